@@ -1,0 +1,243 @@
+"""The thin layer: the only code in the project that imports cdktf (or its fork) and the AWS provider bindings.
+
+CDKTF was archived upstream on 2025-12-10. Its community fork, CDK Terrain (`cdktn`), keeps the same Python API
+under other import roots. Everything else in the project (the module definitions, the writer, the tests) talks
+to this package only, so moving to the fork, or off CDK altogether, changes this folder and nothing else.
+
+What this layer decides, and why:
+- Which toolkit: `CDK_TOOLKIT=cdktf` (default) or `cdktn`, chosen explicitly, never by what happens to be
+  installed (generator.cdk.toolkit).
+- How the provider bindings load: cdktf's AWS package imports all of its ~2,200 resource submodules from its
+  `__init__`; we load only the submodules the modules use (generator.cdk.lazy), with the ordinary import as the
+  fallback.
+- How a stack becomes a reusable module (`module_stack`): no backend, no provider block, our own
+  `required_providers` constraint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from generator.cdk.toolkit import TOOLKIT, ToolkitError
+from generator.cdk import lazy
+
+core = TOOLKIT.import_core()
+
+__all__ = [
+    "TOOLKIT",
+    "ToolkitError",
+    "aws",
+    "address",
+    "anything",
+    "boolean",
+    "local",
+    "module_call",
+    "module_stack",
+    "new_app",
+    "number",
+    "output",
+    "root_stack",
+    "string_map",
+    "strings",
+    "synth",
+    "variable",
+]
+
+
+class _AwsResources:
+    """`aws.ElasticacheReplicationGroup` → the provider class, importing only its own submodule.
+
+    The submodule of a resource class is its snake_case name (ElasticacheReplicationGroup →
+    elasticache_replication_group), the layout of every jsii-generated provider package.
+    """
+
+    # The one class whose submodule is not its snake_case name.
+    _SUBMODULES = {"AwsProvider": "provider"}
+
+    def __getattr__(self, class_name: str) -> Any:
+        submodule = self._SUBMODULES.get(class_name) or re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+        module = lazy.provider_submodule(TOOLKIT.aws_package, submodule)
+        cls = getattr(module, class_name)
+        setattr(self, class_name, cls)
+        return cls
+
+
+aws = _AwsResources()
+
+
+# Typed views of a Terraform expression (written without "${}"), for the provider classes' typed arguments.
+def number(expression: str) -> Any:
+    return core.Token.as_number("${" + expression + "}")
+
+
+def boolean(expression: str) -> Any:
+    return core.Token.as_any("${" + expression + "}")
+
+
+def strings(expression: str) -> Any:
+    return core.Token.as_list("${" + expression + "}")
+
+
+def string_map(expression: str) -> Any:
+    return core.Token.as_string_map("${" + expression + "}")
+
+
+def anything(expression: str) -> Any:
+    return core.Token.as_any("${" + expression + "}")
+
+
+def new_app(outdir: str) -> Any:
+    # stack_traces=False keeps machine paths out of the construct metadata.
+    return core.App(outdir=outdir, stack_traces=False)
+
+
+def _base_stack(app: Any, stack_id: str, aws_constraint: str, terraform_constraint: str) -> Any:
+    stack = core.TerraformStack(app, stack_id)
+    stack.add_override("terraform.required_version", terraform_constraint)
+    # The toolkit pins the exact provider version its bindings were generated from ("6.25.0", source "aws"); a
+    # reusable configuration states the range it works with, fully qualified (OpenTofu misreads a bare "aws").
+    stack.add_override("terraform.required_providers.aws", {"source": "hashicorp/aws", "version": aws_constraint})
+    return stack
+
+
+def module_stack(app: Any, stack_id: str, *, aws_constraint: str, terraform_constraint: str) -> Any:
+    """A stack that synthesizes to a reusable Terraform module: variables, resources, outputs and
+    `required_providers`, but no provider configuration and no backend (the caller's root owns both)."""
+    stack = _base_stack(app, stack_id, aws_constraint, terraform_constraint)
+    # cdktf's app-level validation (ValidateProviderPresence) refuses resources without a provider construct.
+    # Rather than switching all validation off, declare the provider and drop its block from the output: the
+    # module then only states its requirement, and the validation still runs for everything else.
+    aws.AwsProvider(stack, "aws")
+    stack.add_override("provider", None)
+    # Every stack gets an implicit LocalBackend whose path is absolute (cwd-dependent); a module has none.
+    stack.add_override("terraform.backend", None)
+    return stack
+
+
+def root_stack(
+    app: Any,
+    stack_id: str,
+    *,
+    aws_constraint: str,
+    terraform_constraint: str,
+    region: str,
+    default_tags: Mapping[str, str],
+    backend: Mapping[str, Any],
+) -> Any:
+    """A root configuration: the provider, the backend and module calls."""
+    stack = _base_stack(app, stack_id, aws_constraint, terraform_constraint)
+    aws.AwsProvider(stack, "aws", region=region, default_tags=[{"tags": dict(default_tags)}] if default_tags else None)
+    settings = dict(backend)
+    kind = settings.pop("type")
+    if kind == "local":
+        # An explicit relative path: cdktf's default is absolute and differs between machines.
+        core.LocalBackend(stack, path=settings.get("path", "terraform.tfstate"))
+    else:
+        # use_lockfile (S3-native state locking, Terraform >= 1.10) is newer than the toolkit's S3Backend props.
+        use_lockfile = settings.pop("use_lockfile", None)
+        core.S3Backend(stack, **settings)
+        if use_lockfile is not None:
+            stack.add_override("terraform.backend.s3.use_lockfile", use_lockfile)
+    return stack
+
+
+def variable(
+    stack: Any,
+    name: str,
+    *,
+    type: str,
+    description: str,
+    default: Any = None,
+    has_default: bool,
+    sensitive: bool,
+    nullable: bool,
+    validation: Iterable[Mapping[str, str]] = (),
+) -> Any:
+    options: dict[str, Any] = {"type": type, "description": description, "nullable": nullable}
+    if sensitive:
+        options["sensitive"] = True
+    options["validation"] = [
+        core.TerraformVariableValidationConfig(condition=v["condition"], error_message=v["error_message"])
+        for v in validation
+    ] or None
+    if has_default and default is not None:
+        options["default"] = default
+    var = core.TerraformVariable(stack, name, **options)
+    if has_default and default is None:
+        # jsii turns None into "undefined", which would drop the key; Terraform needs an explicit null.
+        var.add_override("default", core.Token.null_value())
+    return var
+
+
+def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> Any:
+    # Variables, locals and outputs share one construct namespace (an output `port` beside a variable `port`), so
+    # each kind gets its own construct id and its Terraform name is set explicitly.
+    out = core.TerraformOutput(
+        stack,
+        f"output:{name}",
+        value="${" + expression + "}",
+        description=description,
+        sensitive=True if sensitive else None,
+    )
+    out.override_logical_id(name)
+    return out
+
+
+def local(stack: Any, name: str, value: Any) -> Any:
+    """A `locals` entry; `value` is a Terraform JSON value, so an expression is written "${…}"."""
+    named = core.TerraformLocal(stack, f"local:{name}", value)
+    named.override_logical_id(name)
+    return named
+
+
+def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> Any:
+    # Local module sources are referenced in place; by default cdktf copies them into an asset folder.
+    return core.TerraformHclModule(
+        stack, name, source=source, variables=dict(arguments), skip_asset_creation_from_local_modules=True
+    )
+
+
+def address(resource: Any, name: str) -> Any:
+    """Give a resource its Terraform address name. Construct ids must be unique within a stack, Terraform names
+    only within a resource type; this is how several resources of one module are all called `this`."""
+    resource.override_logical_id(name)
+    return resource
+
+
+def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
+    if conditions:
+        resource.add_override("lifecycle.precondition", conditions)
+
+
+def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
+    """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
+    app.synth()
+    manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
+    return {
+        stack_id: json.loads(Path(outdir, entry["synthesizedStackPath"]).read_text(encoding="utf-8"))
+        for stack_id, entry in manifest["stacks"].items()
+    }
+
+
+def scratch_outdir() -> tempfile.TemporaryDirectory:
+    """Where cdktf writes its own output before we normalize it. Under `cdktf synth`, the CLI chooses the folder
+    (CDKTF_OUTDIR) and reads the manifest from it afterwards, so it is used as is."""
+    if os.environ.get("CDKTF_OUTDIR"):
+        return _KeptDirectory(os.environ["CDKTF_OUTDIR"])
+    return tempfile.TemporaryDirectory(prefix="cdktf-out-")
+
+
+class _KeptDirectory:
+    def __init__(self, path: str):
+        self.name = path
+
+    def __enter__(self) -> str:
+        return self.name
+
+    def __exit__(self, *exc: object) -> None:
+        return None

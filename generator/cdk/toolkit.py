@@ -1,0 +1,50 @@
+"""Which CDK toolkit synthesizes: cdktf (the default, as designed) or its maintained fork CDK Terrain (cdktn).
+
+Chosen explicitly with the environment variable CDK_TOOLKIT, never guessed from what is installed: the same
+sources must give the same reviewed output, and a silent switch would hide which library produced it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from types import ModuleType
+
+ENV_VAR = "CDK_TOOLKIT"
+
+
+class ToolkitError(Exception):
+    """The toolkit setting is wrong or its packages are missing."""
+
+
+@dataclass(frozen=True)
+class Toolkit:
+    name: str
+    core_package: str
+    aws_package: str
+    install_hint: str
+
+    def import_core(self) -> ModuleType:
+        try:
+            return importlib.import_module(self.core_package)
+        except ImportError as err:
+            raise ToolkitError(
+                f"{ENV_VAR}={self.name}: the package '{self.core_package}' is not installed ({err}); {self.install_hint}"
+            ) from None
+
+
+TOOLKITS = {
+    "cdktf": Toolkit("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "install the project: pip install -e '.[test]'"),
+    "cdktn": Toolkit("cdktn", "cdktn", "cdktn_provider_aws", "install the fork: pip install -e '.[cdktn,test]'"),
+}
+
+
+def selected() -> Toolkit:
+    name = os.environ.get(ENV_VAR, "cdktf").strip() or "cdktf"
+    if name not in TOOLKITS:
+        raise ToolkitError(f"{ENV_VAR}: must be one of {', '.join(sorted(TOOLKITS))}, got {name!r}")
+    return TOOLKITS[name]
+
+
+TOOLKIT = selected()

@@ -1,0 +1,107 @@
+"""The command line behind main.py (and `cdktf synth`, which runs main.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = PROJECT / "generated"
+ENVIRONMENTS = PROJECT / "environments"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python main.py",
+        description="Synthesize the Terraform modules and environment stacks into generated/.",
+        epilog="Without options: synthesize every module and every environments/*.toml into generated/, "
+        "removing files that are no longer produced.",
+    )
+    parser.add_argument("--out", metavar="DIR", type=Path, help="write the tree under DIR instead of generated/")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 0 when the tree matches a fresh synth, else list stale, missing and orphaned files and exit 1",
+    )
+    mode.add_argument(
+        "--diff",
+        action="store_true",
+        help="write nothing; summarize what a fresh synth changes in the tree (resources, variables, outputs, attributes); exit 1 when anything changed",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        type=Path,
+        action="append",
+        help="synthesize the modules and only this environment file (repeatable); other stacks are left as they are",
+    )
+    return parser
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # Imported here so that --help answers without starting the jsii runtime.
+    from generator.cdk.toolkit import ToolkitError
+    from generator.inputs import InputError
+
+    try:
+        return _run(args)
+    except (InputError, ToolkitError) as err:
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from generator import docs, environments, synth, tree
+    from modules import all_modules
+
+    modules = all_modules()
+    if args.config:
+        paths = [(p, _display(p)) for p in args.config]
+    else:
+        paths = [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+    envs = environments.load_all(paths, modules)
+    for environment in envs:
+        for warning in environment.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+
+    out = args.out if args.out is not None else DEFAULT_OUT
+    names = {e.name for e in envs}
+    if args.config:
+        def scope(path: str) -> bool:
+            return not path.startswith("stacks/") or path.split("/")[1] in names
+    else:
+        scope = tree.everything
+
+    files = synth.synthesize(modules, envs)
+    files.update(docs.render(modules, envs, existing=tree.read_tree(out), scope=scope, files=files))
+
+    if args.check:
+        drift = tree.compare(out, files, scope)
+        for line in drift.lines():
+            print(line)
+        if drift:
+            print(f"{_display(out)} is out of date: run python main.py and commit the result", file=sys.stderr)
+            return 1
+        print(f"{_display(out)} matches a fresh synth ({len(files)} files)")
+        return 0
+    if args.diff:
+        from generator import review
+
+        summary, changed = review.summarize(tree.read_tree(out), files, scope)
+        print(summary)
+        return 1 if changed else 0
+    tree.write_tree(out, files, scope)
+    print(f"wrote {len(files)} files to {_display(out)}")
+    return 0

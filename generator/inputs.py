@@ -1,0 +1,200 @@
+"""Module inputs, declared once.
+
+An `Input` carries everything about one module variable: name, Terraform type, default, description,
+sensitivity and rules. From that one declaration come
+- the `variable` block with its `validation` blocks (`variable_block`),
+- the Python check of an environment file's values (`validate`),
+- the README's inputs table (generator.docs).
+
+A `Rule` constrains one input; a `Check` relates several. Each carries a Python predicate and, where Terraform can
+express it, the same rule as an HCL condition, so a team calling the module from its own HCL gets the same
+protection as a team using the environment files. Messages name the input, the rule and the value given:
+`num_cache_clusters: must be between 1 and 6, got 7`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from generator.types import TfType, TypeMismatch, literal
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+"""The default of an input the caller must give."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule on one input's non-null value.
+
+    `must` completes "<input> must …"; `check` decides it in Python; `hcl` is the same rule as a Terraform
+    condition in which `{v}` stands for the variable (None where Terraform cannot express it).
+    """
+
+    must: str
+    check: Callable[[Any], bool]
+    hcl: str | None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule across inputs, checked in Python and emitted as a `precondition` on the module's main resource.
+
+    `inputs` are the inputs involved: the first is the one the message is filed under, and all of them are
+    shown with their values. `must` is a string, or a function of the resolved values for messages that quote
+    another input (`must be a multiple of the 3 subnets`). `hcl` is the condition over `var.*` / `local.*`;
+    `hcl_message` is its error message when `must` is a function.
+    """
+
+    inputs: tuple[str, ...]
+    must: str | Callable[[Mapping[str, Any]], str]
+    check: Callable[[Mapping[str, Any]], bool]
+    hcl: str | None
+    hcl_message: str | None = None
+    shown: tuple[str, ...] | None = None  # inputs quoted after "got" (default: all of `inputs`)
+
+    def message(self, values: Mapping[str, Any]) -> str:
+        must = self.must(values) if callable(self.must) else self.must
+        shown = self.shown or self.inputs
+        if len(shown) == 1:
+            got = literal(values[shown[0]])
+        else:
+            got = ", ".join(f"{name} = {literal(values[name])}" for name in shown)
+        return f"{self.inputs[0]}: {must}, got {got}"
+
+    def terraform_message(self) -> str:
+        if self.hcl_message:
+            return self.hcl_message
+        assert isinstance(self.must, str), "a Check with a computed message needs hcl_message"
+        return f"{self.inputs[0]} {self.must}."
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    type: TfType
+    description: str
+    default: Any = REQUIRED
+    rules: tuple[Rule, ...] = ()
+    sensitive: bool = False
+    # Terraform's default is nullable; an input with a non-null default is made non-nullable so that an explicit
+    # null from a caller means "the default", not "unset".
+    nullable: bool | None = None
+    # Secrets never pass through the Python side: an environment file may not set them (see generator.environments).
+    secret: bool = False
+    # (value, what it turns off): giving this value weakens security, so synth warns, naming the input.
+    weakens: tuple[Any, str] | None = None
+    # A value for the README's usage example (required inputs only).
+    example: Any = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def is_nullable(self) -> bool:
+        if self.nullable is not None:
+            return self.nullable
+        return self.default is None
+
+    def validation_blocks(self) -> list[dict[str, str]]:
+        blocks = []
+        ref = f"var.{self.name}"
+        for rule in self.rules:
+            if rule.hcl is None:
+                continue
+            condition = rule.hcl.replace("{v}", ref)
+            if self.is_nullable:
+                # Terraform evaluates both sides of || ; a conditional keeps null away from the rule.
+                condition = f"{ref} == null ? true : ({condition})"
+            blocks.append({"condition": "${" + condition + "}", "error_message": f"{self.name} must {rule.must}."})
+        return blocks
+
+
+class InputError(Exception):
+    """Bad input a user can give. `problems` are one-line messages, each naming input, rule and value."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class InputSet:
+    """A module's inputs and cross-input checks, with the Python side of their validation."""
+
+    inputs: tuple[Input, ...]
+    checks: tuple[Check, ...] = ()
+    by_name: Mapping[str, Input] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {i.name: i for i in self.inputs})
+        for check in self.checks:
+            for name in check.inputs + (check.shown or ()):
+                assert name in self.by_name, f"check refers to unknown input {name}"
+
+    def names(self) -> list[str]:
+        return [i.name for i in self.inputs]
+
+    def problems(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Resolve `given` against the defaults and check it.
+
+        Returns the resolved values and a list of (input name, message) problems; unknown and secret keys are
+        the caller's business (an environment file reports them with its own context).
+        """
+        problems: list[tuple[str, str]] = []
+        values: dict[str, Any] = {}
+        broken: set[str] = set()
+        for spec in self.inputs:
+            if spec.name not in given:
+                if spec.required:
+                    problems.append((spec.name, f"{spec.name}: is required ({spec.type.hcl()}): {spec.description}"))
+                    broken.add(spec.name)
+                    continue
+                values[spec.name] = spec.default
+                continue
+            raw = given[spec.name]
+            try:
+                value = spec.type.convert(raw)
+            except TypeMismatch as err:
+                where = f"{spec.name}{'' if not err.path or err.path.startswith('[') else '.'}{err.path}"
+                problems.append((spec.name, f"{where}: must be {err.expected}, got {literal(err.value)}"))
+                broken.add(spec.name)
+                continue
+            if value is None and not spec.is_nullable:
+                value = spec.default
+            values[spec.name] = value
+            if value is None:
+                continue
+            shown = "(sensitive value)" if spec.sensitive else literal(value)
+            for rule in spec.rules:
+                if not rule.check(value):
+                    problems.append((spec.name, f"{spec.name}: must {rule.must}, got {shown}"))
+                    broken.add(spec.name)
+        for check in self.checks:
+            involved = set(check.inputs) | set(check.shown or ())
+            if involved & broken:
+                continue  # a value that already failed its own rule would only repeat itself here
+            if not check.check(values):
+                problems.append((check.inputs[0], check.message(values)))
+        return values, problems
+
+    def warnings(self, values: Mapping[str, Any]) -> list[str]:
+        """What the resolved values turn off, one line per input that weakens security."""
+        return [
+            f"{spec.name} = {literal(values[spec.name])} {spec.weakens[1]}"
+            for spec in self.inputs
+            if spec.weakens is not None and spec.name in values and values[spec.name] == spec.weakens[0]
+        ]
+
+    def validate(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        values, problems = self.problems(given)
+        if problems:
+            raise InputError([message for _, message in problems])
+        return values

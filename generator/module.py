@@ -1,0 +1,80 @@
+"""What a Terraform module is made of here, and how one becomes a CDK stack.
+
+A module folder under modules/ declares a `ModuleDefinition`: its inputs (generator.inputs), a `build` function
+that creates its resources in a stack, and its outputs. `add_module_stack` turns the definition into a stack
+through the thin cdk layer: one `variable` block per input (with its `validation` blocks), the resources, the
+cross-input checks as `precondition`s on the main resource, and one `output` block per output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from generator import cdk, versions
+from generator.inputs import InputSet
+
+
+@dataclass(frozen=True)
+class Output:
+    name: str
+    expression: str  # a Terraform expression, without "${}"
+    description: str
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class ModuleDefinition:
+    name: str  # the folder under generated/modules/ and the kind an environment table names
+    summary: str  # one paragraph for the README: what the module creates
+    inputs: InputSet
+    outputs: tuple[Output, ...]
+    # Creates the resources in the stack and returns the main one (address `this`), which carries the
+    # preconditions.
+    build: Callable[[Any], Any]
+    # Outputs an environment's root re-exports for services (endpoints, ARNs, bootstrap brokers).
+    exported: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = {o.name for o in self.outputs}
+        assert set(self.exported) <= names, f"{self.name}: exported outputs must be declared outputs"
+
+    def input_names(self) -> list[str]:
+        return self.inputs.names()
+
+
+def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
+    stack = cdk.module_stack(
+        app,
+        stack_id(definition),
+        aws_constraint=versions.AWS_PROVIDER,
+        terraform_constraint=versions.TERRAFORM_MODULE,
+    )
+    for spec in definition.inputs.inputs:
+        cdk.variable(
+            stack,
+            spec.name,
+            type=spec.type.hcl(),
+            description=spec.description,
+            default=None if spec.required else spec.default,
+            has_default=not spec.required,
+            sensitive=spec.sensitive,
+            nullable=spec.is_nullable,
+            validation=spec.validation_blocks(),
+        )
+    main = definition.build(stack)
+    cdk.precondition(
+        main,
+        [
+            {"condition": "${" + check.hcl + "}", "error_message": check.terraform_message()}
+            for check in definition.inputs.checks
+            if check.hcl is not None
+        ],
+    )
+    for out in definition.outputs:
+        cdk.output(stack, out.name, expression=out.expression, description=out.description, sensitive=out.sensitive)
+    return stack
+
+
+def stack_id(definition: ModuleDefinition) -> str:
+    return f"module-{definition.name}"

@@ -1,0 +1,36 @@
+"""From cdktf's JSON to the files a Terraform reviewer expects, byte for byte the same on every machine.
+
+- Drop cdktf's `"//"` metadata (library version, construct paths) at every level.
+- Split one stack into main.tf.json (resources, data, locals, modules, provider), variables.tf.json,
+  outputs.tf.json and versions.tf.json (the `terraform` block).
+- Serialize with sorted keys, two-space indentation, LF line ends and a final newline.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SECTION_FILES = {"terraform": "versions.tf.json", "variable": "variables.tf.json", "output": "outputs.tf.json"}
+MAIN_FILE = "main.tf.json"
+MODULE_FILES = ("main.tf.json", "outputs.tf.json", "variables.tf.json", "versions.tf.json")
+
+
+def strip_metadata(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: strip_metadata(v) for k, v in value.items() if k != "//"}
+    if isinstance(value, list):
+        return [strip_metadata(v) for v in value]
+    return value
+
+
+def split(document: dict[str, Any], *, always: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """One Terraform JSON document → {file name: document}; `always` names files written even when empty."""
+    files: dict[str, dict[str, Any]] = {name: {} for name in always}
+    for section, body in strip_metadata(document).items():
+        files.setdefault(SECTION_FILES.get(section, MAIN_FILE), {})[section] = body
+    return files
+
+
+def serialize(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")

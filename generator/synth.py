@@ -1,0 +1,87 @@
+"""The pure part of the pipeline: module definitions and environments in, {relative path: bytes} out.
+
+Every consumer (write, --check, --diff, the tests) works on this one mapping, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from generator import cdk, versions
+from generator.environments import Environment, secret_variable
+from generator.module import ModuleDefinition, add_module_stack, stack_id
+from generator.normalize import MODULE_FILES, serialize, split
+
+
+def _escape_templates(value: Any) -> Any:
+    """Literal values from an environment file: in Terraform JSON every string is a template, so a literal
+    "${" or "%{" must be doubled to stay literal."""
+    if isinstance(value, str):
+        return re.sub(r"([$%])\{", r"\1\1{", value)
+    if isinstance(value, list):
+        return [_escape_templates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escape_templates(v) for k, v in value.items()}
+    return value
+
+
+def module_source(kind: str) -> str:
+    return f"../../modules/{kind}"
+
+
+def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, ModuleDefinition]) -> None:
+    stack = cdk.root_stack(
+        app,
+        f"stack-{environment.name}",
+        aws_constraint=versions.AWS_PROVIDER,
+        terraform_constraint=versions.TERRAFORM_ROOT,
+        region=environment.region,
+        default_tags=environment.tags,
+        backend=environment.backend,
+    )
+    for call in environment.modules:
+        definition = modules[call.kind]
+        arguments = _escape_templates(call.arguments)
+        for input_name in call.secrets:
+            spec = definition.inputs.by_name[input_name]
+            variable = secret_variable(call.name, input_name)
+            cdk.variable(
+                stack,
+                variable,
+                type=spec.type.hcl(),
+                description=f"{input_name} of module.{call.name}, supplied when you apply (TF_VAR_{variable}); "
+                f"never written to a file. {spec.description}",
+                has_default=False,
+                sensitive=True,
+                nullable=False,
+            )
+            arguments[input_name] = "${var." + variable + "}"
+        cdk.module_call(stack, call.name, source=module_source(call.kind), arguments=arguments)
+        for output_name in definition.exported:
+            out = next(o for o in definition.outputs if o.name == output_name)
+            cdk.output(
+                stack,
+                f"{call.name}_{output_name}",
+                expression=f"module.{call.name}.{output_name}",
+                description=f"module.{call.name}: {out.description}",
+                sensitive=out.sensitive,
+            )
+
+
+def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:
+    with cdk.scratch_outdir() as outdir:
+        app = cdk.new_app(outdir)
+        for definition in modules.values():
+            add_module_stack(app, definition)
+        for environment in environments:
+            add_root_stack(app, environment, modules)
+        stacks = cdk.synth(app, outdir)
+    files: dict[str, bytes] = {}
+    for definition in modules.values():
+        for name, document in split(stacks[stack_id(definition)], always=MODULE_FILES).items():
+            files[f"modules/{definition.name}/{name}"] = serialize(document)
+    for environment in environments:
+        for name, document in split(stacks[f"stack-{environment.name}"]).items():
+            files[f"stacks/{environment.name}/{name}"] = serialize(document)
+    return dict(sorted(files.items()))

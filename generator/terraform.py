@@ -1,0 +1,107 @@
+"""Run the real Terraform CLI on a generated tree: init, validate, and an offline plan.
+
+No registry is reachable in CI, so `terraform init` reads the hashicorp/aws provider from a local filesystem
+mirror when TF_PROVIDER_MIRROR names one (the folder that holds `registry.terraform.io/`); `.ci/run` finds it and
+sets the variable. Without it, init uses the registry as usual.
+
+An offline plan needs the provider to skip every call to AWS: `plan_offline` copies the tree to a scratch folder
+and adds an override file with placeholder credentials and the provider's `skip_*` settings, so the committed
+configuration stays as a user would apply it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+MIRROR_ENV = "TF_PROVIDER_MIRROR"
+
+OFFLINE_PROVIDER = {
+    "provider": {
+        "aws": {
+            "access_key": "offline-placeholder",
+            "secret_key": "offline-placeholder",
+            "skip_credentials_validation": True,
+            "skip_metadata_api_check": True,
+            "skip_region_validation": True,
+            "skip_requesting_account_id": True,
+        }
+    }
+}
+
+
+class TerraformFailed(Exception):
+    pass
+
+
+def binary() -> str | None:
+    return shutil.which(os.environ.get("TERRAFORM_BINARY_NAME", "terraform"))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("CHECKPOINT_DISABLE", "1")
+    env["TF_IN_AUTOMATION"] = "1"
+    env["TF_INPUT"] = "0"
+    mirror = os.environ.get(MIRROR_ENV)
+    if mirror:
+        # A CLI configuration that installs providers from the mirror only.
+        config = Path(tempfile.gettempdir()) / "terraform-offline-mirror.tfrc"
+        config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
+        env["TF_CLI_CONFIG_FILE"] = str(config)
+    return env
+
+
+def run(workdir: Path, *args: str) -> str:
+    command = [binary() or "terraform", *args]
+    result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TerraformFailed(
+            f"{' '.join(command)} failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+def init(workdir: Path) -> None:
+    run(workdir, "init", "-input=false", "-no-color", "-backend=false")
+
+
+def validate(workdir: Path) -> dict[str, Any]:
+    init(workdir)
+    report = json.loads(run(workdir, "validate", "-json", "-no-color"))
+    if not report.get("valid"):
+        raise TerraformFailed(f"terraform validate in {workdir}: {json.dumps(report['diagnostics'], indent=2)}")
+    return report
+
+
+@dataclass(frozen=True)
+class PlannedTree:
+    plan: dict[str, Any]  # `terraform show -json` of the plan
+
+
+def plan_offline(
+    tree: Path, stack: str, variables: Mapping[str, str] | None = None, scratch: Path | None = None
+) -> dict[str, Any]:
+    """Plan `stacks/<stack>` of a generated tree without AWS; returns `terraform show -json` of the plan."""
+    owned = scratch is None
+    scratch = Path(tempfile.mkdtemp(prefix="tf-plan-")) if owned else scratch
+    try:
+        copy = scratch / "tree"
+        shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+        workdir = copy / "stacks" / stack
+        (workdir / "offline_override.tf.json").write_text(json.dumps(OFFLINE_PROVIDER, indent=2))
+        run(workdir, "init", "-input=false", "-no-color")
+        args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan"]
+        for name, value in sorted((variables or {}).items()):
+            args.append(f"-var={name}={value}")
+        run(workdir, *args)
+        return json.loads(run(workdir, "show", "-json", "plan.tfplan"))
+    finally:
+        if owned:
+            shutil.rmtree(scratch, ignore_errors=True)

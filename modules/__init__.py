@@ -1,0 +1,9 @@
+"""The Terraform modules this project generates, one folder each: inputs, resources, outputs."""
+
+from generator.module import ModuleDefinition
+
+
+def all_modules() -> dict[str, ModuleDefinition]:
+    from modules.elasticache import MODULE as elasticache
+
+    return {m.name: m for m in (elasticache,)}

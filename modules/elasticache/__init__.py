@@ -1,0 +1,28 @@
+"""ElastiCache for Valkey: a replication group that is encrypted, authenticated, replicated and backed up by default."""
+
+from generator.module import ModuleDefinition
+from modules.elasticache.inputs import INPUTS
+from modules.elasticache.outputs import OUTPUTS
+from modules.elasticache.resources import build
+
+MODULE = ModuleDefinition(
+    name="elasticache",
+    summary=(
+        "An ElastiCache replication group running Valkey, with its parameter group (family derived from the "
+        "engine version, cluster-enabled in cluster mode), subnet group, a security group that opens only the cache "
+        "port to the sources you name, and CloudWatch log groups for the slow and engine logs. By default it is "
+        "encrypted at rest and in transit, has a replica with automatic failover across Availability Zones, and "
+        "keeps a week of snapshots."
+    ),
+    inputs=INPUTS,
+    outputs=OUTPUTS,
+    build=build,
+    exported=(
+        "primary_endpoint_address",
+        "reader_endpoint_address",
+        "configuration_endpoint_address",
+        "port",
+        "arn",
+        "security_group_id",
+    ),
+)

@@ -1,0 +1,33 @@
+"""ElastiCache (Valkey) outputs: endpoints and identifiers services and other modules need."""
+
+from generator.module import Output
+
+OUTPUTS = (
+    Output("replication_group_id", "aws_elasticache_replication_group.this.id", "Replication group id."),
+    Output("arn", "aws_elasticache_replication_group.this.arn", "ARN of the replication group."),
+    Output(
+        "primary_endpoint_address",
+        "aws_elasticache_replication_group.this.primary_endpoint_address",
+        "Address of the primary node for writes. Empty in cluster mode: use configuration_endpoint_address.",
+    ),
+    Output(
+        "reader_endpoint_address",
+        "aws_elasticache_replication_group.this.reader_endpoint_address",
+        "Address spreading reads over the replicas. Empty in cluster mode.",
+    ),
+    Output(
+        "configuration_endpoint_address",
+        "aws_elasticache_replication_group.this.configuration_endpoint_address",
+        "Configuration endpoint of a cluster-mode group. Empty without cluster mode.",
+    ),
+    Output("port", "var.port", "Port of the endpoints."),
+    Output("security_group_id", "aws_security_group.this.id", "Security group the module creates."),
+    Output("parameter_group_name", "aws_elasticache_parameter_group.this.name", "Parameter group of the cache."),
+    Output("subnet_group_name", "aws_elasticache_subnet_group.this.name", "Subnet group of the cache."),
+    Output("member_clusters", "aws_elasticache_replication_group.this.member_clusters", "Ids of the group's nodes."),
+    Output(
+        "log_group_names",
+        "concat(aws_cloudwatch_log_group.slow_log[*].name, aws_cloudwatch_log_group.engine_log[*].name)",
+        "CloudWatch log groups receiving the slow and engine logs.",
+    ),
+)

@@ -1,0 +1,157 @@
+"""ElastiCache (Valkey) resources: a replication group and what it needs.
+
+Valkey exists only as a replication group (or serverless), never as `aws_elasticache_cluster`.
+Addresses are part of the module's contract: renaming one replaces infrastructure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.cdk import address, aws, boolean, local, number, string_map, strings
+
+
+def build(stack: Any) -> Any:
+    local(stack, "replication_group_id", "${var.name_prefix}${var.cluster_name}")
+    # Cluster mode is on exactly when the caller sizes the group by shards.
+    local(stack, "cluster_mode", "${var.num_node_groups != null}")
+    # The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
+    # wrong family is refused by AWS ("Expected a parameter group of family …").
+    local(stack, "parameter_group_family", 'valkey${split(".", var.engine_version)[0]}')
+    local(
+        stack,
+        "parameter_group_parameters",
+        '${merge(var.parameters, local.cluster_mode ? { "cluster-enabled" = "yes" } : {})}',
+    )
+    local(
+        stack,
+        "log_deliveries",
+        '${concat([for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name }], '
+        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name }])}',
+    )
+
+    parameter_group = aws.ElasticacheParameterGroup(
+        stack,
+        "parameter_group",
+        # The family and mode are part of the name: a version upgrade or a switch to cluster mode creates a new
+        # group before the old one is destroyed, instead of modifying a group that is in use.
+        name='${local.replication_group_id}-${local.parameter_group_family}${local.cluster_mode ? "-cluster" : ""}',
+        family="${local.parameter_group_family}",
+        description="Valkey parameters of ${local.replication_group_id}",
+        tags=string_map("var.tags"),
+        lifecycle={"create_before_destroy": True},
+    )
+    address(parameter_group, "this")
+    parameter_group.add_override(
+        "dynamic.parameter",
+        {"for_each": "${local.parameter_group_parameters}", "content": {"name": "${parameter.key}", "value": "${parameter.value}"}},
+    )
+
+    subnet_group = aws.ElasticacheSubnetGroup(
+        stack,
+        "subnet_group",
+        name="${local.replication_group_id}",
+        description="Subnets of ${local.replication_group_id}",
+        subnet_ids=strings("var.subnet_ids"),
+        tags=string_map("var.tags"),
+    )
+
+    security_group = aws.SecurityGroup(
+        stack,
+        "security_group",
+        name_prefix="${local.replication_group_id}-",
+        description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
+        vpc_id="${var.vpc_id}",
+        # No egress rules: cache nodes answer on established connections and open none of their own. Terraform
+        # removes the allow-all egress rule AWS adds to a new group.
+        tags=string_map("merge(var.tags, { Name = local.replication_group_id })"),
+        lifecycle={"create_before_destroy": True},
+    )
+    address(subnet_group, "this")
+    address(security_group, "this")
+    from_groups = aws.VpcSecurityGroupIngressRule(
+        stack,
+        "from_security_groups",
+        security_group_id=security_group.id,
+        description="Valkey from an allowed security group",
+        ip_protocol="tcp",
+        from_port=number("var.port"),
+        to_port=number("var.port"),
+        referenced_security_group_id="${each.value}",
+        tags=string_map("var.tags"),
+    )
+    from_groups.add_override("for_each", "${toset(var.allowed_security_group_ids)}")
+    from_cidrs = aws.VpcSecurityGroupIngressRule(
+        stack,
+        "from_cidr_blocks",
+        security_group_id=security_group.id,
+        description="Valkey from an allowed CIDR block",
+        ip_protocol="tcp",
+        from_port=number("var.port"),
+        to_port=number("var.port"),
+        cidr_ipv4='${strcontains(each.value, ":") ? null : each.value}',
+        cidr_ipv6='${strcontains(each.value, ":") ? each.value : null}',
+        tags=string_map("var.tags"),
+    )
+    from_cidrs.add_override("for_each", "${toset(var.allowed_cidr_blocks)}")
+
+    for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
+        aws.CloudwatchLogGroup(
+            stack,
+            log_type,
+            # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
+            name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
+            retention_in_days=number("var.log_retention_in_days"),
+            kms_key_id="${var.log_kms_key_arn}",
+            tags=string_map("var.tags"),
+            count=number(f"var.{flag} ? 1 : 0"),
+        )
+
+    group = aws.ElasticacheReplicationGroup(
+        stack,
+        "replication_group",
+        replication_group_id="${local.replication_group_id}",
+        description='${var.description != null ? var.description : "Valkey replication group ${local.replication_group_id}"}',
+        # Without an explicit engine the provider sends "redis".
+        engine="valkey",
+        engine_version="${var.engine_version}",
+        node_type="${var.node_type}",
+        port=number("var.port"),
+        parameter_group_name=parameter_group.name,
+        subnet_group_name=subnet_group.name,
+        security_group_ids=strings("concat([aws_security_group.this.id], var.security_group_ids)"),
+        num_cache_clusters=number("local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)"),
+        num_node_groups=number("var.num_node_groups"),
+        replicas_per_node_group=number("local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) : null"),
+        automatic_failover_enabled=boolean("local.cluster_mode ? true : var.automatic_failover_enabled"),
+        multi_az_enabled=boolean("var.multi_az_enabled"),
+        at_rest_encryption_enabled="${var.at_rest_encryption_enabled}",
+        kms_key_id="${var.at_rest_encryption_enabled ? var.kms_key_arn : null}",
+        transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
+        transit_encryption_mode="${var.transit_encryption_mode}",
+        auth_token="${var.auth_token}",
+        user_group_ids=strings("length(var.user_group_ids) > 0 ? var.user_group_ids : null"),
+        snapshot_retention_limit=number("var.snapshot_retention_limit"),
+        snapshot_window="${var.snapshot_window}",
+        maintenance_window="${var.maintenance_window}",
+        final_snapshot_identifier="${var.final_snapshot_identifier}",
+        notification_topic_arn="${var.notification_topic_arn}",
+        apply_immediately=boolean("var.apply_immediately"),
+        auto_minor_version_upgrade="${var.auto_minor_version_upgrade}",
+        data_tiering_enabled=boolean("var.data_tiering_enabled"),
+        tags=string_map("var.tags"),
+    )
+    address(group, "this")
+    group.add_override(
+        "dynamic.log_delivery_configuration",
+        {
+            "for_each": "${local.log_deliveries}",
+            "content": {
+                "destination": "${log_delivery_configuration.value.destination}",
+                "destination_type": "cloudwatch-logs",
+                "log_format": "json",
+                "log_type": "${log_delivery_configuration.value.log_type}",
+            },
+        },
+    )
+    return group
