@@ -4,6 +4,7 @@ from generator.module import ModuleDefinition
 
 
 def all_modules() -> dict[str, ModuleDefinition]:
+    from modules.dynamodb import MODULE as dynamodb
     from modules.elasticache import MODULE as elasticache
 
-    return {m.name: m for m in (elasticache,)}
+    return {m.name: m for m in (elasticache, dynamodb)}

@@ -1,0 +1,425 @@
+"""DynamoDB inputs and the schema rules AWS enforces (../shared/reference/aws-constraints.md §2).
+
+The most common failed DynamoDB change is a schema that plans and then dies at apply: an attribute declared but
+not used by any key ("all attributes must be indexed"), a key without a declared attribute, an LSI on a table
+without a range key. Every one of those is a check here, in Python and as a Terraform precondition.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from generator import rules
+from generator.inputs import REQUIRED, Check, Input, InputSet, Rule
+from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
+
+ATTRIBUTE_TYPES = ("S", "N", "B")
+PROJECTION_TYPES = ("ALL", "KEYS_ONLY", "INCLUDE")
+STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+# AWS "Supported data types and naming rules": table and index names are 3-255 of [a-zA-Z0-9_.-].
+NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+MAX_GSIS = 20  # CreateTable: "the maximum is 20" (default quota)
+MAX_LSIS = 5
+MAX_PROJECTED = 100  # non_key_attributes across all indexes
+
+GSI = object_of(
+    name=STRING,
+    hash_key=STRING,
+    range_key=optional(STRING),
+    projection_type=optional(STRING, "ALL"),
+    non_key_attributes=optional(list_of(STRING)),
+    read_capacity=optional(NUMBER),
+    write_capacity=optional(NUMBER),
+)
+LSI = object_of(
+    name=STRING,
+    range_key=STRING,
+    projection_type=optional(STRING, "ALL"),
+    non_key_attributes=optional(list_of(STRING)),
+)
+REPLICA = object_of(
+    region_name=STRING,
+    kms_key_arn=optional(STRING),
+    propagate_tags=optional(BOOL, True),
+    point_in_time_recovery=optional(BOOL, True),
+)
+
+
+def table_name(values: Mapping[str, Any]) -> str:
+    return f"{values['name_prefix']}{values['table_name']}"
+
+
+def key_attributes(values: Mapping[str, Any]) -> list[str]:
+    """Every attribute some key uses: the table's, each GSI's and each LSI's."""
+    keys = [values["hash_key"], values["range_key"]]
+    for index in values["global_secondary_indexes"]:
+        keys += [index["hash_key"], index["range_key"]]
+    keys += [index["range_key"] for index in values["local_secondary_indexes"]]
+    return [k for k in keys if k is not None]
+
+
+def declared(values: Mapping[str, Any]) -> list[str]:
+    return [a["name"] for a in values["attributes"]]
+
+
+def _unused(values: Mapping[str, Any]) -> list[str]:
+    used = set(key_attributes(values))
+    return [name for name in declared(values) if name not in used and name != values["ttl_attribute_name"]]
+
+
+def _undeclared_index_keys(values: Mapping[str, Any]) -> list[str]:
+    names = set(declared(values))
+    keys = [k for i in values["global_secondary_indexes"] for k in (i["hash_key"], i["range_key"]) if k is not None]
+    keys += [i["range_key"] for i in values["local_secondary_indexes"]]
+    return sorted({k for k in keys if k not in names})
+
+
+def _projection_ok(index: Mapping[str, Any]) -> bool:
+    # AWS: NonKeyAttributes only, and always, with ProjectionType INCLUDE.
+    return (index["projection_type"] == "INCLUDE") == bool(index["non_key_attributes"])
+
+
+def _capacities(values: Mapping[str, Any]) -> list[Any]:
+    caps = [values["read_capacity"], values["write_capacity"]]
+    for index in values["global_secondary_indexes"]:
+        caps += [index["read_capacity"], index["write_capacity"]]
+    return caps
+
+
+def _provisioned(values: Mapping[str, Any]) -> bool:
+    return values["billing_mode"] == "PROVISIONED"
+
+
+_HCL_DECLARED = "[for a in var.attributes : a.name]"
+_HCL_KEYS = (
+    "compact(concat([var.hash_key, var.range_key], "
+    "flatten([for i in var.global_secondary_indexes : [i.hash_key, i.range_key]]), "
+    "[for i in var.local_secondary_indexes : i.range_key]))"
+)
+_HCL_INDEX_KEYS = (
+    "compact(concat(flatten([for i in var.global_secondary_indexes : [i.hash_key, i.range_key]]), "
+    "[for i in var.local_secondary_indexes : i.range_key]))"
+)
+
+
+def _index_rules(kind: str, limit: int) -> tuple[Rule, ...]:
+    return (
+        rules.items_between(0, limit, f"{kind}s (AWS limit)"),
+        Rule(
+            f"have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
+            lambda v: len({i["name"] for i in v}) == len(v) and all(NAME.fullmatch(i["name"]) for i in v),
+            'length(distinct([for i in {v} : i.name])) == length({v}) && '
+            'alltrue([for i in {v} : can(regex("^[A-Za-z0-9_.-]{3,255}$", i.name))])',
+        ),
+        Rule(
+            "have projection_type ALL, KEYS_ONLY or INCLUDE, with non_key_attributes exactly when INCLUDE",
+            lambda v: all(i["projection_type"] in PROJECTION_TYPES and _projection_ok(i) for i in v),
+            'alltrue([for i in {v} : contains(["ALL", "KEYS_ONLY", "INCLUDE"], i.projection_type) && '
+            '(i.projection_type == "INCLUDE") == (length(coalesce(i.non_key_attributes, [])) > 0)])',
+        ),
+    )
+
+
+INPUTS = InputSet(
+    inputs=(
+        Input(
+            "name_prefix",
+            STRING,
+            "Prefix of every name the module creates, such as \"mapzip-dev-\".",
+            rules=(rules.matches("[A-Za-z0-9_.-]*", "be letters, digits, '_', '.' or '-'"),),
+            example="mapzip-dev-",
+        ),
+        Input("table_name", STRING, "Table name after the prefix: the table is name_prefix + table_name.", example="reviews"),
+        Input("hash_key", STRING, "Partition key attribute; declare it in attributes.", example="review_id"),
+        Input("range_key", STRING, "Sort key attribute; declare it in attributes. Needed for LSIs.", default=None),
+        Input(
+            "attributes",
+            list_of(object_of(name=STRING, type=STRING)),
+            "Key attributes of the table and its indexes, each {name, type} with type S, N or B. Declare only "
+            "attributes some key uses: DynamoDB is schemaless for the rest.",
+            rules=(
+                Rule(
+                    "have types S, N or B",
+                    lambda v: all(a["type"] in ATTRIBUTE_TYPES for a in v),
+                    'alltrue([for a in {v} : contains(["S", "N", "B"], a.type)])',
+                ),
+                Rule(
+                    "declare each name once",
+                    lambda v: len({a["name"] for a in v}) == len(v),
+                    "length(distinct([for a in {v} : a.name])) == length({v})",
+                ),
+            ),
+            example=[{"name": "review_id", "type": "S"}],
+        ),
+        Input(
+            "billing_mode",
+            STRING,
+            "PAY_PER_REQUEST (on demand) or PROVISIONED (capacities required, auto scaled).",
+            default="PAY_PER_REQUEST",
+            rules=(rules.one_of(["PAY_PER_REQUEST", "PROVISIONED"]),),
+        ),
+        Input("read_capacity", NUMBER, "Read capacity units of a PROVISIONED table (the auto scaling floor).",
+              default=None, rules=(rules.between(1, 40000),)),
+        Input("write_capacity", NUMBER, "Write capacity units of a PROVISIONED table (the auto scaling floor).",
+              default=None, rules=(rules.between(1, 40000),)),
+        Input(
+            "autoscaling_read_max_capacity",
+            NUMBER,
+            "Auto scaling ceiling for reads of a PROVISIONED table. Default: read_capacity (fixed capacity).",
+            default=None,
+            rules=(rules.between(1, 40000),),
+        ),
+        Input(
+            "autoscaling_write_max_capacity",
+            NUMBER,
+            "Auto scaling ceiling for writes of a PROVISIONED table. Default: write_capacity (fixed capacity).",
+            default=None,
+            rules=(rules.between(1, 40000),),
+        ),
+        Input(
+            "autoscaling_target_value",
+            NUMBER,
+            "Target utilization (percent) auto scaling keeps consumed capacity at.",
+            default=70,
+            rules=(rules.between(20, 90),),
+        ),
+        Input(
+            "global_secondary_indexes",
+            list_of(GSI),
+            "Global secondary indexes: name, hash_key, optional range_key, projection_type (default ALL), "
+            "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity.",
+            default=[],
+            rules=_index_rules("global secondary index", MAX_GSIS),
+        ),
+        Input(
+            "local_secondary_indexes",
+            list_of(LSI),
+            "Local secondary indexes (created with the table only): name, range_key, projection_type, non_key_attributes.",
+            default=[],
+            rules=_index_rules("local secondary index", MAX_LSIS),
+        ),
+        Input(
+            "ttl_attribute_name",
+            STRING,
+            "Attribute holding the expiry time (epoch seconds); setting it turns TTL on. Not a declared attribute.",
+            default=None,
+            rules=(rules.length_between(1, 255),),
+        ),
+        Input(
+            "point_in_time_recovery_enabled",
+            BOOL,
+            "Continuous backups with point-in-time restore (35 days).",
+            default=True,
+            weakens=(False, "turns off point-in-time recovery (continuous backups)"),
+        ),
+        Input(
+            "server_side_encryption_enabled",
+            BOOL,
+            "Encrypt with a KMS key: the AWS managed key, or server_side_encryption_kms_key_arn. "
+            "false falls back to an AWS owned key you cannot audit.",
+            default=True,
+            weakens=(False, "falls back from KMS encryption to an AWS owned key"),
+        ),
+        Input(
+            "server_side_encryption_kms_key_arn",
+            STRING,
+            "Customer managed KMS key. Default: the AWS managed key aws/dynamodb.",
+            default=None,
+            rules=(rules.arn("kms"),),
+        ),
+        Input("stream_enabled", BOOL, "Turn DynamoDB Streams on.", default=False),
+        Input(
+            "stream_view_type",
+            STRING,
+            "What a stream record holds: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES. Only with streams on.",
+            default=None,
+            rules=(rules.one_of(STREAM_VIEW_TYPES),),
+        ),
+        Input(
+            "deletion_protection_enabled",
+            BOOL,
+            "Refuse DeleteTable (and so destroy or replacement) while on.",
+            default=True,
+            weakens=(False, "lets the table be deleted"),
+        ),
+        Input(
+            "table_class",
+            STRING,
+            "STANDARD or STANDARD_INFREQUENT_ACCESS.",
+            default="STANDARD",
+            rules=(rules.one_of(["STANDARD", "STANDARD_INFREQUENT_ACCESS"]),),
+        ),
+        Input(
+            "replica_regions",
+            list_of(REPLICA),
+            "Global table replicas: region_name, optional kms_key_arn, propagate_tags and point_in_time_recovery "
+            "(both default true). Needs streams with NEW_AND_OLD_IMAGES.",
+            default=[],
+            rules=(
+                Rule(
+                    "name each region once",
+                    lambda v: len({r["region_name"] for r in v}) == len(v),
+                    "length(distinct([for r in {v} : r.region_name])) == length({v})",
+                ),
+            ),
+        ),
+        Input(
+            "resource_policy",
+            STRING,
+            "Resource-based policy (JSON) attached to the table.",
+            default=None,
+            rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)"),),
+        ),
+        Input("tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={}),
+    ),
+    checks=(
+        Check(
+            ("table_name", "name_prefix"),
+            "must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'",
+            lambda v: NAME.fullmatch(table_name(v)) is not None,
+            'can(regex("^[A-Za-z0-9_.-]{3,255}$", local.table_name))',
+        ),
+        Check(
+            ("hash_key", "attributes"),
+            "must be declared in attributes",
+            lambda v: v["hash_key"] in declared(v),
+            f"contains({_HCL_DECLARED}, var.hash_key)",
+            shown=("hash_key",),
+        ),
+        Check(
+            ("range_key", "attributes"),
+            "must be declared in attributes",
+            lambda v: v["range_key"] is None or v["range_key"] in declared(v),
+            f"var.range_key == null ? true : contains({_HCL_DECLARED}, var.range_key)",
+            shown=("range_key",),
+        ),
+        Check(
+            ("attributes", "global_secondary_indexes", "local_secondary_indexes"),
+            lambda v: f"must declare every index key; missing: {', '.join(_undeclared_index_keys(v))}",
+            lambda v: not _undeclared_index_keys(v),
+            f"length(setsubtract(toset({_HCL_INDEX_KEYS}), toset({_HCL_DECLARED}))) == 0",
+            hcl_message="attributes must declare every key of every index.",
+            shown=("attributes",),
+        ),
+        Check(
+            ("attributes", "hash_key", "range_key", "global_secondary_indexes", "local_secondary_indexes"),
+            lambda v: (
+                f"must only declare attributes some key uses; not used by any key: {', '.join(_unused(v))} "
+                "(declare non-key attributes nowhere: DynamoDB is schemaless)"
+            ),
+            lambda v: not _unused(v),
+            f"length(setsubtract(toset({_HCL_DECLARED}), toset({_HCL_KEYS}))) == 0",
+            hcl_message="attributes must only declare attributes a key of the table or of an index uses "
+            "(AWS: all attributes must be indexed).",
+            shown=("attributes",),
+        ),
+        Check(
+            ("ttl_attribute_name", "attributes"),
+            "must not be declared in attributes unless it is a key (declared attributes must be indexed)",
+            lambda v: v["ttl_attribute_name"] is None
+            or v["ttl_attribute_name"] not in declared(v)
+            or v["ttl_attribute_name"] in key_attributes(v),
+            f"var.ttl_attribute_name == null ? true : (!contains({_HCL_DECLARED}, var.ttl_attribute_name) || "
+            f"contains({_HCL_KEYS}, var.ttl_attribute_name))",
+            shown=("ttl_attribute_name",),
+        ),
+        Check(
+            ("local_secondary_indexes", "range_key"),
+            "need a table range_key (an LSI shares the table's hash key and sorts by another attribute)",
+            lambda v: not v["local_secondary_indexes"] or v["range_key"] is not None,
+            "length(var.local_secondary_indexes) == 0 || var.range_key != null",
+            shown=("range_key",),
+        ),
+        Check(
+            ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
+            "must be set, with write_capacity and each global secondary index's read_capacity and write_capacity, "
+            "when billing_mode is PROVISIONED",
+            lambda v: not _provisioned(v) or all(c is not None for c in _capacities(v)),
+            'var.billing_mode != "PROVISIONED" || (var.read_capacity != null && var.write_capacity != null && '
+            "alltrue([for i in var.global_secondary_indexes : i.read_capacity != null && i.write_capacity != null]))",
+            shown=("billing_mode", "read_capacity", "write_capacity"),
+        ),
+        Check(
+            ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
+            "must not be set, nor write_capacity nor any index capacity, when billing_mode is PAY_PER_REQUEST",
+            lambda v: _provisioned(v) or all(c is None for c in _capacities(v)),
+            'var.billing_mode == "PROVISIONED" || (var.read_capacity == null && var.write_capacity == null && '
+            "alltrue([for i in var.global_secondary_indexes : i.read_capacity == null && i.write_capacity == null]))",
+            shown=("billing_mode", "read_capacity", "write_capacity"),
+        ),
+        Check(
+            ("autoscaling_read_max_capacity", "billing_mode", "autoscaling_write_max_capacity"),
+            "must only be set, like autoscaling_write_max_capacity, when billing_mode is PROVISIONED",
+            lambda v: _provisioned(v)
+            or (v["autoscaling_read_max_capacity"] is None and v["autoscaling_write_max_capacity"] is None),
+            'var.billing_mode == "PROVISIONED" || (var.autoscaling_read_max_capacity == null && '
+            "var.autoscaling_write_max_capacity == null)",
+        ),
+        Check(
+            ("autoscaling_read_max_capacity", "read_capacity"),
+            "must be at least read_capacity",
+            lambda v: v["autoscaling_read_max_capacity"] is None
+            or v["read_capacity"] is None
+            or v["autoscaling_read_max_capacity"] >= v["read_capacity"],
+            "var.autoscaling_read_max_capacity == null || var.read_capacity == null ? true : "
+            "var.autoscaling_read_max_capacity >= var.read_capacity",
+        ),
+        Check(
+            ("autoscaling_write_max_capacity", "write_capacity"),
+            "must be at least write_capacity",
+            lambda v: v["autoscaling_write_max_capacity"] is None
+            or v["write_capacity"] is None
+            or v["autoscaling_write_max_capacity"] >= v["write_capacity"],
+            "var.autoscaling_write_max_capacity == null || var.write_capacity == null ? true : "
+            "var.autoscaling_write_max_capacity >= var.write_capacity",
+        ),
+        Check(
+            ("global_secondary_indexes", "local_secondary_indexes"),
+            f"must project at most {MAX_PROJECTED} non_key_attributes across all indexes",
+            lambda v: sum(
+                len(i["non_key_attributes"] or [])
+                for i in v["global_secondary_indexes"] + v["local_secondary_indexes"]
+            )
+            <= MAX_PROJECTED,
+            "length(flatten([for i in concat(var.global_secondary_indexes, var.local_secondary_indexes) : "
+            f"coalesce(i.non_key_attributes, [])])) <= {MAX_PROJECTED}",
+        ),
+        Check(
+            ("stream_view_type", "stream_enabled"),
+            "must only be set when stream_enabled = true",
+            lambda v: v["stream_view_type"] is None or v["stream_enabled"],
+            "var.stream_view_type == null || var.stream_enabled",
+        ),
+        Check(
+            ("stream_enabled", "stream_view_type"),
+            "needs stream_view_type",
+            lambda v: not v["stream_enabled"] or v["stream_view_type"] is not None,
+            "!var.stream_enabled || var.stream_view_type != null",
+        ),
+        Check(
+            ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
+            "needs server_side_encryption_enabled = true",
+            lambda v: v["server_side_encryption_kms_key_arn"] is None or v["server_side_encryption_enabled"],
+            "var.server_side_encryption_kms_key_arn == null || var.server_side_encryption_enabled",
+        ),
+        Check(
+            ("replica_regions", "stream_enabled", "stream_view_type"),
+            "need stream_enabled = true with stream_view_type NEW_AND_OLD_IMAGES (AWS turns it on for replicas; "
+            "anything else is a perpetual diff)",
+            lambda v: not v["replica_regions"] or (v["stream_enabled"] and v["stream_view_type"] == "NEW_AND_OLD_IMAGES"),
+            'length(var.replica_regions) == 0 || (var.stream_enabled && var.stream_view_type == "NEW_AND_OLD_IMAGES")',
+            shown=("stream_enabled", "stream_view_type"),
+        ),
+        Check(
+            ("replica_regions", "server_side_encryption_kms_key_arn"),
+            "each need a kms_key_arn when the table uses a customer managed key (AWS: KMSMasterKeyId must be "
+            "specified for each replica)",
+            lambda v: v["server_side_encryption_kms_key_arn"] is None
+            or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
+            "var.server_side_encryption_kms_key_arn == null || "
+            "alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
+            shown=("server_side_encryption_kms_key_arn",),
+        ),
+    ),
+)

@@ -1,0 +1,135 @@
+"""DynamoDB resources: one table (address `this`, whatever the billing mode) and, for PROVISIONED tables, the
+application auto scaling that owns its capacity.
+
+One resource for every mode: terraform-aws-modules models the table as three resources (`this`, `autoscaled`,
+`autoscaled_gsi_ignore`), so toggling auto scaling moves the table to another address and replaces it. If an
+address here ever changes, ship a `moved` block with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.cdk import address, aws, boolean, local, number, string_map
+
+
+def build(stack: Any) -> Any:
+    local(stack, "table_name", "${var.name_prefix}${var.table_name}")
+    local(stack, "provisioned", '${var.billing_mode == "PROVISIONED"}')
+
+    table = aws.DynamodbTable(
+        stack,
+        "table",
+        name="${local.table_name}",
+        # Always written: left out, the provider assumes PROVISIONED and sends zero capacity.
+        billing_mode="${var.billing_mode}",
+        hash_key="${var.hash_key}",
+        range_key="${var.range_key}",
+        read_capacity=number("local.provisioned ? var.read_capacity : null"),
+        write_capacity=number("local.provisioned ? var.write_capacity : null"),
+        stream_enabled=boolean("var.stream_enabled"),
+        stream_view_type="${var.stream_enabled ? var.stream_view_type : null}",
+        deletion_protection_enabled=boolean("var.deletion_protection_enabled"),
+        table_class="${var.table_class}",
+        point_in_time_recovery={"enabled": boolean("var.point_in_time_recovery_enabled")},
+        server_side_encryption={
+            "enabled": boolean("var.server_side_encryption_enabled"),
+            "kms_key_arn": "${var.server_side_encryption_enabled ? var.server_side_encryption_kms_key_arn : null}",
+        },
+        tags=string_map("var.tags"),
+        # A PROVISIONED table's capacity belongs to application auto scaling (below): without this, every apply
+        # would reset what the scaler set. Capacity is changed through read_capacity/write_capacity, which are
+        # the scaler's floor.
+        lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
+    )
+    address(table, "this")
+    table.add_override(
+        "dynamic.attribute",
+        {"for_each": "${var.attributes}", "content": {"name": "${attribute.value.name}", "type": "${attribute.value.type}"}},
+    )
+    table.add_override(
+        "dynamic.global_secondary_index",
+        {
+            "for_each": "${var.global_secondary_indexes}",
+            "content": {
+                "name": "${global_secondary_index.value.name}",
+                "hash_key": "${global_secondary_index.value.hash_key}",
+                "range_key": "${global_secondary_index.value.range_key}",
+                "projection_type": "${global_secondary_index.value.projection_type}",
+                "non_key_attributes": "${global_secondary_index.value.non_key_attributes}",
+                "read_capacity": "${local.provisioned ? global_secondary_index.value.read_capacity : null}",
+                "write_capacity": "${local.provisioned ? global_secondary_index.value.write_capacity : null}",
+            },
+        },
+    )
+    table.add_override(
+        "dynamic.local_secondary_index",
+        {
+            "for_each": "${var.local_secondary_indexes}",
+            "content": {
+                "name": "${local_secondary_index.value.name}",
+                "range_key": "${local_secondary_index.value.range_key}",
+                "projection_type": "${local_secondary_index.value.projection_type}",
+                "non_key_attributes": "${local_secondary_index.value.non_key_attributes}",
+            },
+        },
+    )
+    table.add_override(
+        "dynamic.ttl",
+        {
+            "for_each": "${var.ttl_attribute_name == null ? [] : [var.ttl_attribute_name]}",
+            "content": {"attribute_name": "${ttl.value}", "enabled": True},
+        },
+    )
+    table.add_override(
+        "dynamic.replica",
+        {
+            "for_each": "${var.replica_regions}",
+            "content": {
+                "region_name": "${replica.value.region_name}",
+                "kms_key_arn": "${replica.value.kms_key_arn}",
+                "propagate_tags": "${replica.value.propagate_tags}",
+                "point_in_time_recovery": "${replica.value.point_in_time_recovery}",
+            },
+        },
+    )
+
+    for direction in ("read", "write"):
+        target = aws.AppautoscalingTarget(
+            stack,
+            f"{direction}_target",
+            service_namespace="dynamodb",
+            resource_id="table/${aws_dynamodb_table.this.name}",
+            scalable_dimension=f"dynamodb:table:{direction.capitalize()}CapacityUnits",
+            min_capacity=number(f"var.{direction}_capacity"),
+            max_capacity=number(f"coalesce(var.autoscaling_{direction}_max_capacity, var.{direction}_capacity)"),
+            count=number("local.provisioned ? 1 : 0"),
+        )
+        address(target, direction)
+        policy = aws.AppautoscalingPolicy(
+            stack,
+            f"{direction}_policy",
+            name=f"${{local.table_name}}-{direction}-capacity",
+            policy_type="TargetTrackingScaling",
+            service_namespace=f"${{aws_appautoscaling_target.{direction}[0].service_namespace}}",
+            resource_id=f"${{aws_appautoscaling_target.{direction}[0].resource_id}}",
+            scalable_dimension=f"${{aws_appautoscaling_target.{direction}[0].scalable_dimension}}",
+            target_tracking_scaling_policy_configuration={
+                "target_value": number("var.autoscaling_target_value"),
+                "predefined_metric_specification": {
+                    "predefined_metric_type": f"DynamoDB{direction.capitalize()}CapacityUtilization"
+                },
+            },
+            count=number("local.provisioned ? 1 : 0"),
+        )
+        address(policy, direction)
+
+    policy = aws.DynamodbResourcePolicy(
+        stack,
+        "table_resource_policy",
+        resource_arn=table.arn,
+        policy="${var.resource_policy}",
+        count=number("var.resource_policy == null ? 0 : 1"),
+    )
+    address(policy, "this")
+    return table
