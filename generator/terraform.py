@@ -5,7 +5,7 @@ mirror when TF_PROVIDER_MIRROR names one (the folder that holds `registry.terraf
 sets the variable. Without it, init uses the registry as usual.
 
 An offline plan needs the provider to skip every call to AWS: `plan_offline` copies the tree to a scratch folder
-and adds an override file with placeholder credentials and the provider's `skip_*` settings, so the committed
+and adds an override file with placeholder credentials, the provider's `skip_*` settings and a local backend, so the committed
 configuration stays as a user would apply it.
 """
 
@@ -22,7 +22,9 @@ from typing import Any, Mapping
 
 MIRROR_ENV = "TF_PROVIDER_MIRROR"
 
-OFFLINE_PROVIDER = {
+OFFLINE_OVERRIDE = {
+    # A remote backend (S3) would need AWS too: the offline plan keeps its state in the scratch folder.
+    "terraform": {"backend": {"local": {"path": "offline.tfstate"}}},
     "provider": {
         "aws": {
             "access_key": "offline-placeholder",
@@ -95,7 +97,7 @@ def plan_offline(
         copy = scratch / "tree"
         shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
         workdir = copy / "stacks" / stack
-        (workdir / "offline_override.tf.json").write_text(json.dumps(OFFLINE_PROVIDER, indent=2))
+        (workdir / "offline_override.tf.json").write_text(json.dumps(OFFLINE_OVERRIDE, indent=2))
         run(workdir, "init", "-input=false", "-no-color")
         args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan"]
         for name, value in sorted((variables or {}).items()):

@@ -1,0 +1,42 @@
+"""MSK outputs. Bootstrap strings are empty for listeners that are off; ZooKeeper strings are empty on KRaft."""
+
+from generator.module import Output
+
+OUTPUTS = (
+    Output("cluster_arn", "aws_msk_cluster.this.arn", "ARN of the cluster."),
+    Output("cluster_name", "aws_msk_cluster.this.cluster_name", "Name of the cluster."),
+    Output(
+        "bootstrap_brokers_tls",
+        "aws_msk_cluster.this.bootstrap_brokers_tls",
+        "TLS bootstrap brokers (port 9094). Empty when encryption_in_transit_client_broker is PLAINTEXT.",
+    ),
+    Output(
+        "bootstrap_brokers_sasl_iam",
+        "aws_msk_cluster.this.bootstrap_brokers_sasl_iam",
+        "SASL/IAM bootstrap brokers (port 9098). Empty unless client_authentication_iam_enabled.",
+    ),
+    Output(
+        "bootstrap_brokers_sasl_scram",
+        "aws_msk_cluster.this.bootstrap_brokers_sasl_scram",
+        "SASL/SCRAM bootstrap brokers (port 9096). Empty unless client_authentication_scram_enabled.",
+    ),
+    Output(
+        "bootstrap_brokers_plaintext",
+        "aws_msk_cluster.this.bootstrap_brokers",
+        "Plaintext bootstrap brokers (port 9092). Empty unless encryption_in_transit_client_broker allows plaintext.",
+    ),
+    Output(
+        "zookeeper_connect_string",
+        "aws_msk_cluster.this.zookeeper_connect_string",
+        "ZooKeeper connection string. Empty on KRaft clusters (`.kraft` and 4.x versions).",
+    ),
+    Output("current_version", "aws_msk_cluster.this.current_version", "Current version of the cluster's configuration (for updates)."),
+    Output("security_group_id", "aws_security_group.this.id", "Security group the module creates."),
+    Output("configuration_arn", "aws_msk_configuration.this.arn", "ARN of the broker configuration."),
+    Output("configuration_latest_revision", "aws_msk_configuration.this.latest_revision", "Revision of the broker configuration in use."),
+    Output(
+        "log_group_name",
+        "one(aws_cloudwatch_log_group.broker_logs[*].name)",
+        "CloudWatch log group of the broker logs. Null when cloudwatch_logs_enabled is false.",
+    ),
+)

@@ -1,0 +1,195 @@
+"""MSK resources: a provisioned cluster, its configuration, security group, broker log group and, if asked for,
+storage auto scaling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.cdk import address, aws, boolean, local, number, string_map, strings
+
+# Listener ports of MSK brokers, by what enables them (AWS "Port information").
+LISTENER_PORTS = (
+    '${concat('
+    'var.encryption_in_transit_client_broker != "TLS" ? [9092] : [], '  # plaintext
+    'var.encryption_in_transit_client_broker != "PLAINTEXT" ? [9094] : [], '  # TLS
+    'var.client_authentication_scram_enabled ? [9096] : [], '  # SASL/SCRAM
+    'var.client_authentication_iam_enabled ? [9098] : []'  # SASL/IAM
+    ')}'
+)
+
+
+def build(stack: Any) -> Any:
+    local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
+    local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
+    local(stack, "listener_ports", LISTENER_PORTS)
+    local(
+        stack,
+        "server_properties",
+        '${merge({ "auto.create.topics.enable" = "false" }, var.server_properties)}',
+    )
+
+    configuration = aws.MskConfiguration(
+        stack,
+        "configuration",
+        # The Kafka version is part of the name, and the new configuration is created before the old one is
+        # destroyed: an upgrade never tries to delete a configuration the cluster still uses ("configuration is in
+        # use", terraform-aws-msk-kafka-cluster#16).
+        name='${local.cluster_name}-${replace(var.kafka_version, ".", "-")}',
+        kafka_versions=strings("[var.kafka_version]"),
+        server_properties='${join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
+        description="Broker properties of ${local.cluster_name}",
+        lifecycle={"create_before_destroy": True},
+    )
+    address(configuration, "this")
+
+    security_group = aws.SecurityGroup(
+        stack,
+        "security_group",
+        name_prefix="${local.cluster_name}-",
+        description="MSK ${local.cluster_name}: enabled listeners from allowed sources only",
+        vpc_id="${var.vpc_id}",
+        tags=string_map("merge(var.tags, { Name = local.cluster_name })"),
+        lifecycle={"create_before_destroy": True},
+    )
+    address(security_group, "this")
+    from_groups = aws.VpcSecurityGroupIngressRule(
+        stack,
+        "from_security_groups",
+        security_group_id=security_group.id,
+        description="Kafka ${each.value.port} from an allowed security group",
+        ip_protocol="tcp",
+        from_port=number("each.value.port"),
+        to_port=number("each.value.port"),
+        referenced_security_group_id="${each.value.source}",
+        tags=string_map("var.tags"),
+    )
+    from_groups.add_override(
+        "for_each",
+        '${{ for pair in setproduct(local.listener_ports, var.allowed_security_group_ids) : '
+        '"${pair[0]}/${pair[1]}" => { port = pair[0], source = pair[1] } }}',
+    )
+    from_cidrs = aws.VpcSecurityGroupIngressRule(
+        stack,
+        "from_cidr_blocks",
+        security_group_id=security_group.id,
+        description="Kafka ${each.value.port} from an allowed CIDR block",
+        ip_protocol="tcp",
+        from_port=number("each.value.port"),
+        to_port=number("each.value.port"),
+        cidr_ipv4='${strcontains(each.value.source, ":") ? null : each.value.source}',
+        cidr_ipv6='${strcontains(each.value.source, ":") ? each.value.source : null}',
+        tags=string_map("var.tags"),
+    )
+    from_cidrs.add_override(
+        "for_each",
+        '${{ for pair in setproduct(local.listener_ports, var.allowed_cidr_blocks) : '
+        '"${pair[0]}/${pair[1]}" => { port = pair[0], source = pair[1] } }}',
+    )
+    # Brokers talk to each other on the same listeners.
+    aws.VpcSecurityGroupIngressRule(
+        stack,
+        "between_brokers",
+        security_group_id=security_group.id,
+        description="Kafka between brokers",
+        ip_protocol="tcp",
+        from_port=9092,
+        to_port=9098,
+        referenced_security_group_id=security_group.id,
+        tags=string_map("var.tags"),
+    )
+
+    aws.CloudwatchLogGroup(
+        stack,
+        "broker_logs",
+        name="/aws/msk/${local.cluster_name}/broker",
+        retention_in_days=number("var.log_retention_in_days"),
+        kms_key_id="${var.log_kms_key_arn}",
+        tags=string_map("var.tags"),
+        count=number("var.cloudwatch_logs_enabled ? 1 : 0"),
+    )
+
+    cluster = aws.MskCluster(
+        stack,
+        "cluster",
+        cluster_name="${local.cluster_name}",
+        kafka_version="${var.kafka_version}",
+        number_of_broker_nodes=number("local.number_of_broker_nodes"),
+        enhanced_monitoring="${var.enhanced_monitoring}",
+        broker_node_group_info={
+            "instance_type": "${var.broker_instance_type}",
+            "client_subnets": strings("var.subnet_ids"),
+            "security_groups": strings("concat([aws_security_group.this.id], var.security_group_ids)"),
+            "storage_info": {"ebs_storage_info": {"volume_size": number("var.ebs_volume_size")}},
+            # Private only; AWS refuses public access at creation anyway.
+            "connectivity_info": {"public_access": {"type": "DISABLED"}},
+        },
+        encryption_info={
+            "encryption_at_rest_kms_key_arn": "${var.kms_key_arn}",
+            "encryption_in_transit": {
+                # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
+                "client_broker": "${var.encryption_in_transit_client_broker}",
+                "in_cluster": boolean("var.encryption_in_transit_in_cluster"),
+            },
+        },
+        client_authentication={
+            "sasl": {
+                "iam": boolean("var.client_authentication_iam_enabled"),
+                "scram": boolean("var.client_authentication_scram_enabled"),
+            },
+            "unauthenticated": boolean("var.client_authentication_unauthenticated_enabled"),
+        },
+        configuration_info={"arn": configuration.arn, "revision": number("aws_msk_configuration.this.latest_revision")},
+        open_monitoring={
+            "prometheus": {
+                "jmx_exporter": {"enabled_in_broker": boolean("var.jmx_exporter_enabled")},
+                "node_exporter": {"enabled_in_broker": boolean("var.node_exporter_enabled")},
+            }
+        },
+        logging_info={
+            "broker_logs": {
+                "cloudwatch_logs": {
+                    "enabled": boolean("var.cloudwatch_logs_enabled"),
+                    "log_group": "${var.cloudwatch_logs_enabled ? aws_cloudwatch_log_group.broker_logs[0].name : null}",
+                }
+            }
+        },
+        tags=string_map("var.tags"),
+    )
+    address(cluster, "this")
+    cluster.add_override(
+        "client_authentication.dynamic.tls",
+        {
+            "for_each": "${length(var.client_authentication_tls_certificate_authority_arns) > 0 ? [1] : []}",
+            "content": {"certificate_authority_arns": "${var.client_authentication_tls_certificate_authority_arns}"},
+        },
+    )
+
+    target = aws.AppautoscalingTarget(
+        stack,
+        "storage_target",
+        service_namespace="kafka",
+        resource_id=cluster.arn,
+        scalable_dimension="kafka:broker-storage:VolumeSize",
+        min_capacity=1,
+        max_capacity=number("var.storage_autoscaling_max_capacity"),
+        count=number("var.storage_autoscaling_max_capacity == null ? 0 : 1"),
+    )
+    address(target, "storage")
+    policy = aws.AppautoscalingPolicy(
+        stack,
+        "storage_policy",
+        name="${local.cluster_name}-broker-storage",
+        policy_type="TargetTrackingScaling",
+        service_namespace="${aws_appautoscaling_target.storage[0].service_namespace}",
+        resource_id="${aws_appautoscaling_target.storage[0].resource_id}",
+        scalable_dimension="${aws_appautoscaling_target.storage[0].scalable_dimension}",
+        target_tracking_scaling_policy_configuration={
+            "target_value": number("var.storage_autoscaling_target_value"),
+            "predefined_metric_specification": {"predefined_metric_type": "KafkaBrokerStorageUtilization"},
+            # MSK cannot shrink volumes.
+            "disable_scale_in": True,
+        },
+        count=number("var.storage_autoscaling_max_capacity == null ? 0 : 1"),
+    )
+    address(policy, "storage")
+    return cluster
