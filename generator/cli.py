@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "generated"
-ENVIRONMENTS = PROJECT / "environments"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,45 +61,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from generator import docs, environments, synth, tree
-    from modules import all_modules
+    from generator import pipeline, tree
 
-    modules = all_modules()
-    if args.config:
-        paths = [(p, _display(p)) for p in args.config]
-    else:
-        paths = [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
-    envs = environments.load_all(paths, modules)
-    for environment in envs:
+    out = args.out if args.out is not None else DEFAULT_OUT
+    existing = tree.read_tree(out)
+    files = [(p, _display(p)) for p in args.config] if args.config else None
+    result = pipeline.produce(files, existing)
+    for environment in result.environments:
         for warning in environment.warnings:
             print(f"warning: {warning}", file=sys.stderr)
 
-    out = args.out if args.out is not None else DEFAULT_OUT
-    names = {e.name for e in envs}
-    if args.config:
-        def scope(path: str) -> bool:
-            return not path.startswith("stacks/") or path.split("/")[1] in names
-    else:
-        scope = tree.everything
-
-    files = synth.synthesize(modules, envs)
-    files.update(docs.render(modules, envs, existing=tree.read_tree(out), scope=scope, files=files))
-
     if args.check:
-        drift = tree.compare(out, files, scope)
+        drift = tree.compare(out, result.files, result.scope)
         for line in drift.lines():
             print(line)
         if drift:
             print(f"{_display(out)} is out of date: run python main.py and commit the result", file=sys.stderr)
             return 1
-        print(f"{_display(out)} matches a fresh synth ({len(files)} files)")
+        print(f"{_display(out)} matches a fresh synth ({len(result.files)} files)")
         return 0
     if args.diff:
         from generator import review
 
-        summary, changed = review.summarize(tree.read_tree(out), files, scope)
+        summary, changed = review.summarize(existing, result.files, result.scope)
         print(summary)
         return 1 if changed else 0
-    tree.write_tree(out, files, scope)
-    print(f"wrote {len(files)} files to {_display(out)}")
+    tree.write_tree(out, result.files, result.scope)
+    print(f"wrote {len(result.files)} files to {_display(out)}")
     return 0

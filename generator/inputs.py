@@ -177,6 +177,7 @@ class InputSet:
                 if not rule.check(value):
                     problems.append((spec.name, f"{spec.name}: must {rule.must}, got {shown}"))
                     broken.add(spec.name)
+                    break  # later rules may assume this one (a window's length needs its format)
         for check in self.checks:
             involved = set(check.inputs) | set(check.shown or ())
             if involved & broken:

@@ -107,3 +107,32 @@ def plan_offline(
     finally:
         if owned:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+class ModuleHarness:
+    """Plan one generated module with given inputs, offline, as a caller's root would: Terratest's InitAndPlan
+    for a module. `terraform init` runs once; each `plan` rewrites only the module block's arguments."""
+
+    def __init__(self, module_dir: Path, workdir: Path):
+        self.workdir = workdir
+        shutil.copytree(module_dir, workdir / "module")
+        self._write({})
+        run(workdir, "init", "-input=false", "-no-color")
+
+    def _write(self, arguments: Mapping[str, Any]) -> None:
+        root = {**OFFLINE_OVERRIDE, "module": {"under_test": {"source": "./module", **arguments}}}
+        root["provider"] = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
+        (self.workdir / "main.tf.json").write_text(json.dumps(root, indent=2))
+
+    def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        self._write(arguments)
+        run(self.workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        return json.loads(run(self.workdir, "show", "-json", "plan.tfplan"))
+
+    def plan_error(self, arguments: Mapping[str, Any]) -> str:
+        """Plan inputs the module must refuse; returns Terraform's error output."""
+        try:
+            self.plan(arguments)
+        except TerraformFailed as err:
+            return " ".join(str(err).split())
+        raise AssertionError(f"terraform plan accepted {json.dumps(arguments)}")

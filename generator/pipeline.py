@@ -1,0 +1,48 @@
+"""Sources → the generated tree as {relative path: bytes}: environments loaded and checked, every module and
+stack synthesized, READMEs rendered. Pure: nothing is written here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from generator import docs, environments, synth, tree
+from generator.environments import Environment
+from modules import all_modules
+
+PROJECT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = PROJECT / "environments"
+
+
+@dataclass(frozen=True)
+class Result:
+    files: dict[str, bytes]
+    environments: list[Environment]
+    scope: tree.Scope
+
+
+def default_environment_files() -> list[tuple[Path, str]]:
+    return [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+
+
+def produce(
+    environment_files: list[tuple[Path, str]] | None = None, existing: Mapping[str, bytes] | None = None
+) -> Result:
+    """Synthesize the modules and the given environments (default: every environments/*.toml).
+
+    With explicit files, the run owns only the modules, those stacks and the index; `existing` (the current
+    tree) supplies the other stacks' names to the index.
+    """
+    modules = all_modules()
+    partial = environment_files is not None
+    envs = environments.load_all(environment_files if partial else default_environment_files(), modules)
+    names = {e.name for e in envs}
+
+    def scope(path: str) -> bool:
+        return not path.startswith("stacks/") or path.split("/")[1] in names
+
+    owned = scope if partial else tree.everything
+    files = synth.synthesize(modules, envs)
+    files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
+    return Result(files=dict(sorted(files.items())), environments=envs, scope=owned)

@@ -1,0 +1,395 @@
+"""ElastiCache (Valkey): synthesized JSON, the Python rules with their exact messages, and real plans."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.assertions import ABSENT, Plan
+from generator.inputs import InputError
+from modules.elasticache import MODULE
+from modules.elasticache.inputs import windows_overlap
+
+BASE = {
+    "name_prefix": "mapzip-dev-",
+    "cluster_name": "auth",
+    "vpc_id": "vpc-0a1b2c3d4e5f60718",
+    "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+}
+
+
+def problems(**overrides):
+    _, found = MODULE.inputs.problems({**BASE, **overrides})
+    return [message for _, message in found]
+
+
+def test_secure_defaults_resolve_without_problems():
+    values = MODULE.inputs.validate(BASE)
+    assert values["engine_version"].startswith("8.")
+    assert values["at_rest_encryption_enabled"] is True
+    assert values["transit_encryption_enabled"] is True
+    assert values["automatic_failover_enabled"] is True
+    assert values["multi_az_enabled"] is True
+    assert values["snapshot_retention_limit"] == 7
+    assert values["slow_log_enabled"] is True
+    assert values["allowed_cidr_blocks"] == []
+    assert MODULE.inputs.warnings(values) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param(
+            {"cluster_name": "a-very-long-cache-name-that-goes-on"},
+            'cluster_name: must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase '
+            'letters, digits and single hyphens, starting with a letter and not ending with a hyphen, got '
+            'cluster_name = "a-very-long-cache-name-that-goes-on", name_prefix = "mapzip-dev-"',
+            id="id-too-long",
+        ),
+        pytest.param(
+            {"cluster_name": "auth-"},
+            'cluster_name: must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase '
+            'letters, digits and single hyphens, starting with a letter and not ending with a hyphen, got '
+            'cluster_name = "auth-", name_prefix = "mapzip-dev-"',
+            id="id-trailing-hyphen",
+        ),
+        pytest.param(
+            {"cluster_name": "Auth"},
+            'cluster_name: must be lowercase letters, digits and hyphens, got "Auth"',
+            id="id-uppercase",
+        ),
+        pytest.param(
+            {"node_type": "r7g.large"},
+            'node_type: must be a node type cache.<family>.<size>, such as cache.r7g.large, got "r7g.large"',
+            id="node-type-prefix",
+        ),
+        pytest.param(
+            {"engine_version": "7.1"},
+            'engine_version: must be one of "7.2", "8.0", "8.1", "8.2", got "7.1"',
+            id="engine-version-redis",
+        ),
+        pytest.param(
+            {"num_cache_clusters": 7},
+            "num_cache_clusters: must be a whole number between 1 and 6, got 7",
+            id="num-cache-clusters-range",
+        ),
+        pytest.param(
+            {"num_cache_clusters": 3, "num_node_groups": 2},
+            "num_cache_clusters: must not be set together with num_node_groups (cluster mode sizes the group by "
+            "shards and replicas), got num_cache_clusters = 3, num_node_groups = 2",
+            id="cache-clusters-with-shards",
+        ),
+        pytest.param(
+            {"replicas_per_node_group": 2},
+            "replicas_per_node_group: must only be set in cluster mode (with num_node_groups), got "
+            "replicas_per_node_group = 2, num_node_groups = null",
+            id="replicas-without-cluster-mode",
+        ),
+        pytest.param(
+            {"replicas_per_node_group": 6, "num_node_groups": 2},
+            "replicas_per_node_group: must be a whole number between 0 and 5, got 6",
+            id="replicas-range",
+        ),
+        pytest.param(
+            {"num_node_groups": 2, "automatic_failover_enabled": False, "multi_az_enabled": False},
+            "automatic_failover_enabled: must be true in cluster mode (num_node_groups set): AWS cannot turn "
+            "failover off there, got automatic_failover_enabled = false, num_node_groups = 2",
+            id="cluster-mode-without-failover",
+        ),
+        pytest.param(
+            {"num_cache_clusters": 1},
+            "automatic_failover_enabled: needs num_cache_clusters of 2 or more without cluster mode "
+            "(num_node_groups unset); for a single node set automatic_failover_enabled and multi_az_enabled to "
+            "false, got automatic_failover_enabled = true, num_cache_clusters = 1, num_node_groups = null",
+            id="failover-single-node",
+        ),
+        pytest.param(
+            {"automatic_failover_enabled": False},
+            "multi_az_enabled: needs automatic_failover_enabled = true, got multi_az_enabled = true, "
+            "automatic_failover_enabled = false",
+            id="multi-az-without-failover",
+        ),
+        pytest.param(
+            {"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/abcd", "at_rest_encryption_enabled": False},
+            "kms_key_arn: needs at_rest_encryption_enabled = true, got kms_key_arn = "
+            '"arn:aws:kms:ap-northeast-2:111122223333:key/abcd", at_rest_encryption_enabled = false',
+            id="kms-without-at-rest",
+        ),
+        pytest.param(
+            {"kms_key_arn": "alias/cache"},
+            'kms_key_arn: must be an ARN of the kms service (arn:aws:kms:…), got "alias/cache"',
+            id="kms-not-arn",
+        ),
+        pytest.param(
+            {"transit_encryption_mode": "optional"},
+            'transit_encryption_mode: must be one of "preferred", "required", got "optional"',
+            id="transit-mode-value",
+        ),
+        pytest.param(
+            {"snapshot_window": "3:00-5:00"},
+            'snapshot_window: must be a daily window hh24:mi-hh24:mi in UTC, such as 03:00-05:00, got "3:00-5:00"',
+            id="snapshot-window-format",
+        ),
+        pytest.param(
+            {"snapshot_window": "03:00-03:30"},
+            'snapshot_window: must last at least 60 minutes, got "03:00-03:30"',
+            id="snapshot-window-short",
+        ),
+        pytest.param(
+            {"maintenance_window": "sunday:05:00-sunday:06:00"},
+            'maintenance_window: must be a weekly window ddd:hh24:mi-ddd:hh24:mi in UTC, such as '
+            'sun:05:00-sun:07:00, got "sunday:05:00-sunday:06:00"',
+            id="maintenance-window-format",
+        ),
+        pytest.param(
+            {"maintenance_window": "sun:05:00-sun:05:30"},
+            'maintenance_window: must last at least 60 minutes, got "sun:05:00-sun:05:30"',
+            id="maintenance-window-short",
+        ),
+        pytest.param(
+            {"snapshot_window": "04:30-05:30", "maintenance_window": "wed:05:00-wed:06:00"},
+            'maintenance_window: must not overlap snapshot_window, got maintenance_window = "wed:05:00-wed:06:00", '
+            'snapshot_window = "04:30-05:30"',
+            id="windows-overlap",
+        ),
+        pytest.param(
+            {"snapshot_retention_limit": 36},
+            "snapshot_retention_limit: must be a whole number between 0 and 35, got 36",
+            id="retention-range",
+        ),
+        pytest.param(
+            {"allowed_cidr_blocks": ["0.0.0.0/0"]},
+            'allowed_cidr_blocks: must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true, got '
+            'allowed_cidr_blocks = ["0.0.0.0/0"], allow_ingress_from_anywhere = false',
+            id="open-ingress",
+        ),
+        pytest.param(
+            {"allowed_cidr_blocks": ["10.0.0.1/16"]},
+            'allowed_cidr_blocks: must be CIDR blocks such as 10.0.0.0/16 (network address, no host bits set), got '
+            '["10.0.0.1/16"]',
+            id="cidr-host-bits",
+        ),
+        pytest.param(
+            {"node_type": "cache.r6gd.xlarge"},
+            'data_tiering_enabled: must be true exactly when node_type is an r6gd type (data tiering exists only '
+            'there, and is required there), got data_tiering_enabled = false, node_type = "cache.r6gd.xlarge"',
+            id="r6gd-needs-tiering",
+        ),
+        pytest.param(
+            {"parameters": {"cluster-enabled": "yes"}},
+            'parameters: must not set cluster-enabled: the module sets it from num_node_groups, got '
+            '{"cluster-enabled": "yes"}',
+            id="cluster-enabled-parameter",
+        ),
+        pytest.param(
+            {"user_group_ids": ["a", "b"]},
+            'user_group_ids: must have 0 to 1 user groups, got ["a", "b"]',
+            id="one-user-group",
+        ),
+        pytest.param(
+            {"port": "6379"},
+            'port: must be number, got "6379"',
+            id="port-type",
+        ),
+        pytest.param(
+            {"subnet_ids": []},
+            "subnet_ids: must have at least one subnet, got []",
+            id="no-subnets",
+        ),
+    ],
+)
+def test_fails_if(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_auth_token_rules_never_echo_the_secret():
+    found = problems(auth_token="short", transit_encryption_enabled=False)
+    assert found == ["auth_token: must be 16 to 128 letters, digits or !&#$^<>-, got (sensitive value)"]
+    found = problems(auth_token="a-valid-token-1234567", transit_encryption_enabled=False)
+    assert found == [
+        "auth_token: needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS), got false"
+    ]
+    found = problems(auth_token="a-valid-token-1234567", user_group_ids=["users"])
+    assert found == [
+        'auth_token: must not be set together with user_group_ids (AUTH token or RBAC, not both), got ["users"]'
+    ]
+
+
+def test_missing_required_input():
+    given = dict(BASE)
+    del given["vpc_id"]
+    with pytest.raises(InputError) as err:
+        MODULE.inputs.validate(given)
+    assert err.value.problems == ["vpc_id: is required (string): VPC of the security group."]
+
+
+def test_weakening_inputs_warn():
+    values = MODULE.inputs.validate({**BASE, "transit_encryption_enabled": False, "snapshot_retention_limit": 0})
+    assert MODULE.inputs.warnings(values) == [
+        "transit_encryption_enabled = false turns off encryption in transit (and with it AUTH)",
+        "snapshot_retention_limit = 0 turns off automatic backups",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "maintenance", "overlap"),
+    [
+        ("03:00-04:00", "sun:05:00-sun:06:00", False),
+        ("03:00-04:00", "sun:04:00-sun:05:00", False),  # touching is not overlapping
+        ("03:00-04:00", "tue:03:30-tue:04:30", True),
+        ("23:30-00:30", "mon:00:00-mon:01:00", True),  # across midnight
+        ("23:30-00:30", "sat:23:45-sun:00:45", True),  # across the week's end
+    ],
+)
+def test_window_overlap(snapshot, maintenance, overlap):
+    assert windows_overlap(snapshot, maintenance) is overlap
+
+
+def test_module_json(module_json):
+    module = module_json("elasticache")
+    module.assert_resource(
+        "aws_elasticache_replication_group",
+        "this",
+        {
+            "engine": "valkey",
+            "at_rest_encryption_enabled": "${var.at_rest_encryption_enabled}",
+            "transit_encryption_enabled": "${var.transit_encryption_enabled}",
+            "num_cache_clusters": "${local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)}",
+            "automatic_failover_enabled": "${local.cluster_mode ? true : var.automatic_failover_enabled}",
+            "dynamic": {"log_delivery_configuration": {"for_each": "${local.log_deliveries}"}},
+        },
+    )
+    assert module.document["locals"]["parameter_group_family"] == 'valkey${split(".", var.engine_version)[0]}'
+    module.assert_variable("auth_token", {"sensitive": True, "nullable": True, "default": None, "type": "string"})
+    module.assert_variable("engine_version", {"default": "8.2", "nullable": False})
+    # Valkey exists only as a replication group.
+    assert not [r for r in module.resources() if r.startswith("aws_elasticache_cluster.")]
+    assert module.resources() == [
+        "aws_cloudwatch_log_group.engine_log",
+        "aws_cloudwatch_log_group.slow_log",
+        "aws_elasticache_parameter_group.this",
+        "aws_elasticache_replication_group.this",
+        "aws_elasticache_subnet_group.this",
+        "aws_security_group.this",
+        "aws_vpc_security_group_ingress_rule.from_cidr_blocks",
+        "aws_vpc_security_group_ingress_rule.from_security_groups",
+    ]
+    preconditions = module.resource("aws_elasticache_replication_group", "this")["lifecycle"]["precondition"]
+    assert len(preconditions) == len([c for c in MODULE.inputs.checks if c.hcl])
+    assert set(module.document["output"]) >= {
+        "replication_group_id", "arn", "primary_endpoint_address", "reader_endpoint_address",
+        "configuration_endpoint_address", "port", "security_group_id", "parameter_group_name",
+        "subnet_group_name", "member_clusters",
+    }
+
+
+def test_plan_defaults(harness):
+    plan = Plan(harness("elasticache").plan(BASE))
+    plan.assert_resource(
+        "module.under_test.aws_elasticache_replication_group.this",
+        {
+            "replication_group_id": "mapzip-dev-auth",
+            "engine": "valkey",
+            "engine_version": "8.2",
+            "num_cache_clusters": 2,
+            "automatic_failover_enabled": True,
+            "multi_az_enabled": True,
+            "at_rest_encryption_enabled": "true",
+            "transit_encryption_enabled": True,
+            "snapshot_retention_limit": 7,
+            "port": 6379,
+            "log_delivery_configuration": [
+                {"destination": "/aws/elasticache/mapzip-dev-auth/engine-log", "destination_type": "cloudwatch-logs",
+                 "log_format": "json", "log_type": "engine-log"},
+                {"destination": "/aws/elasticache/mapzip-dev-auth/slow-log", "destination_type": "cloudwatch-logs",
+                 "log_format": "json", "log_type": "slow-log"},
+            ],
+        },
+    )
+    plan.assert_resource(
+        "module.under_test.aws_elasticache_parameter_group.this",
+        {"family": "valkey8", "name": "mapzip-dev-auth-valkey8", "parameter": []},
+    )
+    # No source given: no ingress at all.
+    plan.assert_count("module.under_test.aws_vpc_security_group_ingress_rule.", 0)
+
+
+def test_plan_cluster_mode(harness):
+    plan = Plan(harness("elasticache").plan({**BASE, "num_node_groups": 3, "engine_version": "7.2",
+                                             "parameters": {"maxmemory-policy": "allkeys-lru"}}))
+    plan.assert_resource(
+        "module.under_test.aws_elasticache_replication_group.this",
+        {"num_node_groups": 3, "replicas_per_node_group": 1, "automatic_failover_enabled": True,
+         "num_cache_clusters": ABSENT},
+    )
+    plan.assert_resource(
+        "module.under_test.aws_elasticache_parameter_group.this",
+        {
+            "family": "valkey7",
+            "name": "mapzip-dev-auth-valkey7-cluster",
+            "parameter": [{"name": "cluster-enabled", "value": "yes"}, {"name": "maxmemory-policy", "value": "allkeys-lru"}],
+        },
+    )
+
+
+def test_plan_fully_specified(harness):
+    given = {
+        **BASE,
+        "description": "Sessions",
+        "node_type": "cache.r7g.large",
+        "engine_version": "8.1",
+        "port": 6380,
+        "allowed_security_group_ids": ["sg-0123456789abcdef0"],
+        "allowed_cidr_blocks": ["10.20.0.0/16", "fd00::/8"],
+        "security_group_ids": ["sg-0fedcba987654321f"],
+        "num_cache_clusters": 3,
+        "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd",
+        "transit_encryption_mode": "required",
+        "auth_token": "a-valid-token-1234567",
+        "snapshot_retention_limit": 14,
+        "snapshot_window": "02:00-03:00",
+        "maintenance_window": "mon:04:00-mon:05:00",
+        "final_snapshot_identifier": "mapzip-dev-auth-final",
+        "apply_immediately": True,
+        "notification_topic_arn": "arn:aws:sns:ap-northeast-2:111122223333:cache-events",
+        "engine_log_enabled": False,
+        "log_retention_in_days": 731,
+        "tags": {"Team": "platform"},
+    }
+    assert MODULE.inputs.problems(given)[1] == []
+    plan = Plan(harness("elasticache").plan(given))
+    plan.assert_resource(
+        "module.under_test.aws_elasticache_replication_group.this",
+        {
+            "description": "Sessions",
+            "port": 6380,
+            "num_cache_clusters": 3,
+            "kms_key_id": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd",
+            "transit_encryption_mode": "required",
+            "snapshot_window": "02:00-03:00",
+            "maintenance_window": "mon:04:00-mon:05:00",
+            "final_snapshot_identifier": "mapzip-dev-auth-final",
+            "tags": {"Team": "platform"},
+            "log_delivery_configuration": [{"log_type": "slow-log", "destination": "/aws/elasticache/mapzip-dev-auth/slow-log",
+                                            "destination_type": "cloudwatch-logs", "log_format": "json"}],
+        },
+    )
+    plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 0)
+    plan.assert_resource("module.under_test.aws_cloudwatch_log_group.slow_log[0]", {"retention_in_days": 731})
+    plan.assert_resource(
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_cidr_blocks["fd00::/8"]',
+        {"cidr_ipv6": "fd00::/8", "cidr_ipv4": ABSENT, "from_port": 6380, "to_port": 6380, "ip_protocol": "tcp"},
+    )
+    plan.assert_resource(
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["sg-0123456789abcdef0"]',
+        {"referenced_security_group_id": "sg-0123456789abcdef0", "from_port": 6380},
+    )
+
+
+def test_terraform_refuses_what_python_refuses(harness):
+    """The same rules protect a team calling the module from its own HCL."""
+    error = harness("elasticache").plan_error({**BASE, "num_cache_clusters": 1})
+    assert "automatic_failover_enabled needs num_cache_clusters of 2 or more" in error
+    error = harness("elasticache").plan_error({**BASE, "engine_version": "7.1"})
+    assert 'engine_version must be one of "7.2", "8.0", "8.1", "8.2".' in error
+    error = harness("elasticache").plan_error({**BASE, "auth_token": "short"})
+    assert "auth_token must be 16 to 128 letters, digits or !&#$^<>-." in error
