@@ -103,9 +103,9 @@ _HCL_INDEX_KEYS = (
 )
 
 
-def _index_rules(kind: str, limit: int) -> tuple[Rule, ...]:
+def _index_rules(kinds: str, limit: int) -> tuple[Rule, ...]:
     return (
-        rules.items_between(0, limit, f"{kind}s (AWS limit)"),
+        rules.items_between(0, limit, f"{kinds} (AWS limit)"),
         Rule(
             f"have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
             lambda v: len({i["name"] for i in v}) == len(v) and all(NAME.fullmatch(i["name"]) for i in v),
@@ -190,14 +190,14 @@ INPUTS = InputSet(
             "Global secondary indexes: name, hash_key, optional range_key, projection_type (default ALL), "
             "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity.",
             default=[],
-            rules=_index_rules("global secondary index", MAX_GSIS),
+            rules=_index_rules("global secondary indexes", MAX_GSIS),
         ),
         Input(
             "local_secondary_indexes",
             list_of(LSI),
             "Local secondary indexes (created with the table only): name, range_key, projection_type, non_key_attributes.",
             default=[],
-            rules=_index_rules("local secondary index", MAX_LSIS),
+            rules=_index_rules("local secondary indexes", MAX_LSIS),
         ),
         Input(
             "ttl_attribute_name",
