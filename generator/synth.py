@@ -37,7 +37,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         aws_constraint=versions.AWS_PROVIDER,
         terraform_constraint=versions.TERRAFORM_ROOT,
         region=environment.region,
-        default_tags=environment.tags,
+        default_tags=_escape_templates(environment.tags),
         backend=environment.backend,
     )
     for call in environment.modules:
