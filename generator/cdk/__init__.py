@@ -26,6 +26,12 @@ from typing import Any, Iterable, Mapping
 from generator.cdk.toolkit import TOOLKIT, ToolkitError
 from generator.cdk import lazy
 
+# jsii (1.142) prints a screenful on stderr on every start under Node 20, which it calls end-of-life since
+# 2026-10-30; cdktf 0.21 itself supports Node >= 20.9. The variable silences exactly that major version (the jsii
+# Node process inherits it when it starts, at the first import below); any other unsupported Node still warns.
+# A team on Node 22+ sees no banner either way. See README, "Requirements".
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
 core = TOOLKIT.import_core()
 
 __all__ = [
