@@ -23,8 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from generator.cdk.toolkit import TOOLKIT, ToolkitError
 from generator.cdk import lazy
+from generator.cdk.toolkit import ToolkitError, selected
 
 # jsii (1.142) prints a screenful on stderr on every start under Node 20, which it calls end-of-life since
 # 2026-10-30; cdktf 0.21 itself supports Node >= 20.9. The variable silences exactly that major version (the jsii
@@ -32,6 +32,7 @@ from generator.cdk import lazy
 # A team on Node 22+ sees no banner either way. See README, "Requirements".
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+TOOLKIT = selected()
 core = TOOLKIT.import_core()
 
 __all__ = [

@@ -46,5 +46,3 @@ def selected() -> Toolkit:
         raise ToolkitError(f"{ENV_VAR}: must be one of {', '.join(sorted(TOOLKITS))}, got {name!r}")
     return TOOLKITS[name]
 
-
-TOOLKIT = selected()

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (python -m benchmarks). Not part of the test suite."""
