@@ -49,12 +49,11 @@ def _display(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported here so that --help answers without starting the jsii runtime.
-    from generator.cdk.toolkit import ToolkitError
     from generator.inputs import InputError
 
     try:
         return _run(args)
-    except (InputError, ToolkitError) as err:
+    except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1

@@ -214,13 +214,13 @@ def _module_call(
     for key in INHERITED_KEYS:
         if key in inputs.by_name and key not in given and key in shared:
             given[key] = shared[key]
-    values, module_problems = inputs.problems(given)
+    secrets = tuple(spec.name for spec in inputs.inputs if spec.secret)
+    values, module_problems = inputs.problems(given, supplied=secrets)
     problems.extend(f"{at} {message}" for _, message in module_problems)
     if module_problems:
         return None
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
     ordered = {name: given[name] for name in inputs.names() if name in given}
-    secrets = tuple(spec.name for spec in inputs.inputs if spec.secret)
     return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
 
 

@@ -29,6 +29,16 @@ REQUIRED: Any = _Required()
 """The default of an input the caller must give."""
 
 
+class _Supplied:
+    def __repr__(self) -> str:
+        return "SUPPLIED"
+
+
+SUPPLIED: Any = _Supplied()
+"""The value of a secret input that arrives only when someone applies (a sensitive root variable): not null, and
+never seen by Python. Checks across inputs treat it as set."""
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule on one input's non-null value.
@@ -142,8 +152,10 @@ class InputSet:
     def names(self) -> list[str]:
         return [i.name for i in self.inputs]
 
-    def problems(self, given: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        """Resolve `given` against the defaults and check it.
+    def problems(
+        self, given: Mapping[str, Any], supplied: tuple[str, ...] = ()
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """Resolve `given` against the defaults and check it; `supplied` inputs get their value at apply time.
 
         Returns the resolved values and a list of (input name, message) problems; unknown and secret keys are
         the caller's business (an environment file reports them with its own context).
@@ -152,6 +164,9 @@ class InputSet:
         values: dict[str, Any] = {}
         broken: set[str] = set()
         for spec in self.inputs:
+            if spec.name in supplied:
+                values[spec.name] = SUPPLIED
+                continue
             if spec.name not in given:
                 if spec.required:
                     problems.append((spec.name, f"{spec.name}: is required ({spec.type.hcl()}): {spec.description}"))

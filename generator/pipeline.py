@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator import docs, environments, synth, tree
+from generator import docs, environments, secrets, synth, tree
 from generator.environments import Environment
+from generator.inputs import InputError
 from modules import all_modules
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -45,4 +46,7 @@ def produce(
     owned = scope if partial else tree.everything
     files = synth.synthesize(modules, envs)
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
+    leaks = secrets.find_secrets(files)
+    if leaks:
+        raise InputError([f"refusing to write a secret: {leak}" for leak in leaks])
     return Result(files=dict(sorted(files.items())), environments=envs, scope=owned)

@@ -155,7 +155,17 @@ def test_secure_defaults():
             id="kms-without-sse",
         ),
         pytest.param(
-            {"replica_regions": [{"region_name": "ap-northeast-1"}]},
+            {"replica_regions": [{"region_name": "ap-northeast-1"}], "stream_enabled": True,
+             "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            "replica_regions: each need a kms_key_arn in their region when the table is encrypted with a customer "
+            "managed key (AWS: KMSMasterKeyId must be specified for each replica), got replica_regions = "
+            '[{"kms_key_arn": null, "point_in_time_recovery": true, "propagate_tags": true, "region_name": '
+            '"ap-northeast-1"}], server_side_encryption_enabled = true',
+            id="replica-needs-key",
+        ),
+        pytest.param(
+            {"replica_regions": [{"region_name": "ap-northeast-1",
+                                  "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/2"}]},
             "replica_regions: need stream_enabled = true with stream_view_type NEW_AND_OLD_IMAGES (AWS turns it on for "
             "replicas; anything else is a perpetual diff), got stream_enabled = false, stream_view_type = null",
             id="replicas-need-streams",

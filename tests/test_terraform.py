@@ -67,7 +67,8 @@ def test_dev_plan(dev_plan):
     )
     # Every resource is created, nothing else.
     assert set(a for actions in dev_plan.actions.values() for a in actions) == {"create"}
-    assert len(dev_plan.addresses()) == 22  # 1 table, 7 per cache, 7 for MSK
+    # 1 table, 7 per cache, 7 for MSK, and a customer managed key (key, policy, alias) for each of the 4 modules
+    assert len(dev_plan.addresses()) == 34
 
 
 def test_dev_plan_keeps_the_token_out_of_the_plan_values(dev_plan):

@@ -11,11 +11,16 @@ import os
 from dataclasses import dataclass
 from types import ModuleType
 
+from generator.inputs import InputError
+
 ENV_VAR = "CDK_TOOLKIT"
 
 
-class ToolkitError(Exception):
-    """The toolkit setting is wrong or its packages are missing."""
+class ToolkitError(InputError):
+    """The toolkit setting is wrong or its packages are missing: a user error, reported like bad input."""
+
+    def __init__(self, message: str):
+        super().__init__([message])
 
 
 @dataclass(frozen=True)

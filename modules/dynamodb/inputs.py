@@ -216,7 +216,7 @@ INPUTS = InputSet(
         Input(
             "server_side_encryption_enabled",
             BOOL,
-            "Encrypt with a KMS key: the AWS managed key, or server_side_encryption_kms_key_arn. "
+            "Encrypt with a customer managed KMS key: server_side_encryption_kms_key_arn, or one the module creates. "
             "false falls back to an AWS owned key you cannot audit.",
             default=True,
             weakens=(False, "falls back from KMS encryption to an AWS owned key"),
@@ -224,7 +224,7 @@ INPUTS = InputSet(
         Input(
             "server_side_encryption_kms_key_arn",
             STRING,
-            "Customer managed KMS key. Default: the AWS managed key aws/dynamodb.",
+            "Customer managed KMS key. Default: a key the module creates (rotation on).",
             default=None,
             rules=(rules.arn("kms"),),
         ),
@@ -412,14 +412,12 @@ INPUTS = InputSet(
             shown=("stream_enabled", "stream_view_type"),
         ),
         Check(
-            ("replica_regions", "server_side_encryption_kms_key_arn"),
-            "each need a kms_key_arn when the table uses a customer managed key (AWS: KMSMasterKeyId must be "
-            "specified for each replica)",
-            lambda v: v["server_side_encryption_kms_key_arn"] is None
+            ("replica_regions", "server_side_encryption_enabled"),
+            "each need a kms_key_arn in their region when the table is encrypted with a customer managed key "
+            "(AWS: KMSMasterKeyId must be specified for each replica)",
+            lambda v: not v["server_side_encryption_enabled"]
             or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
-            "var.server_side_encryption_kms_key_arn == null || "
-            "alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
-            shown=("server_side_encryption_kms_key_arn",),
+            "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
         ),
     ),
 )

@@ -16,6 +16,11 @@ OUTPUTS = (
         "aws_dynamodb_table.this.stream_label",
         "Timestamp label of the stream. Empty unless stream_enabled.",
     ),
+    Output(
+        "kms_key_arn",
+        "local.module_kms_key_arn",
+        "KMS key the module created for the table. Null when you bring your own key or turn encryption off.",
+    ),
     Output("hash_key", "aws_dynamodb_table.this.hash_key", "Partition key attribute."),
     Output("range_key", "aws_dynamodb_table.this.range_key", "Sort key attribute; empty when the table has none."),
     Output(

@@ -11,12 +11,20 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
+from modules.shared.kms import customer_managed_key
 
 
 def build(stack: Any) -> Any:
     local(stack, "table_name", "${var.name_prefix}${var.table_name}")
     local(stack, "provisioned", '${var.billing_mode == "PROVISIONED"}')
 
+    customer_managed_key(
+        stack,
+        needed="var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null",
+        description="DynamoDB ${local.table_name}",
+        alias='alias/dynamodb/${replace(local.table_name, ".", "-")}',
+        log_groups=None,
+    )
     table = aws.DynamodbTable(
         stack,
         "table",
@@ -34,7 +42,7 @@ def build(stack: Any) -> Any:
         point_in_time_recovery={"enabled": boolean("var.point_in_time_recovery_enabled")},
         server_side_encryption={
             "enabled": boolean("var.server_side_encryption_enabled"),
-            "kms_key_arn": "${var.server_side_encryption_enabled ? var.server_side_encryption_kms_key_arn : null}",
+            "kms_key_arn": "${!var.server_side_encryption_enabled ? null : var.server_side_encryption_kms_key_arn != null ? var.server_side_encryption_kms_key_arn : local.module_kms_key_arn}",
         },
         tags=string_map("var.tags"),
         # A PROVISIONED table's capacity belongs to application auto scaling (below): without this, every apply

@@ -204,7 +204,7 @@ INPUTS = InputSet(
         Input(
             "kms_key_arn",
             STRING,
-            "Customer managed KMS key for encryption at rest. Default: the AWS managed key.",
+            "Customer managed KMS key for encryption at rest. Default: a key the module creates (rotation on).",
             default=None,
             rules=(rules.arn("kms"),),
         ),
@@ -290,7 +290,7 @@ INPUTS = InputSet(
         Input(
             "log_kms_key_arn",
             STRING,
-            "KMS key that encrypts the log groups. Default: CloudWatch Logs' own encryption.",
+            "KMS key that encrypts the log groups (its policy must let CloudWatch Logs use it). Default: the module's key.",
             default=None,
             rules=(rules.arn("kms"),),
         ),

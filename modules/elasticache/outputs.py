@@ -30,4 +30,9 @@ OUTPUTS = (
         "concat(aws_cloudwatch_log_group.slow_log[*].name, aws_cloudwatch_log_group.engine_log[*].name)",
         "CloudWatch log groups receiving the slow and engine logs.",
     ),
+    Output(
+        "kms_key_arn",
+        "local.module_kms_key_arn",
+        "KMS key the module created for data at rest and logs. Null when you bring your own keys.",
+    ),
 )

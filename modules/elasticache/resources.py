@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
+from modules.shared.kms import customer_managed_key
 
 
 def build(stack: Any) -> Any:
@@ -95,6 +96,14 @@ def build(stack: Any) -> Any:
     )
     from_cidrs.add_override("for_each", "${toset(var.allowed_cidr_blocks)}")
 
+    key_policy = customer_managed_key(
+        stack,
+        needed="(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
+        "((var.slow_log_enabled || var.engine_log_enabled) && var.log_kms_key_arn == null)",
+        description="Valkey ${local.replication_group_id}: data at rest and logs",
+        alias="alias/elasticache/${local.replication_group_id}",
+        log_groups="/aws/elasticache/${local.replication_group_id}/*",
+    )
     for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
         aws.CloudwatchLogGroup(
             stack,
@@ -102,9 +111,11 @@ def build(stack: Any) -> Any:
             # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
             retention_in_days=number("var.log_retention_in_days"),
-            kms_key_id="${var.log_kms_key_arn}",
+            kms_key_id="${var.log_kms_key_arn != null ? var.log_kms_key_arn : local.module_kms_key_arn}",
             tags=string_map("var.tags"),
             count=number(f"var.{flag} ? 1 : 0"),
+            # CloudWatch Logs checks at creation that the key's policy lets it in.
+            depends_on=[key_policy],
         )
 
     group = aws.ElasticacheReplicationGroup(
@@ -126,7 +137,7 @@ def build(stack: Any) -> Any:
         automatic_failover_enabled=boolean("local.cluster_mode ? true : var.automatic_failover_enabled"),
         multi_az_enabled=boolean("var.multi_az_enabled"),
         at_rest_encryption_enabled="${var.at_rest_encryption_enabled}",
-        kms_key_id="${var.at_rest_encryption_enabled ? var.kms_key_arn : null}",
+        kms_key_id="${!var.at_rest_encryption_enabled ? null : var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
         transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
         transit_encryption_mode="${var.transit_encryption_mode}",
         auth_token="${var.auth_token}",

@@ -139,7 +139,7 @@ INPUTS = InputSet(
         Input(
             "kms_key_arn",
             STRING,
-            "Customer managed KMS key for data at rest. Default: the AWS managed key.",
+            "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on).",
             default=None,
             rules=(rules.arn("kms"),),
         ),
@@ -191,7 +191,7 @@ INPUTS = InputSet(
         Input(
             "log_kms_key_arn",
             STRING,
-            "KMS key that encrypts the log group. Default: CloudWatch Logs' own encryption.",
+            "KMS key that encrypts the log group (its policy must let CloudWatch Logs use it). Default: the module's key.",
             default=None,
             rules=(rules.arn("kms"),),
         ),

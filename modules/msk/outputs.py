@@ -35,6 +35,11 @@ OUTPUTS = (
     Output("configuration_arn", "aws_msk_configuration.this.arn", "ARN of the broker configuration."),
     Output("configuration_latest_revision", "aws_msk_configuration.this.latest_revision", "Revision of the broker configuration in use."),
     Output(
+        "kms_key_arn",
+        "local.module_kms_key_arn",
+        "KMS key the module created for data at rest and logs. Null when you bring your own keys.",
+    ),
+    Output(
         "log_group_name",
         "one(aws_cloudwatch_log_group.broker_logs[*].name)",
         "CloudWatch log group of the broker logs. Null when cloudwatch_logs_enabled is false.",

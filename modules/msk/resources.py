@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
+from modules.shared.kms import customer_managed_key
 
 # Listener ports of MSK brokers, by what enables them (AWS "Port information").
 LISTENER_PORTS = (
@@ -98,14 +99,22 @@ def build(stack: Any) -> Any:
         tags=string_map("var.tags"),
     )
 
+    key_policy = customer_managed_key(
+        stack,
+        needed="var.kms_key_arn == null || (var.cloudwatch_logs_enabled && var.log_kms_key_arn == null)",
+        description="MSK ${local.cluster_name}: data at rest and broker logs",
+        alias="alias/msk/${local.cluster_name}",
+        log_groups="/aws/msk/${local.cluster_name}/*",
+    )
     aws.CloudwatchLogGroup(
         stack,
         "broker_logs",
         name="/aws/msk/${local.cluster_name}/broker",
         retention_in_days=number("var.log_retention_in_days"),
-        kms_key_id="${var.log_kms_key_arn}",
+        kms_key_id="${var.log_kms_key_arn != null ? var.log_kms_key_arn : local.module_kms_key_arn}",
         tags=string_map("var.tags"),
         count=number("var.cloudwatch_logs_enabled ? 1 : 0"),
+        depends_on=[key_policy],
     )
 
     cluster = aws.MskCluster(
@@ -124,7 +133,7 @@ def build(stack: Any) -> Any:
             "connectivity_info": {"public_access": {"type": "DISABLED"}},
         },
         encryption_info={
-            "encryption_at_rest_kms_key_arn": "${var.kms_key_arn}",
+            "encryption_at_rest_kms_key_arn": "${var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
             "encryption_in_transit": {
                 # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
                 "client_broker": "${var.encryption_in_transit_client_broker}",

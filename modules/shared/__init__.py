@@ -1,0 +1,1 @@
+"""Pieces several modules build the same way."""
