@@ -379,11 +379,11 @@ def test_plan_fully_specified(harness):
     plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 0)
     plan.assert_resource("module.under_test.aws_cloudwatch_log_group.slow_log[0]", {"retention_in_days": 731})
     plan.assert_resource(
-        'module.under_test.aws_vpc_security_group_ingress_rule.from_cidr_blocks["fd00::/8"]',
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_cidr_blocks["6380/fd00::/8"]',
         {"cidr_ipv6": "fd00::/8", "cidr_ipv4": ABSENT, "from_port": 6380, "to_port": 6380, "ip_protocol": "tcp"},
     )
     plan.assert_resource(
-        'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["sg-0123456789abcdef0"]',
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["6380/sg-0123456789abcdef0"]',
         {"referenced_security_group_id": "sg-0123456789abcdef0", "from_port": 6380},
     )
 

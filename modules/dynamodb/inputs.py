@@ -12,7 +12,8 @@ from typing import Any, Mapping
 
 from generator import rules
 from generator.inputs import REQUIRED, Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
+from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from modules.shared import inputs as shared
 
 ATTRIBUTE_TYPES = ("S", "N", "B")
 PROJECTION_TYPES = ("ALL", "KEYS_ONLY", "INCLUDE")
@@ -126,7 +127,7 @@ INPUTS = InputSet(
         Input(
             "name_prefix",
             STRING,
-            "Prefix of every name the module creates, such as \"mapzip-dev-\".",
+            shared.NAME_PREFIX_DESCRIPTION,
             rules=(rules.matches("[A-Za-z0-9_.-]*", "be letters, digits, '_', '.' or '-'"),),
             example="mapzip-dev-",
         ),
@@ -271,7 +272,7 @@ INPUTS = InputSet(
             default=None,
             rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)"),),
         ),
-        Input("tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={}),
+        shared.TAGS,
     ),
     checks=(
         Check(

@@ -12,7 +12,8 @@ from typing import Any, Mapping
 from generator import rules
 from generator.inputs import REQUIRED, Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
-from modules.catalog import LOG_RETENTION_DAYS, VALKEY_DEFAULT_ENGINE_VERSION, VALKEY_ENGINE_VERSIONS
+from modules.shared import inputs as shared
+from modules.catalog import VALKEY_DEFAULT_ENGINE_VERSION, VALKEY_ENGINE_VERSIONS
 
 # --- windows -----------------------------------------------------------------------------------------------------
 _HHMM = "([01][0-9]|2[0-3]):[0-5][0-9]"
@@ -87,7 +88,7 @@ INPUTS = InputSet(
         Input(
             "name_prefix",
             STRING,
-            "Prefix of every name the module creates, such as \"mapzip-dev-\".",
+            shared.NAME_PREFIX_DESCRIPTION,
             example="mapzip-dev-",
             rules=(rules.matches("[a-z][a-z0-9-]*", "be lowercase letters, digits and hyphens, starting with a letter"),),
         ),
@@ -121,42 +122,15 @@ INPUTS = InputSet(
         ),
         Input("port", NUMBER, "Port the cache listens on; the security group opens only this port.", default=6379,
               rules=(rules.between(1024, 65535),)),
-        Input("vpc_id", STRING, "VPC of the security group.", rules=(rules.resource_id("vpc"),), example="vpc-0123456789abcdef0"),
-        Input(
-            "subnet_ids",
-            list_of(STRING),
-            "Private subnets of the cache subnet group, one per Availability Zone the nodes may use.",
-            rules=(rules.not_empty("subnet"), rules.resource_ids("subnet")),
-            example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
-        ),
-        Input(
-            "allowed_security_group_ids",
-            list_of(STRING),
-            "Security groups (such as the EKS nodes') allowed to reach the cache port.",
-            default=[],
-            rules=(rules.resource_ids("sg"),),
-        ),
-        Input(
-            "allowed_cidr_blocks",
-            list_of(STRING),
-            "CIDR blocks allowed to reach the cache port. 0.0.0.0/0 and ::/0 are refused unless "
-            "allow_ingress_from_anywhere is true.",
-            default=[],
-            rules=(rules.cidr_blocks(),),
-        ),
-        Input(
-            "allow_ingress_from_anywhere",
-            BOOL,
-            "Explicitly allow 0.0.0.0/0 or ::/0 in allowed_cidr_blocks. Weakens security; synth prints a warning.",
-            default=False,
-            weakens=(True, "opens the cache port to any address"),
-        ),
-        Input(
-            "security_group_ids",
-            list_of(STRING),
-            "Existing security groups to attach besides the one the module creates.",
-            default=[],
-            rules=(rules.resource_ids("sg"),),
+        *shared.network(
+            "the cache port",
+            Input(
+                "subnet_ids",
+                list_of(STRING),
+                "Private subnets of the cache subnet group, one per Availability Zone the nodes may use.",
+                rules=(rules.not_empty("subnet"), rules.resource_ids("subnet")),
+                example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            ),
         ),
         Input(
             "num_cache_clusters",
@@ -280,21 +254,8 @@ INPUTS = InputSet(
         ),
         Input("slow_log_enabled", BOOL, "Deliver the slow log to CloudWatch Logs.", default=True),
         Input("engine_log_enabled", BOOL, "Deliver the engine log to CloudWatch Logs.", default=True),
-        Input(
-            "log_retention_in_days",
-            NUMBER,
-            "Retention of the log groups, in days.",
-            default=365,
-            rules=(rules.one_of(LOG_RETENTION_DAYS),),
-        ),
-        Input(
-            "log_kms_key_arn",
-            STRING,
-            "KMS key that encrypts the log groups (its policy must let CloudWatch Logs use it). Default: the module's key.",
-            default=None,
-            rules=(rules.arn("kms"),),
-        ),
-        Input("tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={}),
+        *shared.logs("the slow and engine log groups"),
+        shared.TAGS,
     ),
     checks=(
         Check(
@@ -373,12 +334,7 @@ INPUTS = InputSet(
             lambda v: v["data_tiering_enabled"] == _data_tiering_node(v["node_type"]),
             'var.data_tiering_enabled == (split(".", var.node_type)[1] == "r6gd")',
         ),
-        Check(
-            ("allowed_cidr_blocks", "allow_ingress_from_anywhere"),
-            "must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true",
-            lambda v: v["allow_ingress_from_anywhere"] or not rules.open_to_internet(v["allowed_cidr_blocks"]),
-            f"var.allow_ingress_from_anywhere || {rules.OPEN_CIDRS_HCL}",
-        ),
+        shared.NO_OPEN_INGRESS,
         Check(
             ("parameters",),
             "must not set cluster-enabled: the module sets it from num_node_groups",

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
 from modules.shared.kms import customer_managed_key
+from modules.shared.network import security_group
 
 
 def build(stack: Any) -> Any:
@@ -57,44 +58,14 @@ def build(stack: Any) -> Any:
         tags=string_map("var.tags"),
     )
 
-    security_group = aws.SecurityGroup(
-        stack,
-        "security_group",
-        name_prefix="${local.replication_group_id}-",
-        description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
-        vpc_id="${var.vpc_id}",
-        # No egress rules: cache nodes answer on established connections and open none of their own. Terraform
-        # removes the allow-all egress rule AWS adds to a new group.
-        tags=string_map("merge(var.tags, { Name = local.replication_group_id })"),
-        lifecycle={"create_before_destroy": True},
-    )
     address(subnet_group, "this")
-    address(security_group, "this")
-    from_groups = aws.VpcSecurityGroupIngressRule(
+    local(stack, "ingress_ports", "${[var.port]}")
+    security_group(
         stack,
-        "from_security_groups",
-        security_group_id=security_group.id,
-        description="Valkey from an allowed security group",
-        ip_protocol="tcp",
-        from_port=number("var.port"),
-        to_port=number("var.port"),
-        referenced_security_group_id="${each.value}",
-        tags=string_map("var.tags"),
+        name="local.replication_group_id",
+        description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
+        service="Valkey",
     )
-    from_groups.add_override("for_each", "${toset(var.allowed_security_group_ids)}")
-    from_cidrs = aws.VpcSecurityGroupIngressRule(
-        stack,
-        "from_cidr_blocks",
-        security_group_id=security_group.id,
-        description="Valkey from an allowed CIDR block",
-        ip_protocol="tcp",
-        from_port=number("var.port"),
-        to_port=number("var.port"),
-        cidr_ipv4='${strcontains(each.value, ":") ? null : each.value}',
-        cidr_ipv6='${strcontains(each.value, ":") ? each.value : null}',
-        tags=string_map("var.tags"),
-    )
-    from_cidrs.add_override("for_each", "${toset(var.allowed_cidr_blocks)}")
 
     key_policy = customer_managed_key(
         stack,

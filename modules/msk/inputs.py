@@ -12,7 +12,8 @@ from typing import Any, Mapping
 from generator import rules
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
-from modules.catalog import LOG_RETENTION_DAYS, MSK_DEFAULT_KAFKA_VERSION, MSK_KAFKA_VERSIONS
+from modules.shared import inputs as shared
+from modules.catalog import MSK_DEFAULT_KAFKA_VERSION, MSK_KAFKA_VERSIONS
 
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
@@ -37,7 +38,7 @@ INPUTS = InputSet(
         Input(
             "name_prefix",
             STRING,
-            "Prefix of every name the module creates, such as \"mapzip-dev-\".",
+            shared.NAME_PREFIX_DESCRIPTION,
             rules=(rules.matches("[A-Za-z0-9-]*", "be letters, digits and hyphens"),),
             example="mapzip-dev-",
         ),
@@ -86,41 +87,15 @@ INPUTS = InputSet(
             default=60,
             rules=(rules.between(10, 90),),
         ),
-        Input("vpc_id", STRING, "VPC of the security group.", rules=(rules.resource_id("vpc"),), example="vpc-0123456789abcdef0"),
-        Input(
-            "subnet_ids",
-            list_of(STRING),
-            "Private client subnets, 2 or 3, each in its own Availability Zone.",
-            rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet")),
-            example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
-        ),
-        Input(
-            "allowed_security_group_ids",
-            list_of(STRING),
-            "Security groups (such as the EKS nodes') allowed to reach the enabled listeners.",
-            default=[],
-            rules=(rules.resource_ids("sg"),),
-        ),
-        Input(
-            "allowed_cidr_blocks",
-            list_of(STRING),
-            "CIDR blocks allowed to reach the enabled listeners. 0.0.0.0/0 and ::/0 need allow_ingress_from_anywhere.",
-            default=[],
-            rules=(rules.cidr_blocks(),),
-        ),
-        Input(
-            "allow_ingress_from_anywhere",
-            BOOL,
-            "Explicitly allow 0.0.0.0/0 or ::/0 in allowed_cidr_blocks. Weakens security; synth prints a warning.",
-            default=False,
-            weakens=(True, "opens the Kafka listeners to any address"),
-        ),
-        Input(
-            "security_group_ids",
-            list_of(STRING),
-            "Existing security groups to attach besides the one the module creates.",
-            default=[],
-            rules=(rules.resource_ids("sg"),),
+        *shared.network(
+            "the enabled Kafka listeners",
+            Input(
+                "subnet_ids",
+                list_of(STRING),
+                "Private client subnets, 2 or 3, each in its own Availability Zone.",
+                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet")),
+                example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
+            ),
         ),
         Input(
             "encryption_in_transit_client_broker",
@@ -181,21 +156,8 @@ INPUTS = InputSet(
         Input("node_exporter_enabled", BOOL, "Prometheus node exporter on the brokers.", default=False),
         Input("cloudwatch_logs_enabled", BOOL, "Deliver broker logs to a CloudWatch log group.", default=True,
               weakens=(False, "turns off broker logs")),
-        Input(
-            "log_retention_in_days",
-            NUMBER,
-            "Retention of the broker log group, in days.",
-            default=365,
-            rules=(rules.one_of(LOG_RETENTION_DAYS),),
-        ),
-        Input(
-            "log_kms_key_arn",
-            STRING,
-            "KMS key that encrypts the log group (its policy must let CloudWatch Logs use it). Default: the module's key.",
-            default=None,
-            rules=(rules.arn("kms"),),
-        ),
-        Input("tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={}),
+        *shared.logs("the broker log group"),
+        shared.TAGS,
     ),
     checks=(
         Check(
@@ -266,11 +228,6 @@ INPUTS = InputSet(
             lambda v: v["storage_autoscaling_max_capacity"] is None or v["storage_autoscaling_max_capacity"] > v["ebs_volume_size"],
             "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
         ),
-        Check(
-            ("allowed_cidr_blocks", "allow_ingress_from_anywhere"),
-            "must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true",
-            lambda v: v["allow_ingress_from_anywhere"] or not rules.open_to_internet(v["allowed_cidr_blocks"]),
-            f"var.allow_ingress_from_anywhere || {rules.OPEN_CIDRS_HCL}",
-        ),
+        shared.NO_OPEN_INGRESS,
     ),
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
 from modules.shared.kms import customer_managed_key
+from modules.shared.network import security_group
 
 # Listener ports of MSK brokers, by what enables them (AWS "Port information").
 LISTENER_PORTS = (
@@ -22,7 +23,7 @@ LISTENER_PORTS = (
 def build(stack: Any) -> Any:
     local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
     local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
-    local(stack, "listener_ports", LISTENER_PORTS)
+    local(stack, "ingress_ports", LISTENER_PORTS)
     local(
         stack,
         "server_properties",
@@ -43,59 +44,22 @@ def build(stack: Any) -> Any:
     )
     address(configuration, "this")
 
-    security_group = aws.SecurityGroup(
+    group = security_group(
         stack,
-        "security_group",
-        name_prefix="${local.cluster_name}-",
+        name="local.cluster_name",
         description="MSK ${local.cluster_name}: enabled listeners from allowed sources only",
-        vpc_id="${var.vpc_id}",
-        tags=string_map("merge(var.tags, { Name = local.cluster_name })"),
-        lifecycle={"create_before_destroy": True},
-    )
-    address(security_group, "this")
-    from_groups = aws.VpcSecurityGroupIngressRule(
-        stack,
-        "from_security_groups",
-        security_group_id=security_group.id,
-        description="Kafka ${each.value.port} from an allowed security group",
-        ip_protocol="tcp",
-        from_port=number("each.value.port"),
-        to_port=number("each.value.port"),
-        referenced_security_group_id="${each.value.source}",
-        tags=string_map("var.tags"),
-    )
-    from_groups.add_override(
-        "for_each",
-        '${{ for pair in setproduct(local.listener_ports, var.allowed_security_group_ids) : '
-        '"${pair[0]}/${pair[1]}" => { port = pair[0], source = pair[1] } }}',
-    )
-    from_cidrs = aws.VpcSecurityGroupIngressRule(
-        stack,
-        "from_cidr_blocks",
-        security_group_id=security_group.id,
-        description="Kafka ${each.value.port} from an allowed CIDR block",
-        ip_protocol="tcp",
-        from_port=number("each.value.port"),
-        to_port=number("each.value.port"),
-        cidr_ipv4='${strcontains(each.value.source, ":") ? null : each.value.source}',
-        cidr_ipv6='${strcontains(each.value.source, ":") ? each.value.source : null}',
-        tags=string_map("var.tags"),
-    )
-    from_cidrs.add_override(
-        "for_each",
-        '${{ for pair in setproduct(local.listener_ports, var.allowed_cidr_blocks) : '
-        '"${pair[0]}/${pair[1]}" => { port = pair[0], source = pair[1] } }}',
+        service="Kafka",
     )
     # Brokers talk to each other on the same listeners.
     aws.VpcSecurityGroupIngressRule(
         stack,
         "between_brokers",
-        security_group_id=security_group.id,
+        security_group_id=group.id,
         description="Kafka between brokers",
         ip_protocol="tcp",
         from_port=9092,
         to_port=9098,
-        referenced_security_group_id=security_group.id,
+        referenced_security_group_id=group.id,
         tags=string_map("var.tags"),
     )
 
