@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -80,11 +79,6 @@ def validate(workdir: Path) -> dict[str, Any]:
     if not report.get("valid"):
         raise TerraformFailed(f"terraform validate in {workdir}: {json.dumps(report['diagnostics'], indent=2)}")
     return report
-
-
-@dataclass(frozen=True)
-class PlannedTree:
-    plan: dict[str, Any]  # `terraform show -json` of the plan
 
 
 def plan_offline(

@@ -40,7 +40,6 @@ __all__ = [
     "ToolkitError",
     "aws",
     "address",
-    "anything",
     "boolean",
     "local",
     "module_call",
@@ -48,7 +47,9 @@ __all__ = [
     "new_app",
     "number",
     "output",
+    "precondition",
     "root_stack",
+    "scratch_outdir",
     "string_map",
     "strings",
     "synth",
@@ -92,10 +93,6 @@ def strings(expression: str) -> Any:
 
 def string_map(expression: str) -> Any:
     return core.Token.as_string_map("${" + expression + "}")
-
-
-def anything(expression: str) -> Any:
-    return core.Token.as_any("${" + expression + "}")
 
 
 def new_app(outdir: str) -> Any:

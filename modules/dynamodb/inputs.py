@@ -11,7 +11,7 @@ import re
 from typing import Any, Mapping
 
 from generator import rules
-from generator.inputs import REQUIRED, Check, Input, InputSet, Rule
+from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from modules.shared import inputs as shared
 
@@ -108,7 +108,7 @@ def _index_rules(kinds: str, limit: int) -> tuple[Rule, ...]:
     return (
         rules.items_between(0, limit, f"{kinds} (AWS limit)"),
         Rule(
-            f"have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
+            "have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
             lambda v: len({i["name"] for i in v}) == len(v) and all(NAME.fullmatch(i["name"]) for i in v),
             'length(distinct([for i in {v} : i.name])) == length({v}) && '
             'alltrue([for i in {v} : can(regex("^[A-Za-z0-9_.-]{3,255}$", i.name))])',

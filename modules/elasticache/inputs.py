@@ -10,7 +10,7 @@ import re
 from typing import Any, Mapping
 
 from generator import rules
-from generator.inputs import REQUIRED, Check, Input, InputSet, Rule
+from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
 from modules.shared import inputs as shared
 from modules.catalog import VALKEY_DEFAULT_ENGINE_VERSION, VALKEY_ENGINE_VERSIONS
