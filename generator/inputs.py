@@ -182,8 +182,12 @@ class InputSet:
                 problems.append((spec.name, f"{where}: must be {err.expected}, got {literal(err.value)}"))
                 broken.add(spec.name)
                 continue
+            if value is None and spec.required:
+                problems.append((spec.name, f"{spec.name}: is required ({spec.type.hcl()}), got null"))
+                broken.add(spec.name)
+                continue
             if value is None and not spec.is_nullable:
-                value = spec.default
+                value = spec.default  # as Terraform does for a non-nullable variable given null
             values[spec.name] = value
             if value is None:
                 continue

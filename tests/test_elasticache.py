@@ -222,6 +222,11 @@ def test_missing_required_input():
     assert err.value.problems == ["vpc_id: is required (string): VPC of the security group."]
 
 
+def test_null_means_default_and_is_refused_for_required_inputs():
+    assert MODULE.inputs.validate({**BASE, "port": None})["port"] == 6379
+    assert problems(vpc_id=None) == ["vpc_id: is required (string), got null"]
+
+
 def test_weakening_inputs_warn():
     values = MODULE.inputs.validate({**BASE, "transit_encryption_enabled": False, "snapshot_retention_limit": 0})
     assert MODULE.inputs.warnings(values) == [
