@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
 from modules.shared.kms import customer_managed_key
+from modules.shared.logs import log_group
 from modules.shared.network import security_group
 
 
@@ -76,17 +77,13 @@ def build(stack: Any) -> Any:
         log_groups="/aws/elasticache/${local.replication_group_id}/*",
     )
     for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
-        aws.CloudwatchLogGroup(
+        # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
+        log_group(
             stack,
             log_type,
-            # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
-            retention_in_days=number("var.log_retention_in_days"),
-            kms_key_id="${var.log_kms_key_arn != null ? var.log_kms_key_arn : local.module_kms_key_arn}",
-            tags=string_map("var.tags"),
-            count=number(f"var.{flag} ? 1 : 0"),
-            # CloudWatch Logs checks at creation that the key's policy lets it in.
-            depends_on=[key_policy],
+            enabled=f"var.{flag}",
+            key_policy=key_policy,
         )
 
     group = aws.ElasticacheReplicationGroup(

@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map, strings
 from modules.shared.kms import customer_managed_key
+from modules.shared.logs import log_group
 from modules.shared.network import security_group
 
 # Listener ports of MSK brokers, by what enables them (AWS "Port information").
@@ -70,15 +71,12 @@ def build(stack: Any) -> Any:
         alias="alias/msk/${local.cluster_name}",
         log_groups="/aws/msk/${local.cluster_name}/*",
     )
-    aws.CloudwatchLogGroup(
+    log_group(
         stack,
         "broker_logs",
         name="/aws/msk/${local.cluster_name}/broker",
-        retention_in_days=number("var.log_retention_in_days"),
-        kms_key_id="${var.log_kms_key_arn != null ? var.log_kms_key_arn : local.module_kms_key_arn}",
-        tags=string_map("var.tags"),
-        count=number("var.cloudwatch_logs_enabled ? 1 : 0"),
-        depends_on=[key_policy],
+        enabled="var.cloudwatch_logs_enabled",
+        key_policy=key_policy,
     )
 
     cluster = aws.MskCluster(
