@@ -19,6 +19,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from generator.normalize import join
+
 
 class _Absent:
     def __repr__(self) -> str:
@@ -75,22 +77,12 @@ class TerraformJson:
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> "TerraformJson":
-        merged: dict[str, Any] = {}
-        for file in sorted(Path(folder).glob("*.tf.json")):
-            for section, body in json.loads(file.read_text(encoding="utf-8")).items():
-                if isinstance(body, dict):
-                    merged.setdefault(section, {}).update(body)
-                else:
-                    merged[section] = body
-        return cls(merged)
+        return cls(join(json.loads(f.read_text(encoding="utf-8")) for f in sorted(Path(folder).glob("*.tf.json"))))
 
     @classmethod
     def from_files(cls, files: Mapping[str, bytes], folder: str) -> "TerraformJson":
-        merged: dict[str, Any] = {}
-        for path in sorted(p for p in files if p.startswith(folder.rstrip("/") + "/") and p.endswith(".tf.json")):
-            for section, body in json.loads(files[path]).items():
-                merged.setdefault(section, {}).update(body)
-        return cls(merged)
+        prefix = folder.rstrip("/") + "/"
+        return cls(join(json.loads(files[p]) for p in sorted(files) if p.startswith(prefix) and p.endswith(".tf.json")))
 
     def _block(self, section: str, *names: str) -> Any:
         node: Any = self.document.get(section, {})

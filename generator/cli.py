@@ -71,7 +71,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"warning: {warning}", file=sys.stderr)
 
     if args.check:
-        drift = tree.compare(out, result.files, result.scope)
+        drift = tree.compare(existing, result.files, result.scope)
         for line in drift.lines():
             print(line)
         if drift:

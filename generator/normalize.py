@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 SECTION_FILES = {"terraform": "versions.tf.json", "variable": "variables.tf.json", "output": "outputs.tf.json"}
 MAIN_FILE = "main.tf.json"
@@ -30,6 +30,18 @@ def split(document: dict[str, Any], *, always: tuple[str, ...] = ()) -> dict[str
     for section, body in strip_metadata(document).items():
         files.setdefault(SECTION_FILES.get(section, MAIN_FILE), {})[section] = body
     return files
+
+
+def join(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The inverse of `split`: the files of one folder read back as one configuration."""
+    merged: dict[str, Any] = {}
+    for document in documents:
+        for section, body in document.items():
+            if isinstance(body, dict):
+                merged.setdefault(section, {}).update(body)
+            else:
+                merged[section] = body
+    return merged
 
 
 def serialize(document: Any) -> bytes:

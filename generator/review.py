@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Mapping
 
+from generator.normalize import join
+
 # Terraform JSON sections whose entries are addressed by name, and how an address is written.
 SECTIONS: dict[str, Callable[[str], str]] = {
     "variable": lambda name: f"variable.{name}",
@@ -57,15 +59,11 @@ def _entries(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _configuration(files: Mapping[str, bytes], folder: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for path in sorted(files):
-        if path.startswith(folder + "/") and path.count("/") == 2 and path.endswith(".tf.json"):
-            for section, body in json.loads(files[path]).items():
-                if isinstance(body, dict) and section not in ("terraform", "provider"):
-                    merged.setdefault(section, {}).update(body)
-                else:
-                    merged[section] = body
-    return merged
+    return join(
+        json.loads(files[p])
+        for p in sorted(files)
+        if p.startswith(folder + "/") and p.count("/") == 2 and p.endswith(".tf.json")
+    )
 
 
 def _folders(files: Mapping[str, bytes]) -> set[str]:

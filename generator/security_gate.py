@@ -29,16 +29,11 @@ MAIN_RESOURCE_TYPES = (
     "aws_security_group",
     "aws_cloudwatch_log_group",
 )
-# Placeholder values for the stacks' required secret variables: the plan needs a value, the scan never sees a real one.
-PLACEHOLDER_SECRET = "placeholder-token-0123456789"
 
 
 def plan_json(tree: Path, stack: str, workdir: Path) -> Path:
-    variables_file = tree / "stacks" / stack / "variables.tf.json"
-    variables = {}
-    if variables_file.exists():
-        variables = {name: PLACEHOLDER_SECRET for name in json.loads(variables_file.read_text())["variable"]}
-    plan = terraform.plan_offline(tree, stack, variables)
+    # The stacks' secret variables get placeholders: the plan needs a value, the scan never sees a real one.
+    plan = terraform.plan_offline(tree, stack, terraform.placeholder_variables(tree / "stacks" / stack))
     path = workdir / f"{stack}.plan.json"
     path.write_text(json.dumps(plan))
     return path

@@ -37,6 +37,17 @@ OFFLINE_OVERRIDE = {
 }
 
 
+# What an offline plan passes for a root's variables, which are the secrets a person supplies at apply.
+PLACEHOLDER_SECRET = "placeholder-token-0123456789"
+
+
+def placeholder_variables(stack_dir: Path) -> dict[str, str]:
+    variables = stack_dir / "variables.tf.json"
+    if not variables.exists():
+        return {}
+    return {name: PLACEHOLDER_SECRET for name in json.loads(variables.read_text(encoding="utf-8"))["variable"]}
+
+
 class TerraformFailed(Exception):
     pass
 

@@ -48,8 +48,9 @@ class Drift:
         )
 
 
-def compare(root: Path, files: Files, scope: Scope = everything) -> Drift:
-    on_disk = {p: b for p, b in read_tree(root).items() if scope(p)}
+def compare(existing: Files, files: Files, scope: Scope = everything) -> Drift:
+    """How `existing` (a tree as read_tree gives it) differs from `files`, within `scope`."""
+    on_disk = {p: b for p, b in existing.items() if scope(p)}
     return Drift(
         stale=sorted(p for p in files if p in on_disk and on_disk[p] != files[p]),
         missing=sorted(p for p in files if p not in on_disk),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import pytest
 
@@ -11,14 +9,8 @@ from generator import terraform
 from generator.assertions import Plan
 from tests.conftest import require_terraform
 
-PLACEHOLDER_TOKEN = "placeholder-token-0123456789"
-
-
-def secret_variables(stack: Path) -> dict[str, str]:
-    variables = stack / "variables.tf.json"
-    if not variables.exists():
-        return {}
-    return {name: PLACEHOLDER_TOKEN for name in json.loads(variables.read_text())["variable"]}
+PLACEHOLDER_TOKEN = terraform.PLACEHOLDER_SECRET
+secret_variables = terraform.placeholder_variables
 
 
 @pytest.fixture(scope="module")
