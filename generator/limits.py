@@ -106,8 +106,8 @@ def _tag_count_problems(
     problems = []
     for call in calls:
         spec = modules[call.kind].inputs.by_name.get("tags")
-        if spec is None or not spec.rules or not default_tags:
-            continue
+        if spec is None or not spec.rules or not default_tags or len(default_tags) > rules.MAX_TAGS:
+            continue  # no default tags, or too many already (reported on [tags] itself)
         count = spec.rules[0]  # rules.tag_rules: the first rule is the count
         merged = {**default_tags, **call.values["tags"]}
         if not count.check(merged):

@@ -111,7 +111,8 @@ AWS_NAMES = (
         rules.AwsName(
             "Application Auto Scaling policy", _NAME_INPUTS, f"<table name>-{direction}-capacity",
             lambda v, direction=direction: f"{table_name(v)}-{direction}-capacity" if _provisioned(v) else None,
-            256, "PutScalingPolicy: PolicyName is at most 256 characters",
+            # AWS allows 256 (PutScalingPolicy PolicyName); the provider's schema stops at 255.
+            255, "aws_appautoscaling_policy: name is at most 255 characters",
             hcl_length=f'length(local.table_name) + length("-{direction}-capacity")',
             hcl_created='var.billing_mode == "PROVISIONED"',
             unique=False,  # unique per scalable target, and the target is the table

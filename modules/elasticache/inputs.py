@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from generator import rules
 from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of
+from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import inputs as shared
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
@@ -136,6 +136,14 @@ AWS_NAMES = (
 def _unknown_parameters(values: Mapping[str, Any]) -> list[str]:
     known = VALKEY_PARAMETERS.get(parameter_group_family(values), ())
     return [name for name in values["parameters"] if name not in known]
+
+
+def _unknown_parameter(values: Mapping[str, Any]) -> str:
+    family, name = parameter_group_family(values), _unknown_parameters(values)[0]
+    for other, names in VALKEY_PARAMETERS.items():
+        if other != family and name in names:
+            return f"{literal(name)} (a parameter of the {other} family only)"
+    return rules.unknown_keys({name: None}, VALKEY_PARAMETERS[family])
 
 
 def _bad_parameter_value(values: Mapping[str, Any]) -> str | None:
@@ -423,7 +431,7 @@ INPUTS = InputSet(
         Check(
             ("parameters", "engine_version"),
             lambda v: f"must name only parameters of the {parameter_group_family(v)} family (modules/catalog.py); "
-            f"unknown: {rules.unknown_keys(v['parameters'], VALKEY_PARAMETERS[parameter_group_family(v)])}",
+            f"unknown: {_unknown_parameter(v)}",
             lambda v: not _unknown_parameters(v),
             'length(setsubtract(keys(var.parameters), split(".", var.engine_version)[0] == "7" ? '
             f'{_hcl_list(VALKEY_PARAMETERS["valkey7"])} : {_hcl_list(VALKEY_PARAMETERS["valkey8"])})) == 0',
