@@ -314,6 +314,10 @@ ENV_CASES = [
     (HEAD + '\n[msk]\ncluster_name = "events"\n\n[msk_two]\ncluster_name = "events"\nkafka_version = "3.9.x"\n',
      f'{ENV}: [msk_two] cluster_name: creates the MSK cluster "mapzip-dev-events", as [msk] does (AWS refuses a '
      "second one in the same account and Region)", "same-kafka"),
+    # Different prefixes and names, one replication group id.
+    (HEAD + '\n[elasticache_a]\nname_prefix = "mapzip-"\ncluster_name = "dev-auth"\n\n[elasticache_b]\ncluster_name = "auth"\n',
+     f'{ENV}: [elasticache_b] cluster_name: creates the ElastiCache replication group "mapzip-dev-auth", as '
+     "[elasticache_a] does (AWS refuses a second one in the same account and Region)", "same-id-from-other-parts"),
     # Different tables, one KMS alias: the module writes dots as hyphens in alias names.
     (HEAD + TABLE_BLOCK.replace('"reviews"', '"reviews.v2"')
      + TABLE_BLOCK.replace("[dynamodb]", "[dynamodb_next]").replace('"reviews"', '"reviews-v2"'),
