@@ -89,6 +89,14 @@ CASES = [
      "or aws-us-gov, region, 12-digit account), such as arn:aws:acm-pca:ap-northeast-2:111122223333:"
      'certificate-authority/12345678-1234-1234-1234-123456789012, got '
      '"arn:aws-xx:acm-pca:ap-northeast-2:111122223333:certificate-authority/1"', "pca-partition"),
+    ("elasticache", {"name_prefix": "sg-"},
+     "cluster_name: must not give a replication group id (name_prefix + cluster_name) starting with sg-: it begins the "
+     "security group's name, and EC2 refuses group names starting with sg-, got cluster_name = \"auth\", "
+     'name_prefix = "sg-"', "security-group-name-sg"),
+    ("msk", {"name_prefix": "", "cluster_name": "sg-events"},
+     "cluster_name: must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the "
+     "security group's name, and EC2 refuses group names starting with sg-, got cluster_name = \"sg-events\", "
+     'name_prefix = ""', "msk-security-group-name-sg"),
     # --- lists AWS treats as sets --------------------------------------------------------------------------------
     # Today the broker count rule passes (2 brokers, 2 "subnets") while the provider sees one subnet.
     ("msk", {"subnet_ids": [SUBNETS[0], SUBNETS[0]], "number_of_broker_nodes": 2},

@@ -427,6 +427,15 @@ INPUTS = InputSet(
             '!contains(keys(var.parameters), "cluster-enabled")',
         ),
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        # The security group's name starts with the replication group id; EC2 refuses group names starting with sg- (and the
+        # provider's name_prefix validation says so at plan).
+        Check(
+            ("cluster_name", "name_prefix"),
+            "must not give a replication group id (name_prefix + cluster_name) starting with sg-: it begins the security "
+            "group's name, and EC2 refuses group names starting with sg-",
+            lambda v: not replication_group_id(v).startswith("sg-"),
+            '!startswith(local.replication_group_id, "sg-")',
+        ),
         # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
         Check(
             ("parameters", "engine_version"),

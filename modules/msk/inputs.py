@@ -271,6 +271,15 @@ INPUTS = InputSet(
         ),
         shared.NO_OPEN_INGRESS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        # The security group's name starts with the cluster name; EC2 refuses group names starting with sg- (and the
+        # provider's name_prefix validation says so at plan).
+        Check(
+            ("cluster_name", "name_prefix"),
+            "must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security "
+            "group's name, and EC2 refuses group names starting with sg-",
+            lambda v: not cluster_name(v).startswith("sg-"),
+            '!startswith(local.cluster_name, "sg-")',
+        ),
     ),
     aws_names=AWS_NAMES,
 )
