@@ -69,7 +69,13 @@ def region_problem(region: Any) -> str | None:
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[str]:
-    return [f"must {rule.must}, got {rule.got(tags)}" for rule in rules.tag_rules() if not rule.check(tags)]
+    """The count, then each tag that breaks a rule, named by its key: `Owner: must use only letters…`."""
+    count, *per_tag = rules.tag_rules()
+    problems = [] if count.check(tags) else [f"must {count.must}, got {count.got(tags)}"]
+    for key, value in tags.items():
+        one = {key: value}
+        problems.extend(f"{key}: must {rule.must}, got {rule.got(one)}" for rule in per_tag if not rule.check(one))
+    return problems
 
 
 def environment_problems(

@@ -298,10 +298,10 @@ ENV_CASES = [
     (HEAD + TABLE_BLOCK + _s3("state--ol-s3"),
      f'{ENV}: [backend] bucket: must not end with --ol-s3 (reserved by S3), got "state--ol-s3"', "bucket-ol-s3"),
     (HEAD + TABLE_BLOCK + '\n[tags]\n"aws:createdBy" = "me"\n',
-     f'{ENV}: [tags] must have no tag key starting with aws: (AWS reserves the prefix, in any case), got "aws:createdBy"',
+     f'{ENV}: [tags] aws:createdBy: must have no tag key starting with aws: (AWS reserves the prefix, in any case), got "aws:createdBy"',
      "default-tag-aws-prefix"),
     (HEAD + TABLE_BLOCK + '\n[tags]\nOwner = "\\"ops\\""\n',
-     f'{ENV}: [tags] must use only letters, digits, spaces and _ . : / = + - @ in tag keys and values, got "\\"ops\\""',
+     f'{ENV}: [tags] Owner: must use only letters, digits, spaces and _ . : / = + - @ in tag keys and values, got "\\"ops\\""',
      "default-tag-quotes"),
     (HEAD + TABLE_BLOCK + "\n[tags]\n" + "".join(f'd{i} = "y"\n' for i in range(51)),
      f"{ENV}: [tags] must have at most 50 tags (AWS limit per resource), got 51 tags", "51-default-tags"),
@@ -441,3 +441,13 @@ def test_derived_names_are_the_names_terraform_plans(harness, kind):
         else:
             assert name in planned, (aws_name.what, name, sorted(planned))
 
+
+
+def test_every_bad_default_tag_is_reported_by_key(tmp_path):
+    text = HEAD + TABLE_BLOCK + '\n[tags]\n"aws:x" = "1"\nCost = "${price}"\n"' + "k" * 129 + '" = "v"\n'
+    assert env_problems(tmp_path, text) == [
+        f'{ENV}: [tags] aws:x: must have no tag key starting with aws: (AWS reserves the prefix, in any case), got "aws:x"',
+        f"{ENV}: [tags] Cost: must use only letters, digits, spaces and _ . : / = + - @ in tag keys and values, got "
+        '"${price}"',
+        f'{ENV}: [tags] {"k" * 129}: must have tag keys of 1 to 128 characters, got "{"k" * 129}" (129 characters)',
+    ]
