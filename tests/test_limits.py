@@ -23,6 +23,8 @@ TABLE = {"name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id"
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS}
 MODULES = {"elasticache": (ELASTICACHE, CACHE), "dynamodb": (DYNAMODB, TABLE), "msk": (MSK, KAFKA)}
 LONG_TABLE = "t" * 244  # + "mapzip-dev-" = 255, the longest table name DynamoDB accepts
+# Tags AWS accepts: any Unicode letter, digit or space, and _ . : / = + - @ (Terraform's RE2 reads \p{L} alike).
+GOOD_TAGS = {"팀": "데이터 플랫폼", "Cost center": "a.b:c/d=e+f-g@h_i", "empty": ""}
 
 
 def problems(kind: str, **overrides) -> list[str]:
@@ -194,7 +196,7 @@ def test_a_long_provisioned_table_breaks_the_alias_and_both_scaling_policy_names
         ("elasticache", {"vpc_id": "vpc-0a1b2c3d", "security_group_ids": ["sg-0a1b2c3d"]}),  # 8 hex digits: older ids
         ("elasticache", {"tags": _tags(49)}),
         ("dynamodb", {"tags": {**_tags(49), "Name": "x"}}),
-        ("dynamodb", {"tags": {"팀": "데이터 플랫폼", "Cost center": "a.b:c/d=e+f-g@h_i", "empty": ""}}),
+        ("dynamodb", {"tags": GOOD_TAGS}),
         ("dynamodb", {"table_name": LONG_TABLE, "server_side_encryption_kms_key_arn":
                       "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}),
         ("dynamodb", {"table_name": "t" * 229, "billing_mode": "PROVISIONED", "read_capacity": 1, "write_capacity": 1}),
@@ -220,12 +222,12 @@ def test_literal_open_ingress_is_reported_once():
 def _most_names(kind: str) -> dict:
     """The longest names the module's own checks allow, with every optional resource on."""
     if kind == "elasticache":
-        return {**CACHE, "cluster_name": "a" * (40 - len(CACHE["name_prefix"])), "num_node_groups": 2}
+        return {**CACHE, "cluster_name": "a" * (40 - len(CACHE["name_prefix"])), "num_node_groups": 2, "tags": GOOD_TAGS}
     if kind == "msk":
         return {**KAFKA, "cluster_name": "a" * (64 - len(KAFKA["name_prefix"])), "kafka_version": "3.9.x.kraft",
-                "storage_autoscaling_max_capacity": 1000}
+                "storage_autoscaling_max_capacity": 1000, "tags": GOOD_TAGS}
     return {**TABLE, "table_name": "t" * (240 - len(TABLE["name_prefix"])), "billing_mode": "PROVISIONED",
-            "read_capacity": 1, "write_capacity": 1}
+            "read_capacity": 1, "write_capacity": 1, "tags": GOOD_TAGS}
 
 
 @pytest.mark.parametrize("kind", ["elasticache", "dynamodb", "msk"])
