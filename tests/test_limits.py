@@ -357,18 +357,14 @@ def test_shipped_environments_pass(name):
     assert len(env.modules) == 4
 
 
-def test_cli_refuses_a_name_created_twice_and_writes_nothing(tmp_path, capsys):
+@pytest.mark.parametrize(("text", "message"), [c[:2] for c in ENV_CASES], ids=[c[2] for c in ENV_CASES])
+def test_cli_refuses_with_one_line_and_writes_nothing(tmp_path, capsys, text, message):
     bad = tmp_path / "dev.toml"
-    bad.write_text(HEAD + TABLE_BLOCK + TABLE_BLOCK.replace("[dynamodb]", "[dynamodb_copy]"))
+    bad.write_text(text)
     out = tmp_path / "out"
     assert cli.main(["--config", str(bad), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: ")
-    assert err.endswith(
-        '[dynamodb_copy] table_name: creates the DynamoDB table "mapzip-dev-reviews", as [dynamodb] does (AWS refuses '
-        "a second one in the same account and Region)\n"
-    )
-    assert "Traceback" not in err
+    assert err == f"error: {message.replace(ENV, str(bad))}\n"
     assert not out.exists()
 
 
