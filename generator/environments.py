@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from generator import limits
 from generator.inputs import InputError
 from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
@@ -123,6 +124,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         call = _module_call(table, body, shared, modules, where, problems, warnings)
         if call is not None:
             calls.append(call)
+    problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/limits.py
     if problems:
         raise InputError(problems)
     return Environment(

@@ -50,6 +50,9 @@ class Rule:
     must: str
     check: Callable[[Any], bool]
     hcl: str | None
+    # What the message quotes after "got": the whole value by default; for a long list or map, the part that breaks
+    # the rule (`got "subnet-0a1b2c3d" twice`, `got "aws:owner"`).
+    got: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,9 @@ class InputSet:
 
     inputs: tuple[Input, ...]
     checks: tuple[Check, ...] = ()
+    # The AWS names the module creates from its inputs (generator.rules.AwsName): checked for AWS's limits by the
+    # module's checks, and across the module blocks of an environment for names created twice (generator.limits).
+    aws_names: tuple[Any, ...] = ()
     by_name: Mapping[str, Input] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -191,9 +197,9 @@ class InputSet:
             values[spec.name] = value
             if value is None:
                 continue
-            shown = "(sensitive value)" if spec.sensitive else literal(value)
             for rule in spec.rules:
                 if not rule.check(value):
+                    shown = "(sensitive value)" if spec.sensitive else rule.got(value) if rule.got else literal(value)
                     problems.append((spec.name, f"{spec.name}: must {rule.must}, got {shown}"))
                     broken.add(spec.name)
                     break  # later rules may assume this one (a window's length needs its format)

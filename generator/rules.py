@@ -6,12 +6,16 @@ Regular expressions are written so that Python's `re` and Terraform's RE2 read t
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
-from typing import Any, Iterable
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
 
-from generator.inputs import Rule
+from generator.inputs import Check, Rule
+from generator.types import literal
 
 
 def _hcl_string(value: str) -> str:
@@ -102,14 +106,194 @@ def arn(service: str) -> Rule:
     )
 
 
+# EC2 ids are the resource prefix and 8 hex digits (older resources) or 17 (since 2018), in lowercase
+# (EC2 "Resource IDs" in the EC2 User Guide); `vpc-0` or `sg-1` would fail at apply with InvalidVpcID.Malformed.
+_EC2_ID = "-([0-9a-f]{8}|[0-9a-f]{17})"
+
+
 def resource_id(prefix: str) -> Rule:
-    return matches(f"{prefix}-[0-9a-f]+", f"be an AWS id such as {prefix}-0123456789abcdef0")
+    return matches(
+        prefix + _EC2_ID, f"be an AWS id such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)"
+    )
 
 
 def resource_ids(prefix: str) -> Rule:
-    return each_matches(f"{prefix}-[0-9a-f]+", f"hold only AWS ids such as {prefix}-0123456789abcdef0")
+    compiled = re.compile(prefix + _EC2_ID)
+    return Rule(
+        must=f"hold only AWS ids such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)",
+        check=lambda v: all(compiled.fullmatch(item) for item in v),
+        hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + prefix + _EC2_ID + ')$')}, item))])",
+        got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+    )
 
 
+# --- ARNs ----------------------------------------------------------------------------------------------------------
+# arn:partition:service:region:account-id:resource (IAM User Guide, "IAM identifiers"); the partitions are those of
+# modules.catalog.AWS_PARTITIONS and the account id is 12 digits.
+_PARTITION = "aws|aws-cn|aws-us-gov"
+_REGION_SHAPE = "[a-z]{2}(-gov)?-[a-z]+-[0-9]+"
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+# What follows the account id, by service: a KMS key (single- or multi-Region, "Key ARN" in the KMS Developer Guide;
+# CloudWatch Logs, MSK and ElastiCache take key ARNs, not alias ARNs), an SNS topic (1-256 letters, digits, _ and -,
+# with .fifo for FIFO topics) and an ACM private CA.
+_ARN_RESOURCES = {
+    "kms": ("key/[A-Za-z0-9-]+", "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    "sns": ("[A-Za-z0-9_-]{1,256}([.]fifo)?", "arn:aws:sns:ap-northeast-2:111122223333:cache-events"),
+    "acm-pca": ("certificate-authority/[A-Za-z0-9-]+",
+                "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012"),
+}
+
+
+def _arn_pattern(service: str) -> str:
+    return f"arn:({_PARTITION}):{service}:{_REGION_SHAPE}:[0-9]{{12}}:{_ARN_RESOURCES[service][0]}"
+
+
+def arn_shape(service: str) -> Rule:
+    """The whole ARN: partition, service, region, 12-digit account and the service's resource part."""
+    return matches(
+        _arn_pattern(service),
+        f"be a whole {service} ARN (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
+        f"{_ARN_RESOURCES[service][1]}",
+    )
+
+
+def arns_shape(service: str) -> Rule:
+    compiled = re.compile(_arn_pattern(service))
+    return Rule(
+        must=f"hold only whole {service} ARNs (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
+        f"{_ARN_RESOURCES[service][1]}",
+        check=lambda v: all(compiled.fullmatch(item) for item in v),
+        hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + _arn_pattern(service) + ')$')}, item))])",
+        got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+    )
+
+
+# --- sets ----------------------------------------------------------------------------------------------------------
+def _first_repeat(items: Iterable[Any], key: Callable[[Any], Any] = lambda item: item) -> Any:
+    seen = set()
+    for item in items:
+        if key(item) in seen:
+            return item
+        seen.add(key(item))
+    return None
+
+
+def _cidr_key(value: str) -> Any:
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return value
+
+
+def distinct(what: str) -> Rule:
+    """A list AWS treats as a set: a repeated item is one item to AWS, so counts made on the list (brokers per subnet)
+    would be wrong, and the provider shows a perpetual diff."""
+    key = _cidr_key if what == "CIDR block" else (lambda item: item)
+    return Rule(
+        must=f"list each {what} once (AWS treats the list as a set)",
+        check=lambda v: _first_repeat(v, key) is None,
+        hcl="length(distinct({v})) == length({v})",
+        got=lambda v: f"{literal(_first_repeat(v, key))} more than once",
+    )
+
+
+# --- catalogs ------------------------------------------------------------------------------------------------------
+def _unknown(value: str, choices: Iterable[str], listing: str | None) -> str:
+    choices = list(choices)
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.6)
+    if close:
+        return f"{literal(value)} (did you mean {' or '.join(close)}?)"
+    return f"{literal(value)}; known: {listing or ', '.join(choices)}"
+
+
+def in_catalog(choices: Iterable[str], what: str, listing: str | None = None) -> Rule:
+    """One of a catalog's values (modules/catalog.py); an unknown value is quoted with its close matches, or with the
+    catalog (or `listing`, a summary of a long one)."""
+    allowed = tuple(choices)
+    return Rule(
+        must=f"be {what}",
+        check=lambda v: v in allowed,
+        hcl=f"contains([{', '.join(json.dumps(c) for c in allowed)}], {{v}})",
+        got=lambda v: _unknown(v, allowed, listing),
+    )
+
+
+def keys_in_catalog(choices: Iterable[str], what: str) -> Rule:
+    allowed = tuple(choices)
+    return Rule(
+        must=f"name only {what}",
+        check=lambda v: all(k in allowed for k in v),
+        hcl=f"length(setsubtract(keys({{v}}), [{', '.join(json.dumps(c) for c in allowed)}])) == 0",
+        got=lambda v: _unknown(next(k for k in v if k not in allowed), allowed, "the list in modules/catalog.py"),
+    )
+
+
+def unknown_keys(given: Mapping[str, Any], allowed: Iterable[str]) -> str:
+    """The first key of `given` outside `allowed`, with its close matches (for checks across inputs)."""
+    allowed = list(allowed)
+    return _unknown(next(k for k in given if k not in allowed), allowed, "the list in modules/catalog.py")
+
+
+# --- tags ----------------------------------------------------------------------------------------------------------
+# AWS tagging rules (Tagging AWS resources, "Tag naming limits and requirements"; the same for every service these
+# modules use): at most 50 user tags per resource; keys 1-128 and values 0-256 Unicode characters; letters, digits,
+# spaces and _ . : / = + - @ only (the documented pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$); the aws: prefix is
+# reserved, in any case.
+MAX_TAGS = 50
+_TAG_PUNCTUATION = "_.:/=+-@"
+# RE2 knows Unicode classes; Python's re does not, so Python checks the same classes with unicodedata.
+_TAG_CHARS_HCL = r'can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", s))'
+
+
+def _tag_text_ok(text: str) -> bool:
+    return all(c in _TAG_PUNCTUATION or unicodedata.category(c)[0] in "LZN" for c in text)
+
+
+def _first(items: Iterable[Any], broken: Callable[[Any], bool]) -> Any:
+    return next(item for item in items if broken(item))
+
+
+def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
+    """Rules of a tags map; `added` are tag keys the module adds itself (the security group's Name), which count
+    against the 50. The first rule is the count: generator.limits applies it to default tags + module tags."""
+    added_hcl = ", ".join(f'{json.dumps(k)} = ""' for k in added)
+    count_hcl = f"length(merge({{v}}, {{ {added_hcl} }})) <= {MAX_TAGS}" if added else f"length({{v}}) <= {MAX_TAGS}"
+    also = f", counting the {' and '.join(added)} tag the module adds" if added else ""
+    return (
+        Rule(
+            must=f"have at most {MAX_TAGS} tags{also} (AWS limit per resource)",
+            check=lambda v: len(set(v) | set(added)) <= MAX_TAGS,
+            hcl=count_hcl,
+            got=lambda v: f"{len(set(v) | set(added))} tags",
+        ),
+        Rule(
+            must="have tag keys of 1 to 128 characters",
+            check=lambda v: all(1 <= len(k) <= 128 for k in v),
+            hcl="alltrue([for k in keys({v}) : length(k) >= 1 && length(k) <= 128])",
+            got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(_first(v, lambda k: not 1 <= len(k) <= 128)),
+        ),
+        Rule(
+            must="have tag values of at most 256 characters",
+            check=lambda v: all(len(value) <= 256 for value in v.values()),
+            hcl="alltrue([for value in values({v}) : length(value) <= 256])",
+            got=lambda v: (lambda k: f"{k} = {literal(v[k])} ({len(v[k])} characters)")(_first(v, lambda k: len(v[k]) > 256)),
+        ),
+        Rule(
+            must="have no tag key starting with aws: (AWS reserves the prefix, in any case)",
+            check=lambda v: not any(k.lower().startswith("aws:") for k in v),
+            hcl='alltrue([for k in keys({v}) : !startswith(lower(k), "aws:")])',
+            got=lambda v: literal(_first(v, lambda k: k.lower().startswith("aws:"))),
+        ),
+        Rule(
+            must="use only letters, digits, spaces and _ . : / = + - @ in tag keys and values",
+            check=lambda v: all(_tag_text_ok(k) and _tag_text_ok(value) for k, value in v.items()),
+            hcl=f"alltrue([for s in concat(keys({{v}}), values({{v}})) : {_TAG_CHARS_HCL}])",
+            got=lambda v: literal(_first(list(v) + list(v.values()), lambda s: not _tag_text_ok(s))),
+        ),
+    )
+
+
+# --- ingress -------------------------------------------------------------------------------------------------------
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 
@@ -117,4 +301,74 @@ def open_to_internet(cidrs: Iterable[str] | None) -> bool:
     return any(c in OPEN_CIDRS for c in (cidrs or ()))
 
 
+def covers_every_address(cidrs: Iterable[str] | None) -> bool:
+    """Whether the blocks together cover all of IPv4 or all of IPv6 (0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0)."""
+    networks = [_cidr_key(c) for c in (cidrs or ())]
+    networks = [n for n in networks if not isinstance(n, str)]
+    for whole in (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")):
+        if whole in ipaddress.collapse_addresses(n for n in networks if n.version == whole.version):
+            return True
+    return False
+
+
 OPEN_CIDRS_HCL = 'length(setintersection(toset(var.allowed_cidr_blocks), toset(["0.0.0.0/0", "::/0"]))) == 0'
+# Terraform has no CIDR union, so the HCL side adds up the addresses of the distinct IPv4 (IPv6) blocks and refuses a
+# total of 2^32 (2^128) or more. Overlapping blocks are counted twice, so it can refuse a list that leaves a gap (the
+# Python check is exact and says so first); it never accepts a list that covers every address.
+COVERS_EVERY_ADDRESS_HCL = (
+    'sum(concat([0], [for c in distinct(var.allowed_cidr_blocks) : pow(2, 32 - tonumber(split("/", c)[1])) '
+    'if !strcontains(c, ":")])) < pow(2, 32) && '
+    'sum(concat([0], [for c in distinct(var.allowed_cidr_blocks) : pow(2, 128 - tonumber(split("/", c)[1])) '
+    'if strcontains(c, ":")])) < pow(2, 128)'
+)
+
+
+# --- names the modules derive --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AwsName:
+    """A name a module gives an AWS resource, built from its inputs.
+
+    `name` computes it from the resolved values (None when the resource is not created); `template` shows how, for
+    messages; `max_length` is AWS's limit with `source`, and `hcl_length` the name's length as a Terraform expression
+    (None where another check already bounds it); `hcl_created` the Terraform condition under which it exists.
+    `unique`: AWS refuses a second one in the same account and Region (generator.limits checks an environment);
+    `fold_case`: AWS stores it in lowercase.
+    """
+
+    what: str
+    inputs: tuple[str, ...]
+    template: str
+    name: Callable[[Mapping[str, Any]], str | None]
+    max_length: int
+    source: str
+    hcl_length: str | None = None
+    hcl_created: str = "true"
+    unique: bool = True
+    fold_case: bool = False
+
+    def key(self, values: Mapping[str, Any]) -> str | None:
+        name = self.name(values)
+        if name is None:
+            return None
+        return name.lower() if self.fold_case else name
+
+
+def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
+    """One check per derived name whose length the inputs can push past AWS's limit."""
+    checks = []
+    for n in names:
+        if n.hcl_length is None:
+            continue
+        condition = f"{n.hcl_length} <= {n.max_length}"
+        checks.append(
+            Check(
+                n.inputs,
+                (lambda v, n=n: f"must keep the {n.what} {n.template} within {n.max_length} characters ({n.source}); "
+                 f"it would have {len(n.name(v))}"),
+                lambda v, n=n: n.name(v) is None or len(n.name(v)) <= n.max_length,
+                condition if n.hcl_created == "true" else f"!({n.hcl_created}) || {condition}",
+                hcl_message=f"{n.inputs[0]} must keep the {n.what} {n.template} within {n.max_length} characters "
+                f"({n.source}).",
+            )
+        )
+    return tuple(checks)

@@ -32,3 +32,139 @@ MSK_DEFAULT_KAFKA_VERSION = "3.8.x"  # AWS's recommended version
 LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )
+
+# ElastiCache node types for Valkey replication groups (node-based clusters).
+# Source: AWS "Supported node types", section "Current Generation (Valkey)"
+# (AmazonElastiCache/latest/dg/CacheNodes.SupportedTypes), read 2026-11. Every family listed there supports Valkey
+# 7.2 and later; availability varies by Region (AWS points to the pricing page), which a plan cannot know.
+# Data tiering exists only on r6gd (AWS "Data tiering in ElastiCache").
+_ELASTICACHE_SIZES = ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge")
+ELASTICACHE_NODE_TYPES = (
+    *(f"cache.{family}.{size}" for family in ("m8g", "m7g", "m6g") for size in _ELASTICACHE_SIZES),
+    *(f"cache.m5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge")),
+    *(f"cache.m4.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "10xlarge")),
+    *(f"cache.{family}.{size}" for family in ("t4g", "t3", "t2") for size in ("micro", "small", "medium")),
+    *(f"cache.{family}.{size}" for family in ("r8g", "r7g", "r6g") for size in _ELASTICACHE_SIZES),
+    *(f"cache.r5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "12xlarge", "24xlarge")),
+    *(f"cache.r4.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "16xlarge")),
+    *(f"cache.r6gd.{size}" for size in _ELASTICACHE_SIZES[1:]),  # no r6gd.large
+    *(f"cache.{family}.{size}" for family in ("c8gn", "c7gn") for size in _ELASTICACHE_SIZES),
+)
+
+# Valkey parameters a custom parameter group may set, by parameter group family.
+# Source: AWS "Engine specific parameters" (AmazonElastiCache/latest/dg/ParameterGroups.Engine), read 2026-11:
+# Valkey 7.2 parameters are those of Redis OSS 7, i.e. the Redis OSS 5.0 list (aws elasticache
+# describe-engine-default-parameters --cache-parameter-group-family redis5.0, AWS CLI reference example) plus the
+# 5.0.3 and 6.x additions, less `lua-replicate-commands` (removed in 6.x), plus the Redis OSS 7 additions, less the
+# ziplist parameters Redis OSS 7 removed. valkey8 removes five lazy-free parameters and adds
+# extended-redis-compatibility (8.0), the command log (8.1) and search (8.2) parameters.
+VALKEY7_PARAMETERS = (
+    "acl-pubsub-default", "acllog-max-len", "active-defrag-cycle-max", "active-defrag-cycle-min",
+    "active-defrag-ignore-bytes", "active-defrag-max-scan-fields", "active-defrag-threshold-lower",
+    "active-defrag-threshold-upper", "active-expire-effort", "activedefrag", "activerehashing", "appendfsync",
+    "appendonly", "client-output-buffer-limit-normal-hard-limit", "client-output-buffer-limit-normal-soft-limit",
+    "client-output-buffer-limit-normal-soft-seconds", "client-output-buffer-limit-pubsub-hard-limit",
+    "client-output-buffer-limit-pubsub-soft-limit", "client-output-buffer-limit-pubsub-soft-seconds",
+    "client-output-buffer-limit-replica-hard-limit", "client-output-buffer-limit-replica-soft-limit",
+    "client-output-buffer-limit-replica-soft-seconds", "client-query-buffer-limit", "close-on-replica-write",
+    "cluster-allow-pubsubshard-when-down", "cluster-allow-reads-when-down", "cluster-enabled",
+    "cluster-preferred-endpoint-type", "cluster-require-full-coverage", "databases", "hash-max-listpack-entries",
+    "hash-max-listpack-value", "hll-sparse-max-bytes", "latency-tracking", "lazyfree-lazy-eviction",
+    "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del", "lfu-decay-time", "lfu-log-factor",
+    "list-compress-depth", "lua-time-limit", "maxclients", "maxmemory-policy", "maxmemory-samples",
+    "min-replicas-max-lag", "min-replicas-to-write", "notify-keyspace-events", "proto-max-bulk-len",
+    "rename-commands", "repl-backlog-size", "repl-backlog-ttl", "replica-allow-chaining", "replica-ignore-maxmemory",
+    "replica-lazy-flush", "reserved-memory", "reserved-memory-percent", "set-max-intset-entries",
+    "slowlog-log-slower-than", "slowlog-max-len", "stream-node-max-bytes", "stream-node-max-entries",
+    "tcp-keepalive", "timeout", "tracking-table-max-keys", "zset-max-listpack-entries", "zset-max-listpack-value",
+)
+_VALKEY8_REMOVED = (
+    "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del", "lazyfree-lazy-user-del",
+    "replica-lazy-flush",
+)
+VALKEY8_PARAMETERS = tuple(sorted(
+    {p for p in VALKEY7_PARAMETERS if p not in _VALKEY8_REMOVED}
+    | {
+        "extended-redis-compatibility",
+        "commandlog-request-larger-than", "commandlog-large-request-max-len",
+        "commandlog-reply-larger-than", "commandlog-large-reply-max-len",
+        "search-fanout-target-mode", "search-default-timeout-ms", "search-enable-partial-results",
+    }
+))
+VALKEY_PARAMETERS = {"valkey7": VALKEY7_PARAMETERS, "valkey8": VALKEY8_PARAMETERS}
+
+# Values of the parameters whose allowed values are a short list (same source as above).
+_YES_NO = ("yes", "no")
+VALKEY_PARAMETER_VALUES = {
+    "maxmemory-policy": (
+        "volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random",
+        "volatile-ttl", "noeviction",
+    ),
+    "acl-pubsub-default": ("resetchannels", "allchannels"),
+    "cluster-preferred-endpoint-type": ("ip", "tls-dynamic"),
+    "search-fanout-target-mode": ("client", "throughput"),
+    **{
+        name: _YES_NO
+        for name in (
+            "activedefrag", "close-on-replica-write", "cluster-allow-pubsubshard-when-down",
+            "cluster-allow-reads-when-down", "cluster-require-full-coverage", "extended-redis-compatibility",
+            "latency-tracking", "lazyfree-lazy-eviction", "lazyfree-lazy-expire", "lazyfree-lazy-server-del",
+            "lazyfree-lazy-user-del", "search-enable-partial-results",
+        )
+    },
+}
+# "only noeviction, volatile-lru and allkeys-lru max-memory policies are supported with r6gd node types" (same page,
+# Redis OSS 6.x section).
+DATA_TIERING_MAXMEMORY_POLICIES = ("noeviction", "volatile-lru", "allkeys-lru")
+
+# Amazon MSK broker instance types.
+# Source: AWS "Amazon MSK broker types" and "Broker sizes" (msk/latest/developerguide), read 2026-11 via
+# ../shared/reference/aws-constraints.md §3.2. Standard brokers take EBS storage settings; Express brokers have
+# storage managed by MSK, so the module (which always sets EBS storage) accepts Standard brokers only.
+MSK_STANDARD_BROKER_TYPES = (
+    "kafka.t3.small",
+    *(f"kafka.m5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge")),
+    *(f"kafka.m7g.{size}" for size in _ELASTICACHE_SIZES),
+)
+MSK_EXPRESS_BROKER_TYPES = tuple(f"express.m7g.{size}" for size in _ELASTICACHE_SIZES)
+
+# Apache Kafka properties a custom MSK configuration may set.
+# Source: AWS "Custom Amazon MSK configurations" (msk/latest/developerguide/msk-configuration-properties), read
+# 2026-11. log.message.timestamp.before.max.ms and .after.max.ms are the Kafka 3.6 replacements the page names for
+# log.message.timestamp.difference.max.ms. MSK refuses any other property in CreateConfiguration.
+MSK_SERVER_PROPERTIES = (
+    "allow.everyone.if.no.acl.found", "auto.create.topics.enable", "compression.type", "connections.max.idle.ms",
+    "default.replication.factor", "delete.topic.enable", "group.initial.rebalance.delay.ms",
+    "group.max.session.timeout.ms", "group.min.session.timeout.ms", "leader.imbalance.per.broker.percentage",
+    "log.cleaner.delete.retention.ms", "log.cleaner.min.cleanable.ratio", "log.cleanup.policy",
+    "log.flush.interval.messages", "log.flush.interval.ms", "log.message.timestamp.after.max.ms",
+    "log.message.timestamp.before.max.ms", "log.message.timestamp.difference.max.ms", "log.message.timestamp.type",
+    "log.retention.bytes", "log.retention.hours", "log.retention.minutes", "log.retention.ms", "log.roll.ms",
+    "log.segment.bytes", "max.incremental.fetch.session.cache.slots", "message.max.bytes", "min.insync.replicas",
+    "num.io.threads", "num.network.threads", "num.partitions", "num.recovery.threads.per.data.dir",
+    "num.replica.fetchers", "offsets.retention.minutes", "offsets.topic.replication.factor",
+    "replica.fetch.max.bytes", "replica.fetch.response.max.bytes", "replica.lag.time.max.ms",
+    "replica.selector.class", "replica.socket.receive.buffer.bytes", "socket.receive.buffer.bytes",
+    "socket.request.max.bytes", "socket.send.buffer.bytes", "transaction.max.timeout.ms",
+    "transaction.state.log.min.isr", "transaction.state.log.replication.factor", "transactional.id.expiration.ms",
+    "unclean.leader.election.enable", "zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms",
+)
+
+# AWS Regions, by partition: the commercial partition (aws), China (aws-cn) and AWS GovCloud (aws-us-gov).
+# Source: AWS General Reference "AWS Regions" / "Regional endpoints", read 2026-11 (ap-east-2 Taipei,
+# ap-southeast-6 New Zealand and ap-southeast-7 Thailand are the newest). Opt-in Regions are listed: whether the
+# account has enabled one is not something a plan can know.
+AWS_REGIONS_BY_PARTITION = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+        "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+        "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
+        "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
+        "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
+        "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+}
+AWS_REGIONS = tuple(region for regions in AWS_REGIONS_BY_PARTITION.values() for region in regions)
+AWS_PARTITIONS = tuple(AWS_REGIONS_BY_PARTITION)

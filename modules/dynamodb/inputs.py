@@ -14,6 +14,7 @@ from generator import rules
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from modules.shared import inputs as shared
+from modules.catalog import AWS_REGIONS
 
 ATTRIBUTE_TYPES = ("S", "N", "B")
 PROJECTION_TYPES = ("ALL", "KEYS_ONLY", "INCLUDE")
@@ -91,6 +92,34 @@ def _capacities(values: Mapping[str, Any]) -> list[Any]:
 def _provisioned(values: Mapping[str, Any]) -> bool:
     return values["billing_mode"] == "PROVISIONED"
 
+
+_NAME_INPUTS = ("table_name", "name_prefix")
+# Every name the module gives AWS (resources.py), with AWS's limit. The table name is checked below (3-255); the KMS
+# alias and the scaling policy names add to it, so a long table name can push them past their limits.
+AWS_NAMES = (
+    rules.AwsName("DynamoDB table", _NAME_INPUTS, "<name_prefix + table_name>", table_name, 255,
+                  "DynamoDB naming rules"),
+    rules.AwsName(
+        "KMS alias", _NAME_INPUTS, "alias/dynamodb/<table name, dots as hyphens>",
+        lambda v: f"alias/dynamodb/{table_name(v).replace('.', '-')}"
+        if v["server_side_encryption_enabled"] and v["server_side_encryption_kms_key_arn"] is None else None,
+        256, "KMS CreateAlias: AliasName is at most 256 characters",
+        hcl_length='length("alias/dynamodb/") + length(local.table_name)',
+        hcl_created="var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null",
+    ),
+    *(
+        rules.AwsName(
+            "Application Auto Scaling policy", _NAME_INPUTS, f"<table name>-{direction}-capacity",
+            lambda v, direction=direction: f"{table_name(v)}-{direction}-capacity" if _provisioned(v) else None,
+            # AWS allows 256 (PutScalingPolicy PolicyName); the provider's schema stops at 255.
+            255, "aws_appautoscaling_policy: name is at most 255 characters",
+            hcl_length=f'length(local.table_name) + length("-{direction}-capacity")',
+            hcl_created='var.billing_mode == "PROVISIONED"',
+            unique=False,  # unique per scalable target, and the target is the table
+        )
+        for direction in ("read", "write")
+    ),
+)
 
 _HCL_DECLARED = "[for a in var.attributes : a.name]"
 _HCL_KEYS = (
@@ -227,7 +256,7 @@ INPUTS = InputSet(
             STRING,
             "Customer managed KMS key. Default: a key the module creates (rotation on).",
             default=None,
-            rules=(rules.arn("kms"),),
+            rules=(rules.arn("kms"), rules.arn_shape("kms")),
         ),
         Input("stream_enabled", BOOL, "Turn DynamoDB Streams on.", default=False),
         Input(
@@ -262,6 +291,14 @@ INPUTS = InputSet(
                     "name each region once",
                     lambda v: len({r["region_name"] for r in v}) == len(v),
                     "length(distinct([for r in {v} : r.region_name])) == length({v})",
+                ),
+                Rule(
+                    "name AWS Regions that exist (modules/catalog.py)",
+                    lambda v: all(r["region_name"] in AWS_REGIONS for r in v),
+                    "alltrue([for r in {v} : contains([" + ", ".join(f'"{r}"' for r in AWS_REGIONS) + "], r.region_name)])",
+                    got=lambda v: rules.unknown_keys(
+                        {r["region_name"]: None for r in v if r["region_name"] not in AWS_REGIONS}, AWS_REGIONS
+                    ),
                 ),
             ),
         ),
@@ -420,5 +457,7 @@ INPUTS = InputSet(
             or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
             "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
         ),
+        *rules.name_length_checks(AWS_NAMES),
     ),
+    aws_names=AWS_NAMES,
 )

@@ -11,9 +11,16 @@ from typing import Any, Mapping
 
 from generator import rules
 from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of
+from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import inputs as shared
-from modules.catalog import VALKEY_DEFAULT_ENGINE_VERSION, VALKEY_ENGINE_VERSIONS
+from modules.catalog import (
+    DATA_TIERING_MAXMEMORY_POLICIES,
+    ELASTICACHE_NODE_TYPES,
+    VALKEY_DEFAULT_ENGINE_VERSION,
+    VALKEY_ENGINE_VERSIONS,
+    VALKEY_PARAMETER_VALUES,
+    VALKEY_PARAMETERS,
+)
 
 # --- windows -----------------------------------------------------------------------------------------------------
 _HHMM = "([01][0-9]|2[0-3]):[0-5][0-9]"
@@ -83,6 +90,77 @@ def _data_tiering_node(node_type: str) -> bool:
     return node_type.split(".")[1:2] == ["r6gd"]
 
 
+def parameter_group_family(values: Mapping[str, Any]) -> str:
+    return f"valkey{values['engine_version'].split('.')[0]}"
+
+
+def _module_key_needed(values: Mapping[str, Any]) -> bool:
+    # As resources.py's condition for creating the module's KMS key.
+    return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
+        (values["slow_log_enabled"] or values["engine_log_enabled"]) and values["log_kms_key_arn"] is None
+    )
+
+
+_ID_INPUTS = ("cluster_name", "name_prefix")
+# Every name the module gives AWS (resources.py), with AWS's limit. All follow from the replication group id, whose
+# own check (at most 40 characters) keeps every one of them within its limit: no length check of their own.
+AWS_NAMES = (
+    rules.AwsName("ElastiCache replication group", _ID_INPUTS, "<name_prefix + cluster_name>", replication_group_id, 40,
+                  "CreateReplicationGroup", fold_case=True),
+    rules.AwsName(
+        "ElastiCache parameter group", _ID_INPUTS, "<replication group id>-valkey<major>[-cluster]",
+        lambda v: f"{replication_group_id(v)}-{parameter_group_family(v)}{'-cluster' if _cluster_mode(v) else ''}",
+        255, "CreateCacheParameterGroup", fold_case=True,
+    ),
+    rules.AwsName("ElastiCache subnet group", _ID_INPUTS, "<replication group id>", replication_group_id, 255,
+                  "CreateCacheSubnetGroup", fold_case=True),
+    rules.AwsName(
+        "KMS alias", _ID_INPUTS, "alias/elasticache/<replication group id>",
+        lambda v: f"alias/elasticache/{replication_group_id(v)}" if _module_key_needed(v) else None,
+        256, "KMS CreateAlias",
+    ),
+    *(
+        rules.AwsName(
+            "CloudWatch log group", _ID_INPUTS, f"/aws/elasticache/<replication group id>/{log}",
+            lambda v, log=log, flag=flag: f"/aws/elasticache/{replication_group_id(v)}/{log}" if v[flag] else None,
+            512, "CloudWatch Logs CreateLogGroup",
+        )
+        for log, flag in (("slow-log", "slow_log_enabled"), ("engine-log", "engine_log_enabled"))
+    ),
+    # name_prefix: Terraform appends a 26-character unique suffix.
+    rules.AwsName("security group", _ID_INPUTS, "<replication group id>-<26 characters>",
+                  lambda v: f"{replication_group_id(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+)
+
+
+def _unknown_parameters(values: Mapping[str, Any]) -> list[str]:
+    known = VALKEY_PARAMETERS.get(parameter_group_family(values), ())
+    return [name for name in values["parameters"] if name not in known]
+
+
+def _unknown_parameter(values: Mapping[str, Any]) -> str:
+    family, name = parameter_group_family(values), _unknown_parameters(values)[0]
+    for other, names in VALKEY_PARAMETERS.items():
+        if other != family and name in names:
+            return f"{literal(name)} (a parameter of the {other} family only)"
+    return rules.unknown_keys({name: None}, VALKEY_PARAMETERS[family])
+
+
+def _bad_parameter_value(values: Mapping[str, Any]) -> str | None:
+    for name, value in values["parameters"].items():
+        if name in VALKEY_PARAMETER_VALUES and value not in VALKEY_PARAMETER_VALUES[name]:
+            return name
+    return None
+
+
+def _hcl_list(items: Any) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
+_HCL_PARAMETER_VALUES = (
+    "tomap({ " + ", ".join(f'"{k}" = {_hcl_list(v)}' for k, v in sorted(VALKEY_PARAMETER_VALUES.items())) + " })"
+)
+
 INPUTS = InputSet(
     inputs=(
         Input(
@@ -111,7 +189,14 @@ INPUTS = InputSet(
             STRING,
             "Node type, such as cache.t4g.small or cache.r7g.large.",
             default="cache.r7g.large",
-            rules=(rules.matches("cache[.][a-z0-9-]+[.][a-z0-9]+", "be a node type cache.<family>.<size>, such as cache.r7g.large"),),
+            rules=(
+                rules.matches("cache[.][a-z0-9-]+[.][a-z0-9]+", "be a node type cache.<family>.<size>, such as cache.r7g.large"),
+                rules.in_catalog(
+                    ELASTICACHE_NODE_TYPES,
+                    "a node type ElastiCache offers for Valkey (modules/catalog.py)",
+                    listing="the families " + ", ".join(dict.fromkeys(t.rsplit(".", 1)[0] for t in ELASTICACHE_NODE_TYPES)),
+                ),
+            ),
         ),
         Input(
             "engine_version",
@@ -128,7 +213,7 @@ INPUTS = InputSet(
                 "subnet_ids",
                 list_of(STRING),
                 "Private subnets of the cache subnet group, one per Availability Zone the nodes may use.",
-                rules=(rules.not_empty("subnet"), rules.resource_ids("subnet")),
+                rules=(rules.not_empty("subnet"), rules.resource_ids("subnet"), rules.distinct("subnet")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
             ),
         ),
@@ -180,7 +265,7 @@ INPUTS = InputSet(
             STRING,
             "Customer managed KMS key for encryption at rest. Default: a key the module creates (rotation on).",
             default=None,
-            rules=(rules.arn("kms"),),
+            rules=(rules.arn("kms"), rules.arn_shape("kms")),
         ),
         Input(
             "transit_encryption_enabled",
@@ -244,7 +329,7 @@ INPUTS = InputSet(
             STRING,
             "SNS topic for ElastiCache events.",
             default=None,
-            rules=(rules.arn("sns"),),
+            rules=(rules.arn("sns"), rules.arn_shape("sns")),
         ),
         Input(
             "data_tiering_enabled",
@@ -255,7 +340,7 @@ INPUTS = InputSet(
         Input("slow_log_enabled", BOOL, "Deliver the slow log to CloudWatch Logs.", default=True),
         Input("engine_log_enabled", BOOL, "Deliver the engine log to CloudWatch Logs.", default=True),
         *shared.logs("the slow and engine log groups"),
-        shared.TAGS,
+        shared.TAGS_WITH_NAME,
     ),
     checks=(
         Check(
@@ -341,5 +426,43 @@ INPUTS = InputSet(
             lambda v: "cluster-enabled" not in v["parameters"],
             '!contains(keys(var.parameters), "cluster-enabled")',
         ),
+        shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        # The security group's name starts with the replication group id; EC2 refuses group names starting with sg- (and the
+        # provider's name_prefix validation says so at plan).
+        Check(
+            ("cluster_name", "name_prefix"),
+            "must not give a replication group id (name_prefix + cluster_name) starting with sg-: it begins the security "
+            "group's name, and EC2 refuses group names starting with sg-",
+            lambda v: not replication_group_id(v).startswith("sg-"),
+            '!startswith(local.replication_group_id, "sg-")',
+        ),
+        # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
+        Check(
+            ("parameters", "engine_version"),
+            lambda v: f"must name only parameters of the {parameter_group_family(v)} family (modules/catalog.py); "
+            f"unknown: {_unknown_parameter(v)}",
+            lambda v: not _unknown_parameters(v),
+            'length(setsubtract(keys(var.parameters), split(".", var.engine_version)[0] == "7" ? '
+            f'{_hcl_list(VALKEY_PARAMETERS["valkey7"])} : {_hcl_list(VALKEY_PARAMETERS["valkey8"])})) == 0',
+            hcl_message="parameters must name only parameters of the parameter group family (valkey7 for 7.2, "
+            "valkey8 for 8.x; see modules/catalog.py in the generator).",
+        ),
+        Check(
+            ("parameters",),
+            lambda v: (lambda name: f"must give {name} one of "
+                       f"{', '.join(VALKEY_PARAMETER_VALUES[name])}")(_bad_parameter_value(v)),
+            lambda v: _bad_parameter_value(v) is None,
+            f"alltrue([for k, value in var.parameters : contains(lookup({_HCL_PARAMETER_VALUES}, k, [value]), value)])",
+            hcl_message="parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).",
+        ),
+        Check(
+            ("parameters", "node_type"),
+            "must set maxmemory-policy to noeviction, volatile-lru or allkeys-lru on r6gd (data tiering) nodes",
+            lambda v: not _data_tiering_node(v["node_type"])
+            or v["parameters"].get("maxmemory-policy", "volatile-lru") in DATA_TIERING_MAXMEMORY_POLICIES,
+            'split(".", var.node_type)[1] != "r6gd" || contains('
+            f'{_hcl_list(DATA_TIERING_MAXMEMORY_POLICIES)}, lookup(var.parameters, "maxmemory-policy", "volatile-lru"))',
+        ),
     ),
+    aws_names=AWS_NAMES,
 )

@@ -13,7 +13,12 @@ from generator import rules
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
 from modules.shared import inputs as shared
-from modules.catalog import MSK_DEFAULT_KAFKA_VERSION, MSK_KAFKA_VERSIONS
+from modules.catalog import (
+    MSK_DEFAULT_KAFKA_VERSION,
+    MSK_KAFKA_VERSIONS,
+    MSK_SERVER_PROPERTIES,
+    MSK_STANDARD_BROKER_TYPES,
+)
 
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
@@ -32,6 +37,34 @@ def _brokers(values: Mapping[str, Any]) -> int:
 def _sasl(values: Mapping[str, Any]) -> bool:
     return values["client_authentication_iam_enabled"] or values["client_authentication_scram_enabled"]
 
+
+def _module_key_needed(values: Mapping[str, Any]) -> bool:
+    # As resources.py's condition for creating the module's KMS key.
+    return values["kms_key_arn"] is None or (values["cloudwatch_logs_enabled"] and values["log_kms_key_arn"] is None)
+
+
+_NAME_INPUTS = ("cluster_name", "name_prefix")
+# Every name the module gives AWS (resources.py). All follow from the cluster name, whose own check (1-64
+# characters) keeps each within its limit; the configuration name has no documented length limit.
+AWS_NAMES = (
+    rules.AwsName("MSK cluster", _NAME_INPUTS, "<name_prefix + cluster_name>", cluster_name, 64, "CreateCluster"),
+    rules.AwsName(
+        "MSK configuration", _NAME_INPUTS, "<cluster name>-<kafka_version, dots as hyphens>",
+        lambda v: f"{cluster_name(v)}-{v['kafka_version'].replace('.', '-')}", 64 + 1 + 12, "CreateConfiguration",
+    ),
+    rules.AwsName("KMS alias", _NAME_INPUTS, "alias/msk/<cluster name>",
+                  lambda v: f"alias/msk/{cluster_name(v)}" if _module_key_needed(v) else None, 256, "KMS CreateAlias"),
+    rules.AwsName("CloudWatch log group", _NAME_INPUTS, "/aws/msk/<cluster name>/broker",
+                  lambda v: f"/aws/msk/{cluster_name(v)}/broker" if v["cloudwatch_logs_enabled"] else None, 512,
+                  "CloudWatch Logs CreateLogGroup"),
+    rules.AwsName(
+        "Application Auto Scaling policy", _NAME_INPUTS, "<cluster name>-broker-storage",
+        lambda v: f"{cluster_name(v)}-broker-storage" if v["storage_autoscaling_max_capacity"] is not None else None,
+        256, "PutScalingPolicy", unique=False,
+    ),
+    rules.AwsName("security group", _NAME_INPUTS, "<cluster name>-<26 characters>",
+                  lambda v: f"{cluster_name(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+)
 
 INPUTS = InputSet(
     inputs=(
@@ -63,7 +96,10 @@ INPUTS = InputSet(
             STRING,
             "Broker instance type, such as kafka.t3.small or kafka.m7g.large.",
             default="kafka.m7g.large",
-            rules=(rules.matches("kafka[.][a-z0-9]+[.][a-z0-9]+", "be a broker type kafka.<family>.<size>, such as kafka.m7g.large"),),
+            rules=(
+                rules.matches("kafka[.][a-z0-9]+[.][a-z0-9]+", "be a broker type kafka.<family>.<size>, such as kafka.m7g.large"),
+                rules.in_catalog(MSK_STANDARD_BROKER_TYPES, "a Standard broker type MSK offers (modules/catalog.py)"),
+            ),
         ),
         Input(
             "ebs_volume_size",
@@ -93,7 +129,7 @@ INPUTS = InputSet(
                 "subnet_ids",
                 list_of(STRING),
                 "Private client subnets, 2 or 3, each in its own Availability Zone.",
-                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet")),
+                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet"), rules.distinct("subnet")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
             ),
         ),
@@ -116,7 +152,7 @@ INPUTS = InputSet(
             STRING,
             "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on).",
             default=None,
-            rules=(rules.arn("kms"),),
+            rules=(rules.arn("kms"), rules.arn_shape("kms")),
         ),
         Input("client_authentication_iam_enabled", BOOL, "IAM access control (SASL/IAM, port 9098).", default=True),
         Input(
@@ -130,7 +166,11 @@ INPUTS = InputSet(
             list_of(STRING),
             "ACM Private CAs whose client certificates may connect (mutual TLS).",
             default=[],
-            rules=(rules.each_matches(r"arn:aws[a-z-]*:acm-pca:.+", "hold only ACM Private CA ARNs"),),
+            rules=(
+                rules.each_matches(r"arn:aws[a-z-]*:acm-pca:.+", "hold only ACM Private CA ARNs"),
+                rules.arns_shape("acm-pca"),
+                rules.distinct("certificate authority"),
+            ),
         ),
         Input(
             "client_authentication_unauthenticated_enabled",
@@ -144,6 +184,7 @@ INPUTS = InputSet(
             map_of(STRING),
             "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false.",
             default={},
+            rules=(rules.keys_in_catalog(MSK_SERVER_PROPERTIES, "properties MSK lets a custom configuration set (modules/catalog.py)"),),
         ),
         Input(
             "enhanced_monitoring",
@@ -157,7 +198,7 @@ INPUTS = InputSet(
         Input("cloudwatch_logs_enabled", BOOL, "Deliver broker logs to a CloudWatch log group.", default=True,
               weakens=(False, "turns off broker logs")),
         *shared.logs("the broker log group"),
-        shared.TAGS,
+        shared.TAGS_WITH_NAME,
     ),
     checks=(
         Check(
@@ -229,5 +270,16 @@ INPUTS = InputSet(
             "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
         ),
         shared.NO_OPEN_INGRESS,
+        shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        # The security group's name starts with the cluster name; EC2 refuses group names starting with sg- (and the
+        # provider's name_prefix validation says so at plan).
+        Check(
+            ("cluster_name", "name_prefix"),
+            "must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security "
+            "group's name, and EC2 refuses group names starting with sg-",
+            lambda v: not cluster_name(v).startswith("sg-"),
+            '!startswith(local.cluster_name, "sg-")',
+        ),
     ),
+    aws_names=AWS_NAMES,
 )

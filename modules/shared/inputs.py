@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from generator import rules
 from generator.inputs import Check, Input
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
@@ -21,7 +23,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             list_of(STRING),
             f"Security groups (such as the EKS nodes') allowed to reach {reached}.",
             default=[],
-            rules=(rules.resource_ids("sg"),),
+            rules=(rules.resource_ids("sg"), rules.distinct("security group")),
         ),
         Input(
             "allowed_cidr_blocks",
@@ -29,7 +31,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             f"CIDR blocks allowed to reach {reached}. 0.0.0.0/0 and ::/0 are refused unless "
             "allow_ingress_from_anywhere is true.",
             default=[],
-            rules=(rules.cidr_blocks(),),
+            rules=(rules.cidr_blocks(), rules.distinct("CIDR block")),
         ),
         Input(
             "allow_ingress_from_anywhere",
@@ -43,7 +45,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             list_of(STRING),
             "Existing security groups to attach besides the one the module creates.",
             default=[],
-            rules=(rules.resource_ids("sg"),),
+            rules=(rules.resource_ids("sg"), rules.distinct("security group")),
         ),
     )
 
@@ -53,6 +55,18 @@ NO_OPEN_INGRESS = Check(
     "must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true",
     lambda v: v["allow_ingress_from_anywhere"] or not rules.open_to_internet(v["allowed_cidr_blocks"]),
     f"var.allow_ingress_from_anywhere || {rules.OPEN_CIDRS_HCL}",
+)
+
+# Blocks that add up to every address open the service as 0.0.0.0/0 does (0.0.0.0/1 + 128.0.0.0/1). Not repeated
+# when the list holds 0.0.0.0/0 or ::/0 itself (NO_OPEN_INGRESS says so).
+NO_INGRESS_COVERING_EVERY_ADDRESS = Check(
+    ("allowed_cidr_blocks", "allow_ingress_from_anywhere"),
+    "must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with 128.0.0.0/1) unless "
+    "allow_ingress_from_anywhere = true",
+    lambda v: v["allow_ingress_from_anywhere"]
+    or rules.open_to_internet(v["allowed_cidr_blocks"])
+    or not rules.covers_every_address(v["allowed_cidr_blocks"]),
+    f"var.allow_ingress_from_anywhere || !({rules.OPEN_CIDRS_HCL}) || ({rules.COVERS_EVERY_ADDRESS_HCL})",
 )
 
 
@@ -70,9 +84,14 @@ def logs(what: str) -> tuple[Input, ...]:
             STRING,
             f"KMS key that encrypts {what} (its policy must let CloudWatch Logs use it). Default: the module's key.",
             default=None,
-            rules=(rules.arn("kms"),),
+            rules=(rules.arn("kms"), rules.arn_shape("kms")),
         ),
     )
 
 
-TAGS = Input("tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={})
+TAGS = Input(
+    "tags", map_of(STRING), "Tags for every resource, merged over the provider's default tags.", default={},
+    rules=rules.tag_rules(),
+)
+# The modules with a security group add a Name tag to it, which counts against AWS's 50.
+TAGS_WITH_NAME = dataclasses.replace(TAGS, rules=rules.tag_rules(added=("Name",)))
