@@ -13,7 +13,13 @@ from generator import rules
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
 from modules.shared import inputs as shared
-from modules.catalog import VALKEY_DEFAULT_ENGINE_VERSION, VALKEY_ENGINE_VERSIONS
+from modules.catalog import (
+    VALKEY_DEFAULT_ENGINE_VERSION,
+    VALKEY_END_OF_SUPPORT,
+    VALKEY_KNOWN_VERSIONS,
+    VALKEY_SUPPORT_SOURCE,
+    version_advice,
+)
 
 # --- windows -----------------------------------------------------------------------------------------------------
 _HHMM = "([01][0-9]|2[0-3]):[0-5][0-9]"
@@ -118,7 +124,10 @@ INPUTS = InputSet(
             STRING,
             "Valkey version (major.minor). The parameter group family follows from it: 7.2 → valkey7, 8.x → valkey8.",
             default=VALKEY_DEFAULT_ENGINE_VERSION,
-            rules=(rules.one_of(VALKEY_ENGINE_VERSIONS),),
+            rules=(rules.one_of(VALKEY_KNOWN_VERSIONS),),
+            advice=lambda v: version_advice(
+                v, VALKEY_END_OF_SUPPORT, VALKEY_SUPPORT_SOURCE, VALKEY_DEFAULT_ENGINE_VERSION, "replication groups"
+            ),
         ),
         Input("port", NUMBER, "Port the cache listens on; the security group opens only this port.", default=6379,
               rules=(rules.between(1024, 65535),)),

@@ -13,7 +13,13 @@ from generator import rules
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
 from modules.shared import inputs as shared
-from modules.catalog import MSK_DEFAULT_KAFKA_VERSION, MSK_KAFKA_VERSIONS
+from modules.catalog import (
+    MSK_DEFAULT_KAFKA_VERSION,
+    MSK_KAFKA_END_OF_SUPPORT,
+    MSK_KAFKA_KNOWN_VERSIONS,
+    MSK_KAFKA_SUPPORT_SOURCE,
+    version_advice,
+)
 
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
@@ -47,9 +53,13 @@ INPUTS = InputSet(
         Input(
             "kafka_version",
             STRING,
-            "Apache Kafka version for a new cluster; `.kraft` versions (and all 4.x) use KRaft instead of ZooKeeper.",
+            "Apache Kafka version; `.kraft` versions (and all 4.x) use KRaft instead of ZooKeeper. Versions past "
+            "their end of support are accepted for existing clusters, with a warning.",
             default=MSK_DEFAULT_KAFKA_VERSION,
-            rules=(rules.one_of(MSK_KAFKA_VERSIONS),),
+            rules=(rules.one_of(MSK_KAFKA_KNOWN_VERSIONS),),
+            advice=lambda v: version_advice(
+                v, MSK_KAFKA_END_OF_SUPPORT, MSK_KAFKA_SUPPORT_SOURCE, MSK_DEFAULT_KAFKA_VERSION, "clusters"
+            ),
         ),
         Input(
             "number_of_broker_nodes",
