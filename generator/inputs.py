@@ -98,6 +98,9 @@ class Input:
     nullable: bool | None = None
     # Secrets never pass through the Python side: an environment file may not set them (see generator.environments).
     secret: bool = False
+    # A secret that only makes sense while this bool input is true (AUTH needs TLS): an environment whose table
+    # turns that input off gets no root variable for the secret, rather than a check that can never pass.
+    secret_only_with: str | None = None
     # (value, what it turns off): giving this value weakens security, so synth warns, naming the input.
     weakens: tuple[Any, str] | None = None
     # A value accepted but not advised (a version past its end of support): a function of the value returning the

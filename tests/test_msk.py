@@ -127,7 +127,8 @@ def test_module_json(module_json):
     module = module_json("msk")
     module.assert_resource(
         "aws_msk_configuration", "this",
-        {"name": '${local.cluster_name}-${replace(var.kafka_version, ".", "-")}',
+        {"name": '${var.configuration_name != null ? var.configuration_name : '
+                 '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
          "lifecycle": {"create_before_destroy": True}},
     )
     module.assert_resource(

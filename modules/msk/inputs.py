@@ -21,6 +21,8 @@ from modules.catalog import (
     version_advice,
 )
 
+# MSK's AWS managed key: a cluster created without a key uses it, and reports its ARN.
+AWS_MANAGED_KEY = "alias/aws/kafka"
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
 # configuration name rule ^[0-9A-Za-z][0-9A-Za-z-]*$ is the documented one, and cluster names follow it.
@@ -107,6 +109,24 @@ INPUTS = InputSet(
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
             ),
         ),
+        *shared.security_group_naming('"MSK <cluster name>: enabled listeners from allowed sources only"'),
+        Input(
+            "configuration_name",
+            STRING,
+            "Exact name of the MSK configuration, for one that already exists (the name is ForceNew). Default: "
+            "<cluster name>-<kafka_version>, so that an upgrade creates a new configuration before the old one goes. "
+            "With a fixed name, change it together with kafka_version: the configuration's Kafka versions are "
+            "ForceNew, and AWS refuses a second configuration of the same name.",
+            default=None,
+            # AWS (CreateConfiguration Name): ^[0-9A-Za-z][0-9A-Za-z-]{0,}$.
+            rules=(rules.matches("[0-9A-Za-z][0-9A-Za-z-]*", "be letters, digits and hyphens, starting with a letter or digit"),),
+        ),
+        Input(
+            "configuration_description",
+            STRING,
+            "Description of the MSK configuration. Default: \"Broker properties of <cluster name>\".",
+            default=None,
+        ),
         Input(
             "encryption_in_transit_client_broker",
             STRING,
@@ -124,9 +144,12 @@ INPUTS = InputSet(
         Input(
             "kms_key_arn",
             STRING,
-            "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on).",
+            "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on). "
+            "alias/aws/kafka keeps MSK's AWS managed key for a cluster that already uses it (the key cannot change "
+            "after creation); synth warns.",
             default=None,
-            rules=(rules.arn("kms"),),
+            rules=(shared.kms_key("MSK", AWS_MANAGED_KEY),),
+            weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
         Input("client_authentication_iam_enabled", BOOL, "IAM access control (SASL/IAM, port 9098).", default=True),
         Input(
