@@ -40,6 +40,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         default_tags=_escape_templates(environment.tags),
         backend=environment.backend,
     )
+    _add_address_moves(stack, environment)
     for call in environment.modules:
         definition = modules[call.kind]
         arguments = _escape_templates(call.arguments)
@@ -67,6 +68,11 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
                 description=f"module.{call.name}: {out.description}",
                 sensitive=out.sensitive,
             )
+
+
+def _add_address_moves(stack: Any, environment: Environment) -> None:
+    """[[moved]] / [[removed]] entries of the environment file → `moved` and `removed` (destroy = false) blocks."""
+    cdk.address_moves(stack, moved=environment.moved, removed=environment.removed)
 
 
 def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:
