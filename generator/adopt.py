@@ -533,11 +533,13 @@ def plan_adoption(
     prefix = prefix if prefix is not None else _common_prefix([n for n in names if n])
     report.shared["name_prefix"] = prefix
     moved: set[str] = set()
+    unresolved: set[str | None] = set()  # calls with a problem: their resources are neither moved nor forgotten
     for call, members in calls.items():
         mains = [r for r in members if r["type"] in ADOPTERS]
         if call is None or not mains:
             continue
         if len(mains) > 1:
+            unresolved.add(call)
             report.problems.append(
                 f"module.{call}: holds {', '.join(r['address'] for r in mains)}; a generated module manages one, so "
                 "split the call in the old root first"
@@ -553,7 +555,7 @@ def plan_adoption(
         adopted.pins.sort(key=lambda p: order.index(p.key) if p.key in order else len(order))
         report.tables.append(adopted)
     for resource in resources:
-        if resource["address"] in moved:
+        if resource["address"] in moved or _call(resource["address"]) in unresolved:
             continue
         address = _without_index(resource["address"])
         if any(address == a for a, _ in report.removed):

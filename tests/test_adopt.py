@@ -173,6 +173,8 @@ GOOGLE = json.dumps({"format_version": "1.0", "values": {"root_module": {"resour
                      "terraform show -json > {state}", id="not-json"),
         pytest.param(RAW_STATE, "error: {state}: is a raw state file (format 4), not the output of terraform show "
                      "-json; run terraform show -json > {state} in the old root", id="raw-state"),
+        pytest.param('{"format_version": "1.0", "planned_values": {}}', "error: {state}: is a plan, not a state; "
+                     "run terraform show -json without a plan file", id="plan"),
         pytest.param('{"format_version": "1.0"}', "error: {state}: holds no resources (an empty state: nothing to "
                      "adopt)", id="empty-state"),
         pytest.param('["format_version"]', "error: {state}: not the output of terraform show -json (no "
@@ -231,3 +233,55 @@ def test_an_existing_file_keeps_its_values_comments_and_layout(tmp_path, capsys)
     before = config.read_bytes()
     adopt(config, capsys)
     assert config.read_bytes() == before
+
+
+def _estate_with(change) -> dict:
+    shown = json.loads(SHOWN.read_text())
+    change(shown["values"]["root_module"])
+    return shown
+
+
+def _rename_call(root: dict, old: str, new: str) -> None:
+    for module in root["child_modules"]:
+        if module["address"] == f"module.{old}":
+            module["address"] = f"module.{new}"
+            for resource in module["resources"]:
+                resource["address"] = resource["address"].replace(f"module.{old}.", f"module.{new}.", 1)
+
+
+def test_calls_are_matched_by_what_they_hold_not_by_their_names(tmp_path, capsys):
+    def change(root):
+        _rename_call(root, "msk", "events")
+        table = next(m for m in root["child_modules"] if m["address"] == "module.dynamodb")
+        root["resources"] = [{**table["resources"][0], "address": "aws_dynamodb_table.legacy", "name": "legacy",
+                              "values": {**table["resources"][0]["values"], "name": "mapzip-prod-legacy"}}]
+
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(_estate_with(change)))
+    config = tmp_path / "estate.toml"
+    code, out, err = adopt(config, capsys, state)
+    text = config.read_text()
+    assert '[events]\nmodule = "msk"\ncluster_name = "events"\n' in text
+    assert '[[moved]]\nfrom = "module.events.aws_msk_cluster.kafka"\nto = "module.events.aws_msk_cluster.this"\n' in text
+    # A root resource no module call holds: forgotten, not destroyed.
+    assert '[[removed]]\nfrom = "aws_dynamodb_table.legacy"\ndestroy = false\n' in text
+    assert code == 1 and "problem: module.events.aws_security_group.this: ingress" in err
+
+
+def test_a_call_holding_two_main_resources_is_a_problem_and_left_alone(tmp_path, capsys):
+    def change(root):
+        table = next(m for m in root["child_modules"] if m["address"] == "module.dynamodb")
+        second = json.loads(json.dumps(table["resources"][0]))
+        second["address"], second["name"] = "module.dynamodb.aws_dynamodb_table.archive", "archive"
+        table["resources"].append(second)
+
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(_estate_with(change)))
+    config = tmp_path / "estate.toml"
+    code, _, err = adopt(config, capsys, state)
+    assert code == 1
+    assert ("problem: module.dynamodb: holds module.dynamodb.aws_dynamodb_table.reviews, "
+            "module.dynamodb.aws_dynamodb_table.archive; a generated module manages one, so split the call in the "
+            "old root first") in err.splitlines()
+    text = config.read_text()
+    assert "[dynamodb]" not in text and "module.dynamodb." not in text
