@@ -410,19 +410,20 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
         moved.add(configuration["address"])
         adopted.pin("configuration_name", c["name"], "the configuration's name", FORCES_NEW,
                     f"{name}-{version.replace('.', '-')}")
-        if c.get("description"):
-            adopted.pin("configuration_description", c["description"], "the configuration's description",
-                        IN_PLACE, f"Broker properties of {name}")
-        properties, written = _msk_properties(c.get("server_properties") or "")
-        pinned = {k: val for k, val in sorted(properties.items())
-                  if not (k == "auto.create.topics.enable" and val == "false")}
-        adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE, {})
-        if written != c.get("server_properties"):
-            report.notes.append(
-                f"module.{table}.aws_msk_configuration.this: server_properties: same properties, written the "
-                "module's way (sorted key=value lines): a new configuration revision, which the cluster takes in "
-                "place with a rolling restart of the brokers"
-            )
+        # Any change of the configuration (its text, its description) is a new revision, which the cluster takes
+        # with a rolling restart of the brokers: both are kept exactly.
+        adopted.pin("configuration_description", c.get("description") or "", "the configuration's description "
+                    "(a new one is a new revision, and a rolling restart)", IN_PLACE, f"Broker properties of {name}")
+        text = c.get("server_properties") or ""
+        properties, written = _msk_properties(text)
+        if written == text:
+            pinned = {k: val for k, val in sorted(properties.items())
+                      if not (k == "auto.create.topics.enable" and val == "false")}
+            adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE, {})
+        else:
+            adopted.pin("server_properties_text", text, "the configuration's properties as written (the module "
+                        "writes them as sorted key=value lines; other text is a new revision, and a rolling "
+                        "restart of the brokers)", IN_PLACE, None)
     ports = []
     if transit.get("client_broker", "TLS") != "TLS":
         ports.append(9092)

@@ -59,9 +59,9 @@ REMAINING_CHANGES = {
     "module.msk.aws_kms_key_policy.this[0]": ["create"],
     "module.msk.aws_kms_alias.this[0]": ["create"],
     "module.msk.aws_cloudwatch_log_group.kafka": ["forget"],
-    # The configuration's properties written the module's way (no trailing newline): a new revision, which the
-    # cluster takes in place; with it the cluster's logging and (all-off) open monitoring blocks.
-    "module.msk.aws_msk_configuration.this": ["update"],
+    # The cluster's logging block (to the new group) and an open monitoring block with both exporters off. Its
+    # configuration is untouched (server_properties_text keeps the text byte for byte): no new revision, no
+    # rolling restart.
     "module.msk.aws_msk_cluster.this": ["update"],
 }
 MOVED = {
@@ -152,7 +152,7 @@ def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state
         REMAINING_CHANGES
     assert {a: rc["previous_address"] for a, rc in changes.items() if "previous_address" in rc} == MOVED
     # The data stores themselves: moved and untouched.
-    for address in ("module.dynamodb.aws_dynamodb_table.this",
+    for address in ("module.dynamodb.aws_dynamodb_table.this", "module.msk.aws_msk_configuration.this",
                     "module.elasticache_auth.aws_elasticache_replication_group.this",
                     "module.elasticache_recommend.aws_elasticache_replication_group.this"):
         assert changes[address]["change"]["actions"] == ["no-op"], address
@@ -285,3 +285,16 @@ def test_a_call_holding_two_main_resources_is_a_problem_and_left_alone(tmp_path,
             "old root first") in err.splitlines()
     text = config.read_text()
     assert "[dynamodb]" not in text and "module.dynamodb." not in text
+
+
+def test_msk_properties_text_excludes_the_map():
+    from modules import all_modules
+
+    inputs = all_modules()["msk"].inputs
+    given = {"name_prefix": "mapzip-prod-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718",
+             "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+             "server_properties_text": "auto.create.topics.enable=false\n",
+             "server_properties": {"min.insync.replicas": "2"}}
+    _, problems = inputs.problems(given)
+    assert problems == [("server_properties_text", "server_properties_text: must not be set together with "
+                         'server_properties (the text is the whole configuration), got {"min.insync.replicas": "2"}')]

@@ -124,7 +124,8 @@ INPUTS = InputSet(
         Input(
             "configuration_description",
             STRING,
-            "Description of the MSK configuration. Default: \"Broker properties of <cluster name>\".",
+            "Description of the MSK configuration; \"\" for none, as a configuration created without one has. "
+            "Default: \"Broker properties of <cluster name>\".",
             default=None,
         ),
         Input(
@@ -177,6 +178,15 @@ INPUTS = InputSet(
             map_of(STRING),
             "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false.",
             default={},
+        ),
+        Input(
+            "server_properties_text",
+            STRING,
+            "The configuration's server.properties exactly as an existing configuration holds them, instead of "
+            "server_properties: other text, even another line ending, is a new configuration revision, which the "
+            "brokers take with a rolling restart. Default: none (server_properties is used).",
+            default=None,
+            rules=(rules.length_between(1, 100000),),
         ),
         Input(
             "enhanced_monitoring",
@@ -262,5 +272,12 @@ INPUTS = InputSet(
             "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
         ),
         shared.NO_OPEN_INGRESS,
+        Check(
+            ("server_properties_text", "server_properties"),
+            "must not be set together with server_properties (the text is the whole configuration)",
+            lambda v: v["server_properties_text"] is None or not v["server_properties"],
+            "var.server_properties_text == null || length(var.server_properties) == 0",
+            shown=("server_properties",),
+        ),
     ),
 )

@@ -40,9 +40,11 @@ def build(stack: Any) -> Any:
         name='${var.configuration_name != null ? var.configuration_name : '
         '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
         kafka_versions=strings("[var.kafka_version]"),
-        server_properties='${join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
-        description='${var.configuration_description != null ? var.configuration_description : '
-        '"Broker properties of ${local.cluster_name}"}',
+        server_properties='${var.server_properties_text != null ? var.server_properties_text : '
+        'join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
+        # "" is no description at all (null), as an existing configuration created without one holds.
+        description='${var.configuration_description == null ? "Broker properties of ${local.cluster_name}" : '
+        'var.configuration_description == "" ? null : var.configuration_description}',
         lifecycle={"create_before_destroy": True},
     )
     address(configuration, "this")
