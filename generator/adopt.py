@@ -73,6 +73,7 @@ class Report:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    imported: set[str] = field(default_factory=set)  # [[import]] targets the environment file already has
 
 
 # --- reading STATE -------------------------------------------------------------------------------------------------
@@ -166,7 +167,7 @@ def _security_group(
     resources: list[dict[str, Any]],
     group_ids: list[str],
     default_description: str,
-    module_rules: Callable[[list[str], list[str]], list[tuple[int, int, str]]],
+    module_rules: Callable[[list[str], list[str]], dict[tuple[int, int, str], str]],
     moved: set[str],
 ) -> None:
     """The module's security group: the first of the resource's groups that the state manages in this call."""
@@ -199,19 +200,25 @@ def _security_group(
                            if c not in from_cidrs]
     adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE, [])
     adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE, [])
-    created = set(module_rules(from_groups, from_cidrs))
+    created = module_rules(from_groups, from_cidrs)
     address = f"module.{adopted.table}.aws_security_group.this"
     for rule in values.get("ingress") or []:
         sources = (rule.get("security_groups") or []) + (rule.get("cidr_blocks") or []) + \
             (rule.get("ipv6_cidr_blocks") or []) + (["self"] if rule.get("self") else [])
         for source in sources:
             shown = f"{rule['protocol']} {rule['from_port']}-{rule['to_port']} from {source}"
-            if (rule["from_port"], rule["to_port"], source) in created and rule["protocol"] == "tcp":
+            rule_resource = created.get((rule["from_port"], rule["to_port"], source))
+            if rule_resource is not None and rule["protocol"] == "tcp":
+                target = f"module.{adopted.table}.{rule_resource}"
+                if target in report.imported:
+                    report.notes.append(f"{address}: ingress: the inline rule {shown} is imported as {target}")
+                    continue
                 report.problems.append(
-                    f"{address}: ingress: the inline rule {shown} exists; the module creates the same rule as a "
-                    "separate resource and AWS refuses the duplicate at apply (InvalidPermission.Duplicate). Import "
-                    "the existing rule into the module's resource (its sgr- id: aws ec2 describe-security-group-rules "
-                    f"--filters Name=group-id,Values={values['id']}), or delete the inline rule just before applying"
+                    f"{address}: ingress: the inline rule {shown} exists; the module creates the same rule as "
+                    f"{target} and AWS refuses the duplicate at apply (InvalidPermission.Duplicate). Add an "
+                    f"[[import]] entry with to = {json.dumps(target)} and the rule's id (sgr-…, from aws ec2 "
+                    f"describe-security-group-rules --filters Name=group-id,Values={values['id']}), or delete the "
+                    "inline rule just before applying"
                 )
             else:
                 report.notes.append(
@@ -321,7 +328,11 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     _security_group(
         adopted, report, resources, list(v.get("security_group_ids") or []),
         f"Valkey {group_id}: cache port from allowed sources only",
-        lambda groups, cidrs: [(port, port, source) for source in groups + cidrs], moved,
+        lambda groups, cidrs: {
+            **{(port, port, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{port}/{g}"]' for g in groups},
+            **{(port, port, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{port}/{c}"]' for c in cidrs},
+        },
+        moved,
     )
 
 
@@ -436,7 +447,13 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     _security_group(
         adopted, report, resources, list(nodes.get("security_groups") or []),
         f"MSK {name}: enabled listeners from allowed sources only",
-        lambda groups, cidrs: [(p, p, source) for p in ports for source in groups + cidrs] + [(9092, 9098, "self")],
+        lambda groups, cidrs: {
+            **{(p, p, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{p}/{g}"]'
+               for p in ports for g in groups},
+            **{(p, p, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{p}/{c}"]'
+               for p in ports for c in cidrs},
+            (9092, 9098, "self"): "aws_vpc_security_group_ingress_rule.between_brokers",
+        },
         moved,
     )
     vpc = next((r["values"].get("vpc_id") for r in resources if r["type"] == "aws_security_group"
@@ -517,11 +534,14 @@ ADOPTERS = {
 
 
 def plan_adoption(
-    resources: list[dict[str, Any]], prefix: str | None, input_order: Mapping[str, list[str]] | None = None
+    resources: list[dict[str, Any]],
+    prefix: str | None,
+    input_order: Mapping[str, list[str]] | None = None,
+    imported: Iterable[str] = (),
 ) -> Report:
     """`input_order`: each module's input names, the order a table's keys are written in."""
     input_order = input_order or {}
-    report = Report()
+    report = Report(imported=set(imported))
     calls: dict[str | None, list[dict[str, Any]]] = {}
     for resource in resources:
         calls.setdefault(_call(resource["address"]), []).append(resource)
@@ -732,7 +752,9 @@ def adopt(state: Path, config: Path, state_display: str, config_display: str) ->
     from modules import all_modules
 
     order = {name: definition.inputs.names() for name, definition in all_modules().items()}
-    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order)
+    imports = document.get("import")
+    imported = [entry.get("to") for entry in imports] if imports is not None else []
+    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported)
     pinned = apply_to_document(document, report, region_of(resources), default_tags(resources))
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):

@@ -30,7 +30,7 @@ from generator.types import STRING, TypeMismatch, list_of, literal, map_of
 
 RESERVED_TABLES = ("tags", "backend")
 # Arrays of tables: [[moved]] (from, to) and [[removed]] (from, destroy = false), written by `--adopt`.
-RESERVED_ARRAYS = ("moved", "removed")
+RESERVED_ARRAYS = ("moved", "removed", "import")
 # A Terraform address as `moved`/`removed` take it: module calls (with an optional index), then a resource type and
 # name (with an optional index), or a module call alone.
 _KEY = r'(\[(?:[0-9]+|"[^"\\]*")\])?'
@@ -70,6 +70,9 @@ class Environment:
     # [[moved]] and [[removed]] entries: `moved` and `removed` (destroy = false) blocks of the root.
     moved: tuple[tuple[str, str], ...] = field(default=())
     removed: tuple[str, ...] = field(default=())
+    # [[import]] entries (to, id): `import` blocks, for an object AWS has that no state holds (an inline security
+    # group rule the module manages as its own resource).
+    imports: tuple[tuple[str, str], ...] = field(default=())
 
 
 def _nearest(word: str, choices: list[str]) -> str:
@@ -104,6 +107,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     problems: list[str] = []
     shared: dict[str, Any] = {}
     moved, removed = _address_moves(data, where, problems)
+    imports = _imports(data, where, problems)
     for key, value in data.items():
         if isinstance(value, dict) or key in RESERVED_ARRAYS:
             continue
@@ -148,6 +152,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         warnings=tuple(warnings),
         moved=moved,
         removed=removed,
+        imports=imports,
     )
 
 
@@ -179,7 +184,7 @@ def _address_moves(
     moved: list[tuple[str, str]] = []
     removed: list[str] = []
     sources: dict[str, str] = {}
-    for kind in RESERVED_ARRAYS:
+    for kind in ("moved", "removed"):
         entries = data.get(kind, [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             problems.append(f"{where}: {kind}: must be an array of tables, written [[{kind}]], got {literal(entries)}")
@@ -216,6 +221,37 @@ def _address_moves(
                 continue
             moved.append((source, target))
     return tuple(moved), tuple(removed)
+
+
+def _imports(data: Mapping[str, Any], where: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    """[[import]] → (to, id) pairs: `to` a resource address (its instance key included), `id` the id AWS gave."""
+    entries = data.get("import", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append(f"{where}: import: must be an array of tables, written [[import]], got {literal(entries)}")
+        return ()
+    found: list[tuple[str, str]] = []
+    targets: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: [[import]] #{number}"
+        for key in entry:
+            if key not in ("to", "id"):
+                problems.append(f"{at} {key}: unknown key{_nearest(key, ['to', 'id'])}; allowed: to, id")
+        target = _address(entry, "to", at, problems)
+        if target is not None and not RESOURCE_ADDRESS.fullmatch(target):
+            problems.append(f"{at} to: must name a resource, not a module call, got {literal(target)}")
+            target = None
+        if target is not None and target in targets:
+            problems.append(f"{at} to: {literal(target)} is imported twice")
+            target = None
+        identity = entry.get("id")
+        if not isinstance(identity, str) or not identity.strip():
+            problems.append(f"{at} id: must be the id AWS gave the object (such as sgr-0123456789abcdef0), got "
+                            f"{literal(identity)}")
+            continue
+        if target is not None:
+            targets.add(target)
+            found.append((target, identity))
+    return tuple(found)
 
 
 def _check_move_targets(

@@ -71,8 +71,10 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
 
 
 def _add_address_moves(stack: Any, environment: Environment) -> None:
-    """[[moved]] / [[removed]] entries of the environment file → `moved` and `removed` (destroy = false) blocks."""
-    cdk.address_moves(stack, moved=environment.moved, removed=environment.removed)
+    """[[moved]] / [[removed]] / [[import]] entries of the environment file → `moved`, `removed` (destroy = false)
+    and `import` blocks."""
+    imports = [(target, _escape_templates(identity)) for target, identity in environment.imports]
+    cdk.address_moves(stack, moved=environment.moved, removed=environment.removed, imports=imports)
 
 
 def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:

@@ -19,19 +19,24 @@ SHOWN = ESTATE / "state.show.json"
 
 SECURITY_GROUP_PROBLEM = (
     "problem: module.{call}.aws_security_group.this: ingress: the inline rule tcp {rule} exists; the module creates "
-    "the same rule as a separate resource and AWS refuses the duplicate at apply (InvalidPermission.Duplicate). "
-    "Import the existing rule into the module's resource (its sgr- id: aws ec2 describe-security-group-rules "
+    "the same rule as {target} and AWS refuses the duplicate at apply (InvalidPermission.Duplicate). Add an "
+    "[[import]] entry with to = {quoted} and the rule's id (sgr-…, from aws ec2 describe-security-group-rules "
     "--filters Name=group-id,Values={group}), or delete the inline rule just before applying"
 )
-PROBLEMS = [
-    SECURITY_GROUP_PROBLEM.format(call="elasticache_auth", rule="6379-6379 from sg-0e0e0e0e0e0e0e0e1",
-                                  group="sg-44538b0610be91454"),
-    SECURITY_GROUP_PROBLEM.format(call="elasticache_recommend", rule="6379-6379 from sg-0e0e0e0e0e0e0e0e1",
-                                  group="sg-412486149f27bafcc"),
-    SECURITY_GROUP_PROBLEM.format(call="msk", rule="9092-9098 from self", group="sg-74dcdf24ac2cb787e"),
-    SECURITY_GROUP_PROBLEM.format(call="msk", rule="9098-9098 from sg-0e0e0e0e0e0e0e0e1", group="sg-74dcdf24ac2cb787e"),
-    "4 problem(s): resolve them before the first apply",
+# The module's rules that duplicate an inline rule of the old groups, with the group they are on.
+DUPLICATES = [
+    ("elasticache_auth", "6379-6379 from sg-0e0e0e0e0e0e0e0e1", "sg-44538b0610be91454",
+     'module.elasticache_auth.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]'),
+    ("elasticache_recommend", "6379-6379 from sg-0e0e0e0e0e0e0e0e1", "sg-412486149f27bafcc",
+     'module.elasticache_recommend.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]'),
+    ("msk", "9092-9098 from self", "sg-74dcdf24ac2cb787e", "module.msk.aws_vpc_security_group_ingress_rule.between_brokers"),
+    ("msk", "9098-9098 from sg-0e0e0e0e0e0e0e0e1", "sg-74dcdf24ac2cb787e",
+     'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9098/sg-0e0e0e0e0e0e0e0e1"]'),
 ]
+PROBLEMS = [
+    SECURITY_GROUP_PROBLEM.format(call=call, rule=rule, group=group, target=target, quoted=json.dumps(target))
+    for call, rule, group, target in DUPLICATES
+] + ["4 problem(s): resolve them before the first apply"]
 
 # What the plan of the new stack against the old state still changes: nothing destroyed or replaced. Each entry is
 # (address, actions); the comments say why each is left.
@@ -298,3 +303,27 @@ def test_msk_properties_text_excludes_the_map():
     _, problems = inputs.problems(given)
     assert problems == [("server_properties_text", "server_properties_text: must not be set together with "
                          'server_properties (the text is the whole configuration), got {"min.insync.replicas": "2"}')]
+
+
+def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
+    """The fix --adopt proposes: [[import]] entries with the rules' sgr- ids (looked up in AWS), which become import
+    blocks; --adopt then reports no problem."""
+    config, _, _, _ = adopted
+    completed = tmp_path / "environments" / "estate.toml"
+    completed.parent.mkdir()
+    entries = "".join(
+        f"\n[[import]]\nto = {json.dumps(target)}\nid = \"sgr-0{number:016x}\"\n"
+        for number, (_, _, _, target) in enumerate(DUPLICATES, start=1)
+    )
+    completed.write_text(config.read_text() + entries)
+    code, out, err = adopt(completed, capsys)
+    assert (code, err) == (0, "")
+    assert ("note: module.msk.aws_security_group.this: ingress: the inline rule tcp 9092-9098 from self is imported "
+            "as module.msk.aws_vpc_security_group_ingress_rule.between_brokers") in out.splitlines()
+    generated = tmp_path / "generated"
+    assert cli.main(["--out", str(generated), "--config", str(completed)]) == 0
+    main = json.loads((generated / "stacks" / "estate" / "main.tf.json").read_text())
+    assert main["import"][2] == {"to": "module.msk.aws_vpc_security_group_ingress_rule.between_brokers",
+                                 "id": "sgr-00000000000000003"}
+    if terraform.binary() is not None:
+        terraform.validate(generated / "stacks" / "estate")

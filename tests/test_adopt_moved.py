@@ -91,6 +91,13 @@ def test_entries_are_read_in_order(tmp_path):
             'environments/prod.toml: [[removed]] #1 from: "module.msk.aws_msk_cluster.kafka" is already the from '
             "of [[moved]] #1",
         ], id="twice"),
+        pytest.param('[[import]]\nto = "module.msk"\nid = "sgr-0123456789abcdef0"\n', [
+            'environments/prod.toml: [[import]] #1 to: must name a resource, not a module call, got "module.msk"',
+        ], id="import-module"),
+        pytest.param('[[import]]\nto = "module.msk.aws_vpc_security_group_ingress_rule.between_brokers"\nid = ""\n', [
+            "environments/prod.toml: [[import]] #1 id: must be the id AWS gave the object (such as "
+            'sgr-0123456789abcdef0), got ""',
+        ], id="import-id"),
         pytest.param('moved = "module.msk"\n', [
             'environments/prod.toml: moved: must be an array of tables, written [[moved]], got "module.msk"',
         ], id="not-an-array"),

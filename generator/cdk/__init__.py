@@ -214,8 +214,14 @@ def address(resource: Any, name: str) -> Any:
     return resource
 
 
-def address_moves(stack: Any, *, moved: Iterable[tuple[str, str]], removed: Iterable[str]) -> None:
-    """Top-level `moved` and `removed` blocks. Written as overrides: cdktf's own moved helpers (`moveTo`,
+def address_moves(
+    stack: Any,
+    *,
+    moved: Iterable[tuple[str, str]],
+    removed: Iterable[str],
+    imports: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Top-level `moved`, `removed` and `import` blocks. Written as overrides: cdktf's own moved helpers (`moveTo`,
     `moveFromId`) run `terraform version` during synth and address resources of the same stack only."""
     moves = [{"from": source, "to": target} for source, target in moved]
     if moves:
@@ -223,6 +229,9 @@ def address_moves(stack: Any, *, moved: Iterable[tuple[str, str]], removed: Iter
     forgotten = [{"from": source, "lifecycle": {"destroy": False}} for source in removed]
     if forgotten:
         stack.add_override("removed", forgotten)
+    adopted = [{"to": target, "id": identity} for target, identity in imports]
+    if adopted:
+        stack.add_override("import", adopted)
 
 
 def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
