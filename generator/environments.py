@@ -237,7 +237,7 @@ def _imports(data: Mapping[str, Any], where: str, problems: list[str]) -> tuple[
             if key not in ("to", "id"):
                 problems.append(f"{at} {key}: unknown key{_nearest(key, ['to', 'id'])}; allowed: to, id")
         target = _address(entry, "to", at, problems)
-        if target is not None and not RESOURCE_ADDRESS.fullmatch(target):
+        if target is not None and MODULE_ADDRESS.fullmatch(target):
             problems.append(f"{at} to: must name a resource, not a module call, got {literal(target)}")
             target = None
         if target is not None and target in targets:
