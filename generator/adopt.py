@@ -29,7 +29,6 @@ import tomlkit
 
 from generator.inputs import InputError
 from generator.types import literal
-from modules.catalog import MSK_DEFAULT_KAFKA_VERSION, VALKEY_DEFAULT_ENGINE_VERSION
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -39,6 +38,15 @@ TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 IDENTITY = "identity"  # a name AWS knows the resource by: another value replaces it
 FORCES_NEW = "forces new"  # another value replaces the resource
 IN_PLACE = "in place"  # another value is an in-place change you can make later
+
+
+class _ModuleDefault:
+    def __repr__(self) -> str:
+        return "MODULE_DEFAULT"
+
+
+MODULE_DEFAULT: Any = _ModuleDefault()
+"""A pin's default when it is the input's declared default (read from the module, so the two cannot drift)."""
 
 
 @dataclass
@@ -58,8 +66,12 @@ class Adopted:
     kind: str
     pins: list[Pin] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # the module's declared defaults
 
-    def pin(self, key: str, value: Any, why: str, effect: str, default: Any = None) -> None:
+    def pin(self, key: str, value: Any, why: str, effect: str, default: Any = MODULE_DEFAULT) -> None:
+        """Pin `value` unless it is what the module does anyway (`default`; computed names pass their own)."""
+        if default is MODULE_DEFAULT:
+            default = self.defaults.get(key)
         if value == default and effect != IDENTITY:
             return
         self.pins.append(Pin(key, value, why, effect, default))
@@ -69,7 +81,6 @@ class Adopted:
 class Report:
     tables: list[Adopted] = field(default_factory=list)
     shared: dict[str, Any] = field(default_factory=dict)
-    tags: dict[str, str] = field(default_factory=dict)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
@@ -177,7 +188,7 @@ def _security_group(
     if group is None:
         report.notes.append(f"[{adopted.table}] no security group of the state is attached: the module creates its "
                             "own and attaches it beside security_group_ids (an in-place change)")
-        adopted.pin("security_group_ids", others, "the groups attached today", IN_PLACE, [])
+        adopted.pin("security_group_ids", others, "the groups attached today", IN_PLACE)
         return
     values = group["values"]
     adopted.moves.append((group["address"], f"module.{adopted.table}.aws_security_group.this"))
@@ -185,7 +196,7 @@ def _security_group(
     adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY)
     adopted.pin("security_group_description", values["description"], "the security group's description",
                 FORCES_NEW, default_description)
-    adopted.pin("security_group_ids", others, "other groups attached today", FORCES_NEW, [])
+    adopted.pin("security_group_ids", others, "other groups attached today", FORCES_NEW)
     # Inline rules: sources on the service port become the module's allowed_* inputs, which the module creates as
     # separate rule resources. AWS refuses a rule identical to one that exists, and the provider's documentation says
     # never to mix inline rules and rule resources on one group: each collision is a problem.
@@ -198,8 +209,8 @@ def _security_group(
             from_groups += [g for g in rule.get("security_groups") or [] if g not in from_groups]
             from_cidrs += [c for c in (rule.get("cidr_blocks") or []) + (rule.get("ipv6_cidr_blocks") or [])
                            if c not in from_cidrs]
-    adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE, [])
-    adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE, [])
+    adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE)
+    adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE)
     created = module_rules(from_groups, from_cidrs)
     address = f"module.{adopted.table}.aws_security_group.this"
     for rule in values.get("ingress") or []:
@@ -234,7 +245,7 @@ def _security_group(
 
 
 def _tags(adopted: Adopted, values: Mapping[str, Any], what: str) -> None:
-    adopted.pin("tags", dict(values.get("tags") or {}), f"the {what}'s own tags", IN_PLACE, {})
+    adopted.pin("tags", dict(values.get("tags") or {}), f"the {what}'s own tags", IN_PLACE)
 
 
 def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str], prefix: str | None) -> None:
@@ -253,39 +264,39 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
                                "runs valkey only (a change of engine the module cannot express)")
     adopted.pin("description", v["description"], "the group's description", IN_PLACE,
                 f"Valkey replication group {group_id}")
-    adopted.pin("node_type", v["node_type"], "the group's nodes", IN_PLACE, "cache.r7g.large")
+    adopted.pin("node_type", v["node_type"], "the group's nodes", IN_PLACE)
     version = v["engine_version"]
-    adopted.pin("engine_version", version, "the group runs it", IN_PLACE, VALKEY_DEFAULT_ENGINE_VERSION)
-    adopted.pin("port", v["port"], "the group's port", FORCES_NEW, 6379)
+    adopted.pin("engine_version", version, "the group runs it", IN_PLACE)
+    adopted.pin("port", v["port"], "the group's port", FORCES_NEW)
     cluster_mode = bool(v.get("cluster_enabled"))
     if cluster_mode:
         adopted.pin("num_node_groups", v["num_node_groups"], "the group's shards", IN_PLACE)
         adopted.pin("replicas_per_node_group", v["replicas_per_node_group"], "the group's replicas per shard", IN_PLACE, 1)
     else:
         adopted.pin("num_cache_clusters", v["num_cache_clusters"], "the group's nodes", IN_PLACE, None)
-    adopted.pin("automatic_failover_enabled", v["automatic_failover_enabled"], "the group has it", IN_PLACE, True)
-    adopted.pin("multi_az_enabled", v["multi_az_enabled"], "the group has it", IN_PLACE, True)
+    adopted.pin("automatic_failover_enabled", v["automatic_failover_enabled"], "the group has it", IN_PLACE)
+    adopted.pin("multi_az_enabled", v["multi_az_enabled"], "the group has it", IN_PLACE)
     at_rest = _bool(v.get("at_rest_encryption_enabled"))
-    adopted.pin("at_rest_encryption_enabled", at_rest, "the group has it; it cannot change in place", FORCES_NEW, True)
+    adopted.pin("at_rest_encryption_enabled", at_rest, "the group has it; it cannot change in place", FORCES_NEW)
     if at_rest:
         key = v.get("kms_key_id") or "alias/aws/elasticache"
         adopted.pin("kms_key_arn", key, "the key the group's data is encrypted with; it cannot change in place",
                     FORCES_NEW, None)
-    adopted.pin("transit_encryption_enabled", v["transit_encryption_enabled"], "the group has it", IN_PLACE, True)
-    adopted.pin("transit_encryption_mode", v.get("transit_encryption_mode") or None, "the group has it", IN_PLACE, None)
-    adopted.pin("user_group_ids", sorted(v.get("user_group_ids") or []), "the group's RBAC user groups", IN_PLACE, [])
-    adopted.pin("snapshot_retention_limit", v["snapshot_retention_limit"], "the group keeps that many days", IN_PLACE, 7)
-    adopted.pin("snapshot_window", v["snapshot_window"], "the group's snapshot window", IN_PLACE, "03:00-04:00")
+    adopted.pin("transit_encryption_enabled", v["transit_encryption_enabled"], "the group has it", IN_PLACE)
+    adopted.pin("transit_encryption_mode", v.get("transit_encryption_mode") or None, "the group has it", IN_PLACE)
+    adopted.pin("user_group_ids", sorted(v.get("user_group_ids") or []), "the group's RBAC user groups", IN_PLACE)
+    adopted.pin("snapshot_retention_limit", v["snapshot_retention_limit"], "the group keeps that many days", IN_PLACE)
+    adopted.pin("snapshot_window", v["snapshot_window"], "the group's snapshot window", IN_PLACE)
     adopted.pin("maintenance_window", v["maintenance_window"], "the group's maintenance window", IN_PLACE,
                 "sun:05:00-sun:06:00")
-    adopted.pin("final_snapshot_identifier", v.get("final_snapshot_identifier"), "the group has it", IN_PLACE, None)
-    adopted.pin("notification_topic_arn", v.get("notification_topic_arn") or None, "the group notifies it", IN_PLACE, None)
+    adopted.pin("final_snapshot_identifier", v.get("final_snapshot_identifier"), "the group has it", IN_PLACE)
+    adopted.pin("notification_topic_arn", v.get("notification_topic_arn") or None, "the group notifies it", IN_PLACE)
     adopted.pin("auto_minor_version_upgrade", _bool(v.get("auto_minor_version_upgrade")), "the group has it",
-                IN_PLACE, True)
-    adopted.pin("data_tiering_enabled", bool(v.get("data_tiering_enabled")), "the group has it", FORCES_NEW, False)
+                IN_PLACE)
+    adopted.pin("data_tiering_enabled", bool(v.get("data_tiering_enabled")), "the group has it", FORCES_NEW)
     deliveries = {d["log_type"]: d for d in v.get("log_delivery_configuration") or []}
-    adopted.pin("slow_log_enabled", "slow-log" in deliveries, "the group delivers no slow log today", IN_PLACE, True)
-    adopted.pin("engine_log_enabled", "engine-log" in deliveries, "the group delivers no engine log today", IN_PLACE, True)
+    adopted.pin("slow_log_enabled", "slow-log" in deliveries, "the group delivers no slow log today", IN_PLACE)
+    adopted.pin("engine_log_enabled", "engine-log" in deliveries, "the group delivers no engine log today", IN_PLACE)
     if deliveries:
         report.notes.append(f"[{table}] the group's log deliveries move to the module's own log groups "
                             "(/aws/elasticache/<id>/…): an in-place change")
@@ -310,7 +321,7 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
         values = {item["name"]: item["value"] for item in p.get("parameter") or []}
         if cluster_mode:
             values.pop("cluster-enabled", None)  # the module sets it in cluster mode
-        adopted.pin("parameters", dict(sorted(values.items())), "the group's parameters", IN_PLACE, {})
+        adopted.pin("parameters", dict(sorted(values.items())), "the group's parameters", IN_PLACE)
     subnets = _one(resources, "aws_elasticache_subnet_group", lambda s: s["name"] == v["subnet_group_name"])
     if subnets is None:
         report.problems.append(f"{group['address']}: subnet_group_name: the group uses {v['subnet_group_name']}, "
@@ -360,14 +371,14 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     adopted.pin("name_prefix", name_prefix, "with cluster_name, the cluster's name", IDENTITY)
     adopted.pin("cluster_name", cluster_name, f"with name_prefix, the cluster's name {name}", IDENTITY)
     version = v["kafka_version"]
-    adopted.pin("kafka_version", version, "the cluster runs it", IN_PLACE, MSK_DEFAULT_KAFKA_VERSION)
+    adopted.pin("kafka_version", version, "the cluster runs it", IN_PLACE)
     nodes = v["broker_node_group_info"][0]
     subnets = list(nodes["client_subnets"])
     adopted.pin("subnet_ids", subnets, "the brokers' client subnets; they cannot change in place", FORCES_NEW)
     adopted.pin("number_of_broker_nodes", v["number_of_broker_nodes"], "the cluster's brokers", IN_PLACE, len(subnets))
-    adopted.pin("broker_instance_type", nodes["instance_type"], "the brokers' type", IN_PLACE, "kafka.m7g.large")
+    adopted.pin("broker_instance_type", nodes["instance_type"], "the brokers' type", IN_PLACE)
     ebs = ((nodes.get("storage_info") or [{}])[0].get("ebs_storage_info") or [{}])[0]
-    adopted.pin("ebs_volume_size", ebs.get("volume_size"), "the brokers' storage; AWS only grows it", IN_PLACE, 100)
+    adopted.pin("ebs_volume_size", ebs.get("volume_size"), "the brokers' storage; AWS only grows it", IN_PLACE)
     if any(t.get("enabled") for t in ebs.get("provisioned_throughput") or []):
         report.problems.append(f"{cluster['address']}: broker_node_group_info.storage_info.ebs_storage_info."
                                "provisioned_throughput: on in the cluster; the module has no input for it")
@@ -377,23 +388,23 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
                 " (if it is MSK's AWS managed key, alias/aws/kafka says the same)", FORCES_NEW, None)
     transit = (encryption.get("encryption_in_transit") or [{}])[0]
     adopted.pin("encryption_in_transit_client_broker", transit.get("client_broker", "TLS"), "the cluster has it",
-                IN_PLACE, "TLS")
+                IN_PLACE)
     adopted.pin("encryption_in_transit_in_cluster", transit.get("in_cluster", True),
-                "the cluster has it; it cannot change after creation", FORCES_NEW, True)
+                "the cluster has it; it cannot change after creation", FORCES_NEW)
     auth = (v.get("client_authentication") or [{}])[0]
     sasl = (auth.get("sasl") or [{}])[0]
-    adopted.pin("client_authentication_iam_enabled", bool(sasl.get("iam")), "the cluster has it", IN_PLACE, True)
-    adopted.pin("client_authentication_scram_enabled", bool(sasl.get("scram")), "the cluster has it", IN_PLACE, False)
+    adopted.pin("client_authentication_iam_enabled", bool(sasl.get("iam")), "the cluster has it", IN_PLACE)
+    adopted.pin("client_authentication_scram_enabled", bool(sasl.get("scram")), "the cluster has it", IN_PLACE)
     cas = sorted({arn for t in auth.get("tls") or [] for arn in t.get("certificate_authority_arns") or []})
-    adopted.pin("client_authentication_tls_certificate_authority_arns", cas, "the cluster trusts them", IN_PLACE, [])
+    adopted.pin("client_authentication_tls_certificate_authority_arns", cas, "the cluster trusts them", IN_PLACE)
     adopted.pin("client_authentication_unauthenticated_enabled", bool(auth.get("unauthenticated")),
-                "the cluster has it", IN_PLACE, False)
+                "the cluster has it", IN_PLACE)
     adopted.pin("enhanced_monitoring", v.get("enhanced_monitoring") or "DEFAULT", "the cluster's metrics level",
-                IN_PLACE, "DEFAULT")
+                IN_PLACE)
     prometheus = ((v.get("open_monitoring") or [{}])[0].get("prometheus") or [{}])[0]
     for exporter in ("jmx_exporter", "node_exporter"):
         enabled = bool(((prometheus.get(exporter) or [{}])[0]).get("enabled_in_broker"))
-        adopted.pin(f"{exporter}_enabled", enabled, "the cluster has it", IN_PLACE, False)
+        adopted.pin(f"{exporter}_enabled", enabled, "the cluster has it", IN_PLACE)
     logs = ((v.get("logging_info") or [{}])[0].get("broker_logs") or [{}])[0]
     cloudwatch = (logs.get("cloudwatch_logs") or [{}])[0]
     if cloudwatch.get("enabled"):
@@ -403,7 +414,7 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
         )
     else:
         adopted.pin("cloudwatch_logs_enabled", False, "the cluster sends no broker logs to CloudWatch today",
-                    IN_PLACE, True)
+                    IN_PLACE)
     for other in ("firehose", "s3"):
         if any(item.get("enabled") for item in logs.get(other) or []):
             report.problems.append(f"{cluster['address']}: logging_info.broker_logs.{other}: on in the cluster; "
@@ -430,11 +441,11 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
         if written == text:
             pinned = {k: val for k, val in sorted(properties.items())
                       if not (k == "auto.create.topics.enable" and val == "false")}
-            adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE, {})
+            adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE)
         else:
             adopted.pin("server_properties_text", text, "the configuration's properties as written (the module "
                         "writes them as sorted key=value lines; other text is a new revision, and a rolling "
-                        "restart of the brokers)", IN_PLACE, None)
+                        "restart of the brokers)", IN_PLACE)
     ports = []
     if transit.get("client_broker", "TLS") != "TLS":
         ports.append(9092)
@@ -472,11 +483,11 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     adopted.pin("name_prefix", name_prefix, "with table_name, the table's name", IDENTITY)
     adopted.pin("table_name", table_name, f"with name_prefix, the table's name {v['name']}", IDENTITY)
     adopted.pin("hash_key", v["hash_key"], "the table's partition key", IDENTITY)
-    adopted.pin("range_key", v.get("range_key") or None, "the table's sort key; it cannot change", FORCES_NEW, None)
+    adopted.pin("range_key", v.get("range_key") or None, "the table's sort key; it cannot change", FORCES_NEW)
     adopted.pin("attributes", sorted(({"name": a["name"], "type": a["type"]} for a in v["attribute"]),
                                      key=lambda a: a["name"]), "the table's key attributes", IDENTITY)
     billing = v.get("billing_mode") or "PROVISIONED"
-    adopted.pin("billing_mode", billing, "the table's billing mode", IN_PLACE, "PAY_PER_REQUEST")
+    adopted.pin("billing_mode", billing, "the table's billing mode", IN_PLACE)
     provisioned = billing == "PROVISIONED"
     if provisioned:
         adopted.pin("read_capacity", v.get("read_capacity"), "the table's capacity", IN_PLACE)
@@ -494,7 +505,7 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
             item["read_capacity"] = index.get("read_capacity")
             item["write_capacity"] = index.get("write_capacity")
         indexes.append(item)
-    adopted.pin("global_secondary_indexes", indexes, "the table's global secondary indexes", IN_PLACE, [])
+    adopted.pin("global_secondary_indexes", indexes, "the table's global secondary indexes", IN_PLACE)
     local = []
     for index in sorted(v.get("local_secondary_index") or [], key=lambda i: i["name"]):
         item = {"name": index["name"], "range_key": index["range_key"]}
@@ -504,25 +515,25 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
             item["non_key_attributes"] = sorted(index["non_key_attributes"])
         local.append(item)
     adopted.pin("local_secondary_indexes", local, "the table's local secondary indexes; they cannot change",
-                FORCES_NEW, [])
+                FORCES_NEW)
     ttl = next((t for t in v.get("ttl") or [] if t.get("enabled")), None)
-    adopted.pin("ttl_attribute_name", ttl["attribute_name"] if ttl else None, "the table's TTL", IN_PLACE, None)
+    adopted.pin("ttl_attribute_name", ttl["attribute_name"] if ttl else None, "the table's TTL", IN_PLACE)
     pitr = next(iter(v.get("point_in_time_recovery") or []), {})
-    adopted.pin("point_in_time_recovery_enabled", bool(pitr.get("enabled")), "the table has it", IN_PLACE, True)
+    adopted.pin("point_in_time_recovery_enabled", bool(pitr.get("enabled")), "the table has it", IN_PLACE)
     sse = next(iter(v.get("server_side_encryption") or []), {})
-    adopted.pin("server_side_encryption_enabled", bool(sse.get("enabled")), "the table has it", IN_PLACE, True)
+    adopted.pin("server_side_encryption_enabled", bool(sse.get("enabled")), "the table has it", IN_PLACE)
     if sse.get("enabled"):
         adopted.pin("server_side_encryption_kms_key_arn", sse.get("kms_key_arn") or "alias/aws/dynamodb",
                     "the key the table is encrypted with (if it is DynamoDB's AWS managed key, alias/aws/dynamodb "
                     "says the same)", IN_PLACE, None)
-    adopted.pin("stream_enabled", bool(v.get("stream_enabled")), "the table has it", IN_PLACE, False)
+    adopted.pin("stream_enabled", bool(v.get("stream_enabled")), "the table has it", IN_PLACE)
     adopted.pin("stream_view_type", v.get("stream_view_type") or None if v.get("stream_enabled") else None,
-                "the table's stream", IN_PLACE, None)
+                "the table's stream", IN_PLACE)
     adopted.pin("deletion_protection_enabled", bool(v.get("deletion_protection_enabled")), "the table has it",
-                IN_PLACE, True)
-    adopted.pin("table_class", v.get("table_class") or "STANDARD", "the table's class", IN_PLACE, "STANDARD")
+                IN_PLACE)
+    adopted.pin("table_class", v.get("table_class") or "STANDARD", "the table's class", IN_PLACE)
     replicas = [{"region_name": r["region_name"]} for r in v.get("replica") or []]
-    adopted.pin("replica_regions", replicas, "the table's replicas", IN_PLACE, [])
+    adopted.pin("replica_regions", replicas, "the table's replicas", IN_PLACE)
     _tags(adopted, v, "table")
 
 
@@ -538,9 +549,12 @@ def plan_adoption(
     prefix: str | None,
     input_order: Mapping[str, list[str]] | None = None,
     imported: Iterable[str] = (),
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Report:
-    """`input_order`: each module's input names, the order a table's keys are written in."""
+    """`input_order`: each module's input names, the order a table's keys are written in; `defaults`: each
+    module's declared input defaults."""
     input_order = input_order or {}
+    defaults = defaults or {}
     report = Report(imported=set(imported))
     calls: dict[str | None, list[dict[str, Any]]] = {}
     for resource in resources:
@@ -568,7 +582,7 @@ def plan_adoption(
             continue
         kind, adopter = ADOPTERS[mains[0]["type"]]
         table = call if TABLE_NAME.fullmatch(call) else re.sub(r"[^a-z0-9_]", "_", call.lower()).lstrip("_0123456789")
-        adopted = Adopted(table=table, kind=kind)
+        adopted = Adopted(table=table, kind=kind, defaults=defaults.get(kind, {}))
         if table.split("_", 1)[0] != kind:
             adopted.pins.append(Pin("module", kind, "the table's name does not start with the module's", IDENTITY))
         adopter(adopted, report, members, moved, prefix)
@@ -751,10 +765,12 @@ def adopt(state: Path, config: Path, state_display: str, config_display: str) ->
     prefix = document.get("name_prefix")
     from modules import all_modules
 
-    order = {name: definition.inputs.names() for name, definition in all_modules().items()}
+    modules = all_modules()
+    order = {name: definition.inputs.names() for name, definition in modules.items()}
+    defaults = {name: {i.name: i.default for i in d.inputs.inputs if not i.required} for name, d in modules.items()}
     imports = document.get("import")
     imported = [entry.get("to") for entry in imports] if imports is not None else []
-    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported)
+    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults)
     pinned = apply_to_document(document, report, region_of(resources), default_tags(resources))
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):
