@@ -137,18 +137,23 @@ def test_running_adopt_twice_changes_nothing(adopted, capsys):
     assert code == 1 and err.splitlines() == PROBLEMS  # the problems are still there until resolved
 
 
-def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state(adopted, tmp_path):
-    require_terraform()
-    config, _, _, _ = adopted
-    generated = tmp_path / "generated"
+def plan_against_old_state(config: Path, out: Path) -> dict:
+    """Synthesize `config` under `out`, then plan its stack offline against the old root's state."""
+    generated = out / "generated"
     assert cli.main(["--out", str(generated), "--config", str(config)]) == 0
-    stack = generated / "stacks" / "estate"
+    stack = generated / "stacks" / config.stem
     # The stack's local backend reads terraform.tfstate: the old root's state, as it would take it over.
     shutil.copy(ESTATE / "state.json", stack / "terraform.tfstate")
     (stack / "offline_override.tf.json").write_text(json.dumps({"provider": terraform.OFFLINE_OVERRIDE["provider"]}))
     terraform.run(stack, "init", "-input=false", "-no-color")
     terraform.run(stack, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
-    plan = json.loads(terraform.run(stack, "show", "-json", "plan.tfplan"))
+    return json.loads(terraform.run(stack, "show", "-json", "plan.tfplan"))
+
+
+def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state(adopted, tmp_path):
+    require_terraform()
+    config, _, _, _ = adopted
+    plan = plan_against_old_state(config, tmp_path)
 
     changes = {rc["address"]: rc for rc in plan["resource_changes"]}
     replaced = {a: rc["change"].get("replace_paths") for a, rc in changes.items() if "delete" in rc["change"]["actions"]}
@@ -327,3 +332,19 @@ def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
                                  "id": "sgr-00000000000000003"}
     if terraform.binary() is not None:
         terraform.validate(generated / "stacks" / "estate")
+
+
+def test_the_aws_managed_key_aliases_plan_the_same(adopted, tmp_path):
+    """--adopt pins the key ARNs the state holds; where they are the AWS managed keys, the aliases say the same."""
+    require_terraform()
+    config, _, _, _ = adopted
+    text = config.read_text()
+    table_key = "arn:aws:kms:ap-northeast-2:123456789012:key/47a2e2a6-7319-00bd-5a85-e6f139f0dc3e"
+    cluster_key = "arn:aws:kms:ap-northeast-2:123456789012:key/7eff8fc2-b9f1-2772-3d5b-70028f7eb75a"
+    assert table_key in text and cluster_key in text
+    aliased = tmp_path / "environments" / "estate.toml"
+    aliased.parent.mkdir()
+    aliased.write_text(text.replace(table_key, "alias/aws/dynamodb").replace(cluster_key, "alias/aws/kafka"))
+    plan = plan_against_old_state(aliased, tmp_path)
+    changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
+    assert {a: c for a, c in changes.items() if c != ["no-op"]} == REMAINING_CHANGES
