@@ -701,10 +701,13 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
         for pin in adopted.pins:
             if pin.key in body:
                 if pin.value is not None and body[pin.key] != pin.value:
-                    report.notes.append(
-                        f"[{adopted.table}] {pin.key}: kept your {literal(body[pin.key])}; the state holds "
+                    kept = f"[{adopted.table}] {pin.key}: kept your {literal(body[pin.key])}; the state holds " \
                         f"{literal(pin.value)}"
-                    )
+                    if pin.effect == IN_PLACE:
+                        report.notes.append(f"{kept} (an in-place change)")
+                    else:
+                        report.problems.append(f"{kept}, and another value replaces the resource: write "
+                                               f"{literal(pin.value)} to keep it")
                 continue
             if pin.value is None:
                 continue  # the state holds nothing there, and neither does the module

@@ -235,7 +235,8 @@ def test_an_existing_file_keeps_its_values_comments_and_layout(tmp_path, capsys)
     assert positions == sorted(positions)
     assert lines[:3] == mine.splitlines()[:3]
     assert 'kafka_version = "3.8.x"' in text and 'kafka_version = "3.6.0"' not in text
-    assert 'note: [msk] kafka_version: kept your "3.8.x"; the state holds "3.6.0"' in out.splitlines()
+    assert 'note: [msk] kafka_version: kept your "3.8.x"; the state holds "3.6.0" (an in-place change)' in \
+        out.splitlines()
     assert '[msk] broker_instance_type = "kafka.m5.large": the brokers\' type; the module\'s default ' \
         '"kafka.m7g.large" is an in-place change you can make later' in out.splitlines()
     assert "[elasticache_auth]" in text and "[[moved]]" in text
@@ -348,3 +349,13 @@ def test_the_aws_managed_key_aliases_plan_the_same(adopted, tmp_path):
     plan = plan_against_old_state(aliased, tmp_path)
     changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
     assert {a: c for a, c in changes.items() if c != ["no-op"]} == REMAINING_CHANGES
+
+
+def test_an_existing_value_that_would_replace_the_resource_is_a_problem(tmp_path, capsys):
+    config = tmp_path / "estate.toml"
+    config.write_text('name_prefix = "mapzip-prod-"\nregion = "ap-northeast-2"\n\n[dynamodb]\ntable_name = "reviews-v2"\n')
+    code, _, err = adopt(config, capsys)
+    assert code == 1
+    assert ('problem: [dynamodb] table_name: kept your "reviews-v2"; the state holds "reviews", and another value '
+            'replaces the resource: write "reviews" to keep it') in err.splitlines()
+    assert 'table_name = "reviews-v2"' in config.read_text()
