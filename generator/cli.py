@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write nothing; summarize what a fresh synth changes in the tree (resources, variables, outputs, attributes); exit 1 when anything changed",
     )
+    mode.add_argument(
+        "--adopt",
+        metavar="STATE",
+        type=Path,
+        help="write the environment file named by --config from STATE (terraform show -json of an existing root): "
+        "pins, [[moved]] and [[removed]] entries, so that nothing is replaced; exit 1 listing what cannot be kept",
+    )
     parser.add_argument(
         "--config",
         metavar="FILE",
@@ -60,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.adopt is not None:
+        return _adopt(args)
     from generator import pipeline, tree
 
     out = args.out if args.out is not None else DEFAULT_OUT
@@ -87,4 +96,36 @@ def _run(args: argparse.Namespace) -> int:
         return 1 if changed else 0
     tree.write_tree(out, result.files, result.scope)
     print(f"wrote {len(result.files)} files to {_display(out)}")
+    return 0
+
+
+def _adopt(args: argparse.Namespace) -> int:
+    from generator.adopt import adopt
+    from generator.inputs import InputError
+
+    if not args.config or len(args.config) != 1:
+        raise InputError(["--adopt needs exactly one --config FILE: the environment file to write or complete"])
+    config = args.config[0]
+    pinned, notes, problems = adopt(args.adopt, config, _display(args.adopt), _display(config))
+    for line in pinned:
+        print(line)
+    if not pinned:
+        print(f"{_display(config)} already holds everything the state needs: nothing added")
+    else:
+        print(f"wrote {_display(config)}: run python main.py --config {_display(config)}, then terraform plan")
+    for line in notes:
+        print(f"note: {line}")
+    from generator import environments
+    from modules import all_modules
+
+    try:
+        # What was written must synthesize: a value a module's rules refuse is a problem of the adoption.
+        environments.load(config, all_modules(), _display(config))
+    except InputError as err:
+        problems = [*problems, *err.problems]
+    for line in problems:
+        print(f"problem: {line}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s): resolve them before the first apply", file=sys.stderr)
+        return 1
     return 0

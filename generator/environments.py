@@ -30,6 +30,14 @@ from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
 
 RESERVED_TABLES = ("tags", "backend")
+# Arrays of tables: [[moved]] (from, to) and [[removed]] (from, destroy = false), written by `--adopt`.
+RESERVED_ARRAYS = ("moved", "removed", "import")
+# A Terraform address as `moved`/`removed` take it: module calls (with an optional index), then a resource type and
+# name (with an optional index), or a module call alone.
+_KEY = r'(\[(?:[0-9]+|"[^"\\]*")\])?'
+_MODULE_PATH = rf"(?:module\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}\.)*"
+RESOURCE_ADDRESS = re.compile(rf"{_MODULE_PATH}[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}")
+MODULE_ADDRESS = re.compile(rf"{_MODULE_PATH}module\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}")
 SHARED_KEYS = {"name_prefix": STRING, "region": STRING, "vpc_id": STRING, "subnet_ids": list_of(STRING)}
 REQUIRED_SHARED_KEYS = ("name_prefix", "region")
 INHERITED_KEYS = ("name_prefix", "vpc_id", "subnet_ids")
@@ -60,6 +68,12 @@ class Environment:
     backend: dict[str, Any]
     modules: tuple[ModuleCall, ...]
     warnings: tuple[str, ...] = field(default=())
+    # [[moved]] and [[removed]] entries: `moved` and `removed` (destroy = false) blocks of the root.
+    moved: tuple[tuple[str, str], ...] = field(default=())
+    removed: tuple[str, ...] = field(default=())
+    # [[import]] entries (to, id): `import` blocks, for an object AWS has that no state holds (an inline security
+    # group rule the module manages as its own resource).
+    imports: tuple[tuple[str, str], ...] = field(default=())
 
 
 def _nearest(word: str, choices: list[str]) -> str:
@@ -93,8 +107,10 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
 
     problems: list[str] = []
     shared: dict[str, Any] = {}
+    moved, removed = _address_moves(data, where, problems)
+    imports = _imports(data, where, problems)
     for key, value in data.items():
-        if isinstance(value, dict):
+        if isinstance(value, dict) or key in RESERVED_ARRAYS:
             continue
         if key not in SHARED_KEYS:
             problems.append(
@@ -125,6 +141,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         if call is not None:
             calls.append(call)
     problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/limits.py
+    _check_move_targets(moved, tables, where, problems)
     if problems:
         raise InputError(problems)
     return Environment(
@@ -135,7 +152,121 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         backend=backend,
         modules=tuple(calls),
         warnings=tuple(warnings),
+        moved=moved,
+        removed=removed,
+        imports=imports,
     )
+
+
+def _resource_type(address: str) -> str | None:
+    """`module.msk.aws_msk_cluster.kafka` → `aws_msk_cluster`; None for a module address."""
+    if MODULE_ADDRESS.fullmatch(address):
+        return None
+    return re.sub(rf"^{_MODULE_PATH}", "", address).split(".")[0]
+
+
+def _address(entry: dict[str, Any], key: str, at: str, problems: list[str]) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        problems.append(f"{at} {key}: is required (a Terraform address such as module.msk.aws_msk_cluster.this)")
+        return None
+    if not isinstance(value, str) or not (RESOURCE_ADDRESS.fullmatch(value) or MODULE_ADDRESS.fullmatch(value)):
+        problems.append(
+            f"{at} {key}: must be a Terraform address such as module.msk.aws_msk_cluster.this or module.msk, "
+            f"got {literal(value)}"
+        )
+        return None
+    return value
+
+
+def _address_moves(
+    data: Mapping[str, Any], where: str, problems: list[str]
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """[[moved]] and [[removed]] → (from, to) pairs and the addresses to forget; each entry checked by shape."""
+    moved: list[tuple[str, str]] = []
+    removed: list[str] = []
+    sources: dict[str, str] = {}
+    for kind in ("moved", "removed"):
+        entries = data.get(kind, [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            problems.append(f"{where}: {kind}: must be an array of tables, written [[{kind}]], got {literal(entries)}")
+            continue
+        allowed = ("from", "to") if kind == "moved" else ("from", "destroy")
+        for number, entry in enumerate(entries, start=1):
+            at = f"{where}: [[{kind}]] #{number}"
+            for key in entry:
+                if key not in allowed:
+                    problems.append(f"{at} {key}: unknown key{_nearest(key, list(allowed))}; allowed: {', '.join(allowed)}")
+            source = _address(entry, "from", at, problems)
+            if source is not None and source in sources:
+                problems.append(f"{at} from: {literal(source)} is already the from of {sources[source]}")
+                source = None
+            if source is not None:
+                sources[source] = f"[[{kind}]] #{number}"
+            if kind == "removed":
+                if entry.get("destroy", False) is not False:
+                    problems.append(
+                        f"{at} destroy: must be false (forget the resource, keep it in AWS), got "
+                        f"{literal(entry.get('destroy'))}; to destroy it, delete the entry and let the plan show it"
+                    )
+                elif source is not None:
+                    removed.append(source)
+                continue
+            target = _address(entry, "to", at, problems)
+            if source is None or target is None:
+                continue
+            if _resource_type(source) != _resource_type(target):
+                problems.append(
+                    f"{at}: from {literal(source)} and to {literal(target)} must be the same resource type (or both "
+                    "module calls); Terraform moves state between addresses, not between types"
+                )
+                continue
+            moved.append((source, target))
+    return tuple(moved), tuple(removed)
+
+
+def _imports(data: Mapping[str, Any], where: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
+    """[[import]] → (to, id) pairs: `to` a resource address (its instance key included), `id` the id AWS gave."""
+    entries = data.get("import", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        problems.append(f"{where}: import: must be an array of tables, written [[import]], got {literal(entries)}")
+        return ()
+    found: list[tuple[str, str]] = []
+    targets: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        at = f"{where}: [[import]] #{number}"
+        for key in entry:
+            if key not in ("to", "id"):
+                problems.append(f"{at} {key}: unknown key{_nearest(key, ['to', 'id'])}; allowed: to, id")
+        target = _address(entry, "to", at, problems)
+        if target is not None and MODULE_ADDRESS.fullmatch(target):
+            problems.append(f"{at} to: must name a resource, not a module call, got {literal(target)}")
+            target = None
+        if target is not None and target in targets:
+            problems.append(f"{at} to: {literal(target)} is imported twice")
+            target = None
+        identity = entry.get("id")
+        if not isinstance(identity, str) or not identity.strip():
+            problems.append(f"{at} id: must be the id AWS gave the object (such as sgr-0123456789abcdef0), got "
+                            f"{literal(identity)}")
+            continue
+        if target is not None:
+            targets.add(target)
+            found.append((target, identity))
+    return tuple(found)
+
+
+def _check_move_targets(
+    moved: tuple[tuple[str, str], ...], tables: Mapping[str, Any], where: str, problems: list[str]
+) -> None:
+    """A move into `module.<name>` needs the module block the [<name>] table makes."""
+    for number, (_, target) in enumerate(moved, start=1):
+        call = re.match(r"module\.([A-Za-z_][A-Za-z0-9_-]*)", target)
+        if call and call.group(1) not in tables:
+            problems.append(
+                f"{where}: [[moved]] to: {literal(target)} names module.{call.group(1)}, but the file has no "
+                f"[{call.group(1)}] table"
+            )
 
 
 def _tags(value: Any, where: str, problems: list[str]) -> dict[str, str]:
@@ -216,7 +347,7 @@ def _module_call(
     for key in INHERITED_KEYS:
         if key in inputs.by_name and key not in given and key in shared:
             given[key] = shared[key]
-    secrets = tuple(spec.name for spec in inputs.inputs if spec.secret)
+    secrets = tuple(spec.name for spec in inputs.inputs if spec.secret and _secret_wanted(spec, given, inputs))
     values, module_problems = inputs.problems(given, supplied=secrets)
     problems.extend(f"{at} {message}" for _, message in module_problems)
     if module_problems:
@@ -224,6 +355,14 @@ def _module_call(
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
     ordered = {name: given[name] for name in inputs.names() if name in given}
     return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
+
+
+def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:
+    """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on."""
+    if spec.secret_only_with is None:
+        return True
+    switch = spec.secret_only_with
+    return given.get(switch, inputs.by_name[switch].default) is True
 
 
 def load_all(paths: list[tuple[Path, str]], modules: Mapping[str, ModuleDefinition]) -> list[Environment]:

@@ -101,8 +101,14 @@ class Input:
     nullable: bool | None = None
     # Secrets never pass through the Python side: an environment file may not set them (see generator.environments).
     secret: bool = False
+    # A secret that only makes sense while this bool input is true (AUTH needs TLS): an environment whose table
+    # turns that input off gets no root variable for the secret, rather than a check that can never pass.
+    secret_only_with: str | None = None
     # (value, what it turns off): giving this value weakens security, so synth warns, naming the input.
     weakens: tuple[Any, str] | None = None
+    # A value accepted but not advised (a version past its end of support): a function of the value returning the
+    # warning's text after "<name> = <value> ", or None.
+    advice: Callable[[Any], str | None] | None = None
     # A value for the README's usage example (required inputs only).
     example: Any = None
 
@@ -212,12 +218,20 @@ class InputSet:
         return values, problems
 
     def warnings(self, values: Mapping[str, Any]) -> list[str]:
-        """What the resolved values turn off, one line per input that weakens security."""
-        return [
+        """What the resolved values turn off, one line per input that weakens security, and the values accepted
+        but not advised."""
+        found = [
             f"{spec.name} = {literal(values[spec.name])} {spec.weakens[1]}"
             for spec in self.inputs
             if spec.weakens is not None and spec.name in values and values[spec.name] == spec.weakens[0]
         ]
+        for spec in self.inputs:
+            value = values.get(spec.name)
+            if spec.advice is not None and value is not None and value is not SUPPLIED:
+                text = spec.advice(value)
+                if text:
+                    found.append(f"{spec.name} = {literal(value)} {text}")
+        return found
 
     def validate(self, given: Mapping[str, Any]) -> dict[str, Any]:
         values, problems = self.problems(given)

@@ -40,6 +40,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         default_tags=_escape_templates(environment.tags),
         backend=environment.backend,
     )
+    _add_address_moves(stack, environment)
     for call in environment.modules:
         definition = modules[call.kind]
         arguments = _escape_templates(call.arguments)
@@ -67,6 +68,13 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
                 description=f"module.{call.name}: {out.description}",
                 sensitive=out.sensitive,
             )
+
+
+def _add_address_moves(stack: Any, environment: Environment) -> None:
+    """[[moved]] / [[removed]] / [[import]] entries of the environment file → `moved`, `removed` (destroy = false)
+    and `import` blocks."""
+    imports = [(target, _escape_templates(identity)) for target, identity in environment.imports]
+    cdk.address_moves(stack, moved=environment.moved, removed=environment.removed, imports=imports)
 
 
 def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:

@@ -116,7 +116,8 @@ def test_secure_defaults_resolve_without_problems():
         ),
         pytest.param(
             {"kms_key_arn": "alias/cache"},
-            'kms_key_arn: must be an ARN of the kms service (arn:aws:kms:…), got "alias/cache"',
+            'kms_key_arn: must be an ARN of the kms service (arn:aws:kms:…), or alias/aws/elasticache for '
+            'ElastiCache\'s AWS managed key, got "alias/cache"',
             id="kms-not-arn",
         ),
         pytest.param(

@@ -107,14 +107,6 @@ auth_token = "not-in-a-file-1234"
             "and supply it when you apply, as the sensitive root variable elasticache_auth_auth_token "
             "(export TF_VAR_elasticache_auth_auth_token=…)",
         ], id="secret"),
-        pytest.param(HEAD + """
-[elasticache_auth]
-cluster_name = "auth"
-transit_encryption_enabled = false
-""", [
-            "environments/dev.toml: [elasticache_auth] auth_token: needs transit_encryption_enabled = true (AWS "
-            "accepts AUTH only over TLS), got false",
-        ], id="token-without-tls"),
         pytest.param('name_prefix = "x"\nregion = \n', [
             "environments/dev.toml: invalid TOML: Invalid value (at line 2, column 10)",
         ], id="toml-syntax"),

@@ -75,7 +75,7 @@ CASES = [
      'got "sg-0A1B2C3D"', "uppercase-id"),
     ("elasticache", {"kms_key_arn": "arn:aws:kms:ap-northeast-2:1234:key/abcd"},
      "kms_key_arn: must be a whole kms ARN (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
-     'arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab, got '
+     'arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab, or alias/aws/elasticache, got '
      '"arn:aws:kms:ap-northeast-2:1234:key/abcd"', "kms-account"),
     ("msk", {"log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:alias/logs"},
      "log_kms_key_arn: must be a whole kms ARN (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such "
@@ -395,7 +395,7 @@ def test_terraform_refuses_malformed_values(harness):
         "broker_instance_type must be a Standard broker type MSK offers (modules/catalog.py).",
         "server_properties must name only properties MSK lets a custom configuration set (modules/catalog.py).",
         "kms_key_arn must be a whole kms ARN (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
-        "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab.",
+        "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab, or alias/aws/kafka.",
     ):
         assert expected in error
 

@@ -49,7 +49,8 @@ def test_accepts_versions_aws_accepts(version):
                      f'and hyphens, starting with a letter or digit, got cluster_name = "{"e" * 60}", '
                      'name_prefix = "mapzip-dev-"', id="name-length"),
         pytest.param({"kafka_version": "2.8.1"},
-                     'kafka_version: must be one of "3.7.x", "3.7.x.kraft", "3.8.x", "3.8.x.kraft", "3.9.x", '
+                     'kafka_version: must be one of "2.8.2.tiered", "3.1.1", "3.2.0", "3.3.1", "3.3.2", "3.4.0", '
+                     '"3.5.1", "3.6.0", "3.7.x", "3.7.x.kraft", "3.8.x", "3.8.x.kraft", "3.9.x", '
                      '"3.9.x.kraft", "4.0.x.kraft", "4.1.x.kraft", got "2.8.1"', id="version"),
         pytest.param({"subnet_ids": SUBNETS3, "number_of_broker_nodes": 4},
                      "number_of_broker_nodes: must be a multiple of the 3 subnets, got 4", id="brokers-multiple"),
@@ -126,7 +127,8 @@ def test_module_json(module_json):
     module = module_json("msk")
     module.assert_resource(
         "aws_msk_configuration", "this",
-        {"name": '${local.cluster_name}-${replace(var.kafka_version, ".", "-")}',
+        {"name": '${var.configuration_name != null ? var.configuration_name : '
+                 '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
          "lifecycle": {"create_before_destroy": True}},
     )
     module.assert_resource(

@@ -40,6 +40,7 @@ __all__ = [
     "ToolkitError",
     "aws",
     "address",
+    "address_moves",
     "boolean",
     "local",
     "module_call",
@@ -211,6 +212,26 @@ def address(resource: Any, name: str) -> Any:
     only within a resource type; this is how several resources of one module are all called `this`."""
     resource.override_logical_id(name)
     return resource
+
+
+def address_moves(
+    stack: Any,
+    *,
+    moved: Iterable[tuple[str, str]],
+    removed: Iterable[str],
+    imports: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Top-level `moved`, `removed` and `import` blocks. Written as overrides: cdktf's own moved helpers (`moveTo`,
+    `moveFromId`) run `terraform version` during synth and address resources of the same stack only."""
+    moves = [{"from": source, "to": target} for source, target in moved]
+    if moves:
+        stack.add_override("moved", moves)
+    forgotten = [{"from": source, "lifecycle": {"destroy": False}} for source in removed]
+    if forgotten:
+        stack.add_override("removed", forgotten)
+    adopted = [{"to": target, "id": identity} for target, identity in imports]
+    if adopted:
+        stack.add_override("import", adopted)
 
 
 def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:

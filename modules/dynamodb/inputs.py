@@ -151,6 +151,9 @@ def _index_rules(kinds: str, limit: int) -> tuple[Rule, ...]:
     )
 
 
+# DynamoDB's AWS managed key: a table with server_side_encryption enabled and no key uses it.
+AWS_MANAGED_KEY = "alias/aws/dynamodb"
+
 INPUTS = InputSet(
     inputs=(
         Input(
@@ -254,9 +257,11 @@ INPUTS = InputSet(
         Input(
             "server_side_encryption_kms_key_arn",
             STRING,
-            "Customer managed KMS key. Default: a key the module creates (rotation on).",
+            "Customer managed KMS key. Default: a key the module creates (rotation on). alias/aws/dynamodb keeps "
+            "DynamoDB's AWS managed key for a table that already uses it; synth warns.",
             default=None,
-            rules=(rules.arn("kms"), rules.arn_shape("kms")),
+            rules=shared.kms_key("DynamoDB", AWS_MANAGED_KEY),
+            weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
         Input("stream_enabled", BOOL, "Turn DynamoDB Streams on.", default=False),
         Input(

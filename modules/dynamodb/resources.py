@@ -42,7 +42,10 @@ def build(stack: Any) -> Any:
         point_in_time_recovery={"enabled": boolean("var.point_in_time_recovery_enabled")},
         server_side_encryption={
             "enabled": boolean("var.server_side_encryption_enabled"),
-            "kms_key_arn": "${!var.server_side_encryption_enabled ? null : var.server_side_encryption_kms_key_arn != null ? var.server_side_encryption_kms_key_arn : local.module_kms_key_arn}",
+            # The AWS managed key is what DynamoDB uses when encryption is on and no key is sent.
+            "kms_key_arn": '${!var.server_side_encryption_enabled || var.server_side_encryption_kms_key_arn == '
+            '"alias/aws/dynamodb" ? null : var.server_side_encryption_kms_key_arn != null ? '
+            "var.server_side_encryption_kms_key_arn : local.module_kms_key_arn}",
         },
         tags=string_map("var.tags"),
         # A PROVISIONED table's capacity belongs to application auto scaling (below): without this, every apply

@@ -20,7 +20,14 @@ from modules.catalog import (
     VALKEY_ENGINE_VERSIONS,
     VALKEY_PARAMETER_VALUES,
     VALKEY_PARAMETERS,
+    VALKEY_END_OF_SUPPORT,
+    VALKEY_KNOWN_VERSIONS,
+    VALKEY_SUPPORT_SOURCE,
+    version_advice,
 )
+
+# ElastiCache's own key: a group created with at-rest encryption and no KmsKeyId uses it, and reports no key.
+AWS_MANAGED_KEY = "alias/aws/elasticache"
 
 # --- windows -----------------------------------------------------------------------------------------------------
 _HHMM = "([01][0-9]|2[0-3]):[0-5][0-9]"
@@ -203,7 +210,10 @@ INPUTS = InputSet(
             STRING,
             "Valkey version (major.minor). The parameter group family follows from it: 7.2 → valkey7, 8.x → valkey8.",
             default=VALKEY_DEFAULT_ENGINE_VERSION,
-            rules=(rules.one_of(VALKEY_ENGINE_VERSIONS),),
+            rules=(rules.one_of(VALKEY_KNOWN_VERSIONS),),
+            advice=lambda v: version_advice(
+                v, VALKEY_END_OF_SUPPORT, VALKEY_SUPPORT_SOURCE, VALKEY_DEFAULT_ENGINE_VERSION, "replication groups"
+            ),
         ),
         Input("port", NUMBER, "Port the cache listens on; the security group opens only this port.", default=6379,
               rules=(rules.between(1024, 65535),)),
@@ -216,6 +226,33 @@ INPUTS = InputSet(
                 rules=(rules.not_empty("subnet"), rules.resource_ids("subnet"), rules.distinct("subnet")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
             ),
+        ),
+        *shared.security_group_naming('"Valkey <replication group id>: cache port from allowed sources only"'),
+        Input(
+            "subnet_group_name",
+            STRING,
+            "Exact name of the cache subnet group, for one that already exists (the name is ForceNew). "
+            "Default: the replication group id.",
+            default=None,
+            # AWS CreateCacheSubnetGroup: at most 255 letters, digits or hyphens, stored in lowercase.
+            rules=(rules.matches("[a-z0-9-]{1,255}", "be 1 to 255 lowercase letters, digits or hyphens"),),
+        ),
+        Input(
+            "parameter_group_name",
+            STRING,
+            "Exact name of the parameter group, for one that already exists (the name is ForceNew). Default: "
+            "<replication group id>-<family>, with -cluster in cluster mode, so that a new family or mode gets a "
+            "new group. With a fixed name, a change of family replaces the group in place of creating a new one.",
+            default=None,
+            # AWS: begins with a letter; letters, digits and hyphens; no two hyphens in a row; no trailing hyphen.
+            rules=(rules.matches("[a-z](?:[a-z0-9]|-[a-z0-9]){0,254}", "be up to 255 lowercase letters, digits and single hyphens, starting with a letter"),),
+        ),
+        Input(
+            "parameter_group_description",
+            STRING,
+            "Description of the parameter group (ForceNew). Default: \"Valkey parameters of <replication group id>\".",
+            default=None,
+            rules=(rules.length_between(1, 255),),
         ),
         Input(
             "num_cache_clusters",
@@ -263,9 +300,12 @@ INPUTS = InputSet(
         Input(
             "kms_key_arn",
             STRING,
-            "Customer managed KMS key for encryption at rest. Default: a key the module creates (rotation on).",
+            "Customer managed KMS key for encryption at rest. Default: a key the module creates (rotation on). "
+            "alias/aws/elasticache keeps ElastiCache's default key for a group that already uses it (the key is "
+            "ForceNew); synth warns.",
             default=None,
-            rules=(rules.arn("kms"), rules.arn_shape("kms")),
+            rules=shared.kms_key("ElastiCache", AWS_MANAGED_KEY),
+            weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
         Input(
             "transit_encryption_enabled",
@@ -289,6 +329,7 @@ INPUTS = InputSet(
             default=None,
             sensitive=True,
             secret=True,
+            secret_only_with="transit_encryption_enabled",
             # AWS is stricter than the provider, which only bans @, " and /.
             rules=(rules.matches("[A-Za-z0-9!&#$^<>-]{16,128}", "be 16 to 128 letters, digits or !&#$^<>-"),),
         ),

@@ -38,9 +38,11 @@ def build(stack: Any) -> Any:
         "parameter_group",
         # The family and mode are part of the name: a version upgrade or a switch to cluster mode creates a new
         # group before the old one is destroyed, instead of modifying a group that is in use.
-        name='${local.replication_group_id}-${local.parameter_group_family}${local.cluster_mode ? "-cluster" : ""}',
+        name='${var.parameter_group_name != null ? var.parameter_group_name : '
+        '"${local.replication_group_id}-${local.parameter_group_family}${local.cluster_mode ? "-cluster" : ""}"}',
         family="${local.parameter_group_family}",
-        description="Valkey parameters of ${local.replication_group_id}",
+        description='${var.parameter_group_description != null ? var.parameter_group_description : '
+        '"Valkey parameters of ${local.replication_group_id}"}',
         tags=string_map("var.tags"),
         lifecycle={"create_before_destroy": True},
     )
@@ -53,7 +55,7 @@ def build(stack: Any) -> Any:
     subnet_group = aws.ElasticacheSubnetGroup(
         stack,
         "subnet_group",
-        name="${local.replication_group_id}",
+        name="${var.subnet_group_name != null ? var.subnet_group_name : local.replication_group_id}",
         description="Subnets of ${local.replication_group_id}",
         subnet_ids=strings("var.subnet_ids"),
         tags=string_map("var.tags"),
@@ -105,7 +107,9 @@ def build(stack: Any) -> Any:
         automatic_failover_enabled=boolean("local.cluster_mode ? true : var.automatic_failover_enabled"),
         multi_az_enabled=boolean("var.multi_az_enabled"),
         at_rest_encryption_enabled="${var.at_rest_encryption_enabled}",
-        kms_key_id="${!var.at_rest_encryption_enabled ? null : var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
+        # The AWS managed key is ElastiCache's default: asked for by sending no key.
+        kms_key_id='${!var.at_rest_encryption_enabled || var.kms_key_arn == "alias/aws/elasticache" ? null : '
+        "var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
         transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
         transit_encryption_mode="${var.transit_encryption_mode}",
         auth_token="${var.auth_token}",

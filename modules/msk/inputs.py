@@ -18,8 +18,14 @@ from modules.catalog import (
     MSK_KAFKA_VERSIONS,
     MSK_SERVER_PROPERTIES,
     MSK_STANDARD_BROKER_TYPES,
+    MSK_KAFKA_END_OF_SUPPORT,
+    MSK_KAFKA_KNOWN_VERSIONS,
+    MSK_KAFKA_SUPPORT_SOURCE,
+    version_advice,
 )
 
+# MSK's AWS managed key: a cluster created without a key uses it, and reports its ARN.
+AWS_MANAGED_KEY = "alias/aws/kafka"
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
 # configuration name rule ^[0-9A-Za-z][0-9A-Za-z-]*$ is the documented one, and cluster names follow it.
@@ -80,9 +86,13 @@ INPUTS = InputSet(
         Input(
             "kafka_version",
             STRING,
-            "Apache Kafka version for a new cluster; `.kraft` versions (and all 4.x) use KRaft instead of ZooKeeper.",
+            "Apache Kafka version; `.kraft` versions (and all 4.x) use KRaft instead of ZooKeeper. Versions past "
+            "their end of support are accepted for existing clusters, with a warning.",
             default=MSK_DEFAULT_KAFKA_VERSION,
-            rules=(rules.one_of(MSK_KAFKA_VERSIONS),),
+            rules=(rules.one_of(MSK_KAFKA_KNOWN_VERSIONS),),
+            advice=lambda v: version_advice(
+                v, MSK_KAFKA_END_OF_SUPPORT, MSK_KAFKA_SUPPORT_SOURCE, MSK_DEFAULT_KAFKA_VERSION, "clusters"
+            ),
         ),
         Input(
             "number_of_broker_nodes",
@@ -133,6 +143,25 @@ INPUTS = InputSet(
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
             ),
         ),
+        *shared.security_group_naming('"MSK <cluster name>: enabled listeners from allowed sources only"'),
+        Input(
+            "configuration_name",
+            STRING,
+            "Exact name of the MSK configuration, for one that already exists (the name is ForceNew). Default: "
+            "<cluster name>-<kafka_version>, so that an upgrade creates a new configuration before the old one goes. "
+            "With a fixed name, change it together with kafka_version: the configuration's Kafka versions are "
+            "ForceNew, and AWS refuses a second configuration of the same name.",
+            default=None,
+            # AWS (CreateConfiguration Name): ^[0-9A-Za-z][0-9A-Za-z-]{0,}$.
+            rules=(rules.matches("[0-9A-Za-z][0-9A-Za-z-]*", "be letters, digits and hyphens, starting with a letter or digit"),),
+        ),
+        Input(
+            "configuration_description",
+            STRING,
+            "Description of the MSK configuration; \"\" for none, as a configuration created without one has. "
+            "Default: \"Broker properties of <cluster name>\".",
+            default=None,
+        ),
         Input(
             "encryption_in_transit_client_broker",
             STRING,
@@ -150,9 +179,12 @@ INPUTS = InputSet(
         Input(
             "kms_key_arn",
             STRING,
-            "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on).",
+            "Customer managed KMS key for data at rest. Default: a key the module creates (rotation on). "
+            "alias/aws/kafka keeps MSK's AWS managed key for a cluster that already uses it (the key cannot change "
+            "after creation); synth warns.",
             default=None,
-            rules=(rules.arn("kms"), rules.arn_shape("kms")),
+            rules=shared.kms_key("MSK", AWS_MANAGED_KEY),
+            weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
         Input("client_authentication_iam_enabled", BOOL, "IAM access control (SASL/IAM, port 9098).", default=True),
         Input(
@@ -185,6 +217,15 @@ INPUTS = InputSet(
             "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false.",
             default={},
             rules=(rules.keys_in_catalog(MSK_SERVER_PROPERTIES, "properties MSK lets a custom configuration set (modules/catalog.py)"),),
+        ),
+        Input(
+            "server_properties_text",
+            STRING,
+            "The configuration's server.properties exactly as an existing configuration holds them, instead of "
+            "server_properties: other text, even another line ending, is a new configuration revision, which the "
+            "brokers take with a rolling restart. Default: none (server_properties is used).",
+            default=None,
+            rules=(rules.length_between(1, 100000),),
         ),
         Input(
             "enhanced_monitoring",
@@ -279,6 +320,13 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not cluster_name(v).startswith("sg-"),
             '!startswith(local.cluster_name, "sg-")',
+        ),
+        Check(
+            ("server_properties_text", "server_properties"),
+            "must not be set together with server_properties (the text is the whole configuration)",
+            lambda v: v["server_properties_text"] is None or not v["server_properties"],
+            "var.server_properties_text == null || length(var.server_properties) == 0",
+            shown=("server_properties",),
         ),
     ),
     aws_names=AWS_NAMES,

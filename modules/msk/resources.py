@@ -37,10 +37,14 @@ def build(stack: Any) -> Any:
         # The Kafka version is part of the name, and the new configuration is created before the old one is
         # destroyed: an upgrade never tries to delete a configuration the cluster still uses ("configuration is in
         # use", terraform-aws-msk-kafka-cluster#16).
-        name='${local.cluster_name}-${replace(var.kafka_version, ".", "-")}',
+        name='${var.configuration_name != null ? var.configuration_name : '
+        '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
         kafka_versions=strings("[var.kafka_version]"),
-        server_properties='${join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
-        description="Broker properties of ${local.cluster_name}",
+        server_properties='${var.server_properties_text != null ? var.server_properties_text : '
+        'join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
+        # "" is no description at all (null), as an existing configuration created without one holds.
+        description='${var.configuration_description == null ? "Broker properties of ${local.cluster_name}" : '
+        'var.configuration_description == "" ? null : var.configuration_description}',
         lifecycle={"create_before_destroy": True},
     )
     address(configuration, "this")
@@ -95,7 +99,9 @@ def build(stack: Any) -> Any:
             "connectivity_info": {"public_access": {"type": "DISABLED"}},
         },
         encryption_info={
-            "encryption_at_rest_kms_key_arn": "${var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
+            # The AWS managed key is what MSK uses when sent none.
+            "encryption_at_rest_kms_key_arn": '${var.kms_key_arn == "alias/aws/kafka" ? null : '
+            "var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
             "encryption_in_transit": {
                 # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
                 "client_broker": "${var.encryption_in_transit_client_broker}",

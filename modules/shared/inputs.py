@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from generator import rules
-from generator.inputs import Check, Input
+from generator.inputs import Check, Input, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of
 from modules.catalog import LOG_RETENTION_DAYS
 
@@ -95,3 +95,54 @@ TAGS = Input(
 )
 # The modules with a security group add a Name tag to it, which counts against AWS's 50.
 TAGS_WITH_NAME = dataclasses.replace(TAGS, rules=rules.tag_rules(added=("Name",)))
+
+
+# --- Adoption: names and keys an existing estate already uses -----------------------------------------------------
+# A security group's name and description are ForceNew (aws-constraints.md; confirmed by replace_paths in the
+# adoption test): a group created by hand-written HCL keeps its own, or the first plan replaces it.
+def security_group_naming(default_description: str) -> tuple[Input, ...]:
+    return (
+        Input(
+            "security_group_name",
+            STRING,
+            "Exact name of the security group, for a group that already exists. Default: a name_prefix from the "
+            "module's name (a new group on every name change, created before the old one is destroyed).",
+            default=None,
+            rules=(rules.length_between(1, 255),),
+        ),
+        Input(
+            "security_group_description",
+            STRING,
+            f"Description of the security group (changing it replaces the group). Default: {default_description}.",
+            default=None,
+            rules=(rules.length_between(1, 255),),
+        ),
+    )
+
+
+def kms_key(service: str, alias: str) -> tuple[Rule, ...]:
+    """A customer managed key's ARN (of the whole shape), or the service's AWS managed key by its alias
+    (`alias/aws/<service>`), which an existing resource may use: its at-rest key is ForceNew, so adopting it means
+    keeping that key."""
+    arn, shape = rules.arn("kms"), rules.arn_shape("kms")
+    return (
+        Rule(
+            must=f"be an ARN of the kms service (arn:aws:kms:…), or {alias} for {service}'s AWS managed key",
+            check=lambda v: v == alias or arn.check(v),
+            hcl=f'{{v}} == "{alias}" || ({arn.hcl})',
+        ),
+        Rule(
+            must=f"{shape.must}, or {alias}",
+            check=lambda v: v == alias or shape.check(v),
+            hcl=f'{{v}} == "{alias}" || ({shape.hcl})',
+            got=shape.got,
+        ),
+    )
+
+
+def aws_managed_key_warning(alias: str) -> tuple[str, str]:
+    return (
+        alias,
+        "uses the AWS managed key instead of a customer managed one: its policy cannot be restricted and its use "
+        "is not yours to audit or rotate (kept to adopt an existing resource: the at-rest key cannot change in place)",
+    )

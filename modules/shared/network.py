@@ -17,8 +17,11 @@ def security_group(stack: Any, *, name: str, description: str, service: str) -> 
     group = aws.SecurityGroup(
         stack,
         "security_group",
-        name_prefix=f"${{{name}}}-",
-        description=description,
+        # security_group_name / security_group_description (shared.inputs.security_group_naming) keep an existing
+        # group's own; both are ForceNew.
+        name="${var.security_group_name}",
+        name_prefix=f"${{var.security_group_name == null ? \"${{{name}}}-\" : null}}",
+        description=f"${{var.security_group_description != null ? var.security_group_description : \"{description}\"}}",
         vpc_id="${var.vpc_id}",
         # No egress rules: the service answers on established connections. Terraform removes the allow-all egress
         # rule AWS adds to a new group.
