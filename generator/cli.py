@@ -17,7 +17,11 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Without options: synthesize every module and every environments/*.toml into generated/, "
         "removing files that are no longer produced.",
     )
-    parser.add_argument("--out", metavar="DIR", type=Path, help="write the tree under DIR instead of generated/")
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the tree under DIR instead of generated/: a new or empty folder, or one python main.py wrote",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--check",
@@ -46,24 +50,42 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+class _Failed(Exception):
+    """A failure already explained in one line."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported here so that --help answers without starting the jsii runtime.
     from generator.inputs import InputError
 
+    shown = args.out if args.out is not None else _display(DEFAULT_OUT)
     try:
         return _run(args)
     except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
+    except _Failed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        # The swap is one atomic step: whenever Ctrl-C lands, the folder holds a whole tree, old or new.
+        print(f"interrupted: {shown} holds a complete tree; leftovers are cleaned on the next run", file=sys.stderr)
+        return 130
 
 
 def _run(args: argparse.Namespace) -> int:
-    from generator import pipeline, tree
+    from generator import tree
 
-    out = args.out if args.out is not None else DEFAULT_OUT
-    existing = tree.read_tree(out)
+    # Before anything heavy (the jsii runtime starts with the modules): a refused --out answers at once.
+    out = tree.check_output(args.out, PROJECT) if args.out is not None else DEFAULT_OUT
+    from generator import pipeline
+
+    try:
+        existing = tree.read_tree(out)
+    except OSError as err:
+        raise _Failed(f"cannot read {_display(out)}: {err.strerror or err}") from None
     files = [(p, _display(p)) for p in args.config] if args.config else None
     result = pipeline.produce(files, existing)
     for environment in result.environments:
@@ -85,6 +107,9 @@ def _run(args: argparse.Namespace) -> int:
         summary, changed = review.summarize(existing, result.files, result.scope)
         print(summary)
         return 1 if changed else 0
-    tree.write_tree(out, result.files, result.scope)
+    try:
+        tree.write_tree(out, result.files, result.scope)
+    except OSError as err:
+        raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
     print(f"wrote {len(result.files)} files to {_display(out)}")
     return 0

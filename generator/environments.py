@@ -28,6 +28,7 @@ from generator.inputs import InputError
 from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
 
+PROJECT = Path(__file__).resolve().parent.parent
 RESERVED_TABLES = ("tags", "backend")
 SHARED_KEYS = {"name_prefix": STRING, "region": STRING, "vpc_id": STRING, "subnet_ids": list_of(STRING)}
 REQUIRED_SHARED_KEYS = ("name_prefix", "region")
@@ -59,6 +60,8 @@ class Environment:
     backend: dict[str, Any]
     modules: tuple[ModuleCall, ...]
     warnings: tuple[str, ...] = field(default=())
+    # The file as generated READMEs name it: relative to the project, whatever folder the command ran from.
+    origin: str = ""
 
 
 def _nearest(word: str, choices: list[str]) -> str:
@@ -69,6 +72,15 @@ def _nearest(word: str, choices: list[str]) -> str:
 def _kind(table: str, body: Mapping[str, Any]) -> str:
     explicit = body.get("module")
     return explicit if isinstance(explicit, str) else table.split("_", 1)[0]
+
+
+def origin(path: Path) -> str:
+    """How a generated README names an environment file: project-relative, so the bytes do not depend on the
+    folder the command ran from; a file outside the project by its name alone."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(PROJECT):
+        return resolved.relative_to(PROJECT).as_posix()
+    return resolved.name
 
 
 def secret_variable(call_name: str, input_name: str) -> str:
@@ -133,6 +145,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         backend=backend,
         modules=tuple(calls),
         warnings=tuple(warnings),
+        origin=origin(path),
     )
 
 

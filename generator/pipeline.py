@@ -46,6 +46,7 @@ def produce(
     owned = scope if partial else tree.everything
     files = synth.synthesize(modules, envs)
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
+    files[tree.MARKER] = tree.MARKER_TEXT
     leaks = secrets.find_secrets(files)
     if leaks:
         raise InputError([f"refusing to write a secret: {leak}" for leak in leaks])
