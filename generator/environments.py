@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from generator import secrets
 from generator.inputs import InputError
 from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
@@ -101,6 +102,11 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     except tomllib.TOMLDecodeError as err:
         # tomllib's message carries the line and column: "Expected '=' … (at line 3, column 7)".
         raise InputError([f"{where}: invalid TOML: {err}"]) from None
+
+    secret_problems = _secret_problems(data, modules, where)
+    if secret_problems:
+        # Reported alone: any later check could quote the value.
+        raise InputError(secret_problems)
 
     problems: list[str] = []
     shared: dict[str, Any] = {}
@@ -216,13 +222,7 @@ def _module_call(
         spec = inputs.by_name.get(key)
         if spec is None:
             problems.append(f"{at} {key}: unknown input of module {kind}{_nearest(key, inputs.names())}")
-        elif spec.secret:
-            variable = secret_variable(table, key)
-            problems.append(
-                f"{at} {key}: secrets never go in an environment file; remove it and supply it when you apply, as "
-                f"the sensitive root variable {variable} (export TF_VAR_{variable}=…)"
-            )
-        else:
+        elif not spec.secret:  # a secret input was refused by _secret_problems
             given[key] = value
     for key in INHERITED_KEYS:
         if key in inputs.by_name and key not in given and key in shared:
@@ -235,6 +235,61 @@ def _module_call(
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
     ordered = {name: given[name] for name in inputs.names() if name in given}
     return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
+
+
+SECRET_RULE = "looks like a secret; secrets never go in an environment file: remove it (its value is not shown)"
+
+
+def _secrets_in(value: Any, label: str, path: str) -> list[str]:
+    """Secret-looking keys (generator.secrets) and secret-looking strings at any depth of a value."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if isinstance(key, str) and secrets.is_secret_name(key):
+                found.append(f"{label} {where}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(item, label, where))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_secrets_in(item, label, f"{path}[{index}]"))
+    elif isinstance(value, str):
+        what = secrets.secret_pattern(value)
+        if what:
+            found.append(f"{label} {path}: holds {what}; secrets never go in an environment file: remove it (its value is not shown)")
+    return found
+
+
+def _secret_problems(data: Mapping[str, Any], modules: Mapping[str, ModuleDefinition], where: str) -> list[str]:
+    """Every secret an environment file names, without ever quoting its value: a module's secret input, a
+    secret-looking key anywhere (tags, parameters, server_properties, any map), a secret-bearing engine
+    parameter, a string that is a key on its face."""
+    found: list[str] = []
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            if secrets.is_secret_name(key):
+                found.append(f"{where}: {key}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(value, f"{where}:", key))
+            continue
+        if key in RESERVED_TABLES:
+            found.extend(_secrets_in(value, f"{where}: [{key}]", ""))
+            continue
+        definition = modules.get(_kind(key, value))
+        declared = definition.inputs.by_name if definition else {}
+        for name, item in value.items():
+            spec = declared.get(name)
+            if spec is not None and spec.secret:
+                variable = secret_variable(key, name)
+                found.append(
+                    f"{where}: [{key}] {name}: secrets never go in an environment file; remove it and supply it when "
+                    f"you apply, as the sensitive root variable {variable} (export TF_VAR_{variable}=…)"
+                )
+            elif spec is None and name != "module" and secrets.is_secret_name(name):
+                found.append(f"{where}: [{key}] {name}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(item, f"{where}: [{key}]", name))
+    return found
 
 
 def load_all(paths: list[tuple[Path, str]], modules: Mapping[str, ModuleDefinition]) -> list[Environment]:
