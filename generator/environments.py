@@ -17,7 +17,9 @@ subnet_ids go to every module that takes them unless the table sets its own. Eve
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ from generator.types import STRING, TypeMismatch, list_of, literal, map_of
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESERVED_TABLES = ("tags", "backend")
+# Construct ids of the root stack that are not a table's: the provider block and the backend.
+GENERATED_NAMES = {"aws": 'provider block "aws"', "backend": "backend"}
 SHARED_KEYS = {"name_prefix": STRING, "region": STRING, "vpc_id": STRING, "subnet_ids": list_of(STRING)}
 REQUIRED_SHARED_KEYS = ("name_prefix", "region")
 INHERITED_KEYS = ("name_prefix", "vpc_id", "subnet_ids")
@@ -84,6 +88,21 @@ def origin(path: Path) -> str:
     return resolved.name
 
 
+# The file's name names the stack: the folder generated/stacks/<name>, and a construct id.
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+
+
+def _name_problem(path: Path, where: str) -> str | None:
+    if path.suffix != ".toml":
+        return f"{where}: an environment file is named <environment>.toml"
+    if not ENVIRONMENT_NAME.fullmatch(path.stem):
+        return (
+            f"{where}: the environment name {literal(path.stem)} must be 1 to 63 lowercase letters, digits, \"-\" and "
+            "\"_\", starting with a letter (it names the folder generated/stacks/<name>)"
+        )
+    return None
+
+
 def secret_variable(call_name: str, input_name: str) -> str:
     return f"{call_name}_{input_name}"
 
@@ -95,14 +114,28 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([f"{where}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError([f"{where}: cannot be read: {err}"]) from None
+    except IsADirectoryError:
+        raise InputError([f"{where}: is a folder; name an environment file such as environments/dev.toml"]) from None
+    except UnicodeDecodeError as err:
+        raise InputError([f"{where}: cannot be read: not UTF-8 text (byte {err.start})"]) from None
+    except OSError as err:
+        raise InputError([f"{where}: cannot be read: {err.strerror or err}"]) from None
+    name_problem = _name_problem(path, where)
+    if name_problem:
+        raise InputError([name_problem])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         # tomllib's message carries the line and column: "Expected '=' … (at line 3, column 7)".
         raise InputError([f"{where}: invalid TOML: {err}"]) from None
+    except RecursionError:
+        raise InputError([f"{where}: invalid TOML: nested too deeply to read (at most {MAX_DEPTH} levels)"]) from None
 
+    value_problems = _unsupported_values(data, where)
+    if value_problems:
+        # Reported before anything else reads the values: nothing below expects a date, an unbounded depth, a
+        # NaN or a number the jsii bridge would round.
+        raise InputError(value_problems)
     secret_problems = _secret_problems(data, modules, where)
     if secret_problems:
         # Reported alone: any later check could quote the value.
@@ -112,6 +145,9 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     shared: dict[str, Any] = {}
     for key, value in data.items():
         if isinstance(value, dict):
+            continue
+        if key in RESERVED_TABLES:
+            problems.append(f"{where}: {key}: must be a table, written [{key}] (see README, Environments), got {literal(value)}")
             continue
         if key not in SHARED_KEYS:
             problems.append(
@@ -129,8 +165,8 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     if isinstance(shared.get("region"), str) and not REGION.fullmatch(shared["region"]):
         problems.append(f"{where}: region: must be an AWS region such as ap-northeast-2, got {literal(shared['region'])}")
 
-    tags = _tags(data.get("tags", {}), where, problems)
-    backend = _backend(data.get("backend", {"type": "local"}), where, problems)
+    tags = _tags(data["tags"] if isinstance(data.get("tags"), dict) else {}, where, problems)
+    backend = _backend(data["backend"] if isinstance(data.get("backend"), dict) else {"type": "local"}, where, problems)
 
     calls: list[ModuleCall] = []
     warnings: list[str] = []
@@ -141,6 +177,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         call = _module_call(table, body, shared, modules, where, problems, warnings)
         if call is not None:
             calls.append(call)
+    problems.extend(_collisions(calls, modules, where))
     if problems:
         raise InputError(problems)
     return Environment(
@@ -165,7 +202,7 @@ def _tags(value: Any, where: str, problems: list[str]) -> dict[str, str]:
 
 def _backend(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
     kind = value.get("type", "local")
-    if kind not in BACKEND_KEYS:
+    if not isinstance(kind, str) or kind not in BACKEND_KEYS:
         problems.append(f"{where}: [backend] type: must be one of \"local\", \"s3\", got {literal(kind)}")
         return {"type": "local"}
     allowed = BACKEND_KEYS[kind]
@@ -205,6 +242,11 @@ def _module_call(
     if not TABLE_NAME.fullmatch(table):
         problems.append(f"{at}: the table name must be lowercase letters, digits and underscores (it names a module block)")
         return None
+    if "module" in body and not isinstance(body["module"], str):
+        problems.append(
+            f"{at} module: must be a string naming one of {', '.join(sorted(modules))}, got {literal(body['module'])}"
+        )
+        return None
     kind = _kind(table, body)
     if kind not in modules:
         problems.append(
@@ -235,6 +277,81 @@ def _module_call(
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
     ordered = {name: given[name] for name in inputs.names() if name in given}
     return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
+
+
+# TOML can nest without limit; no module input nests more than a few levels.
+MAX_DEPTH = 16
+# Numbers travel to Terraform through JSON and the jsii bridge (JavaScript doubles): beyond 2^53 an integer is
+# silently rounded.
+LARGEST_INTEGER = 2**53 - 1
+
+
+def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
+    """Values TOML allows and Terraform cannot take, anywhere in the file: dates and times, NaN and infinities,
+    integers that would be rounded, nesting deeper than MAX_DEPTH. Under a secret-looking key nothing is
+    reported here (the secret check refuses it without quoting it)."""
+    found: list[str] = []
+
+    def visit(value: Any, label: str, path: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            found.append(f"{label} {path}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if not secrets.is_secret_name(key):
+                    visit(item, label, f"{path}.{key}" if path else key, depth + 1)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, label, f"{path}[{index}]", depth + 1)
+        elif isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            found.append(
+                f"{label} {path}: TOML dates and times are not supported (Terraform has no such type); write it as "
+                f"a quoted string, got {value.isoformat()}"
+            )
+        elif isinstance(value, float) and not math.isfinite(value):
+            found.append(f"{label} {path}: must be a finite number, got {value}")
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_INTEGER:
+            found.append(
+                f"{label} {path}: must be at most {LARGEST_INTEGER} in size (a larger integer is rounded on its way "
+                f"to Terraform), got {value}"
+            )
+
+    for key, value in data.items():
+        if secrets.is_secret_name(key):
+            continue
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if not secrets.is_secret_name(name):
+                    visit(item, f"{where}: [{key}]", name, 2)
+        else:
+            visit(value, f"{where}:", key, 1)
+    return found
+
+
+def _collisions(calls: list[ModuleCall], modules: Mapping[str, ModuleDefinition], where: str) -> list[str]:
+    """Names the root stack generates beside the tables' own: the provider `aws` and the backend, one root
+    variable per secret input (`<table>_<input>`), one output per re-exported module output (`<table>_<output>`).
+    Module blocks and variables share the toolkit's construct namespace, outputs share Terraform's."""
+    found: list[str] = []
+    taken: dict[str, str] = {name: f"the stack's {what}" for name, what in GENERATED_NAMES.items()}
+    for call in calls:
+        for name in call.secrets:
+            variable = secret_variable(call.name, name)
+            taken.setdefault(variable, f"the root variable {variable} that [{call.name}] generates for its {name}")
+    for call in calls:
+        if call.name in taken:
+            found.append(f"{where}: [{call.name}]: the table's name collides with {taken[call.name]}; rename the table")
+    outputs: dict[str, str] = {}
+    for call in calls:
+        for name in modules[call.kind].exported:
+            output = f"{call.name}_{name}"
+            if output in outputs:
+                found.append(
+                    f"{where}: [{call.name}]: its output {output} (module output {name}) collides with the one of "
+                    f"[{outputs[output]}]; rename one of the two tables"
+                )
+            else:
+                outputs[output] = call.name
+    return found
 
 
 SECRET_RULE = "looks like a secret; secrets never go in an environment file: remove it (its value is not shown)"
