@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "generated"
@@ -60,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     from generator.inputs import InputError
 
     shown = args.out if args.out is not None else _display(DEFAULT_OUT)
+    interrupted = _Interrupted()
     try:
-        return _run(args)
+        with interrupted:
+            return _run(args)
     except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -69,10 +75,54 @@ def main(argv: list[str] | None = None) -> int:
     except _Failed as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except Exception:
+        if not interrupted.happened:
+            raise
+        return _interrupted(shown)  # Ctrl-C killed the Node process first: jsii fails instead of Python
     except KeyboardInterrupt:
-        # The swap is one atomic step: whenever Ctrl-C lands, the folder holds a whole tree, old or new.
-        print(f"interrupted: {shown} holds a complete tree; leftovers are cleaned on the next run", file=sys.stderr)
-        return 130
+        return _interrupted(shown)
+
+
+def _interrupted(shown: str) -> int:
+    # The swap is one atomic step: whenever Ctrl-C lands, the folder holds a whole tree, old or new.
+    print(f"interrupted: {shown} holds a complete tree; leftovers are cleaned on the next run", file=sys.stderr)
+    return INTERRUPTED
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
+class _Interrupted:
+    """Notes that Ctrl-C arrived (then raises KeyboardInterrupt as Python does). The terminal sends SIGINT to the
+    Node process of the jsii runtime too; when it dies first, the pending call fails with a jsii error instead."""
+
+    def __init__(self) -> None:
+        self.happened = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.happened = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "_Interrupted":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def exit_with(status: int) -> None:
+    """Leave the process with `status`. After Ctrl-C, the jsii runtime's exit handlers would print tracebacks
+    about its dead Node process below the one line already printed: leave without running them."""
+    if status != INTERRUPTED:
+        sys.exit(status)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    os._exit(status)
 
 
 def _run(args: argparse.Namespace) -> int:

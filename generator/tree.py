@@ -94,6 +94,14 @@ def check_output(raw: str, project: Path) -> Path:
     """The folder `--out RAW` names, or UnsafeOutput with one line saying why it may not be written."""
     if not raw.strip():
         raise UnsafeOutput([f"--out \"{raw}\": names no folder; give the folder to write, such as --out generated"])
+    try:
+        return _check_output(raw, project)
+    except (OSError, RuntimeError) as err:  # a name too long, a loop of symbolic links (RuntimeError before 3.13)
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise UnsafeOutput([f"--out {raw}: cannot be used: {reason}"]) from None
+
+
+def _check_output(raw: str, project: Path) -> Path:
     root = Path(raw).resolve()
     project = project.resolve()
     if root == project or project.is_relative_to(root):
@@ -102,6 +110,9 @@ def check_output(raw: str, project: Path) -> Path:
         raise UnsafeOutput([f"--out {raw}: is the folder of the environment files; name a new or empty folder, or one python main.py wrote"])
     if root.exists() and not root.is_dir():
         raise UnsafeOutput([f"--out {raw}: is a file, not a folder; refusing to replace it"])
+    existing = next(p for p in root.parents if p.exists())
+    if not root.exists() and not existing.is_dir():
+        raise UnsafeOutput([f"--out {raw}: is inside {existing.name}, which is a file, not a folder"])
     if root.is_dir() and any(root.iterdir()) and not written_by_us(root):
         raise UnsafeOutput([
             f"--out {raw}: holds files python main.py did not write (no {MARKER} file); refusing to replace them: "

@@ -255,3 +255,44 @@ def test_ctrl_c_during_synthesis(tmp_path, monkeypatch, capsys):
     assert cli.main(["--out", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_out_names_that_cannot_be_folders(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    cases = {
+        str(tmp_path / "notes.txt" / "sub"): "is inside notes.txt, which is a file, not a folder",
+        str(tmp_path / ("x" * 300)): "cannot be used: File name too long",
+        str(tmp_path / "loop-a"): f"cannot be used: Symlink loop from '{tmp_path / 'loop-a'}'",
+    }
+    before = snapshot(tmp_path)
+    for out, reason in cases.items():
+        assert cli.main(["--out", out]) == 1
+        assert capsys.readouterr().err.splitlines() == [f"error: --out {out}: {reason}"]
+    assert snapshot(tmp_path) == before
+
+
+def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, produced):
+    """The terminal sends SIGINT to the whole process group, Node (the jsii runtime) included: its death must not
+    add tracebacks below the one line, and the tree stays whole."""
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    old = dict(produced.files, **{"README.md": b"old\n"})
+    tree.write_tree(out, old)
+    interrupted = 0
+    for delay in (1.0, 2.5):
+        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGINT)
+        stdout, stderr = process.communicate()
+        if process.returncode == 0:
+            continue  # finished before the signal
+        interrupted += 1
+        assert (process.returncode, stderr.splitlines(), stdout) == (
+            130, [f"interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"], "")
+        assert tree.read_tree(out) in (old, dict(produced.files))
+    assert interrupted, "no run was still going when the signal came"
