@@ -128,15 +128,19 @@ def exit_with(status: int) -> None:
 def _run(args: argparse.Namespace) -> int:
     from generator import tree
 
-    # Before anything heavy (the jsii runtime starts with the modules): a refused --out answers at once.
+    # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
+    # that cannot be read or holds what no module takes, answers at once.
     out = tree.check_output(args.out, PROJECT) if args.out is not None else DEFAULT_OUT
+    files = [(p, _display(p)) for p in args.config] if args.config else None
+    from generator import environments
+
+    environments.precheck(files if files is not None else environments.default_files())
     from generator import pipeline
 
     try:
         existing = tree.read_tree(out)
     except OSError as err:
         raise _Failed(f"cannot read {_display(out)}: {err.strerror or err}") from None
-    files = [(p, _display(p)) for p in args.config] if args.config else None
     result = pipeline.produce(files, existing)
     for environment in result.environments:
         for warning in environment.warnings:

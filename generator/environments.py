@@ -26,10 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from typing import TYPE_CHECKING
+
 from generator import secrets
 from generator.inputs import InputError
-from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
+
+if TYPE_CHECKING:  # importing the module machinery starts the jsii runtime; precheck() must run before it
+    from generator.module import ModuleDefinition
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESERVED_TABLES = ("tags", "backend")
@@ -107,9 +111,30 @@ def secret_variable(call_name: str, input_name: str) -> str:
     return f"{call_name}_{input_name}"
 
 
-def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | None = None) -> Environment:
-    """Read and check one environment file; raises InputError with every problem found."""
-    where = display or path.as_posix()
+ENVIRONMENTS = PROJECT / "environments"
+
+
+def default_files() -> list[tuple[Path, str]]:
+    """Every environments/*.toml, each with the name messages give it."""
+    return [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+
+
+def precheck(paths: list[tuple[Path, str]]) -> None:
+    """What can be refused before the module definitions load (and with them the jsii runtime, ~1.5 s): a file
+    that cannot be read, is not TOML, has a bad name, or holds values no module takes (dates, NaN, huge integers,
+    deep nesting). load() checks the same again, with the same messages."""
+    problems: list[str] = []
+    for path, display in paths:
+        try:
+            _read(path, display)
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+
+
+def _read(path: Path, where: str) -> dict[str, Any]:
+    """The file's data, or InputError: unreadable, not TOML, a bad name, or a value no module takes."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -136,6 +161,13 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         # Reported before anything else reads the values: nothing below expects a date, an unbounded depth, a
         # NaN or a number the jsii bridge would round.
         raise InputError(value_problems)
+    return data
+
+
+def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | None = None) -> Environment:
+    """Read and check one environment file; raises InputError with every problem found."""
+    where = display or path.as_posix()
+    data = _read(path, where)
     secret_problems = _secret_problems(data, modules, where)
     if secret_problems:
         # Reported alone: any later check could quote the value.

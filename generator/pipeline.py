@@ -13,7 +13,6 @@ from generator.inputs import InputError
 from modules import all_modules
 
 PROJECT = Path(__file__).resolve().parent.parent
-ENVIRONMENTS = PROJECT / "environments"
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Result:
 
 
 def default_environment_files() -> list[tuple[Path, str]]:
-    return [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+    return environments.default_files()
 
 
 def produce(

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, pipeline, tree
+from generator import environments as environments_module
 from tests.conftest import PROJECT
 
 CORPUS = PROJECT / "tests" / "corpus"
@@ -99,7 +100,7 @@ def test_a_file_named_to_write_over_the_index_in_environments_is_refused(tmp_pat
     environments.mkdir()
     (environments / "dev.toml").write_text((PROJECT / "environments" / "dev.toml").read_text())
     (environments / "...toml").write_text((PROJECT / "environments" / "dev.toml").read_text())
-    monkeypatch.setattr(pipeline, "ENVIRONMENTS", environments)
+    monkeypatch.setattr(environments_module, "ENVIRONMENTS", environments)
     before = snapshot(written.parent)
     status, errors, _ = run(["--out", str(written)], capsys)
     assert (status, errors) == (1, [f'error: environments/...toml: the environment name ".." {RULE}'])
@@ -184,3 +185,21 @@ def test_check_over_hand_broken_and_binary_files_reports_them(written, no_synth,
     assert status == 1
     assert out.splitlines() == [f"stale: {p}" for p in sorted(BROKEN)]
     assert errors == [f"error: {written.as_posix()} is out of date: run python main.py and commit the result"[len("error: "):]]
+
+
+PRECHECKED = ["nan", "huge-integer", "datetime-as-string", "deep-nesting-beyond-the-parser"]
+
+
+def test_values_no_module_takes_are_refused_before_the_jsii_runtime_starts():
+    """NaN and friends never reach the jsii runtime: the command refuses them before it even starts."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from generator import cli\n"
+        f"codes = [cli.main(['--config', f'tests/corpus/{{name}}.toml', '--check']) for name in {PRECHECKED!r}]\n"
+        "print(codes, 'jsii' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
+    assert result.stdout.splitlines() == [f"{[1] * len(PRECHECKED)} False"], result.stderr
+    assert len(result.stderr.splitlines()) == len(PRECHECKED)
