@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from generator import secrets
+
 MIRROR_ENV = "TF_PROVIDER_MIRROR"
 
 OFFLINE_OVERRIDE = {
@@ -157,7 +159,12 @@ class ModuleHarness:
 
     def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         self._write(arguments)
-        run(self.workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        try:
+            run(self.workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        except TerraformFailed as err:
+            # An error may quote an argument: never a secret one (auth_token and the like).
+            hidden = [v for k, v in arguments.items() if isinstance(v, str) and secrets.is_secret_name(k)]
+            raise TerraformFailed(redact(str(err), hidden)) from None
         return json.loads(run(self.workdir, "show", "-json", "plan.tfplan"))
 
     def plan_error(self, arguments: Mapping[str, Any]) -> str:

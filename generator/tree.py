@@ -225,6 +225,8 @@ def remove_leftovers(root: Path) -> list[Path]:
     for entry in sorted(root.parent.iterdir()):
         if not entry.name.startswith(prefix) or entry.is_symlink() or not entry.is_dir():
             continue
+        if any(entry.iterdir()) and not written_by_us(entry):
+            continue  # not ours after all (_fill writes the marker first): nothing outside the output is touched
         fd = _lock(entry)
         if fd is None:
             continue
@@ -247,7 +249,8 @@ def _make_parents(folder: Path) -> None:
 
 
 def _fill(staging: Path, files: Files) -> None:
-    for relative, content in sorted(files.items()):
+    # The marker first: a staging folder left by a kill is then recognisable as ours from its first file on.
+    for relative, content in sorted(files.items(), key=lambda item: (item[0] != MARKER, item[0])):
         target = staging / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

@@ -129,9 +129,14 @@ def test_leftovers_of_an_interrupted_run_are_removed_and_git_ignored(tmp_path, p
 
     out = tmp_path / "generated"
     tree.write_tree(out, produced.files)
-    leftover = tmp_path / ".generated.staging-killed"
+    leftover = tmp_path / ".generated.staging-killed"  # killed while filling: the marker is written first
     (leftover / "modules").mkdir(parents=True)
+    (leftover / tree.MARKER).write_bytes(tree.MARKER_TEXT)
     (leftover / "modules" / "half.json").write_text("{")
+    (tmp_path / ".generated.staging-empty").mkdir()  # killed right after creating it
+    theirs = tmp_path / ".generated.staging-notes"  # a name like ours, but not ours: outside the output, kept
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine")
     busy = tmp_path / ".generated.staging-running"  # another run, still alive, holds its lock
     busy.mkdir()
     fd = os.open(busy, os.O_RDONLY)
@@ -140,7 +145,8 @@ def test_leftovers_of_an_interrupted_run_are_removed_and_git_ignored(tmp_path, p
         tree.write_tree(out, produced.files)
     finally:
         os.close(fd)
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".generated.staging-running", "generated"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".generated.staging-notes", ".generated.staging-running", "generated"]
+    assert (theirs / "notes.txt").read_text() == "mine"
     ignored = subprocess.run(["git", "check-ignore", "-q", ".generated.staging-x1y2/"], cwd=PROJECT)
     assert ignored.returncode == 0, "staging folders must be git-ignored"
 

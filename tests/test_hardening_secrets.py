@@ -149,3 +149,18 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     terraform.run(workdir, "version")
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in shared_tmp.iterdir()) == ["terraform-offline-mirror.tfrc"]  # nothing left behind
+
+
+def test_a_failed_module_plan_never_shows_a_secret_argument(tmp_path):
+    require_terraform()
+    module = tmp_path / "module"
+    module.mkdir()
+    (module / "main.tf.json").write_text(json.dumps({
+        "variable": {"api_key": {"type": "string"}},
+        "output": {"n": {"value": "${tonumber(var.api_key)}"}},
+    }))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    message = terraform.ModuleHarness(module, workdir).plan_error({"api_key": HUNTER})
+    assert "tonumber" in message and terraform.REDACTED in message
+    assert HUNTER not in message
