@@ -318,6 +318,13 @@ MAX_DEPTH = 16
 LARGEST_INTEGER = 2**53 - 1
 
 
+# The CDK toolkit encodes its own placeholders in strings ("${TfToken[TOKEN.1]}", "#{TfToken[…]}") and resolves
+# them wherever they appear, including in a literal from a file: a tag could then take the value of any internal
+# token, or fail the synth. No escaping survives that, so such a string is refused.
+TOOLKIT_TOKEN = "TfToken["
+TOKEN_RULE = 'contains "TfToken[", which the CDK toolkit reads as one of its placeholders; remove it'
+
+
 def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
     """Values TOML allows and Terraform cannot take, anywhere in the file: dates and times, NaN and infinities,
     integers that would be rounded, nesting deeper than MAX_DEPTH. Under a secret-looking key nothing is
@@ -329,8 +336,11 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
             found.append(f"{label} {path}: nested more than {MAX_DEPTH} levels deep")
         elif isinstance(value, dict):
             for key, item in value.items():
-                if not secrets.is_secret_name(key):
-                    visit(item, label, f"{path}.{key}" if path else key, depth + 1)
+                where = f"{path}.{key}" if path else key
+                if TOOLKIT_TOKEN in key:
+                    found.append(f"{label} {where}: the key {TOKEN_RULE}")
+                elif not secrets.is_secret_name(key):
+                    visit(item, label, where, depth + 1)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 visit(item, label, f"{path}[{index}]", depth + 1)
@@ -341,18 +351,23 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
             )
         elif isinstance(value, float) and not math.isfinite(value):
             found.append(f"{label} {path}: must be a finite number, got {value}")
-        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_INTEGER:
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > LARGEST_INTEGER:
+            # Also keeps out the huge negative doubles the toolkit uses to encode number tokens.
             found.append(
-                f"{label} {path}: must be at most {LARGEST_INTEGER} in size (a larger integer is rounded on its way "
+                f"{label} {path}: must be at most {LARGEST_INTEGER} in size (a larger number is rounded on its way "
                 f"to Terraform), got {value}"
             )
+        elif isinstance(value, str) and TOOLKIT_TOKEN in value:
+            found.append(f"{label} {path}: the value {TOKEN_RULE}")
 
     for key, value in data.items():
         if secrets.is_secret_name(key):
             continue
         if isinstance(value, dict):
             for name, item in value.items():
-                if not secrets.is_secret_name(name):
+                if TOOLKIT_TOKEN in name:
+                    found.append(f"{where}: [{key}] {name}: the key {TOKEN_RULE}")
+                elif not secrets.is_secret_name(name):
                     visit(item, f"{where}: [{key}]", name, 2)
         else:
             visit(value, f"{where}:", key, 1)
