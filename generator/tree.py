@@ -180,8 +180,10 @@ def _exchange_function() -> Callable[[Path, Path], bool] | None:
         if swap(a, b):
             return True
         code = ctypes.get_errno()
-        if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
-            return False  # this file system cannot exchange: fall back
+        # This file system cannot exchange (EINVAL, ENOSYS, ENOTSUP), or the folder is a mount point, such as a
+        # container's bind mount (EBUSY, EXDEV): fall back to replacing file by file inside it.
+        if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EBUSY, errno.EXDEV):
+            return False
         raise OSError(code, os.strerror(code), str(b))
 
     return checked
@@ -298,10 +300,21 @@ def _replace_in_place(staging: Path, root: Path, owned: set[str]) -> None:
     """Where no atomic exchange exists: move each file of the complete staging tree over its old version (each
     os.replace is atomic), then remove the files no longer produced. Every file at the path is whole at every
     moment; a run killed midway leaves a mix that `--check` reports and the next run repairs."""
-    for relative in sorted(read_tree(staging)):
+    for relative, content in read_tree(staging).items():
         target = root / relative
         _make_parents(target.parent)
-        os.replace(staging / relative, target)
+        # Written beside its target, then renamed over it: the staging folder may be on another file system (the
+        # output a mount point), where a rename from it fails. A kill leaves at most a `.name.part-*` file, which
+        # the next run removes as an orphan.
+        fd, part = tempfile.mkstemp(prefix=f".{target.name}.part-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(content)
+            os.chmod(part, FILE_MODE)
+            os.replace(part, target)
+        except BaseException:
+            Path(part).unlink(missing_ok=True)
+            raise
     for relative in sorted(set(read_tree(root)) - owned):
         (root / relative).unlink()
     for folder, _, _ in os.walk(root, topdown=False):

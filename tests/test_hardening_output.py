@@ -302,3 +302,25 @@ def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, produced):
             130, [f"interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"], "")
         assert tree.read_tree(out) in (old, dict(produced.files))
     assert interrupted, "no run was still going when the signal came"
+
+
+def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):
+    """A container's bind mount (generated/ mounted from the host) can be neither exchanged nor renamed into:
+    the writer falls back to replacing file by file inside it. Needs the right to mount (root in CI containers)."""
+    out = tmp_path / "generated"
+    out.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "none", str(out)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        tree.write_tree(out, produced.files)
+        (out / "modules" / "gone").mkdir()
+        (out / "modules" / "gone" / "main.tf.json").write_text("{}")
+        (out / "stacks" / "dev" / "terraform.tfstate").write_text("{}")
+        changed = dict(produced.files, **{"README.md": b"changed\n"})
+        tree.write_tree(out, changed)
+        assert tree.read_tree(out) == changed
+        assert (out / "stacks" / "dev" / "terraform.tfstate").exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
