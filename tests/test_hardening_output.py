@@ -324,3 +324,26 @@ def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):
         assert sorted(p.name for p in tmp_path.iterdir()) == ["generated"]
     finally:
         subprocess.run(["umount", str(out)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 400 KiB file system: room for one tree (~210 KiB in pages), not for the staging copy beside it."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "none", str(disk)], capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=True)
+
+
+@pytest.mark.parametrize(("remount", "reason"), [(None, "No space left on device"), ("remount,ro", "Read-only file system")])
+def test_a_real_full_or_read_only_disk(small_disk, produced, no_synth, capsys, remount, reason):
+    out = small_disk / "generated"
+    tree.write_tree(out, dict(produced.files, **{"README.md": b"old\n"}))
+    if remount:
+        subprocess.run(["mount", "-o", remount, str(small_disk)], check=True)
+    before = snapshot(small_disk)
+    assert cli.main(["--out", str(out)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: cannot write {out.as_posix()}: {reason}; it is unchanged"]
+    assert snapshot(small_disk) == before
