@@ -14,8 +14,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "generated"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported like every other failure: one line, exit 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message} (see python main.py --help)", file=sys.stderr)
+        sys.exit(1)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python main.py",
         description="Synthesize the Terraform modules and environment stacks into generated/.",
         epilog="Without options: synthesize every module and every environments/*.toml into generated/, "

@@ -203,3 +203,18 @@ def test_values_no_module_takes_are_refused_before_the_jsii_runtime_starts():
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True)
     assert result.stdout.splitlines() == [f"{[1] * len(PRECHECKED)} False"], result.stderr
     assert len(result.stderr.splitlines()) == len(PRECHECKED)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--check", "--diff"], "argument --diff: not allowed with argument --check"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--config"], "argument --config: expected one argument"),
+    ],
+)
+def test_usage_mistakes_are_one_line_and_exit_1(args, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(args)
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {message} (see python main.py --help)"]
