@@ -155,7 +155,7 @@ def _exchange_function() -> Callable[[Path, Path], bool] | None:
     macOS renamex_np(RENAME_SWAP). Returns a function that answers False when the file system refuses."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
+    except (OSError, TypeError):  # no C library to open by name (Windows)
         return None
     if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
         at_fdcwd, rename_exchange = -100, 2
