@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from pathlib import Path
 
 from generator import environments, synth, terraform, tree
 from generator.assertions import Plan
@@ -23,7 +22,7 @@ HOSTILE = {
 }
 
 
-def hostile_environment(tmp_path: Path) -> environments.Environment:
+def hostile_environment() -> environments.Environment:
     """dev.toml with hostile keys and values in every map: default tags, a module's tags, Valkey parameters,
     Kafka server properties. Injected after loading, below the checks: tag and parameter rules
     (generator.limits) refuse most of these characters today; escaping is the layer that must hold regardless."""
@@ -48,7 +47,7 @@ def hostile_environment(tmp_path: Path) -> environments.Environment:
 
 def test_template_sequences_in_keys_and_values_are_planned_literally(tmp_path):
     require_terraform()
-    env = hostile_environment(tmp_path)
+    env = hostile_environment()
     files = synth.synthesize(all_modules(), [env])
     versions = json.loads(files["stacks/dev/versions.tf.json"])
     # Terraform reads backend settings literally (no templates), so they are written as given.

@@ -4,9 +4,7 @@ redaction wherever a variable value can appear; temp files that nobody else can 
 from __future__ import annotations
 
 import json
-import os
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
