@@ -1,8 +1,6 @@
 """Synthesize the Terraform modules and environment stacks into generated/. Run `python main.py --help`."""
 
-import sys
-
-from generator.cli import main
+from generator.cli import exit_with, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_with(main())

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "generated"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported like every other failure: one line, exit 1."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"error: {message} (see python main.py --help)", file=sys.stderr)
+        sys.exit(1)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python main.py",
         description="Synthesize the Terraform modules and environment stacks into generated/.",
         epilog="Without options: synthesize every module and every environments/*.toml into generated/, "
         "removing files that are no longer produced.",
     )
-    parser.add_argument("--out", metavar="DIR", type=Path, help="write the tree under DIR instead of generated/")
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="write the tree under DIR instead of generated/: a new or empty folder, or one python main.py wrote",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--check",
@@ -53,27 +69,95 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
+class _Failed(Exception):
+    """A failure already explained in one line."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported here so that --help answers without starting the jsii runtime.
     from generator.inputs import InputError
 
+    shown = args.out if args.out is not None else _display(DEFAULT_OUT)
+    interrupted = _Interrupted()
     try:
-        return _run(args)
+        with interrupted:
+            return _run(args)
     except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
+    except _Failed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except Exception:
+        if not interrupted.happened:
+            raise
+        return _interrupted(shown)  # Ctrl-C killed the Node process first: jsii fails instead of Python
+    except KeyboardInterrupt:
+        return _interrupted(shown)
+
+
+def _interrupted(shown: str) -> int:
+    # The swap is one atomic step: whenever Ctrl-C lands, the folder holds a whole tree, old or new.
+    print(f"interrupted: {shown} holds a complete tree; leftovers are cleaned on the next run", file=sys.stderr)
+    return INTERRUPTED
+
+
+INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
+class _Interrupted:
+    """Notes that Ctrl-C arrived (then raises KeyboardInterrupt as Python does). The terminal sends SIGINT to the
+    Node process of the jsii runtime too; when it dies first, the pending call fails with a jsii error instead."""
+
+    def __init__(self) -> None:
+        self.happened = False
+        self._previous: Any = None
+
+    def _handler(self, signum: int, frame: Any) -> None:
+        self.happened = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> "_Interrupted":
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def exit_with(status: int) -> None:
+    """Leave the process with `status`. After Ctrl-C, the jsii runtime's exit handlers would print tracebacks
+    about its dead Node process below the one line already printed: leave without running them."""
+    if status != INTERRUPTED:
+        sys.exit(status)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    os._exit(status)
 
 
 def _run(args: argparse.Namespace) -> int:
     if args.adopt is not None:
         return _adopt(args)
-    from generator import pipeline, tree
+    from generator import tree
 
-    out = args.out if args.out is not None else DEFAULT_OUT
-    existing = tree.read_tree(out)
+    # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
+    # that cannot be read or holds what no module takes, answers at once.
+    out = tree.check_output(args.out, PROJECT) if args.out is not None else DEFAULT_OUT
     files = [(p, _display(p)) for p in args.config] if args.config else None
+    from generator import environments
+
+    environments.precheck(files if files is not None else environments.default_files())
+    from generator import pipeline
+
+    try:
+        existing = tree.read_tree(out)
+    except OSError as err:
+        raise _Failed(f"cannot read {_display(out)}: {err.strerror or err}") from None
     result = pipeline.produce(files, existing)
     for environment in result.environments:
         for warning in environment.warnings:
@@ -94,7 +178,10 @@ def _run(args: argparse.Namespace) -> int:
         summary, changed = review.summarize(existing, result.files, result.scope)
         print(summary)
         return 1 if changed else 0
-    tree.write_tree(out, result.files, result.scope)
+    try:
+        tree.write_tree(out, result.files, result.scope)
+    except OSError as err:
+        raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
     print(f"wrote {len(result.files)} files to {_display(out)}")
     return 0
 

@@ -93,7 +93,7 @@ def stack_context(environment: Environment, modules: Mapping[str, ModuleDefiniti
     secrets = [secret_variable(call.name, name) for call in environment.modules for name in call.secrets]
     return {
         "name": environment.name,
-        "source": environment.source,
+        "source": environment.origin,
         "regenerate": REGENERATE,
         "region": environment.region,
         "backend": environment.backend["type"],

@@ -17,18 +17,23 @@ subnet_ids go to every module that takes them unless the table sets its own. Eve
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from generator import limits
+from generator import limits, secrets
 from generator.inputs import InputError
-from generator.module import ModuleDefinition
 from generator.types import STRING, TypeMismatch, list_of, literal, map_of
 
+if TYPE_CHECKING:  # importing the module machinery starts the jsii runtime; precheck() must run before it
+    from generator.module import ModuleDefinition
+
+PROJECT = Path(__file__).resolve().parent.parent
 RESERVED_TABLES = ("tags", "backend")
 # Arrays of tables: [[moved]] (from, to) and [[removed]] (from, destroy = false), written by `--adopt`.
 RESERVED_ARRAYS = ("moved", "removed", "import")
@@ -38,6 +43,8 @@ _KEY = r'(\[(?:[0-9]+|"[^"\\]*")\])?'
 _MODULE_PATH = rf"(?:module\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}\.)*"
 RESOURCE_ADDRESS = re.compile(rf"{_MODULE_PATH}[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}")
 MODULE_ADDRESS = re.compile(rf"{_MODULE_PATH}module\.[A-Za-z_][A-Za-z0-9_-]*{_KEY}")
+# Construct ids of the root stack that are not a table's: the provider block and the backend.
+GENERATED_NAMES = {"aws": 'provider block "aws"', "backend": "backend"}
 SHARED_KEYS = {"name_prefix": STRING, "region": STRING, "vpc_id": STRING, "subnet_ids": list_of(STRING)}
 REQUIRED_SHARED_KEYS = ("name_prefix", "region")
 INHERITED_KEYS = ("name_prefix", "vpc_id", "subnet_ids")
@@ -74,6 +81,8 @@ class Environment:
     # [[import]] entries (to, id): `import` blocks, for an object AWS has that no state holds (an inline security
     # group rule the module manages as its own resource).
     imports: tuple[tuple[str, str], ...] = field(default=())
+    # The file as generated READMEs name it: relative to the project, whatever folder the command ran from.
+    origin: str = ""
 
 
 def _nearest(word: str, choices: list[str]) -> str:
@@ -86,24 +95,95 @@ def _kind(table: str, body: Mapping[str, Any]) -> str:
     return explicit if isinstance(explicit, str) else table.split("_", 1)[0]
 
 
+def origin(path: Path) -> str:
+    """How a generated README names an environment file: project-relative, so the bytes do not depend on the
+    folder the command ran from; a file outside the project by its name alone."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(PROJECT):
+        return resolved.relative_to(PROJECT).as_posix()
+    return resolved.name
+
+
+# The file's name names the stack: the folder generated/stacks/<name>, and a construct id.
+ENVIRONMENT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+
+
+def _name_problem(path: Path, where: str) -> str | None:
+    if path.suffix != ".toml":
+        return f"{where}: an environment file is named <environment>.toml"
+    if not ENVIRONMENT_NAME.fullmatch(path.stem):
+        return (
+            f"{where}: the environment name {literal(path.stem)} must be 1 to 63 lowercase letters, digits, \"-\" and "
+            "\"_\", starting with a letter (it names the folder generated/stacks/<name>)"
+        )
+    return None
+
+
 def secret_variable(call_name: str, input_name: str) -> str:
     return f"{call_name}_{input_name}"
 
 
-def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | None = None) -> Environment:
-    """Read and check one environment file; raises InputError with every problem found."""
-    where = display or path.as_posix()
+ENVIRONMENTS = PROJECT / "environments"
+
+
+def default_files() -> list[tuple[Path, str]]:
+    """Every environments/*.toml, each with the name messages give it."""
+    return [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+
+
+def precheck(paths: list[tuple[Path, str]]) -> None:
+    """What can be refused before the module definitions load (and with them the jsii runtime, ~1.5 s): a file
+    that cannot be read, is not TOML, has a bad name, or holds values no module takes (dates, NaN, huge integers,
+    deep nesting). load() checks the same again, with the same messages."""
+    problems: list[str] = []
+    for path, display in paths:
+        try:
+            _read(path, display)
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+
+
+def _read(path: Path, where: str) -> dict[str, Any]:
+    """The file's data, or InputError: unreadable, not TOML, a bad name, or a value no module takes."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([f"{where}: no such file"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError([f"{where}: cannot be read: {err}"]) from None
+    except IsADirectoryError:
+        raise InputError([f"{where}: is a folder; name an environment file such as environments/dev.toml"]) from None
+    except UnicodeDecodeError as err:
+        raise InputError([f"{where}: cannot be read: not UTF-8 text (byte {err.start})"]) from None
+    except OSError as err:
+        raise InputError([f"{where}: cannot be read: {err.strerror or err}"]) from None
+    name_problem = _name_problem(path, where)
+    if name_problem:
+        raise InputError([name_problem])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         # tomllib's message carries the line and column: "Expected '=' … (at line 3, column 7)".
         raise InputError([f"{where}: invalid TOML: {err}"]) from None
+    except RecursionError:
+        raise InputError([f"{where}: invalid TOML: nested too deeply to read (at most {MAX_DEPTH} levels)"]) from None
+
+    value_problems = _unsupported_values(data, where)
+    if value_problems:
+        # Reported before anything else reads the values: nothing below expects a date, an unbounded depth, a
+        # NaN or a number the jsii bridge would round.
+        raise InputError(value_problems)
+    return data
+
+
+def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | None = None) -> Environment:
+    """Read and check one environment file; raises InputError with every problem found."""
+    where = display or path.as_posix()
+    data = _read(path, where)
+    secret_problems = _secret_problems(data, modules, where)
+    if secret_problems:
+        # Reported alone: any later check could quote the value.
+        raise InputError(secret_problems)
 
     problems: list[str] = []
     shared: dict[str, Any] = {}
@@ -111,6 +191,9 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     imports = _imports(data, where, problems)
     for key, value in data.items():
         if isinstance(value, dict) or key in RESERVED_ARRAYS:
+            continue
+        if key in RESERVED_TABLES:
+            problems.append(f"{where}: {key}: must be a table, written [{key}] (see README, Environments), got {literal(value)}")
             continue
         if key not in SHARED_KEYS:
             problems.append(
@@ -128,8 +211,8 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     if isinstance(shared.get("region"), str) and not REGION.fullmatch(shared["region"]):
         problems.append(f"{where}: region: must be an AWS region such as ap-northeast-2, got {literal(shared['region'])}")
 
-    tags = _tags(data.get("tags", {}), where, problems)
-    backend = _backend(data.get("backend", {"type": "local"}), where, problems)
+    tags = _tags(data["tags"] if isinstance(data.get("tags"), dict) else {}, where, problems)
+    backend = _backend(data["backend"] if isinstance(data.get("backend"), dict) else {"type": "local"}, where, problems)
 
     calls: list[ModuleCall] = []
     warnings: list[str] = []
@@ -142,6 +225,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
             calls.append(call)
     problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/limits.py
     _check_move_targets(moved, tables, where, problems)
+    problems.extend(_collisions(calls, modules, where))
     if problems:
         raise InputError(problems)
     return Environment(
@@ -155,6 +239,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         moved=moved,
         removed=removed,
         imports=imports,
+        origin=origin(path),
     )
 
 
@@ -279,7 +364,7 @@ def _tags(value: Any, where: str, problems: list[str]) -> dict[str, str]:
 
 def _backend(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
     kind = value.get("type", "local")
-    if kind not in BACKEND_KEYS:
+    if not isinstance(kind, str) or kind not in BACKEND_KEYS:
         problems.append(f"{where}: [backend] type: must be one of \"local\", \"s3\", got {literal(kind)}")
         return {"type": "local"}
     allowed = BACKEND_KEYS[kind]
@@ -319,6 +404,11 @@ def _module_call(
     if not TABLE_NAME.fullmatch(table):
         problems.append(f"{at}: the table name must be lowercase letters, digits and underscores (it names a module block)")
         return None
+    if "module" in body and not isinstance(body["module"], str):
+        problems.append(
+            f"{at} module: must be a string naming one of {', '.join(sorted(modules))}, got {literal(body['module'])}"
+        )
+        return None
     kind = _kind(table, body)
     if kind not in modules:
         problems.append(
@@ -336,13 +426,7 @@ def _module_call(
         spec = inputs.by_name.get(key)
         if spec is None:
             problems.append(f"{at} {key}: unknown input of module {kind}{_nearest(key, inputs.names())}")
-        elif spec.secret:
-            variable = secret_variable(table, key)
-            problems.append(
-                f"{at} {key}: secrets never go in an environment file; remove it and supply it when you apply, as "
-                f"the sensitive root variable {variable} (export TF_VAR_{variable}=…)"
-            )
-        else:
+        elif not spec.secret:  # a secret input was refused by _secret_problems
             given[key] = value
     for key in INHERITED_KEYS:
         if key in inputs.by_name and key not in given and key in shared:
@@ -363,6 +447,149 @@ def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:
         return True
     switch = spec.secret_only_with
     return given.get(switch, inputs.by_name[switch].default) is True
+# TOML can nest without limit; no module input nests more than a few levels.
+MAX_DEPTH = 16
+# Numbers travel to Terraform through JSON and the jsii bridge (JavaScript doubles): beyond 2^53 an integer is
+# silently rounded.
+LARGEST_INTEGER = 2**53 - 1
+
+
+# The CDK toolkit encodes its own placeholders in strings ("${TfToken[TOKEN.1]}", "#{TfToken[…]}") and resolves
+# them wherever they appear, including in a literal from a file: a tag could then take the value of any internal
+# token, or fail the synth. No escaping survives that, so such a string is refused.
+TOOLKIT_TOKEN = "TfToken["
+TOKEN_RULE = 'contains "TfToken[", which the CDK toolkit reads as one of its placeholders; remove it'
+
+
+def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
+    """Values TOML allows and Terraform cannot take, anywhere in the file: dates and times, NaN and infinities,
+    integers that would be rounded, nesting deeper than MAX_DEPTH. Under a secret-looking key nothing is
+    reported here (the secret check refuses it without quoting it)."""
+    found: list[str] = []
+
+    def visit(value: Any, label: str, path: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            found.append(f"{label} {path}: nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else key
+                if TOOLKIT_TOKEN in key:
+                    found.append(f"{label} {where}: the key {TOKEN_RULE}")
+                elif not secrets.is_secret_name(key):
+                    visit(item, label, where, depth + 1)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                visit(item, label, f"{path}[{index}]", depth + 1)
+        elif isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+            found.append(
+                f"{label} {path}: TOML dates and times are not supported (Terraform has no such type); write it as "
+                f"a quoted string, got {value.isoformat()}"
+            )
+        elif isinstance(value, float) and not math.isfinite(value):
+            found.append(f"{label} {path}: must be a finite number, got {value}")
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > LARGEST_INTEGER:
+            # Also keeps out the huge negative doubles the toolkit uses to encode number tokens.
+            found.append(
+                f"{label} {path}: must be at most {LARGEST_INTEGER} in size (a larger number is rounded on its way "
+                f"to Terraform), got {value}"
+            )
+        elif isinstance(value, str) and TOOLKIT_TOKEN in value:
+            found.append(f"{label} {path}: the value {TOKEN_RULE}")
+
+    for key, value in data.items():
+        if secrets.is_secret_name(key):
+            continue
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if TOOLKIT_TOKEN in name:
+                    found.append(f"{where}: [{key}] {name}: the key {TOKEN_RULE}")
+                elif not secrets.is_secret_name(name):
+                    visit(item, f"{where}: [{key}]", name, 2)
+        else:
+            visit(value, f"{where}:", key, 1)
+    return found
+
+
+def _collisions(calls: list[ModuleCall], modules: Mapping[str, ModuleDefinition], where: str) -> list[str]:
+    """Names the root stack generates beside the tables' own: the provider `aws` and the backend, one root
+    variable per secret input (`<table>_<input>`), one output per re-exported module output (`<table>_<output>`).
+    Module blocks and variables share the toolkit's construct namespace, outputs share Terraform's."""
+    found: list[str] = []
+    taken: dict[str, str] = {name: f"the stack's {what}" for name, what in GENERATED_NAMES.items()}
+    for call in calls:
+        for name in call.secrets:
+            variable = secret_variable(call.name, name)
+            taken.setdefault(variable, f"the root variable {variable} that [{call.name}] generates for its {name}")
+    for call in calls:
+        if call.name in taken:
+            found.append(f"{where}: [{call.name}]: the table's name collides with {taken[call.name]}; rename the table")
+    outputs: dict[str, str] = {}
+    for call in calls:
+        for name in modules[call.kind].exported:
+            output = f"{call.name}_{name}"
+            if output in outputs:
+                found.append(
+                    f"{where}: [{call.name}]: its output {output} (module output {name}) collides with the one of "
+                    f"[{outputs[output]}]; rename one of the two tables"
+                )
+            else:
+                outputs[output] = call.name
+    return found
+
+
+SECRET_RULE = "looks like a secret; secrets never go in an environment file: remove it (its value is not shown)"
+
+
+def _secrets_in(value: Any, label: str, path: str) -> list[str]:
+    """Secret-looking keys (generator.secrets) and secret-looking strings at any depth of a value."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if isinstance(key, str) and secrets.is_secret_name(key):
+                found.append(f"{label} {where}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(item, label, where))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.extend(_secrets_in(item, label, f"{path}[{index}]"))
+    elif isinstance(value, str):
+        what = secrets.secret_pattern(value)
+        if what:
+            found.append(f"{label} {path}: holds {what}; secrets never go in an environment file: remove it (its value is not shown)")
+    return found
+
+
+def _secret_problems(data: Mapping[str, Any], modules: Mapping[str, ModuleDefinition], where: str) -> list[str]:
+    """Every secret an environment file names, without ever quoting its value: a module's secret input, a
+    secret-looking key anywhere (tags, parameters, server_properties, any map), a secret-bearing engine
+    parameter, a string that is a key on its face."""
+    found: list[str] = []
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            if secrets.is_secret_name(key):
+                found.append(f"{where}: {key}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(value, f"{where}:", key))
+            continue
+        if key in RESERVED_TABLES:
+            found.extend(_secrets_in(value, f"{where}: [{key}]", ""))
+            continue
+        definition = modules.get(_kind(key, value))
+        declared = definition.inputs.by_name if definition else {}
+        for name, item in value.items():
+            spec = declared.get(name)
+            if spec is not None and spec.secret:
+                variable = secret_variable(key, name)
+                found.append(
+                    f"{where}: [{key}] {name}: secrets never go in an environment file; remove it and supply it when "
+                    f"you apply, as the sensitive root variable {variable} (export TF_VAR_{variable}=…)"
+                )
+            elif spec is None and name != "module" and secrets.is_secret_name(name):
+                found.append(f"{where}: [{key}] {name}: {SECRET_RULE}")
+            else:
+                found.extend(_secrets_in(item, f"{where}: [{key}]", name))
+    return found
 
 
 def load_all(paths: list[tuple[Path, str]], modules: Mapping[str, ModuleDefinition]) -> list[Environment]:

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator import rules
-from generator.module import ModuleDefinition
 from generator.types import literal
 from modules.catalog import AWS_REGIONS
+
+if TYPE_CHECKING:  # the module machinery starts the jsii runtime; checking a file must not
+    from generator.module import ModuleDefinition
 
 # S3 "General purpose bucket naming rules" (AmazonS3/latest/userguide/bucketnamingrules), read 2026-11: 3-63
 # characters; lowercase letters, digits, dots and hyphens; begins and ends with a letter or digit; no two adjacent

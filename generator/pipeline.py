@@ -13,7 +13,6 @@ from generator.inputs import InputError
 from modules import all_modules
 
 PROJECT = Path(__file__).resolve().parent.parent
-ENVIRONMENTS = PROJECT / "environments"
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Result:
 
 
 def default_environment_files() -> list[tuple[Path, str]]:
-    return [(p, f"environments/{p.name}") for p in sorted(ENVIRONMENTS.glob("*.toml"))]
+    return environments.default_files()
 
 
 def produce(
@@ -46,6 +45,7 @@ def produce(
     owned = scope if partial else tree.everything
     files = synth.synthesize(modules, envs)
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
+    files[tree.MARKER] = tree.MARKER_TEXT
     leaks = secrets.find_secrets(files)
     if leaks:
         raise InputError([f"refusing to write a secret: {leak}" for leak in leaks])

@@ -58,12 +58,28 @@ def _entries(document: Mapping[str, Any]) -> dict[str, Any]:
     return entries
 
 
-def _configuration(files: Mapping[str, bytes], folder: str) -> dict[str, Any]:
-    return join(
-        json.loads(files[p])
-        for p in sorted(files)
-        if p.startswith(folder + "/") and p.count("/") == 2 and p.endswith(".tf.json")
-    )
+def _configuration_files(files: Mapping[str, bytes], folder: str) -> list[str]:
+    return [p for p in sorted(files) if p.startswith(folder + "/") and p.count("/") == 2 and p.endswith(".tf.json")]
+
+
+def _unreadable(content: bytes) -> str | None:
+    """Why a file of the tree is not Terraform JSON the summary can read (a hand edit, a binary), or None."""
+    try:
+        document = json.loads(content.decode("utf-8"))
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    except ValueError as err:
+        return f"not valid JSON ({err})"
+    if not isinstance(document, dict) or not all(isinstance(body, dict) for body in document.values()):
+        return "not a Terraform JSON object of blocks"
+    for section in ("resource", "data"):
+        if not all(isinstance(items, dict) for items in document.get(section, {}).values()):
+            return f"not a Terraform JSON object of blocks (in {section})"
+    return None
+
+
+def _configuration(files: Mapping[str, bytes], folder: str, skipped: set[str]) -> dict[str, Any]:
+    return join(json.loads(files[p]) for p in _configuration_files(files, folder) if p not in skipped)
 
 
 def _folders(files: Mapping[str, bytes]) -> set[str]:
@@ -74,10 +90,17 @@ def summarize(old: Mapping[str, bytes], new: Mapping[str, bytes], scope: Callabl
     old = {p: b for p, b in old.items() if scope(p)}
     added = removed = changed = 0
     lines: list[str] = []
+    # A file of the tree that cannot be read as Terraform JSON is reported once, and compared as a whole.
+    broken = {p: why for p in old if p.endswith(".tf.json") and (why := _unreadable(old[p]))}
     for folder in sorted(_folders(old) | _folders(new)):
-        before = _entries(_configuration(old, folder))
-        after = _entries(_configuration(new, folder))
+        skipped = {p for p in broken if p.startswith(folder + "/")}
+        before = _entries(_configuration(old, folder, skipped))
+        after = _entries(_configuration(new, folder, skipped))
         section: list[str] = []
+        for path in sorted(skipped):
+            fate = "a fresh synth replaces it" if path in new else "a fresh synth removes it"
+            section.append(f"  ! {path.split('/', 2)[2]}: {broken[path]}; {fate}")
+            changed += 1
         for address in sorted(after.keys() - before.keys()):
             section.append(f"  + {address}")
             added += 1

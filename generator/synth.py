@@ -15,14 +15,15 @@ from generator.normalize import MODULE_FILES, serialize, split
 
 
 def _escape_templates(value: Any) -> Any:
-    """Literal values from an environment file: in Terraform JSON every string is a template, so a literal
-    "${" or "%{" must be doubled to stay literal."""
+    """Literal data from an environment file: in Terraform JSON every string is a template, map keys included,
+    so a literal "${" or "%{" must be doubled to stay literal; otherwise a tag key could call file() or read
+    another variable at plan time. Keys and values, at any depth."""
     if isinstance(value, str):
         return re.sub(r"([$%])\{", r"\1\1{", value)
     if isinstance(value, list):
         return [_escape_templates(v) for v in value]
     if isinstance(value, dict):
-        return {k: _escape_templates(v) for k, v in value.items()}
+        return {_escape_templates(k): _escape_templates(v) for k, v in value.items()}
     return value
 
 
@@ -38,6 +39,8 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         terraform_constraint=versions.TERRAFORM_ROOT,
         region=environment.region,
         default_tags=_escape_templates(environment.tags),
+        # Not escaped: Terraform reads backend settings as literal strings, never as templates (a "$${" would
+        # reach the backend doubled).
         backend=environment.backend,
     )
     _add_address_moves(stack, environment)

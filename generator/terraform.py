@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
+
+from generator import secrets
 
 MIRROR_ENV = "TF_PROVIDER_MIRROR"
 
@@ -61,22 +63,50 @@ def _env() -> dict[str, str]:
     env.setdefault("CHECKPOINT_DISABLE", "1")
     env["TF_IN_AUTOMATION"] = "1"
     env["TF_INPUT"] = "0"
-    mirror = os.environ.get(MIRROR_ENV)
-    if mirror:
-        # A CLI configuration that installs providers from the mirror only.
-        config = Path(tempfile.gettempdir()) / "terraform-offline-mirror.tfrc"
-        config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
-        env["TF_CLI_CONFIG_FILE"] = str(config)
     return env
 
 
-def run(workdir: Path, *args: str) -> str:
+def _mirror_config(mirror: str) -> Path:
+    """A CLI configuration that installs providers from the mirror only. Its own file per run, made by mkstemp
+    (a unique name, created with O_EXCL): a fixed name in the shared temp folder could be a symlink someone
+    planted there, which writing would follow."""
+    fd, name = tempfile.mkstemp(prefix="terraform-mirror-", suffix=".tfrc")
+    with os.fdopen(fd, "w", encoding="utf-8") as config:
+        config.write(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
+    return Path(name)
+
+
+REDACTED = "(redacted)"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every given value replaced, longest first (one value may contain another)."""
+    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    return text
+
+
+def run(workdir: Path, *args: str, variables: Mapping[str, str] | None = None) -> str:
+    """Run terraform; `variables` reach it as TF_VAR_<name> in its environment, never on the command line (where
+    `ps` and every error message would show them), and are redacted from whatever it prints on failure."""
     command = [binary() or "terraform", *args]
-    result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True)
+    env = _env()
+    values = dict(variables or {})
+    env.update({f"TF_VAR_{name}": value for name, value in values.items()})
+    mirror = os.environ.get(MIRROR_ENV)
+    config = _mirror_config(mirror) if mirror else None
+    if config is not None:
+        env["TF_CLI_CONFIG_FILE"] = str(config)
+    try:
+        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    finally:
+        if config is not None:
+            config.unlink(missing_ok=True)
     if result.returncode != 0:
-        raise TerraformFailed(
-            f"{' '.join(command)} failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
-        )
+        raise TerraformFailed(redact(
+            f"{' '.join(command)} failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}",
+            values.values(),
+        ))
     return result.stdout
 
 
@@ -105,9 +135,7 @@ def plan_offline(
         (workdir / "offline_override.tf.json").write_text(json.dumps(OFFLINE_OVERRIDE, indent=2))
         run(workdir, "init", "-input=false", "-no-color")
         args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan"]
-        for name, value in sorted((variables or {}).items()):
-            args.append(f"-var={name}={value}")
-        run(workdir, *args)
+        run(workdir, *args, variables=variables)
         return json.loads(run(workdir, "show", "-json", "plan.tfplan"))
     finally:
         if owned:
@@ -131,7 +159,12 @@ class ModuleHarness:
 
     def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         self._write(arguments)
-        run(self.workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        try:
+            run(self.workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        except TerraformFailed as err:
+            # An error may quote an argument: never a secret one (auth_token and the like).
+            hidden = [v for k, v in arguments.items() if isinstance(v, str) and secrets.is_secret_name(k)]
+            raise TerraformFailed(redact(str(err), hidden)) from None
         return json.loads(run(self.workdir, "show", "-json", "plan.tfplan"))
 
     def plan_error(self, arguments: Mapping[str, Any]) -> str:

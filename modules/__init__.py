@@ -1,6 +1,11 @@
 """The Terraform modules this project generates, one folder each: inputs, resources, outputs."""
 
-from generator.module import ModuleDefinition
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the module machinery starts the jsii runtime: modules.catalog must be importable without it
+    from generator.module import ModuleDefinition
 
 
 def all_modules() -> dict[str, ModuleDefinition]:

@@ -61,6 +61,7 @@ def test_out_writes_the_same_tree_and_removes_orphans(tmp_path, produced, capsys
     out = tmp_path / "out"
     (out / "modules" / "old").mkdir(parents=True)
     (out / "modules" / "old" / "main.tf.json").write_text("{}")
+    (out / tree.MARKER).write_bytes(tree.MARKER_TEXT)  # a tree an earlier run wrote
     assert cli.main(["--out", str(out)]) == 0
     assert tree.read_tree(out) == produced.files
     assert "wrote" in capsys.readouterr().out

@@ -1,0 +1,66 @@
+"""No injection: a string from an environment file, key or value, at any depth, reaches Terraform as a literal.
+
+In Terraform JSON every string is a template, map keys included: an unescaped `${file("…")}` in a tag key runs
+at plan time. The plan below is a real one: what Terraform would create is what the file said, byte for byte.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from generator import environments, synth, terraform, tree
+from generator.assertions import Plan
+from modules import all_modules
+from tests.conftest import PROJECT, require_terraform
+
+# Each key and value evaluates to something else if Terraform reads it as a template.
+HOSTILE = {
+    '${upper("key")}': '${upper("value")}',
+    "%{ if true }k%{ endif }": "%{ if true }v%{ endif }",
+    '${path.module}/${file("/etc/hostname")}': "$${already} $$ %% {",
+}
+
+
+def hostile_environment() -> environments.Environment:
+    """dev.toml with hostile keys and values where the modules accept free text: the provider's default tags (keys
+    and values), a cache's description, an MSK configuration's text. Injected after loading, below the checks: the
+    tag, parameter and property rules (generator.limits, the modules' validations) refuse these characters in the
+    maps today; escaping is the layer that must hold regardless."""
+    env = environments.load(PROJECT / "environments" / "dev.toml", all_modules(), "environments/dev.toml")
+    calls = []
+    for call in env.modules:
+        arguments = dict(call.arguments)
+        if call.kind == "elasticache":
+            arguments["description"] = " ".join(HOSTILE.values())
+        if call.kind == "msk":
+            arguments.pop("server_properties", None)
+            arguments["server_properties_text"] = "\n".join(f"{k}={v}" for k, v in HOSTILE.items())
+        calls.append(dataclasses.replace(call, arguments=arguments))
+    return dataclasses.replace(
+        env,
+        tags={**env.tags, **HOSTILE},
+        modules=tuple(calls),
+        backend={"type": "local", "path": "state/${upper(\"x\")}.tfstate"},
+    )
+
+
+def test_template_sequences_in_keys_and_values_are_planned_literally(tmp_path):
+    require_terraform()
+    env = hostile_environment()
+    files = synth.synthesize(all_modules(), [env])
+    versions = json.loads(files["stacks/dev/versions.tf.json"])
+    # Terraform reads backend settings literally (no templates), so they are written as given.
+    assert versions["terraform"]["backend"]["local"]["path"] == 'state/${upper("x")}.tfstate'
+    tree.write_tree(tmp_path / "generated", files)
+
+    plan = Plan(terraform.plan_offline(tmp_path / "generated", "dev", terraform.placeholder_variables(tmp_path / "generated" / "stacks" / "dev")))
+    description = plan.resource("module.elasticache_recommend.aws_elasticache_replication_group.this")["description"]
+    assert description == " ".join(HOSTILE.values())
+    properties = plan.resource("module.msk.aws_msk_configuration.this")["server_properties"].splitlines()
+    assert properties == [f"{key}={value}" for key, value in HOSTILE.items()]
+    # The provider's default tags reach every resource that takes tags.
+    tagged = {address: values["tags_all"] for address, values in plan.values.items() if values.get("tags_all") is not None}
+    assert len(tagged) > 10
+    for address, tags_all in tagged.items():
+        assert {k: tags_all.get(k) for k in HOSTILE} == HOSTILE, address
