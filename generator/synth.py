@@ -40,6 +40,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         default_tags=_escape_templates(environment.tags),
         backend=environment.backend,
     )
+    moves: list[tuple[str, str]] = []  # module addresses that changed with the inputs (ModuleDefinition.moves)
     for call in environment.modules:
         definition = modules[call.kind]
         arguments = _escape_templates(call.arguments)
@@ -58,6 +59,8 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
             )
             arguments[input_name] = "${var." + variable + "}"
         cdk.module_call(stack, call.name, source=module_source(call.kind), arguments=arguments)
+        if definition.moves is not None:
+            moves += [(f"module.{call.name}.{a}", f"module.{call.name}.{b}") for a, b in definition.moves(call.values)]
         for output_name in definition.exported:
             out = next(o for o in definition.outputs if o.name == output_name)
             cdk.output(
@@ -67,6 +70,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
                 description=f"module.{call.name}: {out.description}",
                 sensitive=out.sensitive,
             )
+    cdk.moved(stack, moves)
 
 
 def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:

@@ -44,6 +44,7 @@ __all__ = [
     "local",
     "module_call",
     "module_stack",
+    "moved",
     "new_app",
     "number",
     "output",
@@ -211,6 +212,14 @@ def address(resource: Any, name: str) -> Any:
     only within a resource type; this is how several resources of one module are all called `this`."""
     resource.override_logical_id(name)
     return resource
+
+
+def moved(stack: Any, moves: Iterable[tuple[str, str]]) -> None:
+    """`moved` blocks (Terraform >= 1.1): each (from, to) pair of addresses, in this stack's own terms. Written in
+    one override, since a later override of the same key would replace an earlier one."""
+    blocks = [{"from": source, "to": target} for source, target in moves]
+    if blocks:
+        stack.add_override("moved", blocks)
 
 
 def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
