@@ -496,7 +496,7 @@ def test_the_group_moves_to_its_count_index(module_json):
                      "what is encrypted when false: the module then creates no key, got create_kms_key = false, "
                      'kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data", log_kms_key_arn = null',
                      id="logs-without-key"),
-        pytest.param({"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
+        pytest.param({"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data", "create_kms_key": True,
                       "slow_log_enabled": False, "engine_log_enabled": False},
                      "create_kms_key: must be false when kms_key_arn and log_kms_key_arn cover everything that is "
                      "encrypted (the module's key would encrypt nothing), got create_kms_key = true, kms_key_arn = "

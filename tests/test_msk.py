@@ -318,3 +318,42 @@ def test_terraform_refuses_a_key_that_would_encrypt_nothing(harness):
                                        "cloudwatch_logs_enabled": False})
     assert ("create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
             "(the module's key would encrypt nothing).") in error
+
+
+def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(generated_tree, tmp_path):
+    """A state in which storage auto scaling grew the volumes to 200 GiB (ebs_volume_size = 100): the next plan
+    must not write 100 back, which AWS refuses ("you must increase it by at least 10 GiB")."""
+    import json
+    import uuid
+
+    from generator import terraform
+    from tests.conftest import require_terraform
+
+    require_terraform()
+    harness = terraform.ModuleHarness(generated_tree / "modules" / "msk", tmp_path)
+    given = {**BASE, "create_security_group": False, "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
+             "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
+             "cloudwatch_logs_enabled": False, "storage_autoscaling_max_capacity": 1000, "ebs_volume_size": 100}
+    planned = Plan(harness.plan(given)).values
+    configuration_arn = "arn:aws:kafka:ap-northeast-2:111122223333:configuration/mapzip-dev-events-3-8-x/1"
+    configuration = {**planned["module.under_test.aws_msk_configuration.this"], "id": configuration_arn,
+                     "arn": configuration_arn, "latest_revision": 1}
+    cluster = json.loads(json.dumps(planned["module.under_test.aws_msk_cluster.this"]))
+    cluster_arn = "arn:aws:kafka:ap-northeast-2:111122223333:cluster/mapzip-dev-events/uuid-1"
+    cluster.update(id=cluster_arn, arn=cluster_arn, cluster_uuid="uuid-1", current_version="K1",
+                   configuration_info=[{"arn": configuration_arn, "revision": 1}])
+    cluster["broker_node_group_info"][0]["storage_info"][0]["ebs_storage_info"][0]["volume_size"] = 200
+
+    def state_entry(kind, attributes):
+        return {"module": "module.under_test", "mode": "managed", "type": kind, "name": "this",
+                "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+                "instances": [{"schema_version": 0, "attributes": attributes}]}
+
+    (tmp_path / "offline.tfstate").write_text(json.dumps({
+        "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=13)), "outputs": {},
+        "resources": [state_entry("aws_msk_configuration", configuration), state_entry("aws_msk_cluster", cluster)],
+    }))
+    change = next(c["change"] for c in harness.plan(given)["resource_changes"]
+                  if c["address"] == "module.under_test.aws_msk_cluster.this")
+    assert "delete" not in change["actions"]
+    assert change["after"]["broker_node_group_info"][0]["storage_info"][0]["ebs_storage_info"][0]["volume_size"] == 200

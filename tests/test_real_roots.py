@@ -96,6 +96,12 @@ resource "aws_ec2_managed_prefix_list" "office" {
 
 resource "aws_sns_topic" "cache_events" { name = "cache-events" }
 
+resource "aws_elasticache_user_group" "app" {
+  engine        = "valkey"
+  user_group_id = "app-users"
+  user_ids      = ["default"]
+}
+
 resource "aws_acmpca_certificate_authority" "clients" {
   certificate_authority_configuration {
     key_algorithm     = "RSA_4096"
@@ -143,6 +149,7 @@ module "cache_own_group" {
   create_security_group         = false
   associated_security_group_ids = [aws_security_group.shared.id]
   kms_key_arn                   = aws_kms_key.data.arn # the module's key encrypts the logs only
+  user_group_ids                = [aws_elasticache_user_group.app.id]
 }
 
 module "kafka_same_apply" {
@@ -173,7 +180,7 @@ module "kafka_own_group" {
   vpc_id                        = module.vpc.vpc_id
   subnet_ids                    = module.vpc.private_subnets
   create_security_group         = false
-  associated_security_group_ids = [aws_security_group.shared.id]
+  security_group_ids            = [aws_security_group.shared.id] # the deprecated name of associated_*
   kms_key_arn                   = aws_kms_key.data.arn
   cloudwatch_logs_enabled       = false
   create_kms_key                = false
