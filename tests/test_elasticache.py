@@ -518,3 +518,29 @@ def test_environment_files_derive_create_kms_key():
     values, found = MODULE.inputs.problems(only_data)
     assert found == [] and values["create_kms_key"] is True  # the logs still need the module's key
     assert MODULE.inputs.derived_arguments(only_data, values) == {}
+
+
+def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tmp_path):
+    """A root that applied the module before create_security_group existed holds `aws_security_group.this`; the
+    module's `moved` block carries it to `this[0]`: no new group, no replaced cluster."""
+    import json
+    import uuid
+
+    from generator import terraform
+    from tests.conftest import require_terraform
+
+    require_terraform()
+    harness = terraform.ModuleHarness(generated_tree / "modules" / "elasticache", tmp_path)
+    planned = Plan(harness.plan(BASE)).values["module.under_test.aws_security_group.this[0]"]
+    group = {**planned, "id": "sg-0123456789abcdef0", "arn": "arn:aws:ec2:ap-northeast-2:111122223333:security-group/sg-0123456789abcdef0",
+             "name": "mapzip-dev-auth-20261101000000000000000001", "owner_id": "111122223333", "egress": [], "ingress": []}
+    (tmp_path / "offline.tfstate").write_text(json.dumps({
+        "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=14)), "outputs": {},
+        "resources": [{"module": "module.under_test", "mode": "managed", "type": "aws_security_group", "name": "this",
+                       "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+                       "instances": [{"schema_version": 1, "attributes": group}]}],
+    }))
+    change = next(c for c in harness.plan(BASE)["resource_changes"] if c["type"] == "aws_security_group")
+    assert change["address"] == "module.under_test.aws_security_group.this[0]"
+    assert change["previous_address"] == "module.under_test.aws_security_group.this"
+    assert change["change"]["actions"] in (["no-op"], ["update"])

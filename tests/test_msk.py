@@ -215,8 +215,6 @@ def test_terraform_refuses_broker_count(harness):
 
 # --- real roots (issue 13): listener ports, storage, outputs, bring your own group and key ---------------------
 
-from modules.msk.inputs import ingress_ports  # noqa: E402
-
 CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/1"
 
 
@@ -233,6 +231,8 @@ CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/1"
     ],
 )
 def test_opens_the_ports_of_the_listeners_that_are_on(overrides, ports):
+    from modules.msk.inputs import ingress_ports
+
     assert ingress_ports(MODULE.inputs.validate({**BASE, **overrides})) == ports
 
 
