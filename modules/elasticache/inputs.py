@@ -101,7 +101,7 @@ KMS_KEY_NEEDED_HCL = (
 ENCRYPTS_ANYTHING_HCL = "var.at_rest_encryption_enabled || var.slow_log_enabled || var.engine_log_enabled"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
-    "(the module's key would encrypt nothing)"
+    "(the module's key would encrypt nothing)."
 )
 
 

@@ -76,7 +76,7 @@ def build(stack: Any) -> Any:
         stack,
         create=f"var.create_kms_key && ({ENCRYPTS_ANYTHING_HCL})",
         used="local.kms_key_needed",
-        unused_message=KMS_KEY_UNUSED + ".",
+        unused_message=KMS_KEY_UNUSED,
         description="Valkey ${local.replication_group_id}: data at rest and logs",
         alias="alias/elasticache/${local.replication_group_id}",
         log_groups="/aws/elasticache/${local.replication_group_id}/*",

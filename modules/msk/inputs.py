@@ -38,7 +38,7 @@ def kms_key_needed(values: Mapping[str, Any]) -> bool:
 KMS_KEY_NEEDED_HCL = "var.kms_key_arn == null || (var.cloudwatch_logs_enabled && var.log_kms_key_arn == null)"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
-    "(the module's key would encrypt nothing)"
+    "(the module's key would encrypt nothing)."
 )
 
 

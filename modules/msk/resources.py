@@ -78,7 +78,8 @@ def build(stack: Any) -> Any:
         tags=string_map("var.tags"),
         count=number("var.create_security_group ? 1 : 0"),
     )
-    moved(stack, [*moves, ("aws_vpc_security_group_ingress_rule.between_brokers", "aws_vpc_security_group_ingress_rule.between_brokers[0]")])
+    rule = "aws_vpc_security_group_ingress_rule.between_brokers"
+    moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
     local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
     key_policy = customer_managed_key(
@@ -86,7 +87,7 @@ def build(stack: Any) -> Any:
         # MSK always encrypts at rest: the switch alone decides.
         create="var.create_kms_key",
         used="local.kms_key_needed",
-        unused_message=KMS_KEY_UNUSED + ".",
+        unused_message=KMS_KEY_UNUSED,
         description="MSK ${local.cluster_name}: data at rest and broker logs",
         alias="alias/msk/${local.cluster_name}",
         log_groups="/aws/msk/${local.cluster_name}/*",
