@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Mapping
 import tomlkit
 
 from generator.inputs import InputError
+from modules.msk.inputs import ingress_ports
 from generator.types import literal
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
@@ -187,16 +188,18 @@ def _security_group(
     others = [gid for gid in group_ids if group is None or gid != group["values"]["id"]]
     if group is None:
         report.notes.append(f"[{adopted.table}] no security group of the state is attached: the module creates its "
-                            "own and attaches it beside security_group_ids (an in-place change)")
-        adopted.pin("security_group_ids", others, "the groups attached today", IN_PLACE)
+                            "own and attaches it beside associated_security_group_ids (an in-place change)")
+        adopted.pin("associated_security_group_ids", others, "the groups attached today", IN_PLACE)
         return
     values = group["values"]
+    # To `this`, not `this[0]`: the module itself ships `moved { this → this[0] }` (its group became counted with
+    # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
     adopted.moves.append((group["address"], f"module.{adopted.table}.aws_security_group.this"))
     moved.add(group["address"])
     adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY)
     adopted.pin("security_group_description", values["description"], "the security group's description",
                 FORCES_NEW, default_description)
-    adopted.pin("security_group_ids", others, "other groups attached today", FORCES_NEW)
+    adopted.pin("associated_security_group_ids", others, "other groups attached today", FORCES_NEW)
     # Inline rules: sources on the service port become the module's allowed_* inputs, which the module creates as
     # separate rule resources. AWS refuses a rule identical to one that exists, and the provider's documentation says
     # never to mix inline rules and rule resources on one group: each collision is a problem.
@@ -340,8 +343,10 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
         adopted, report, resources, list(v.get("security_group_ids") or []),
         f"Valkey {group_id}: cache port from allowed sources only",
         lambda groups, cidrs: {
-            **{(port, port, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{port}/{g}"]' for g in groups},
-            **{(port, port, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{port}/{c}"]' for c in cidrs},
+            **{(port, port, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{port}/{i}"]'
+               for i, g in enumerate(groups)},
+            **{(port, port, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{port}/{i}"]'
+               for i, c in enumerate(cidrs)},
         },
         moved,
     )
@@ -446,24 +451,25 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
             adopted.pin("server_properties_text", text, "the configuration's properties as written (the module "
                         "writes them as sorted key=value lines; other text is a new revision, and a rolling "
                         "restart of the brokers)", IN_PLACE)
-    ports = []
-    if transit.get("client_broker", "TLS") != "TLS":
-        ports.append(9092)
-    if transit.get("client_broker", "TLS") != "PLAINTEXT":
-        ports.append(9094)
-    if sasl.get("scram"):
-        ports.append(9096)
-    if sasl.get("iam"):
-        ports.append(9098)
+    # The ports the module opens, decided by the module's own function from the values pinned above.
+    ports = ingress_ports({
+        "encryption_in_transit_client_broker": transit.get("client_broker", "TLS"),
+        "client_authentication_unauthenticated_enabled": bool(auth.get("unauthenticated")),
+        "client_authentication_tls_certificate_authority_arns": cas,
+        "client_authentication_scram_enabled": bool(sasl.get("scram")),
+        "client_authentication_iam_enabled": bool(sasl.get("iam")),
+        "jmx_exporter_enabled": bool(((prometheus.get("jmx_exporter") or [{}])[0]).get("enabled_in_broker")),
+        "node_exporter_enabled": bool(((prometheus.get("node_exporter") or [{}])[0]).get("enabled_in_broker")),
+    })
     _security_group(
         adopted, report, resources, list(nodes.get("security_groups") or []),
         f"MSK {name}: enabled listeners from allowed sources only",
         lambda groups, cidrs: {
-            **{(p, p, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{p}/{g}"]'
-               for p in ports for g in groups},
-            **{(p, p, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{p}/{c}"]'
-               for p in ports for c in cidrs},
-            (9092, 9098, "self"): "aws_vpc_security_group_ingress_rule.between_brokers",
+            **{(p, p, g): f'aws_vpc_security_group_ingress_rule.from_security_groups["{p}/{i}"]'
+               for p in ports for i, g in enumerate(groups)},
+            **{(p, p, c): f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["{p}/{i}"]'
+               for p in ports for i, c in enumerate(cidrs)},
+            (9092, 9098, "self"): "aws_vpc_security_group_ingress_rule.between_brokers[0]",
         },
         moved,
     )

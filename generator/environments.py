@@ -437,6 +437,8 @@ def _module_call(
     if module_problems:
         return None
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
+    # Switches Terraform must know at plan time (create_kms_key …) follow from the file's literal values.
+    given.update(inputs.derived_arguments(given, values))
     ordered = {name: given[name] for name in inputs.names() if name in given}
     return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
 

@@ -89,6 +89,16 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """A synth warning about a combination that is valid but probably not what the caller meant (a cluster no
+    source can reach). `when` decides it on the resolved values; `message` completes "<first input> …"."""
+
+    inputs: tuple[str, ...]
+    when: Callable[[Mapping[str, Any]], bool]
+    message: str
+
+
+@dataclass(frozen=True)
 class Input:
     name: str
     type: TfType
@@ -111,6 +121,13 @@ class Input:
     advice: Callable[[Any], str | None] | None = None
     # A value for the README's usage example (required inputs only).
     example: Any = None
+    # Environment files only: the value this input takes when the file leaves it out, computed from the other
+    # resolved values and written into the module call. For a switch Terraform must know at plan time (count)
+    # that follows from inputs whose values only an environment file knows for sure, such as create_kms_key
+    # from kms_key_arn: a caller's HCL may pass an ARN that is unknown until apply, an environment file never does.
+    derived: Callable[[Mapping[str, Any]], Any] | None = None
+    # Why the input is deprecated and what replaces it; synth warns when it is given.
+    deprecated: str | None = None
 
     @property
     def required(self) -> bool:
@@ -153,6 +170,7 @@ class InputSet:
     # The AWS names the module creates from its inputs (generator.rules.AwsName): checked for AWS's limits by the
     # module's checks, and across the module blocks of an environment for names created twice (generator.limits).
     aws_names: tuple[Any, ...] = ()
+    advice: tuple[Advice, ...] = ()
     by_name: Mapping[str, Input] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -160,6 +178,9 @@ class InputSet:
         for check in self.checks:
             for name in check.inputs + (check.shown or ()):
                 assert name in self.by_name, f"check refers to unknown input {name}"
+        for advice in self.advice:
+            for name in advice.inputs:
+                assert name in self.by_name, f"advice refers to unknown input {name}"
 
     def names(self) -> list[str]:
         return [i.name for i in self.inputs]
@@ -180,6 +201,8 @@ class InputSet:
                 values[spec.name] = SUPPLIED
                 continue
             if spec.name not in given:
+                if spec.derived is not None:
+                    continue  # computed below, once every input it may read is resolved
                 if spec.required:
                     problems.append((spec.name, f"{spec.name}: is required ({spec.type.hcl()}): {spec.description}"))
                     broken.add(spec.name)
@@ -209,6 +232,13 @@ class InputSet:
                     problems.append((spec.name, f"{spec.name}: must {rule.must}, got {shown}"))
                     broken.add(spec.name)
                     break  # later rules may assume this one (a window's length needs its format)
+        for spec in self.inputs:
+            if spec.derived is not None and spec.name not in values:
+                # A derivation reads inputs that may have failed their own rules; it then falls back to the default
+                # and the checks that involve it are skipped, as for any broken input.
+                values[spec.name] = spec.default if broken else spec.derived(values)
+                if broken:
+                    broken.add(spec.name)
         for check in self.checks:
             involved = set(check.inputs) | set(check.shown or ())
             if involved & broken:
@@ -217,9 +247,18 @@ class InputSet:
                 problems.append((check.inputs[0], check.message(values)))
         return values, problems
 
+    def derived_arguments(self, given: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+        """The derived inputs `given` leaves out whose value differs from the default: what the generator writes
+        into an environment's module call so that Terraform knows them at plan time."""
+        return {
+            spec.name: values[spec.name]
+            for spec in self.inputs
+            if spec.derived is not None and spec.name not in given and values.get(spec.name) != spec.default
+        }
+
     def warnings(self, values: Mapping[str, Any]) -> list[str]:
-        """What the resolved values turn off, one line per input that weakens security, and the values accepted
-        but not advised."""
+        """What the resolved values turn off or probably get wrong, one line each: inputs that weaken security,
+        deprecated inputs that are set, values accepted but not advised, and advice across inputs."""
         found = [
             f"{spec.name} = {literal(values[spec.name])} {spec.weakens[1]}"
             for spec in self.inputs
@@ -231,6 +270,12 @@ class InputSet:
                 text = spec.advice(value)
                 if text:
                     found.append(f"{spec.name} = {literal(value)} {text}")
+        found += [
+            f"{spec.name} is deprecated: {spec.deprecated}"
+            for spec in self.inputs
+            if spec.deprecated is not None and values.get(spec.name, spec.default) != spec.default
+        ]
+        found += [f"{advice.inputs[0]} {advice.message}" for advice in self.advice if advice.when(values)]
         return found
 
     def validate(self, given: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ cross-input checks as `precondition`s on the main resource, and one `output` blo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from generator import cdk, versions
 from generator.inputs import InputSet
@@ -34,6 +34,10 @@ class ModuleDefinition:
     build: Callable[[Any], Any]
     # Outputs an environment's root re-exports for services (endpoints, ARNs, bootstrap brokers).
     exported: tuple[str, ...] = ()
+    # Resource addresses inside the module that changed in a way that depends on the inputs (for_each keys), as
+    # (from, to) pairs for a call with these resolved values. A module's own `moved` blocks cannot depend on its
+    # inputs; a root that knows the values literally (an environment's stack) writes these.
+    moves: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
 
     def __post_init__(self) -> None:
         names = {o.name for o in self.outputs}

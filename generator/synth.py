@@ -43,7 +43,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         # reach the backend doubled).
         backend=environment.backend,
     )
-    _add_address_moves(stack, environment)
+    moves: list[tuple[str, str]] = []  # module addresses that changed with the inputs (ModuleDefinition.moves)
     for call in environment.modules:
         definition = modules[call.kind]
         arguments = _escape_templates(call.arguments)
@@ -62,6 +62,8 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
             )
             arguments[input_name] = "${var." + variable + "}"
         cdk.module_call(stack, call.name, source=module_source(call.kind), arguments=arguments)
+        if definition.moves is not None:
+            moves += [(f"module.{call.name}.{a}", f"module.{call.name}.{b}") for a, b in definition.moves(call.values)]
         for output_name in definition.exported:
             out = next(o for o in definition.outputs if o.name == output_name)
             cdk.output(
@@ -71,13 +73,16 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
                 description=f"module.{call.name}: {out.description}",
                 sensitive=out.sensitive,
             )
+    _add_address_moves(stack, environment, moves)
 
 
-def _add_address_moves(stack: Any, environment: Environment) -> None:
-    """[[moved]] / [[removed]] / [[import]] entries of the environment file → `moved`, `removed` (destroy = false)
-    and `import` blocks."""
+def _add_address_moves(stack: Any, environment: Environment, module_moves: list[tuple[str, str]]) -> None:
+    """[[moved]] / [[removed]] / [[import]] entries of the environment file, and the moves of module addresses that
+    changed with the inputs → `moved`, `removed` (destroy = false) and `import` blocks, each kind in one override
+    (a second override of the same key would replace the first)."""
     imports = [(target, _escape_templates(identity)) for target, identity in environment.imports]
-    cdk.address_moves(stack, moved=environment.moved, removed=environment.removed, imports=imports)
+    moved = [*environment.moved, *(move for move in module_moves if move not in environment.moved)]
+    cdk.address_moves(stack, moved=moved, removed=environment.removed, imports=imports)
 
 
 def synthesize(modules: Mapping[str, ModuleDefinition], environments: list[Environment]) -> dict[str, bytes]:

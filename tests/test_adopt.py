@@ -26,12 +26,12 @@ SECURITY_GROUP_PROBLEM = (
 # The module's rules that duplicate an inline rule of the old groups, with the group they are on.
 DUPLICATES = [
     ("elasticache_auth", "6379-6379 from sg-0e0e0e0e0e0e0e0e1", "sg-44538b0610be91454",
-     'module.elasticache_auth.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]'),
+     'module.elasticache_auth.aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]'),
     ("elasticache_recommend", "6379-6379 from sg-0e0e0e0e0e0e0e0e1", "sg-412486149f27bafcc",
-     'module.elasticache_recommend.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]'),
-    ("msk", "9092-9098 from self", "sg-74dcdf24ac2cb787e", "module.msk.aws_vpc_security_group_ingress_rule.between_brokers"),
+     'module.elasticache_recommend.aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]'),
+    ("msk", "9092-9098 from self", "sg-74dcdf24ac2cb787e", "module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]"),
     ("msk", "9098-9098 from sg-0e0e0e0e0e0e0e0e1", "sg-74dcdf24ac2cb787e",
-     'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9098/sg-0e0e0e0e0e0e0e0e1"]'),
+     'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9098/0"]'),
 ]
 PROBLEMS = [
     SECURITY_GROUP_PROBLEM.format(call=call, rule=rule, group=group, target=target, quoted=json.dumps(target))
@@ -43,21 +43,20 @@ PROBLEMS = [
 REMAINING_CHANGES = {
     # Tags: the module tags every resource alike; the old root tagged only some, and Name differently.
     "module.elasticache_auth.aws_elasticache_parameter_group.this": ["update"],
-    "module.elasticache_auth.aws_security_group.this": ["update"],
+    "module.elasticache_auth.aws_security_group.this[0]": ["update"],
     "module.elasticache_recommend.aws_elasticache_parameter_group.this": ["update"],
-    "module.elasticache_recommend.aws_security_group.this": ["update"],
-    "module.msk.aws_security_group.this": ["update"],
+    "module.elasticache_recommend.aws_security_group.this[0]": ["update"],
+    "module.msk.aws_security_group.this[0]": ["update"],
     # Description "Managed by Terraform" → "Subnets of <id>" (no input for it; in place).
     "module.elasticache_auth.aws_elasticache_subnet_group.this": ["update"],
     "module.elasticache_recommend.aws_elasticache_subnet_group.this": ["update"],
     # The module's rules as separate resources: the ones that duplicate an inline rule are --adopt's problems.
-    'module.elasticache_auth.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]':
+    'module.elasticache_auth.aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]':
         ["create"],
-    'module.elasticache_recommend.aws_vpc_security_group_ingress_rule.from_security_groups["6379/sg-0e0e0e0e0e0e0e0e1"]':
+    'module.elasticache_recommend.aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]':
         ["create"],
-    "module.msk.aws_vpc_security_group_ingress_rule.between_brokers": ["create"],
-    'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9094/sg-0e0e0e0e0e0e0e0e1"]': ["create"],
-    'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9098/sg-0e0e0e0e0e0e0e0e1"]': ["create"],
+    "module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]": ["create"],
+    'module.msk.aws_vpc_security_group_ingress_rule.from_security_groups["9098/0"]': ["create"],
     # Broker logs move to the module's encrypted log group; the old group is forgotten, not destroyed.
     "module.msk.aws_cloudwatch_log_group.broker_logs[0]": ["create"],
     "module.msk.aws_kms_key.this[0]": ["create"],
@@ -76,17 +75,17 @@ MOVED = {
     "module.elasticache_auth.aws_elasticache_parameter_group.this":
         "module.elasticache_auth.aws_elasticache_parameter_group.cache",
     "module.elasticache_auth.aws_elasticache_subnet_group.this": "module.elasticache_auth.aws_elasticache_subnet_group.cache",
-    "module.elasticache_auth.aws_security_group.this": "module.elasticache_auth.aws_security_group.cache",
+    "module.elasticache_auth.aws_security_group.this[0]": "module.elasticache_auth.aws_security_group.cache",
     "module.elasticache_recommend.aws_elasticache_replication_group.this":
         "module.elasticache_recommend.aws_elasticache_replication_group.cache",
     "module.elasticache_recommend.aws_elasticache_parameter_group.this":
         "module.elasticache_recommend.aws_elasticache_parameter_group.cache",
     "module.elasticache_recommend.aws_elasticache_subnet_group.this":
         "module.elasticache_recommend.aws_elasticache_subnet_group.cache",
-    "module.elasticache_recommend.aws_security_group.this": "module.elasticache_recommend.aws_security_group.cache",
+    "module.elasticache_recommend.aws_security_group.this[0]": "module.elasticache_recommend.aws_security_group.cache",
     "module.msk.aws_msk_cluster.this": "module.msk.aws_msk_cluster.kafka",
     "module.msk.aws_msk_configuration.this": "module.msk.aws_msk_configuration.kafka",
-    "module.msk.aws_security_group.this": "module.msk.aws_security_group.kafka",
+    "module.msk.aws_security_group.this[0]": "module.msk.aws_security_group.kafka",
 }
 
 
@@ -325,11 +324,11 @@ def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
     code, out, err = adopt(completed, capsys)
     assert (code, err) == (0, "")
     assert ("note: module.msk.aws_security_group.this: ingress: the inline rule tcp 9092-9098 from self is imported "
-            "as module.msk.aws_vpc_security_group_ingress_rule.between_brokers") in out.splitlines()
+            "as module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]") in out.splitlines()
     generated = tmp_path / "generated"
     assert cli.main(["--out", str(generated), "--config", str(completed)]) == 0
     main = json.loads((generated / "stacks" / "estate" / "main.tf.json").read_text())
-    assert main["import"][2] == {"to": "module.msk.aws_vpc_security_group_ingress_rule.between_brokers",
+    assert main["import"][2] == {"to": "module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]",
                                  "id": "sgr-00000000000000003"}
     if terraform.binary() is not None:
         terraform.validate(generated / "stacks" / "estate")

@@ -22,6 +22,7 @@ CACHE = {
     "security_group_name": "mapzip-prod-auth-cache",
     "security_group_description": "Valkey mapzip-prod-auth",
     "kms_key_arn": "alias/aws/elasticache",
+    "create_kms_key": False,  # an HCL caller that passes every key says so (modules.shared.inputs.create_kms_key)
     "transit_encryption_enabled": False,
     "slow_log_enabled": False,
     "engine_log_enabled": False,
@@ -37,7 +38,7 @@ def test_elasticache_keeps_existing_names_and_the_default_key(harness):
     plan.assert_resource("module.under_test.aws_elasticache_parameter_group.this",
                          {"name": "mapzip-prod-auth-params", "description": "Managed by Terraform", "family": "valkey7"})
     plan.assert_resource("module.under_test.aws_elasticache_subnet_group.this", {"name": "mapzip-prod-auth-subnets"})
-    plan.assert_resource("module.under_test.aws_security_group.this",
+    plan.assert_resource("module.under_test.aws_security_group.this[0]",
                          {"name": "mapzip-prod-auth-cache", "description": "Valkey mapzip-prod-auth"})
     plan.assert_resource("module.under_test.aws_elasticache_replication_group.this",
                          {"kms_key_id": ABSENT, "at_rest_encryption_enabled": "true",
@@ -48,7 +49,7 @@ def test_elasticache_keeps_existing_names_and_the_default_key(harness):
 
 def test_msk_keeps_an_existing_configuration_name_and_the_aws_managed_key(harness):
     given = {**NETWORK, "cluster_name": "events", "kafka_version": "3.6.0", "kms_key_arn": "alias/aws/kafka",
-             "configuration_name": "mapzip-prod-events-config", "security_group_name": "mapzip-prod-events-msk",
+             "create_kms_key": False, "configuration_name": "mapzip-prod-events-config", "security_group_name": "mapzip-prod-events-msk",
              "cloudwatch_logs_enabled": False}
     plan = Plan(harness("msk").plan(given))
     plan.assert_resource("module.under_test.aws_msk_configuration.this",

@@ -11,6 +11,7 @@ BASE = {
     "cluster_name": "events",
     "vpc_id": "vpc-0a1b2c3d4e5f60718",
     "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
+    "allowed_security_group_ids": ["sg-0e0e0e0e0e0e0e0e1"],
 }
 
 

@@ -105,8 +105,8 @@ def test_secure_defaults():
                      'billing_mode: must be one of "PAY_PER_REQUEST", "PROVISIONED", got "ON_DEMAND"', id="billing-mode"),
         pytest.param(
             {"billing_mode": "PROVISIONED", "read_capacity": 5},
-            "read_capacity: must be set, with write_capacity and each global secondary index's read_capacity and "
-            'write_capacity, when billing_mode is PROVISIONED, got billing_mode = "PROVISIONED", read_capacity = 5, '
+            "read_capacity: must be set, with write_capacity, when billing_mode is PROVISIONED (indexes without their "
+            "own capacity use the table's), got read_capacity = 5, billing_mode = \"PROVISIONED\", "
             "write_capacity = null",
             id="provisioned-needs-capacity",
         ),
@@ -271,3 +271,79 @@ def test_terraform_refuses_unused_attributes(harness):
         {**BASE, "attributes": [{"name": "review_id", "type": "S"}, {"name": "title", "type": "S"}]}
     )
     assert "attributes must only declare attributes a key of the table or of an index uses" in error
+
+
+# --- real roots (issue 13): PROVISIONED indexes, keys and policies decided at plan time -------------------------
+
+
+def test_provisioned_index_uses_the_table_capacity():
+    """The console's convention: an index without its own capacity uses the table's (it was refused before)."""
+    given = {**PROVISIONED, "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id"}]}
+    assert problems(given) == []
+
+
+def test_plan_provisioned_indexes_are_auto_scaled(harness):
+    plan = Plan(harness("dynamodb").plan({
+        **PROVISIONED,
+        "attributes": PROVISIONED["attributes"] + [{"name": "user_id", "type": "S"}],
+        "global_secondary_indexes": [
+            {"name": "by_place", "hash_key": "place_id"},
+            {"name": "by_user", "hash_key": "user_id", "read_capacity": 80, "write_capacity": 2},
+        ],
+    }))
+    plan.assert_resource("module.under_test.aws_dynamodb_table.this", {"global_secondary_index": [
+        {"name": "by_place", "read_capacity": 5, "write_capacity": 5},
+        {"name": "by_user", "read_capacity": 80, "write_capacity": 2},
+    ]})
+    plan.assert_resource('module.under_test.aws_appautoscaling_target.index_read["by_place"]',
+                         {"min_capacity": 5, "max_capacity": 50, "resource_id": "table/mapzip-dev-reviews/index/by_place",
+                          "scalable_dimension": "dynamodb:index:ReadCapacityUnits"})
+    # An index whose floor is above the table's ceiling keeps its floor.
+    plan.assert_resource('module.under_test.aws_appautoscaling_target.index_read["by_user"]',
+                         {"min_capacity": 80, "max_capacity": 80})
+    plan.assert_resource('module.under_test.aws_appautoscaling_target.index_write["by_place"]',
+                         {"min_capacity": 5, "max_capacity": 5, "scalable_dimension": "dynamodb:index:WriteCapacityUnits"})
+    plan.assert_resource('module.under_test.aws_appautoscaling_policy.index_write["by_user"]', {
+        "name": "mapzip-dev-reviews-by_user-write-capacity",
+        "target_tracking_scaling_policy_configuration": [{"target_value": 70, "predefined_metric_specification": [
+            {"predefined_metric_type": "DynamoDBWriteCapacityUtilization"}]}],
+    })
+    plan.assert_count("module.under_test.aws_appautoscaling_target.index_", 4)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"resource_policy": '{"Statement": []}', "create_resource_policy": False},
+                     'resource_policy: needs create_resource_policy = true (Terraform must know at plan time that the '
+                     "policy exists), got false", id="policy-without-switch"),
+        pytest.param({"create_resource_policy": True},
+                     "create_resource_policy: needs resource_policy when true, got true", id="switch-without-policy"),
+        pytest.param({"server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1",
+                      "create_kms_key": True},
+                     "create_kms_key: must be false when server_side_encryption_kms_key_arn is given (the module's key "
+                     "would encrypt nothing), got create_kms_key = true, server_side_encryption_kms_key_arn = "
+                     '"arn:aws:kms:ap-northeast-2:111122223333:key/1", server_side_encryption_enabled = true',
+                     id="unused-key"),
+        pytest.param({"create_kms_key": False},
+                     "create_kms_key: needs server_side_encryption_kms_key_arn when false and "
+                     "server_side_encryption_enabled: the module then creates no key, got create_kms_key = false, "
+                     "server_side_encryption_kms_key_arn = null, server_side_encryption_enabled = true",
+                     id="no-key"),
+    ],
+)
+def test_fails_if_switch_and_value_disagree(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_environment_files_derive_the_switches():
+    given = {**BASE, "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1",
+             "resource_policy": '{"Statement": []}'}
+    values, found = MODULE.inputs.problems(given)
+    assert found == []
+    assert MODULE.inputs.derived_arguments(given, values) == {"create_kms_key": False, "create_resource_policy": True}
+
+
+def test_terraform_refuses_a_policy_without_its_switch(harness):
+    error = harness("dynamodb").plan_error({**BASE, "resource_policy": '{"Statement": []}'})
+    assert "resource_policy needs create_resource_policy = true" in error

@@ -32,7 +32,14 @@ def test_secure_defaults_resolve_without_problems():
     assert values["snapshot_retention_limit"] == 7
     assert values["slow_log_enabled"] is True
     assert values["allowed_cidr_blocks"] == []
-    assert MODULE.inputs.warnings(values) == []
+    assert values["create_kms_key"] is True
+    # No source named: valid, and said out loud (a cluster nothing can reach is rarely what was meant).
+    assert MODULE.inputs.warnings(values) == [
+        "create_security_group = true, but allowed_security_group_ids, allowed_cidr_blocks and ingress_rules are "
+        "empty: the module's group opens the cache port to nobody (associated_security_group_ids attach groups, "
+        "they do not let anyone in)"
+    ]
+    assert MODULE.inputs.warnings({**values, "allowed_security_group_ids": ["sg-0123456789abcdef0"]}) == []
 
 
 @pytest.mark.parametrize(
@@ -229,7 +236,8 @@ def test_null_means_default_and_is_refused_for_required_inputs():
 
 
 def test_weakening_inputs_warn():
-    values = MODULE.inputs.validate({**BASE, "transit_encryption_enabled": False, "snapshot_retention_limit": 0})
+    values = MODULE.inputs.validate({**BASE, "transit_encryption_enabled": False, "snapshot_retention_limit": 0,
+                                     "allowed_security_group_ids": ["sg-0123456789abcdef0"]})
     assert MODULE.inputs.warnings(values) == [
         "transit_encryption_enabled = false turns off encryption in transit (and with it AUTH)",
         "snapshot_retention_limit = 0 turns off automatic backups",
@@ -279,6 +287,8 @@ def test_module_json(module_json):
         "aws_kms_key.this",
         "aws_kms_key_policy.this",
         "aws_security_group.this",
+        "aws_vpc_security_group_egress_rule.extra",
+        "aws_vpc_security_group_ingress_rule.extra",
         "aws_vpc_security_group_ingress_rule.from_cidr_blocks",
         "aws_vpc_security_group_ingress_rule.from_security_groups",
     ]
@@ -349,9 +359,11 @@ def test_plan_fully_specified(harness):
         "port": 6380,
         "allowed_security_group_ids": ["sg-0123456789abcdef0"],
         "allowed_cidr_blocks": ["10.20.0.0/16", "fd00::/8"],
-        "security_group_ids": ["sg-0fedcba987654321f"],
+        "associated_security_group_ids": ["sg-0fedcba987654321f"],
         "num_cache_clusters": 3,
         "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd",
+        "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/5678abcd",
+        "create_kms_key": False,
         "transit_encryption_mode": "required",
         "auth_token": "a-valid-token-1234567",
         "snapshot_retention_limit": 14,
@@ -385,11 +397,11 @@ def test_plan_fully_specified(harness):
     plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 0)
     plan.assert_resource("module.under_test.aws_cloudwatch_log_group.slow_log[0]", {"retention_in_days": 731})
     plan.assert_resource(
-        'module.under_test.aws_vpc_security_group_ingress_rule.from_cidr_blocks["6380/fd00::/8"]',
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_cidr_blocks["6380/1"]',
         {"cidr_ipv6": "fd00::/8", "cidr_ipv4": ABSENT, "from_port": 6380, "to_port": 6380, "ip_protocol": "tcp"},
     )
     plan.assert_resource(
-        'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["6380/sg-0123456789abcdef0"]',
+        'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["6380/0"]',
         {"referenced_security_group_id": "sg-0123456789abcdef0", "from_port": 6380},
     )
 
@@ -402,3 +414,134 @@ def test_terraform_refuses_what_python_refuses(harness):
     assert 'engine_version must be one of "7.2", "8.0", "8.1", "8.2".' in error
     error = harness("elasticache").plan_error({**BASE, "auth_token": "short"})
     assert "auth_token must be 16 to 128 letters, digits or !&#$^<>-." in error
+
+
+# --- real roots (issue 13): attach vs allow, bring your own group and key, outputs ------------------------------
+
+
+def test_attaching_a_group_is_not_allowing_it():
+    """`security_group_ids` attaches and opens nothing: passing the EKS group there left the cache unreachable
+    without a word. The old name still works, and synth says what it does."""
+    values = MODULE.inputs.validate({**BASE, "security_group_ids": ["sg-0e0e0e0e0e0e0e0e1"]})
+    assert MODULE.inputs.warnings(values) == [
+        "security_group_ids is deprecated: it attaches the groups to the cluster and opens nothing; name them in "
+        "associated_security_group_ids to attach them, or in allowed_security_group_ids to let their members in",
+        "create_security_group = true, but allowed_security_group_ids, allowed_cidr_blocks and ingress_rules are "
+        "empty: the module's group opens the cache port to nobody (associated_security_group_ids attach groups, "
+        "they do not let anyone in)",
+    ]
+
+
+def test_plan_attach_and_allow(harness):
+    plan = Plan(harness("elasticache").plan({
+        **BASE,
+        "allowed_security_group_ids": ["sg-0e0e0e0e0e0e0e0e1"],
+        "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
+        "security_group_ids": ["sg-0aaaaaaaaaaaaaaa2"],  # the deprecated name keeps working
+        "ingress_rules": {"office": {"prefix_list_id": "pl-0123456789abcdef0", "from_port": 6379}},
+        "egress_rules": {"dns": {"ip_protocol": "udp", "from_port": 53, "cidr_ipv4": "10.0.0.2/32"}},
+    }))
+    # The module's group (unknown until apply), then the attached ones.
+    change = next(c for c in plan.raw["resource_changes"]
+                  if c["address"] == "module.under_test.aws_elasticache_replication_group.this")
+    assert change["change"]["after_unknown"]["security_group_ids"] is True
+    plan.assert_resource('module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]',
+                         {"referenced_security_group_id": "sg-0e0e0e0e0e0e0e0e1", "from_port": 6379, "to_port": 6379})
+    plan.assert_resource('module.under_test.aws_vpc_security_group_ingress_rule.extra["office"]',
+                         {"prefix_list_id": "pl-0123456789abcdef0", "from_port": 6379, "to_port": 6379,
+                          "ip_protocol": "tcp", "description": "Valkey office (ingress_rules)"})
+    plan.assert_resource('module.under_test.aws_vpc_security_group_egress_rule.extra["dns"]',
+                         {"cidr_ipv4": "10.0.0.2/32", "from_port": 53, "to_port": 53, "ip_protocol": "udp"})
+    plan.assert_count("module.under_test.aws_vpc_security_group_", 3)
+
+
+def test_plan_bring_your_own_group_and_keys(harness):
+    plan = Plan(harness("elasticache").plan({
+        **BASE,
+        "create_security_group": False,
+        "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
+        "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
+        "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/logs",
+        "create_kms_key": False,
+    }))
+    plan.assert_resource("module.under_test.aws_elasticache_replication_group.this",
+                         {"security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
+                          "kms_key_id": "arn:aws:kms:ap-northeast-2:111122223333:key/data"})
+    plan.assert_resource("module.under_test.aws_cloudwatch_log_group.slow_log[0]",
+                         {"kms_key_id": "arn:aws:kms:ap-northeast-2:111122223333:key/logs"})
+    plan.assert_count("module.under_test.aws_security_group", 0)
+    plan.assert_count("module.under_test.aws_vpc_security_group", 0)
+    plan.assert_count("module.under_test.aws_kms", 0)
+
+
+def test_outputs_a_root_needs(module_json):
+    module = module_json("elasticache")
+    module.assert_output("engine_version_actual",
+                         {"value": "${aws_elasticache_replication_group.this.engine_version_actual}"})
+    module.assert_output("security_group_arn", {"value": "${one(aws_security_group.this[*].arn)}"})
+    module.assert_output("security_group_id", {"value": "${one(aws_security_group.this[*].id)}"})
+
+
+def test_the_group_moves_to_its_count_index(module_json):
+    """The group existed before create_security_group: a root that applied the old module keeps it."""
+    assert module_json("elasticache").document["moved"] == [
+        {"from": "aws_security_group.this", "to": "aws_security_group.this[0]"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"create_kms_key": False, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data"},
+                     "create_kms_key: needs kms_key_arn (data at rest) and log_kms_key_arn (slow and engine logs) for "
+                     "what is encrypted when false: the module then creates no key, got create_kms_key = false, "
+                     'kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data", log_kms_key_arn = null',
+                     id="logs-without-key"),
+        pytest.param({"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data", "create_kms_key": True,
+                      "slow_log_enabled": False, "engine_log_enabled": False},
+                     "create_kms_key: must be false when kms_key_arn and log_kms_key_arn cover everything that is "
+                     "encrypted (the module's key would encrypt nothing), got create_kms_key = true, kms_key_arn = "
+                     '"arn:aws:kms:ap-northeast-2:111122223333:key/data", log_kms_key_arn = null', id="unused-key"),
+    ],
+)
+def test_fails_if_keys_inconsistent(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_environment_files_derive_create_kms_key():
+    """An environment file never needs create_kms_key: its literal keys decide it, and the generator writes it."""
+    given = {**BASE, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
+             "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/logs"}
+    values, found = MODULE.inputs.problems(given)
+    assert found == [] and values["create_kms_key"] is False
+    assert MODULE.inputs.derived_arguments(given, values) == {"create_kms_key": False}
+    only_data = {**BASE, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data"}
+    values, found = MODULE.inputs.problems(only_data)
+    assert found == [] and values["create_kms_key"] is True  # the logs still need the module's key
+    assert MODULE.inputs.derived_arguments(only_data, values) == {}
+
+
+def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tmp_path):
+    """A root that applied the module before create_security_group existed holds `aws_security_group.this`; the
+    module's `moved` block carries it to `this[0]`: no new group, no replaced cluster."""
+    import json
+    import uuid
+
+    from generator import terraform
+    from tests.conftest import require_terraform
+
+    require_terraform()
+    harness = terraform.ModuleHarness(generated_tree / "modules" / "elasticache", tmp_path)
+    planned = Plan(harness.plan(BASE)).values["module.under_test.aws_security_group.this[0]"]
+    group = {**planned, "id": "sg-0123456789abcdef0", "arn": "arn:aws:ec2:ap-northeast-2:111122223333:security-group/sg-0123456789abcdef0",
+             "name": "mapzip-dev-auth-20261101000000000000000001", "owner_id": "111122223333", "egress": [], "ingress": []}
+    (tmp_path / "offline.tfstate").write_text(json.dumps({
+        "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=14)), "outputs": {},
+        "resources": [{"module": "module.under_test", "mode": "managed", "type": "aws_security_group", "name": "this",
+                       "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
+                       "instances": [{"schema_version": 1, "attributes": group}]}],
+    }))
+    change = next(c for c in harness.plan(BASE)["resource_changes"] if c["type"] == "aws_security_group")
+    assert change["address"] == "module.under_test.aws_security_group.this[0]"
+    assert change["previous_address"] == "module.under_test.aws_security_group.this"
+    assert change["change"]["actions"] in (["no-op"], ["update"])

@@ -83,7 +83,7 @@ def test_modules_create_a_rotated_customer_managed_key(harness):
     plan.assert_resource("module.under_test.aws_kms_alias.this[0]", {"name": "alias/dynamodb/mapzip-dev-reviews"})
     with_own_key = Plan(harness("dynamodb").plan({
         "name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
-        "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1",
+        "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
     }))
     with_own_key.assert_count("module.under_test.aws_kms", 0)
     with_own_key.assert_resource("module.under_test.aws_dynamodb_table.this", {

@@ -45,6 +45,7 @@ __all__ = [
     "local",
     "module_call",
     "module_stack",
+    "moved",
     "new_app",
     "number",
     "output",
@@ -232,6 +233,12 @@ def address_moves(
     adopted = [{"to": target, "id": identity} for target, identity in imports]
     if adopted:
         stack.add_override("import", adopted)
+
+
+def moved(stack: Any, moves: Iterable[tuple[str, str]]) -> None:
+    """`moved` blocks (Terraform >= 1.1) of a module stack: each (from, to) pair of addresses, in this stack's own
+    terms. One override for all of them (address_moves), since a later override of the same key replaces an earlier."""
+    address_moves(stack, moved=moves, removed=())
 
 
 def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:

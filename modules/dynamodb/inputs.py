@@ -89,6 +89,10 @@ def _capacities(values: Mapping[str, Any]) -> list[Any]:
     return caps
 
 
+def kms_key_needed(values: Mapping[str, Any]) -> bool:
+    return values["server_side_encryption_enabled"] and values["server_side_encryption_kms_key_arn"] is None
+
+
 def _provisioned(values: Mapping[str, Any]) -> bool:
     return values["billing_mode"] == "PROVISIONED"
 
@@ -221,7 +225,11 @@ INPUTS = InputSet(
             "global_secondary_indexes",
             list_of(GSI),
             "Global secondary indexes: name, hash_key, optional range_key, projection_type (default ALL), "
-            "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity.",
+            "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity "
+            "(default: the table's). On a PROVISIONED table each index is auto scaled like the table, from its own "
+            "capacity up to the table's ceiling (autoscaling_*_max_capacity) or its own capacity if higher. An apply "
+            "after the scaler moved an index sets it back to that floor (the provider cannot ignore one index's "
+            "capacity without ignoring every index change); the scaler then moves it again.",
             default=[],
             rules=_index_rules("global secondary indexes", MAX_GSIS),
         ),
@@ -263,6 +271,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("DynamoDB", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
+        shared.create_kms_key("the table", kms_key_needed),
         Input("stream_enabled", BOOL, "Turn DynamoDB Streams on.", default=False),
         Input(
             "stream_view_type",
@@ -313,6 +322,15 @@ INPUTS = InputSet(
             "Resource-based policy (JSON) attached to the table.",
             default=None,
             rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)"),),
+        ),
+        Input(
+            "create_resource_policy",
+            BOOL,
+            "Attach resource_policy to the table. A switch of its own because Terraform must know at plan time "
+            "whether the policy resource exists, and a policy document often holds ARNs created in the same apply. "
+            "Environment files need not set it: the generator writes it when the file gives resource_policy.",
+            default=False,
+            derived=lambda v: v["resource_policy"] is not None,
         ),
         shared.TAGS,
     ),
@@ -375,13 +393,11 @@ INPUTS = InputSet(
             shown=("range_key",),
         ),
         Check(
-            ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
-            "must be set, with write_capacity and each global secondary index's read_capacity and write_capacity, "
-            "when billing_mode is PROVISIONED",
-            lambda v: not _provisioned(v) or all(c is not None for c in _capacities(v)),
-            'var.billing_mode != "PROVISIONED" || (var.read_capacity != null && var.write_capacity != null && '
-            "alltrue([for i in var.global_secondary_indexes : i.read_capacity != null && i.write_capacity != null]))",
-            shown=("billing_mode", "read_capacity", "write_capacity"),
+            ("read_capacity", "billing_mode", "write_capacity"),
+            "must be set, with write_capacity, when billing_mode is PROVISIONED (indexes without their own "
+            "capacity use the table's)",
+            lambda v: not _provisioned(v) or (v["read_capacity"] is not None and v["write_capacity"] is not None),
+            'var.billing_mode != "PROVISIONED" || (var.read_capacity != null && var.write_capacity != null)',
         ),
         Check(
             ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
@@ -463,6 +479,38 @@ INPUTS = InputSet(
             "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
         ),
         *rules.name_length_checks(AWS_NAMES),
+        Check(
+            ("create_kms_key", "server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
+            "needs server_side_encryption_kms_key_arn when false and server_side_encryption_enabled: the module "
+            "then creates no key",
+            lambda v: v["create_kms_key"] or not kms_key_needed(v),
+            "var.create_kms_key || !local.kms_key_needed",
+        ),
+        Check(
+            ("create_kms_key", "server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
+            "must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt nothing)",
+            lambda v: not v["create_kms_key"] or not v["server_side_encryption_enabled"] or kms_key_needed(v),
+            "!var.create_kms_key || !var.server_side_encryption_enabled || local.kms_key_needed",
+        ),
+        Check(
+            ("create_resource_policy", "resource_policy"),
+            "needs resource_policy when true",
+            lambda v: not v["create_resource_policy"] or v["resource_policy"] is not None,
+            "!var.create_resource_policy || var.resource_policy != null",
+            shown=("create_resource_policy",),
+        ),
+        Check(
+            ("resource_policy", "create_resource_policy"),
+            "needs create_resource_policy = true (Terraform must know at plan time that the policy exists)",
+            lambda v: v["resource_policy"] is None or v["create_resource_policy"],
+            "var.resource_policy == null || var.create_resource_policy",
+            shown=("create_resource_policy",),
+        ),
     ),
     aws_names=AWS_NAMES,
+)
+KMS_KEY_NEEDED_HCL = "var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null"
+KMS_KEY_UNUSED = (
+    "create_kms_key must be false when server_side_encryption_kms_key_arn is given (the module's key would "
+    "encrypt nothing)."
 )

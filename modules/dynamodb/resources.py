@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
+from modules.dynamodb.inputs import KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
 from modules.shared.kms import customer_managed_key
 
 
@@ -18,9 +19,12 @@ def build(stack: Any) -> Any:
     local(stack, "table_name", "${var.name_prefix}${var.table_name}")
     local(stack, "provisioned", '${var.billing_mode == "PROVISIONED"}')
 
+    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
     customer_managed_key(
         stack,
-        needed="var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null",
+        create="var.create_kms_key && var.server_side_encryption_enabled",
+        used="local.kms_key_needed",
+        unused_message=KMS_KEY_UNUSED,
         description="DynamoDB ${local.table_name}",
         alias='alias/dynamodb/${replace(local.table_name, ".", "-")}',
         log_groups=None,
@@ -50,7 +54,10 @@ def build(stack: Any) -> Any:
         tags=string_map("var.tags"),
         # A PROVISIONED table's capacity belongs to application auto scaling (below): without this, every apply
         # would reset what the scaler set. Capacity is changed through read_capacity/write_capacity, which are
-        # the scaler's floor.
+        # the scaler's floor. Index capacity is not ignored: ignore_changes cannot name one attribute of the
+        # elements of a set, and ignoring all of global_secondary_index (terraform-aws-modules' autoscaled_gsi_ignore
+        # table) would silently skip adding or removing an index, the schema change this module exists to get
+        # right. An apply after the scaler moved an index sets it back to its floor; the scaler moves it again.
         lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
     )
     address(table, "this")
@@ -68,8 +75,9 @@ def build(stack: Any) -> Any:
                 "range_key": "${global_secondary_index.value.range_key}",
                 "projection_type": "${global_secondary_index.value.projection_type}",
                 "non_key_attributes": "${global_secondary_index.value.non_key_attributes}",
-                "read_capacity": "${local.provisioned ? global_secondary_index.value.read_capacity : null}",
-                "write_capacity": "${local.provisioned ? global_secondary_index.value.write_capacity : null}",
+                # An index without its own capacity uses the table's (the DynamoDB console's convention).
+                "read_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.read_capacity, var.read_capacity) : null}",
+                "write_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.write_capacity, var.write_capacity) : null}",
             },
         },
     )
@@ -105,13 +113,22 @@ def build(stack: Any) -> Any:
         },
     )
 
+    # Auto scaling of each index, keyed by index name: names are literals of the input, known at plan time.
+    local(
+        stack,
+        "autoscaled_indexes",
+        "${local.provisioned ? { for i in var.global_secondary_indexes : i.name => {"
+        " read = coalesce(i.read_capacity, var.read_capacity), write = coalesce(i.write_capacity, var.write_capacity)"
+        " } } : {}}",
+    )
     for direction in ("read", "write"):
+        Direction = direction.capitalize()
         target = aws.AppautoscalingTarget(
             stack,
             f"{direction}_target",
             service_namespace="dynamodb",
             resource_id="table/${aws_dynamodb_table.this.name}",
-            scalable_dimension=f"dynamodb:table:{direction.capitalize()}CapacityUnits",
+            scalable_dimension=f"dynamodb:table:{Direction}CapacityUnits",
             min_capacity=number(f"var.{direction}_capacity"),
             max_capacity=number(f"coalesce(var.autoscaling_{direction}_max_capacity, var.{direction}_capacity)"),
             count=number("local.provisioned ? 1 : 0"),
@@ -127,20 +144,49 @@ def build(stack: Any) -> Any:
             scalable_dimension=f"${{aws_appautoscaling_target.{direction}[0].scalable_dimension}}",
             target_tracking_scaling_policy_configuration={
                 "target_value": number("var.autoscaling_target_value"),
-                "predefined_metric_specification": {
-                    "predefined_metric_type": f"DynamoDB{direction.capitalize()}CapacityUtilization"
-                },
+                "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
             },
             count=number("local.provisioned ? 1 : 0"),
         )
         address(policy, direction)
+
+        index_target = aws.AppautoscalingTarget(
+            stack,
+            f"index_{direction}_target",
+            service_namespace="dynamodb",
+            resource_id="table/${aws_dynamodb_table.this.name}/index/${each.key}",
+            scalable_dimension=f"dynamodb:index:{Direction}CapacityUnits",
+            min_capacity=number(f"each.value.{direction}"),
+            # The table's ceiling, or the index's own floor when that is higher.
+            max_capacity=number(
+                f"max(each.value.{direction}, coalesce(var.autoscaling_{direction}_max_capacity, var.{direction}_capacity))"
+            ),
+        )
+        address(index_target, f"index_{direction}")
+        index_target.add_override("for_each", "${local.autoscaled_indexes}")
+        index_policy = aws.AppautoscalingPolicy(
+            stack,
+            f"index_{direction}_policy",
+            name=f"${{local.table_name}}-${{each.key}}-{direction}-capacity",
+            policy_type="TargetTrackingScaling",
+            service_namespace=f"${{aws_appautoscaling_target.index_{direction}[each.key].service_namespace}}",
+            resource_id=f"${{aws_appautoscaling_target.index_{direction}[each.key].resource_id}}",
+            scalable_dimension=f"${{aws_appautoscaling_target.index_{direction}[each.key].scalable_dimension}}",
+            target_tracking_scaling_policy_configuration={
+                "target_value": number("var.autoscaling_target_value"),
+                "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
+            },
+        )
+        address(index_policy, f"index_{direction}")
+        index_policy.add_override("for_each", "${local.autoscaled_indexes}")
 
     policy = aws.DynamodbResourcePolicy(
         stack,
         "table_resource_policy",
         resource_arn=table.arn,
         policy="${var.resource_policy}",
-        count=number("var.resource_policy == null ? 0 : 1"),
+        # The switch, not the document: a policy that names ARNs created in the same apply is unknown at plan time.
+        count=number("var.create_resource_policy ? 1 : 0"),
     )
     address(policy, "this")
     return table

@@ -4,6 +4,7 @@ from generator.module import ModuleDefinition
 from modules.elasticache.inputs import INPUTS
 from modules.elasticache.outputs import OUTPUTS
 from modules.elasticache.resources import build
+from modules.shared.network import rule_key_moves
 
 MODULE = ModuleDefinition(
     name="elasticache",
@@ -25,4 +26,5 @@ MODULE = ModuleDefinition(
         "arn",
         "security_group_id",
     ),
+    moves=lambda v: rule_key_moves(v, [v["port"]], [v["port"]]),
 )

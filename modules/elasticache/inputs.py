@@ -92,6 +92,33 @@ def _cluster_mode(values: Mapping[str, Any]) -> bool:
     return values["num_node_groups"] is not None
 
 
+def _logs(values: Mapping[str, Any]) -> bool:
+    return values["slow_log_enabled"] or values["engine_log_enabled"]
+
+
+def kms_key_needed(values: Mapping[str, Any]) -> bool:
+    """Something is encrypted that the caller gave no key for: the module's own key is needed."""
+    return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
+        _logs(values) and values["log_kms_key_arn"] is None
+    )
+
+
+def _encrypts_anything(values: Mapping[str, Any]) -> bool:
+    return values["at_rest_encryption_enabled"] or _logs(values)
+
+
+# The same conditions in HCL: `local.kms_key_needed` is defined by the module (resources.py).
+KMS_KEY_NEEDED_HCL = (
+    "(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
+    "((var.slow_log_enabled || var.engine_log_enabled) && var.log_kms_key_arn == null)"
+)
+ENCRYPTS_ANYTHING_HCL = "var.at_rest_encryption_enabled || var.slow_log_enabled || var.engine_log_enabled"
+KMS_KEY_UNUSED = (
+    "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
+    "(the module's key would encrypt nothing)."
+)
+
+
 def _data_tiering_node(node_type: str) -> bool:
     # Data tiering exists only on r6gd nodes, and is mandatory there (API doc DataTieringEnabled).
     return node_type.split(".")[1:2] == ["r6gd"]
@@ -307,6 +334,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("ElastiCache", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
+        shared.create_kms_key("data at rest and the logs", kms_key_needed),
         Input(
             "transit_encryption_enabled",
             BOOL,
@@ -460,7 +488,21 @@ INPUTS = InputSet(
             lambda v: v["data_tiering_enabled"] == _data_tiering_node(v["node_type"]),
             'var.data_tiering_enabled == (split(".", var.node_type)[1] == "r6gd")',
         ),
-        shared.NO_OPEN_INGRESS,
+        *shared.NETWORK_CHECKS,
+        Check(
+            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
+            "needs kms_key_arn (data at rest) and log_kms_key_arn (slow and engine logs) for what is encrypted "
+            "when false: the module then creates no key",
+            lambda v: v["create_kms_key"] or not kms_key_needed(v),
+            "var.create_kms_key || !local.kms_key_needed",
+        ),
+        Check(
+            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
+            "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
+            "key would encrypt nothing)",
+            lambda v: not v["create_kms_key"] or not _encrypts_anything(v) or kms_key_needed(v),
+            f"!var.create_kms_key || !({ENCRYPTS_ANYTHING_HCL}) || local.kms_key_needed",
+        ),
         Check(
             ("parameters",),
             "must not set cluster-enabled: the module sets it from num_node_groups",
@@ -506,4 +548,5 @@ INPUTS = InputSet(
         ),
     ),
     aws_names=AWS_NAMES,
+    advice=(shared.unreachable("the cache port"),),
 )

@@ -1,6 +1,7 @@
 """ElastiCache (Valkey) outputs: endpoints and identifiers services and other modules need."""
 
 from generator.module import Output
+from modules.shared.outputs import SECURITY_GROUP_OUTPUTS
 
 OUTPUTS = (
     Output("replication_group_id", "aws_elasticache_replication_group.this.id", "Replication group id."),
@@ -21,7 +22,12 @@ OUTPUTS = (
         "Configuration endpoint of a cluster-mode group. Empty without cluster mode.",
     ),
     Output("port", "var.port", "Port of the endpoints."),
-    Output("security_group_id", "aws_security_group.this.id", "Security group the module creates."),
+    Output(
+        "engine_version_actual",
+        "aws_elasticache_replication_group.this.engine_version_actual",
+        "Valkey version the cluster runs (major.minor.patch), as AWS reports it.",
+    ),
+    *SECURITY_GROUP_OUTPUTS,
     Output("parameter_group_name", "aws_elasticache_parameter_group.this.name", "Parameter group of the cache."),
     Output("subnet_group_name", "aws_elasticache_subnet_group.this.name", "Subnet group of the cache."),
     Output("member_clusters", "aws_elasticache_replication_group.this.member_clusters", "Ids of the group's nodes."),

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.cdk import address, aws, boolean, local, number, string_map, strings
+from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.shared.network import security_group
+from modules.elasticache.inputs import ENCRYPTS_ANYTHING_HCL, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.shared.network import security_group, security_group_ids
 
 
 def build(stack: Any) -> Any:
@@ -63,17 +64,21 @@ def build(stack: Any) -> Any:
 
     address(subnet_group, "this")
     local(stack, "ingress_ports", "${[var.port]}")
-    security_group(
+    moves = security_group(
         stack,
         name="local.replication_group_id",
         description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
         service="Valkey",
     )
 
+    moved(stack, moves)
+
+    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
     key_policy = customer_managed_key(
         stack,
-        needed="(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
-        "((var.slow_log_enabled || var.engine_log_enabled) && var.log_kms_key_arn == null)",
+        create=f"var.create_kms_key && ({ENCRYPTS_ANYTHING_HCL})",
+        used="local.kms_key_needed",
+        unused_message=KMS_KEY_UNUSED,
         description="Valkey ${local.replication_group_id}: data at rest and logs",
         alias="alias/elasticache/${local.replication_group_id}",
         log_groups="/aws/elasticache/${local.replication_group_id}/*",
@@ -100,7 +105,7 @@ def build(stack: Any) -> Any:
         port=number("var.port"),
         parameter_group_name=parameter_group.name,
         subnet_group_name=subnet_group.name,
-        security_group_ids=strings("concat([aws_security_group.this.id], var.security_group_ids)"),
+        security_group_ids=strings(security_group_ids()),
         num_cache_clusters=number("local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)"),
         num_node_groups=number("var.num_node_groups"),
         replicas_per_node_group=number("local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) : null"),

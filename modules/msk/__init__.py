@@ -3,7 +3,9 @@
 from generator.module import ModuleDefinition
 from modules.msk.inputs import INPUTS
 from modules.msk.outputs import OUTPUTS
+from modules.msk.inputs import ingress_ports, ingress_ports_before_2026_11
 from modules.msk.resources import build
+from modules.shared.network import rule_key_moves
 
 MODULE = ModuleDefinition(
     name="msk",
@@ -24,4 +26,5 @@ MODULE = ModuleDefinition(
         "bootstrap_brokers_sasl_scram",
         "security_group_id",
     ),
+    moves=lambda v: rule_key_moves(v, ingress_ports_before_2026_11(v), ingress_ports(v)),
 )

@@ -40,6 +40,54 @@ def _brokers(values: Mapping[str, Any]) -> int:
     return values["number_of_broker_nodes"] if values["number_of_broker_nodes"] is not None else len(values["subnet_ids"])
 
 
+def kms_key_needed(values: Mapping[str, Any]) -> bool:
+    """Something is encrypted that the caller gave no key for: the module's own key is needed."""
+    return values["kms_key_arn"] is None or (values["cloudwatch_logs_enabled"] and values["log_kms_key_arn"] is None)
+
+
+# The same condition in HCL, as `local.kms_key_needed` (resources.py).
+KMS_KEY_NEEDED_HCL = "var.kms_key_arn == null || (var.cloudwatch_logs_enabled && var.log_kms_key_arn == null)"
+KMS_KEY_UNUSED = (
+    "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
+    "(the module's key would encrypt nothing)."
+)
+
+
+def ingress_ports(values: Mapping[str, Any]) -> list[int]:
+    """The ports the module's group opens (resources.LISTENER_PORTS, which says why)."""
+    client_broker = values["encryption_in_transit_client_broker"]
+    tls_listener = values["client_authentication_unauthenticated_enabled"] or bool(
+        values["client_authentication_tls_certificate_authority_arns"]
+    )
+    return [
+        port
+        for port, on in (
+            (9092, client_broker != "TLS"),
+            (9094, client_broker != "PLAINTEXT" and tls_listener),
+            (9096, values["client_authentication_scram_enabled"]),
+            (9098, values["client_authentication_iam_enabled"]),
+            (11001, values["jmx_exporter_enabled"]),
+            (11002, values["node_exporter_enabled"]),
+        )
+        if on
+    ]
+
+
+def ingress_ports_before_2026_11(values: Mapping[str, Any]) -> list[int]:
+    """The ports the module opened before, for the `moved` blocks of existing stacks: 9094 whenever TLS was on."""
+    client_broker = values["encryption_in_transit_client_broker"]
+    return [
+        port
+        for port, on in (
+            (9092, client_broker != "TLS"),
+            (9094, client_broker != "PLAINTEXT"),
+            (9096, values["client_authentication_scram_enabled"]),
+            (9098, values["client_authentication_iam_enabled"]),
+        )
+        if on
+    ]
+
+
 def _sasl(values: Mapping[str, Any]) -> bool:
     return values["client_authentication_iam_enabled"] or values["client_authentication_scram_enabled"]
 
@@ -114,8 +162,9 @@ INPUTS = InputSet(
         Input(
             "ebs_volume_size",
             NUMBER,
-            "EBS storage per broker, GiB (1 to 16384). AWS only grows volumes. With storage auto scaling, raise it "
-            "to the current size before changing it: Terraform sets the size you give.",
+            "EBS storage per broker at creation, GiB (1 to 16384). Terraform leaves the size alone afterwards: storage "
+            "auto scaling grows the volumes, and AWS refuses to shrink them, so a plan that wrote this value back "
+            "would fail. Without auto scaling, grow them with `aws kafka update-broker-storage`.",
             default=100,
             rules=(rules.between(1, 16384),),
         ),
@@ -186,6 +235,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("MSK", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
+        shared.create_kms_key("data at rest and the broker logs", kms_key_needed),
         Input("client_authentication_iam_enabled", BOOL, "IAM access control (SASL/IAM, port 9098).", default=True),
         Input(
             "client_authentication_scram_enabled",
@@ -234,8 +284,10 @@ INPUTS = InputSet(
             default="DEFAULT",
             rules=(rules.one_of(["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]),),
         ),
-        Input("jmx_exporter_enabled", BOOL, "Prometheus JMX exporter on the brokers.", default=False),
-        Input("node_exporter_enabled", BOOL, "Prometheus node exporter on the brokers.", default=False),
+        Input("jmx_exporter_enabled", BOOL, "Prometheus JMX exporter on the brokers (port 11001, opened to the allowed "
+              "sources).", default=False),
+        Input("node_exporter_enabled", BOOL, "Prometheus node exporter on the brokers (port 11002, opened to the "
+              "allowed sources).", default=False),
         Input("cloudwatch_logs_enabled", BOOL, "Deliver broker logs to a CloudWatch log group.", default=True,
               weakens=(False, "turns off broker logs")),
         *shared.logs("the broker log group"),
@@ -310,7 +362,7 @@ INPUTS = InputSet(
             lambda v: v["storage_autoscaling_max_capacity"] is None or v["storage_autoscaling_max_capacity"] > v["ebs_volume_size"],
             "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
         ),
-        shared.NO_OPEN_INGRESS,
+        *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
         # The security group's name starts with the cluster name; EC2 refuses group names starting with sg- (and the
         # provider's name_prefix validation says so at plan).
@@ -328,6 +380,21 @@ INPUTS = InputSet(
             "var.server_properties_text == null || length(var.server_properties) == 0",
             shown=("server_properties",),
         ),
+        Check(
+            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
+            "needs kms_key_arn (data at rest) and, with cloudwatch_logs_enabled, log_kms_key_arn when false: the "
+            "module then creates no key",
+            lambda v: v["create_kms_key"] or not kms_key_needed(v),
+            "var.create_kms_key || !local.kms_key_needed",
+        ),
+        Check(
+            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
+            "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
+            "key would encrypt nothing)",
+            lambda v: not v["create_kms_key"] or kms_key_needed(v),
+            "!var.create_kms_key || local.kms_key_needed",
+        ),
     ),
     aws_names=AWS_NAMES,
+    advice=(shared.unreachable("the enabled Kafka listeners"),),
 )

@@ -1,14 +1,22 @@
 """MSK outputs. Bootstrap strings are empty for listeners that are off; ZooKeeper strings are empty on KRaft."""
 
 from generator.module import Output
+from modules.shared.outputs import SECURITY_GROUP_OUTPUTS
 
 OUTPUTS = (
     Output("cluster_arn", "aws_msk_cluster.this.arn", "ARN of the cluster."),
     Output("cluster_name", "aws_msk_cluster.this.cluster_name", "Name of the cluster."),
     Output(
+        "cluster_uuid",
+        "aws_msk_cluster.this.cluster_uuid",
+        "UUID of the cluster, the last part of IAM resource ARNs of its topics and groups "
+        "(arn:aws:kafka:<region>:<account>:topic/<cluster name>/<cluster uuid>/<topic>).",
+    ),
+    Output("kafka_version", "aws_msk_cluster.this.kafka_version", "Apache Kafka version the cluster runs, as AWS reports it."),
+    Output(
         "bootstrap_brokers_tls",
         "aws_msk_cluster.this.bootstrap_brokers_tls",
-        "TLS bootstrap brokers (port 9094). Empty when encryption_in_transit_client_broker is PLAINTEXT.",
+        "TLS bootstrap brokers (port 9094): mutual TLS or unauthenticated TLS clients only. Empty otherwise.",
     ),
     Output(
         "bootstrap_brokers_sasl_iam",
@@ -31,7 +39,7 @@ OUTPUTS = (
         "ZooKeeper connection string. Empty on KRaft clusters (`.kraft` and 4.x versions).",
     ),
     Output("current_version", "aws_msk_cluster.this.current_version", "Current version of the cluster's configuration (for updates)."),
-    Output("security_group_id", "aws_security_group.this.id", "Security group the module creates."),
+    *SECURITY_GROUP_OUTPUTS,
     Output("configuration_arn", "aws_msk_configuration.this.arn", "ARN of the broker configuration."),
     Output("configuration_latest_revision", "aws_msk_configuration.this.latest_revision", "Revision of the broker configuration in use."),
     Output(

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.cdk import address, aws, boolean, local, number, string_map, strings
+from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.shared.network import security_group
+from modules.msk.inputs import KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.shared.network import security_group, security_group_ids
 
-# Listener ports of MSK brokers, by what enables them (AWS "Port information").
+# Ports of the listeners that are on (AWS "Port information",
+# https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html, and the open monitoring guide):
+# - 9092 plaintext: when client_broker allows plaintext (TLS_PLAINTEXT or PLAINTEXT); it is unauthenticated.
+# - 9094 TLS: a TLS listener exists only for TLS clients that authenticate by certificate (mutual TLS) or not at
+#   all (unauthenticated over TLS). IAM and SCRAM clients use their own listeners, so an IAM-only cluster has no
+#   TLS bootstrap brokers and the port stays closed.
+# - 9096 SASL/SCRAM, 9098 SASL/IAM: when that authentication is on.
+# - 11001 JMX exporter, 11002 node exporter: when open monitoring turns them on (Prometheus scrapes the brokers).
+# ZooKeeper (2181/2182) is no listener of clients: ZooKeeper-mode admin tools that need it get it through
+# ingress_rules. Every operand is a literal or a boolean, so the list is known at plan time.
 LISTENER_PORTS = (
     '${concat('
-    'var.encryption_in_transit_client_broker != "TLS" ? [9092] : [], '  # plaintext
-    'var.encryption_in_transit_client_broker != "PLAINTEXT" ? [9094] : [], '  # TLS
-    'var.client_authentication_scram_enabled ? [9096] : [], '  # SASL/SCRAM
-    'var.client_authentication_iam_enabled ? [9098] : []'  # SASL/IAM
+    'var.encryption_in_transit_client_broker != "TLS" ? [9092] : [], '
+    'var.encryption_in_transit_client_broker != "PLAINTEXT" && '
+    '(var.client_authentication_unauthenticated_enabled || '
+    'length(var.client_authentication_tls_certificate_authority_arns) > 0) ? [9094] : [], '
+    'var.client_authentication_scram_enabled ? [9096] : [], '
+    'var.client_authentication_iam_enabled ? [9098] : [], '
+    'var.jmx_exporter_enabled ? [11001] : [], '
+    'var.node_exporter_enabled ? [11002] : []'
     ')}'
 )
 
@@ -49,7 +63,7 @@ def build(stack: Any) -> Any:
     )
     address(configuration, "this")
 
-    group = security_group(
+    moves = security_group(
         stack,
         name="local.cluster_name",
         description="MSK ${local.cluster_name}: enabled listeners from allowed sources only",
@@ -59,18 +73,25 @@ def build(stack: Any) -> Any:
     aws.VpcSecurityGroupIngressRule(
         stack,
         "between_brokers",
-        security_group_id=group.id,
+        security_group_id="${aws_security_group.this[0].id}",
         description="Kafka between brokers",
         ip_protocol="tcp",
         from_port=9092,
         to_port=9098,
-        referenced_security_group_id=group.id,
+        referenced_security_group_id="${aws_security_group.this[0].id}",
         tags=string_map("var.tags"),
+        count=number("var.create_security_group ? 1 : 0"),
     )
+    rule = "aws_vpc_security_group_ingress_rule.between_brokers"
+    moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
+    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
     key_policy = customer_managed_key(
         stack,
-        needed="var.kms_key_arn == null || (var.cloudwatch_logs_enabled && var.log_kms_key_arn == null)",
+        # MSK always encrypts at rest: the switch alone decides.
+        create="var.create_kms_key",
+        used="local.kms_key_needed",
+        unused_message=KMS_KEY_UNUSED,
         description="MSK ${local.cluster_name}: data at rest and broker logs",
         alias="alias/msk/${local.cluster_name}",
         log_groups="/aws/msk/${local.cluster_name}/*",
@@ -93,7 +114,7 @@ def build(stack: Any) -> Any:
         broker_node_group_info={
             "instance_type": "${var.broker_instance_type}",
             "client_subnets": strings("var.subnet_ids"),
-            "security_groups": strings("concat([aws_security_group.this.id], var.security_group_ids)"),
+            "security_groups": strings(security_group_ids()),
             "storage_info": {"ebs_storage_info": {"volume_size": number("var.ebs_volume_size")}},
             # Private only; AWS refuses public access at creation anyway.
             "connectivity_info": {"public_access": {"type": "DISABLED"}},
@@ -131,6 +152,13 @@ def build(stack: Any) -> Any:
             }
         },
         tags=string_map("var.tags"),
+        # Storage auto scaling grows the volumes, and AWS refuses to shrink them ("To update storage, you must
+        # increase it by at least 10 GiB"): a plan that wrote ebs_volume_size back after a growth would fail. One
+        # resource cannot ignore a change only when auto scaling is on (ignore_changes takes no condition), and two
+        # resources would move the cluster between addresses when auto scaling is toggled; so, like
+        # terraform-aws-modules/msk-kafka-cluster, the size is ignored after creation in every case, and
+        # ebs_volume_size says so.
+        lifecycle={"ignore_changes": ["broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size"]},
     )
     address(cluster, "this")
     cluster.add_override(

@@ -3,51 +3,138 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Mapping
 
 from generator import rules
-from generator.inputs import Check, Input, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of
+from generator.inputs import Advice, Check, Input, Rule
+from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
 from modules.catalog import LOG_RETENTION_DAYS
 
 NAME_PREFIX_DESCRIPTION = "Prefix of every name the module creates, such as \"mapzip-dev-\"."
 
 
+# One extra rule of the module's security group, by a name the caller chooses: the name is the rule's key in
+# Terraform's state, so it is known at plan time whatever the peer (a group or a CIDR created in the same apply).
+SECURITY_GROUP_RULE = object_of(
+    description=optional(STRING),
+    ip_protocol=optional(STRING, "tcp"),
+    from_port=optional(NUMBER),
+    to_port=optional(NUMBER),
+    cidr_ipv4=optional(STRING),
+    cidr_ipv6=optional(STRING),
+    prefix_list_id=optional(STRING),
+    referenced_security_group_id=optional(STRING),
+)
+_PEERS = ("cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id")
+IP_PROTOCOLS = ("tcp", "udp", "icmp", "icmpv6", "-1")
+_RULE_RULES = (
+    Rule(
+        "name exactly one peer per rule: cidr_ipv4, cidr_ipv6, prefix_list_id or referenced_security_group_id",
+        lambda v: all(sum(r[p] is not None for p in _PEERS) == 1 for r in v.values()),
+        "alltrue([for r in values({v}) : length([for p in [r.cidr_ipv4, r.cidr_ipv6, r.prefix_list_id, "
+        "r.referenced_security_group_id] : p if p != null]) == 1])",
+    ),
+    Rule(
+        'have ip_protocol tcp, udp, icmp, icmpv6 or "-1" (all traffic), with from_port exactly when it is not "-1"',
+        lambda v: all(r["ip_protocol"] in IP_PROTOCOLS and (r["ip_protocol"] == "-1") == (r["from_port"] is None)
+                      for r in v.values()),
+        'alltrue([for r in values({v}) : contains(["tcp", "udp", "icmp", "icmpv6", "-1"], r.ip_protocol) && '
+        '(r.ip_protocol == "-1") == (r.from_port == null)])',
+    ),
+)
+
+
 def network(reached: str, subnets: Input) -> tuple[Input, ...]:
-    """vpc_id, subnet_ids (given, as each service constrains them differently) and the security group inputs."""
+    """vpc_id, subnet_ids (given, as each service constrains them differently) and the security group inputs.
+
+    Attach and allow are different inputs on purpose: attaching a group (associated_security_group_ids) puts the
+    cluster in it and opens nothing; allowing a group (allowed_security_group_ids) opens the cluster's ports to
+    the members of that group. Passing the EKS node group to the first leaves the cluster unreachable from EKS.
+    """
     return (
         Input("vpc_id", STRING, "VPC of the security group.", rules=(rules.resource_id("vpc"),),
               example="vpc-0123456789abcdef0"),
         subnets,
         Input(
+            "create_security_group",
+            BOOL,
+            f"Create the module's security group, which opens {reached} to the allowed sources. false: bring your "
+            "own group in associated_security_group_ids; the module then creates no group and adds no rule "
+            "(allowed_* and the *_rules inputs must stay empty).",
+            default=True,
+        ),
+        Input(
             "allowed_security_group_ids",
             list_of(STRING),
-            f"Security groups (such as the EKS nodes') allowed to reach {reached}.",
+            f"Security groups (such as the EKS nodes') allowed to reach {reached}: one ingress rule per port and "
+            "group, keyed by the group's position in this list.",
             default=[],
             rules=(rules.resource_ids("sg"), rules.distinct("security group")),
         ),
         Input(
             "allowed_cidr_blocks",
             list_of(STRING),
-            f"CIDR blocks allowed to reach {reached}. 0.0.0.0/0 and ::/0 are refused unless "
-            "allow_ingress_from_anywhere is true.",
+            f"CIDR blocks (IPv4 or IPv6) allowed to reach {reached}, keyed by position like "
+            "allowed_security_group_ids. 0.0.0.0/0 and ::/0 are refused unless allow_ingress_from_anywhere is true.",
             default=[],
             rules=(rules.cidr_blocks(), rules.distinct("CIDR block")),
         ),
         Input(
             "allow_ingress_from_anywhere",
             BOOL,
-            "Explicitly allow 0.0.0.0/0 or ::/0 in allowed_cidr_blocks. Weakens security; synth prints a warning.",
+            "Explicitly allow 0.0.0.0/0 or ::/0 in allowed_cidr_blocks and ingress_rules. Weakens security; synth "
+            "prints a warning.",
             default=False,
             weakens=(True, f"opens {reached} to any address"),
         ),
         Input(
-            "security_group_ids",
+            "ingress_rules",
+            map_of(SECURITY_GROUP_RULE),
+            "Extra ingress rules of the module's group, by a name of your choice (the name keys the rule in "
+            "state): ip_protocol (default tcp), from_port, to_port (default from_port), one peer (cidr_ipv4, "
+            "cidr_ipv6, prefix_list_id or referenced_security_group_id), description.",
+            default={},
+            rules=_RULE_RULES,
+        ),
+        Input(
+            "egress_rules",
+            map_of(SECURITY_GROUP_RULE),
+            "Egress rules of the module's group, shaped like ingress_rules. Default: none: security groups are "
+            "stateful, so replies to clients need no egress rule, and the service opens no connection of its own "
+            "into your VPC.",
+            default={},
+            rules=_RULE_RULES,
+        ),
+        Input(
+            "associated_security_group_ids",
             list_of(STRING),
-            "Existing security groups to attach besides the one the module creates.",
+            "Existing security groups to attach to the cluster, besides the module's own. Attaching opens nothing: "
+            "to let a group's members in, list it in allowed_security_group_ids.",
             default=[],
             rules=(rules.resource_ids("sg"), rules.distinct("security group")),
         ),
+        Input(
+            "security_group_ids",
+            list_of(STRING),
+            "Deprecated: the old name of associated_security_group_ids (attaches groups, opens nothing).",
+            default=[],
+            rules=(rules.resource_ids("sg"),),
+            deprecated="it attaches the groups to the cluster and opens nothing; name them in "
+            "associated_security_group_ids to attach them, or in allowed_security_group_ids to let their members in",
+        ),
     )
+
+
+def _attached(v: Mapping[str, Any]) -> list[str]:
+    return list(v["associated_security_group_ids"]) + list(v["security_group_ids"])
+
+
+def _opens(v: Mapping[str, Any]) -> bool:
+    return bool(v["allowed_security_group_ids"] or v["allowed_cidr_blocks"] or v["ingress_rules"])
+
+
+def _open_rule(rule: Mapping[str, Any]) -> bool:
+    return rule["cidr_ipv4"] == "0.0.0.0/0" or rule["cidr_ipv6"] == "::/0"
 
 
 NO_OPEN_INGRESS = Check(
@@ -56,6 +143,41 @@ NO_OPEN_INGRESS = Check(
     lambda v: v["allow_ingress_from_anywhere"] or not rules.open_to_internet(v["allowed_cidr_blocks"]),
     f"var.allow_ingress_from_anywhere || {rules.OPEN_CIDRS_HCL}",
 )
+NO_OPEN_INGRESS_RULE = Check(
+    ("ingress_rules", "allow_ingress_from_anywhere"),
+    "must not open 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true",
+    lambda v: v["allow_ingress_from_anywhere"] or not any(_open_rule(r) for r in v["ingress_rules"].values()),
+    "var.allow_ingress_from_anywhere || !anytrue([for r in values(var.ingress_rules) : "
+    'coalesce(r.cidr_ipv4, "-") == "0.0.0.0/0" || coalesce(r.cidr_ipv6, "-") == "::/0"])',
+    shown=("allow_ingress_from_anywhere",),
+)
+OWN_GROUP_NEEDS_ATTACHED = Check(
+    ("create_security_group", "associated_security_group_ids", "security_group_ids"),
+    "needs at least one group in associated_security_group_ids when false (the cluster would otherwise get the "
+    "VPC's default group)",
+    lambda v: v["create_security_group"] or bool(_attached(v)),
+    "var.create_security_group || length(var.associated_security_group_ids) + length(var.security_group_ids) > 0",
+)
+OWN_GROUP_OPENS_NOTHING = Check(
+    ("create_security_group", "allowed_security_group_ids", "allowed_cidr_blocks", "ingress_rules", "egress_rules"),
+    "must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own "
+    "group)",
+    lambda v: v["create_security_group"] or not (_opens(v) or v["egress_rules"]),
+    "var.create_security_group || length(var.allowed_security_group_ids) + length(var.allowed_cidr_blocks) + "
+    "length(var.ingress_rules) + length(var.egress_rules) == 0",
+    shown=("create_security_group",),
+)
+NETWORK_CHECKS = (NO_OPEN_INGRESS, NO_OPEN_INGRESS_RULE, OWN_GROUP_NEEDS_ATTACHED, OWN_GROUP_OPENS_NOTHING)
+
+
+def unreachable(reached: str) -> Advice:
+    """The module's group opens nothing: a valid configuration whose cluster no client can reach."""
+    return Advice(
+        ("create_security_group", "allowed_security_group_ids", "allowed_cidr_blocks", "ingress_rules"),
+        lambda v: v["create_security_group"] and not _opens(v),
+        f"= true, but allowed_security_group_ids, allowed_cidr_blocks and ingress_rules are empty: the module's "
+        f"group opens {reached} to nobody (associated_security_group_ids attach groups, they do not let anyone in)",
+    )
 
 # Blocks that add up to every address open the service as 0.0.0.0/0 does (0.0.0.0/1 + 128.0.0.0/1). Not repeated
 # when the list holds 0.0.0.0/0 or ::/0 itself (NO_OPEN_INGRESS says so).
@@ -145,4 +267,19 @@ def aws_managed_key_warning(alias: str) -> tuple[str, str]:
         alias,
         "uses the AWS managed key instead of a customer managed one: its policy cannot be restricted and its use "
         "is not yours to audit or rotate (kept to adopt an existing resource: the at-rest key cannot change in place)",
+    )
+
+
+def create_kms_key(what: str, derived: Any) -> Input:
+    """The switch of the module's own KMS key (modules.shared.kms). A boolean, because Terraform must know at plan
+    time whether the key exists (its `count`), and a key ARN passed by a caller may be unknown until apply
+    (a key created in the same apply): comparing it with null is unknown too ("Invalid count argument")."""
+    return Input(
+        "create_kms_key",
+        BOOL,
+        f"Create a customer managed KMS key (rotation on) for {what} you pass no key for. Set it to false when "
+        "you pass every key, and always when a key you pass is created in the same apply. Environment files "
+        "need not set it: the generator writes it from the keys the file gives.",
+        default=True,
+        derived=derived,
     )

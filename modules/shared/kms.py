@@ -13,17 +13,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.cdk import address, aws, local, number, string_map
+from generator.cdk import address, aws, local, number, precondition, string_map
 
 
-def customer_managed_key(stack: Any, *, needed: str, description: str, alias: str, log_groups: str | None) -> Any:
-    """`needed`: HCL condition for creating the key; `alias`: a template for its alias name; `log_groups`: a
-    template of the log-group names (ARN pattern) the key may encrypt, or None when the module has none.
+def customer_managed_key(
+    stack: Any, *, create: str, used: str, unused_message: str, description: str, alias: str, log_groups: str | None
+) -> Any:
+    """`create`: HCL condition for creating the key, over inputs Terraform always knows at plan time (create_kms_key
+    and the booleans that turn encryption or logs on), never over a key ARN the caller passes, which may be unknown
+    until apply. `used`: HCL condition that some enabled use has no key of the caller's (it may be unknown at plan
+    time); checked before the key is created, so a caller who passes every key but leaves create_kms_key on gets
+    `unused_message` instead of a key that encrypts nothing. `alias`: a template for the alias name; `log_groups`:
+    a template of the log-group names (ARN pattern) the key may encrypt, or None when the module has none.
 
     Sets `local.module_kms_key_arn` (null when no key is created) and returns the key policy resource, on which
     log groups must depend.
     """
-    count = number(f"{needed} ? 1 : 0")
+    count = number(f"{create} ? 1 : 0")
     key = aws.KmsKey(
         stack,
         "kms_key",
@@ -34,6 +40,7 @@ def customer_managed_key(stack: Any, *, needed: str, description: str, alias: st
         count=count,
     )
     address(key, "this")
+    precondition(key, [{"condition": "${" + used + "}", "error_message": unused_message}])
     arn = 'split(":", aws_kms_key.this[0].arn)'
     statements = [
         "{ Sid = \"AccountAdministration\", Effect = \"Allow\", "
