@@ -9,7 +9,9 @@ What this layer decides, and why:
   installed (generator.cdk.toolkit).
 - How the provider bindings load: cdktf's AWS package imports all of its ~2,200 resource submodules from its
   `__init__`; we load only the submodules the modules use (generator.cdk.lazy), with the ordinary import as the
-  fallback.
+  fallback. On the Node side, the jsii kernel starts with a hook that defers the provider's 2,212 resource
+  JavaScript modules until a synth uses one (generator.cdk.kernel, node_lazy.js), again with the ordinary load as
+  the fallback.
 - How a stack becomes a reusable module (`module_stack`): no backend, no provider block, our own
   `required_providers` constraint.
 """
@@ -23,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from generator.cdk import lazy
+from generator.cdk import kernel, lazy, phases
 from generator.cdk.toolkit import ToolkitError, selected
 
 # jsii (1.142) prints a screenful on stderr on every start under Node 20, which it calls end-of-life since
@@ -33,7 +35,12 @@ from generator.cdk.toolkit import ToolkitError, selected
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 TOOLKIT = selected()
-core = TOOLKIT.import_core()
+phases.mark("layer_import")
+# The first jsii import starts the Node kernel: the lazy loading of the provider's modules is set up for it here.
+with kernel.lazy_node_modules(TOOLKIT.aws_npm_package):
+    core = TOOLKIT.import_core()
+phases.mark("kernel_ready")
+phases.write_at_exit()
 
 __all__ = [
     "TOOLKIT",
@@ -220,7 +227,9 @@ def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
 
 def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
+    phases.mark("synth_begin")
     app.synth()
+    phases.mark("synth_end")
     manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
     return {
         stack_id: json.loads(Path(outdir, entry["synthesizedStackPath"]).read_text(encoding="utf-8"))
