@@ -185,18 +185,28 @@ def variable(
     return var
 
 
-def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> Any:
-    # Variables, locals and outputs share one construct namespace (an output `port` beside a variable `port`), so
-    # each kind gets its own construct id and its Terraform name is set explicitly.
-    out = core.TerraformOutput(
-        stack,
-        f"output:{name}",
-        value="${" + expression + "}",
-        description=description,
-        sensitive=True if sensitive else None,
-    )
-    out.override_logical_id(name)
-    return out
+# Outputs wait here, by stack, and reach the stack as one override just before synth (see `output`).
+_pending_outputs: dict[int, tuple[Any, dict[str, dict[str, Any]]]] = {}
+
+
+def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> None:
+    """An `output` block. A TerraformOutput construct would cost two calls into the jsii kernel (create, then
+    override_logical_id, because variables, locals and outputs share one construct namespace), and an environment
+    has several outputs per module block; collected and written as one `output` override per stack, they cost one
+    call per stack. The JSON is the same: cdktf writes an output as its value, description and sensitive flag."""
+    _, outputs = _pending_outputs.setdefault(id(stack), (stack, {}))
+    if name in outputs:
+        raise ValueError(f"output {name!r} is declared twice in stack {stack.node.id!r}")
+    block: dict[str, Any] = {"description": description, "value": "${" + expression + "}"}
+    if sensitive:
+        block["sensitive"] = True
+    outputs[name] = block
+
+
+def _write_pending_outputs() -> None:
+    for stack, outputs in _pending_outputs.values():
+        stack.add_override("output", outputs)
+    _pending_outputs.clear()
 
 
 def local(stack: Any, name: str, value: Any) -> Any:
@@ -228,6 +238,7 @@ def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
 def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
     phases.mark("synth_begin")
+    _write_pending_outputs()
     app.synth()
     phases.mark("synth_end")
     manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
