@@ -306,12 +306,15 @@ def test_both_toolkits_write_identical_trees(tmp_path, produced):
     assert tree.read_tree(tmp_path / other) == produced.files
 
 
-def test_an_output_declared_twice_in_a_stack_is_refused(tmp_path):
-    """Outputs are collected per stack and written as one override (one kernel call per stack instead of two per
-    output); a second output of the same name is refused, as cdktf refused a second construct of the same id."""
+def test_an_output_or_local_declared_twice_in_a_stack_is_refused(tmp_path):
+    """Outputs and locals are collected per stack and written as one override each (one kernel call per stack
+    instead of two per block); a second one of the same name is refused, as cdktf refused a second construct id."""
     from generator import cdk
 
     stack = cdk.core.TerraformStack(cdk.new_app(str(tmp_path)), "twice")
     cdk.output(stack, "arn", expression="var.arn", description="The ARN.", sensitive=False)
+    cdk.local(stack, "arn", "${var.arn}")  # a local may share an output's name, as in Terraform
     with pytest.raises(ValueError, match=r"^output 'arn' is declared twice in stack 'twice'$"):
         cdk.output(stack, "arn", expression="var.other", description="The other ARN.", sensitive=False)
+    with pytest.raises(ValueError, match=r"^local 'arn' is declared twice in stack 'twice'$"):
+        cdk.local(stack, "arn", "${var.other}")

@@ -18,6 +18,7 @@ What this layer decides, and why:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -86,20 +87,32 @@ aws = _AwsResources()
 
 
 # Typed views of a Terraform expression (written without "${}"), for the provider classes' typed arguments.
+# Each is a call into the jsii kernel; a token stands for its expression wherever it is used, so one token per
+# expression is enough (lists and maps are copied: a caller may change its copy).
+@functools.cache
+def _token(kind: str, expression: str) -> Any:
+    return getattr(core.Token, kind)("${" + expression + "}")
+
+
 def number(expression: str) -> Any:
-    return core.Token.as_number("${" + expression + "}")
+    return _token("as_number", expression)
 
 
 def boolean(expression: str) -> Any:
-    return core.Token.as_any("${" + expression + "}")
+    return _token("as_any", expression)
 
 
 def strings(expression: str) -> Any:
-    return core.Token.as_list("${" + expression + "}")
+    return list(_token("as_list", expression))
 
 
 def string_map(expression: str) -> Any:
-    return core.Token.as_string_map("${" + expression + "}")
+    return dict(_token("as_string_map", expression))
+
+
+@functools.cache
+def _null() -> Any:
+    return core.Token.null_value()
 
 
 def new_app(outdir: str) -> Any:
@@ -181,39 +194,44 @@ def variable(
     var = core.TerraformVariable(stack, name, **options)
     if has_default and default is None:
         # jsii turns None into "undefined", which would drop the key; Terraform needs an explicit null.
-        var.add_override("default", core.Token.null_value())
+        var.add_override("default", _null())
     return var
 
 
-# Outputs wait here, by stack, and reach the stack as one override just before synth (see `output`).
-_pending_outputs: dict[int, tuple[Any, dict[str, dict[str, Any]]]] = {}
+# Outputs and locals wait here, by stack, and reach the stack as one override per block type just before synth.
+# A TerraformOutput or TerraformLocal construct costs two calls into the jsii kernel (create, then
+# override_logical_id, because variables, locals and outputs share one construct namespace), and an environment
+# has several outputs per module block: collected, they cost one call per stack. The JSON is the same: cdktf
+# writes an output as its value, description and sensitive flag, and a local as its value.
+_pending_blocks: dict[int, tuple[Any, dict[str, dict[str, Any]]]] = {}
+
+
+def _stack_block(stack: Any, block_type: str, name: str, value: Any) -> None:
+    _, blocks = _pending_blocks.setdefault(id(stack), (stack, {}))
+    named = blocks.setdefault(block_type, {})
+    if name in named:
+        singular = {"output": "output", "locals": "local"}[block_type]
+        raise ValueError(f"{singular} {name!r} is declared twice in stack {stack.node.id!r}")
+    named[name] = value
+
+
+def _write_pending_blocks() -> None:
+    for stack, blocks in _pending_blocks.values():
+        for block_type, named in blocks.items():
+            stack.add_override(block_type, named)
+    _pending_blocks.clear()
 
 
 def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> None:
-    """An `output` block. A TerraformOutput construct would cost two calls into the jsii kernel (create, then
-    override_logical_id, because variables, locals and outputs share one construct namespace), and an environment
-    has several outputs per module block; collected and written as one `output` override per stack, they cost one
-    call per stack. The JSON is the same: cdktf writes an output as its value, description and sensitive flag."""
-    _, outputs = _pending_outputs.setdefault(id(stack), (stack, {}))
-    if name in outputs:
-        raise ValueError(f"output {name!r} is declared twice in stack {stack.node.id!r}")
     block: dict[str, Any] = {"description": description, "value": "${" + expression + "}"}
     if sensitive:
         block["sensitive"] = True
-    outputs[name] = block
+    _stack_block(stack, "output", name, block)
 
 
-def _write_pending_outputs() -> None:
-    for stack, outputs in _pending_outputs.values():
-        stack.add_override("output", outputs)
-    _pending_outputs.clear()
-
-
-def local(stack: Any, name: str, value: Any) -> Any:
+def local(stack: Any, name: str, value: Any) -> None:
     """A `locals` entry; `value` is a Terraform JSON value, so an expression is written "${…}"."""
-    named = core.TerraformLocal(stack, f"local:{name}", value)
-    named.override_logical_id(name)
-    return named
+    _stack_block(stack, "locals", name, value)
 
 
 def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> Any:
@@ -238,7 +256,7 @@ def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
 def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
     phases.mark("synth_begin")
-    _write_pending_outputs()
+    _write_pending_blocks()
     app.synth()
     phases.mark("synth_end")
     manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
