@@ -306,9 +306,10 @@ def test_both_toolkits_write_identical_trees(tmp_path, produced):
     assert tree.read_tree(tmp_path / other) == produced.files
 
 
-def test_an_output_or_local_declared_twice_in_a_stack_is_refused(tmp_path):
-    """Outputs and locals are collected per stack and written as one override each (one kernel call per stack
-    instead of two per block); a second one of the same name is refused, as cdktf refused a second construct id."""
+def test_a_block_declared_twice_in_a_stack_is_refused(tmp_path):
+    """Variables, locals, outputs and module calls are collected per stack and written as one override per block
+    type (one kernel call per stack instead of one to three per block); a second block of the same type and name
+    is refused, as cdktf refused a second construct id."""
     from generator import cdk
 
     stack = cdk.core.TerraformStack(cdk.new_app(str(tmp_path)), "twice")
@@ -318,3 +319,9 @@ def test_an_output_or_local_declared_twice_in_a_stack_is_refused(tmp_path):
         cdk.output(stack, "arn", expression="var.other", description="The other ARN.", sensitive=False)
     with pytest.raises(ValueError, match=r"^local 'arn' is declared twice in stack 'twice'$"):
         cdk.local(stack, "arn", "${var.other}")
+    cdk.module_call(stack, "cache", source="../../modules/elasticache", arguments={})
+    with pytest.raises(ValueError, match=r"^module call 'cache' is declared twice in stack 'twice'$"):
+        cdk.module_call(stack, "cache", source="../../modules/elasticache", arguments={})
+    cdk.variable(stack, "arn", type="string", description="d", has_default=False, sensitive=False, nullable=False)
+    with pytest.raises(ValueError, match=r"^variable 'arn' is declared twice in stack 'twice'$"):
+        cdk.variable(stack, "arn", type="string", description="d", has_default=False, sensitive=False, nullable=False)

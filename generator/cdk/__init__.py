@@ -181,28 +181,24 @@ def variable(
     sensitive: bool,
     nullable: bool,
     validation: Iterable[Mapping[str, str]] = (),
-) -> Any:
-    options: dict[str, Any] = {"type": type, "description": description, "nullable": nullable}
+) -> None:
+    block: dict[str, Any] = {"type": type, "description": description, "nullable": nullable}
     if sensitive:
-        options["sensitive"] = True
-    options["validation"] = [
-        core.TerraformVariableValidationConfig(condition=v["condition"], error_message=v["error_message"])
-        for v in validation
-    ] or None
-    if has_default and default is not None:
-        options["default"] = default
-    var = core.TerraformVariable(stack, name, **options)
-    if has_default and default is None:
+        block["sensitive"] = True
+    if validation:
+        block["validation"] = [{"condition": v["condition"], "error_message": v["error_message"]} for v in validation]
+    if has_default:
         # jsii turns None into "undefined", which would drop the key; Terraform needs an explicit null.
-        var.add_override("default", _null())
-    return var
+        block["default"] = _null() if default is None else default
+    _stack_block(stack, "variable", name, block)
 
 
-# Outputs and locals wait here, by stack, and reach the stack as one override per block type just before synth.
-# A TerraformOutput or TerraformLocal construct costs two calls into the jsii kernel (create, then
-# override_logical_id, because variables, locals and outputs share one construct namespace), and an environment
-# has several outputs per module block: collected, they cost one call per stack. The JSON is the same: cdktf
-# writes an output as its value, description and sensitive flag, and a local as its value.
+# Variables, locals, outputs and module calls wait here, by stack, and reach the stack as one override per block
+# type just before synth. As constructs they cost one to three calls into the jsii kernel each (create, often
+# add_override or override_logical_id: variables, locals and outputs share one construct namespace), and an
+# environment has a module call, its secret variables and several outputs per module block: collected, they cost
+# one call per block type and stack, whatever the environment's size. The JSON is the same (the tests compare
+# every file): cdktf writes these blocks as their attributes, and resolves tokens in overrides as elsewhere.
 _pending_blocks: dict[int, tuple[Any, dict[str, dict[str, Any]]]] = {}
 
 
@@ -210,7 +206,7 @@ def _stack_block(stack: Any, block_type: str, name: str, value: Any) -> None:
     _, blocks = _pending_blocks.setdefault(id(stack), (stack, {}))
     named = blocks.setdefault(block_type, {})
     if name in named:
-        singular = {"output": "output", "locals": "local"}[block_type]
+        singular = {"locals": "local", "module": "module call"}.get(block_type, block_type)
         raise ValueError(f"{singular} {name!r} is declared twice in stack {stack.node.id!r}")
     named[name] = value
 
@@ -234,11 +230,10 @@ def local(stack: Any, name: str, value: Any) -> None:
     _stack_block(stack, "locals", name, value)
 
 
-def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> Any:
-    # Local module sources are referenced in place; by default cdktf copies them into an asset folder.
-    return core.TerraformHclModule(
-        stack, name, source=source, variables=dict(arguments), skip_asset_creation_from_local_modules=True
-    )
+def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> None:
+    # A local source is written as given (cdktf's TerraformHclModule would copy it into an asset folder unless told
+    # not to).
+    _stack_block(stack, "module", name, {**arguments, "source": source})
 
 
 def address(resource: Any, name: str) -> Any:
