@@ -18,6 +18,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,6 +76,12 @@ def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path = P
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{stderr.decode()}")
     return wall, peak
+
+
+def _children_cpu() -> float:
+    """User+system seconds of the finished child processes and their waited-for descendants (the Node kernels)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _toolkit():
@@ -163,9 +170,14 @@ def main() -> int:
     # Alternating, so that the load of a shared machine hits every kind alike: a bare import of the bindings, a
     # full synth (lazy on both sides), and a full synth loading the provider's JavaScript the ordinary way.
     imports, synths, node_eager = [], [], []
+    cpu_imports, cpu_synths = [], []
     for _ in range(args.pairs):
+        before = _children_cpu()
         imports.append(measure(bare, _env()))
+        middle = _children_cpu()
         synths.append(measure_phases(synth, _env(), scratch))
+        cpu_imports.append(middle - before)
+        cpu_synths.append(_children_cpu() - middle)
         node_eager.append(measure_phases(synth, _env(CDK_NODE_EAGER="1"), scratch))
     ratios = [s[0] / i[0] for i, s in zip(imports, synths)]
     imp_wall, imp_rss = statistics.median(t for t, _ in imports), max(r for _, r in imports)
@@ -178,6 +190,8 @@ def main() -> int:
           f"(CDK_NODE_EAGER=1)")
     print(f"synth / import wall ratio:        {statistics.median(ratios):6.3f} "
           f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= 0.12)")
+    print(f"  CPU time (user+sys, Python and Node): import {statistics.median(cpu_imports):.2f} s, synth "
+          f"{statistics.median(cpu_synths):.2f} s, ratio {statistics.median(cpu_synths) / statistics.median(cpu_imports):.3f}")
     print(f"synth / import peak RSS ratio:    {syn_rss / imp_rss:6.3f}")
     print("phases of a full synth (median), Node side lazy | ordinary:")
     lazy_phases, eager_phases = _median_phases([s[2] for s in synths]), _median_phases([s[2] for s in node_eager])
@@ -195,10 +209,13 @@ def main() -> int:
             big_environment(configs[blocks], blocks)
         configs["dev"] = PROJECT / "environments" / "dev.toml"
         runs: dict[int | str, list[tuple[float, int]]] = {name: [] for name in configs}
+        cpu: dict[int | str, list[float]] = {name: [] for name in configs}
         for _ in range(args.pairs):  # rounds over all sizes, so that load drifts hit every size alike
             for name, config in configs.items():
                 command = [python, "main.py", "--config", str(config), "--out", str(scratch / "big")]
+                before = _children_cpu()
                 runs[name].append(measure(command, _env()))
+                cpu[name].append(_children_cpu() - before)
         walls = {name: statistics.median(t for t, _ in runs[name]) for name in configs}
         print("environment size scaling (median wall, peak RSS of the process tree):")
         for name in sorted(configs, key=lambda n: (n == "dev", n if n != "dev" else 0)):
@@ -207,6 +224,8 @@ def main() -> int:
         per_block = [(big[0] - small[0]) / 199 for small, big in zip(runs[1], runs[200])]
         print(f"per-block cost (200 vs 1 block): {statistics.median(per_block) * 1000:6.1f} ms, median of the rounds' "
               f"back-to-back pairs ({', '.join(f'{c * 1000:.1f}' for c in per_block)}; target <= 10 ms)")
+        cpu_per_block = (statistics.median(cpu[200]) - statistics.median(cpu[1])) / 199
+        print(f"  CPU time per block (user+sys, Python and Node): {cpu_per_block * 1000:.1f} ms (what the load does not change)")
         print(f"50-block / dev ratio:             {walls[50] / walls['dev']:6.3f} (target <= 1.5)")
 
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (after)")
