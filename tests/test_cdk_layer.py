@@ -325,3 +325,23 @@ def test_a_block_declared_twice_in_a_stack_is_refused(tmp_path):
     cdk.variable(stack, "arn", type="string", description="d", has_default=False, sensitive=False, nullable=False)
     with pytest.raises(ValueError, match=r"^variable 'arn' is declared twice in stack 'twice'$"):
         cdk.variable(stack, "arn", type="string", description="d", has_default=False, sensitive=False, nullable=False)
+
+
+def test_blocks_added_after_another_apps_synth_are_all_written(tmp_path):
+    """A synth writes the blocks of every stack that has new ones; a stack that gets more blocks afterwards still
+    synthesizes all of them (an override replaces its path's value, so each write carries the whole set)."""
+    from generator import cdk
+
+    first_app, second_app = cdk.new_app(str(tmp_path / "first")), cdk.new_app(str(tmp_path / "second"))
+    first = cdk.core.TerraformStack(first_app, "first")
+    second = cdk.core.TerraformStack(second_app, "second")
+    cdk.output(first, "early", expression="var.early", description="Before.", sensitive=False)
+    cdk.output(second, "only", expression="var.only", description="Only.", sensitive=True)
+    assert cdk.synth(second_app, str(tmp_path / "second"))["second"]["output"] == {
+        "only": {"description": "Only.", "sensitive": True, "value": "${var.only}"}
+    }
+    cdk.output(first, "late", expression="var.late", description="After.", sensitive=False)
+    assert cdk.synth(first_app, str(tmp_path / "first"))["first"]["output"] == {
+        "early": {"description": "Before.", "value": "${var.early}"},
+        "late": {"description": "After.", "value": "${var.late}"},
+    }

@@ -193,29 +193,34 @@ def variable(
     _stack_block(stack, "variable", name, block)
 
 
-# Variables, locals, outputs and module calls wait here, by stack, and reach the stack as one override per block
-# type just before synth. As constructs they cost one to three calls into the jsii kernel each (create, often
+# Variables, locals, outputs and module calls are collected by stack, and reach the stack as one override per
+# block type just before synth. As constructs they cost one to three calls into the jsii kernel each (create, often
 # add_override or override_logical_id: variables, locals and outputs share one construct namespace), and an
 # environment has a module call, its secret variables and several outputs per module block: collected, they cost
 # one call per block type and stack, whatever the environment's size. The JSON is the same (the tests compare
 # every file): cdktf writes these blocks as their attributes, and resolves tokens in overrides as elsewhere.
-_pending_blocks: dict[int, tuple[Any, dict[str, dict[str, Any]]]] = {}
+# The blocks live on the stack object (so they go when it goes) and stay after a synth: an override replaces
+# whatever its path held, so every write carries all of the stack's blocks of that type.
+_BLOCKS = "_generator_blocks"
+_unwritten: dict[int, Any] = {}
 
 
 def _stack_block(stack: Any, block_type: str, name: str, value: Any) -> None:
-    _, blocks = _pending_blocks.setdefault(id(stack), (stack, {}))
-    named = blocks.setdefault(block_type, {})
+    if not hasattr(stack, _BLOCKS):
+        setattr(stack, _BLOCKS, {})
+    named = getattr(stack, _BLOCKS).setdefault(block_type, {})
     if name in named:
         singular = {"locals": "local", "module": "module call"}.get(block_type, block_type)
         raise ValueError(f"{singular} {name!r} is declared twice in stack {stack.node.id!r}")
     named[name] = value
+    _unwritten[id(stack)] = stack
 
 
-def _write_pending_blocks() -> None:
-    for stack, blocks in _pending_blocks.values():
-        for block_type, named in blocks.items():
+def _write_stack_blocks() -> None:
+    for stack in _unwritten.values():
+        for block_type, named in getattr(stack, _BLOCKS).items():
             stack.add_override(block_type, named)
-    _pending_blocks.clear()
+    _unwritten.clear()
 
 
 def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> None:
@@ -251,7 +256,7 @@ def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
 def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
     phases.mark("synth_begin")
-    _write_pending_blocks()
+    _write_stack_blocks()
     app.synth()
     phases.mark("synth_end")
     manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
