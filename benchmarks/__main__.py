@@ -189,7 +189,8 @@ def main() -> int:
     print(f"  same, Node side ordinary:       {nod_wall:6.2f} s wall (median of {args.pairs}), peak RSS {mb(nod_rss)} "
           f"(CDK_NODE_EAGER=1)")
     print(f"synth / import wall ratio:        {statistics.median(ratios):6.3f} "
-          f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= 0.12)")
+          f"(pairs: {', '.join(f'{r:.3f}' for r in ratios)}; target <= 0.12"
+          + ("" if toolkit.name == "cdktf" else ", set against cdktf's bindings, which import every submodule") + ")")
     print(f"  CPU time (user+sys, Python and Node): import {statistics.median(cpu_imports):.2f} s, synth "
           f"{statistics.median(cpu_synths):.2f} s, ratio {statistics.median(cpu_synths) / statistics.median(cpu_imports):.3f}")
     print(f"synth / import peak RSS ratio:    {syn_rss / imp_rss:6.3f}")

@@ -223,4 +223,3 @@ function install(wanted, reportFile) {
 const wanted = new Set((process.env.CDK_NODE_LAZY_PACKAGES || "").split(",").map((s) => s.trim()).filter(Boolean));
 if (wanted.size > 0) install(wanted, process.env.CDK_NODE_LAZY_REPORT);
 
-module.exports = { rewriteIndex };
