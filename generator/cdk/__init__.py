@@ -9,13 +9,16 @@ What this layer decides, and why:
   installed (generator.cdk.toolkit).
 - How the provider bindings load: cdktf's AWS package imports all of its ~2,200 resource submodules from its
   `__init__`; we load only the submodules the modules use (generator.cdk.lazy), with the ordinary import as the
-  fallback.
+  fallback. On the Node side, the jsii kernel starts with a hook that defers the provider's 2,212 resource
+  JavaScript modules until a synth uses one (generator.cdk.kernel, node_lazy.js), again with the ordinary load as
+  the fallback.
 - How a stack becomes a reusable module (`module_stack`): no backend, no provider block, our own
   `required_providers` constraint.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -23,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from generator.cdk import lazy
+from generator.cdk import kernel, lazy, phases
 from generator.cdk.toolkit import ToolkitError, selected
 
 # jsii (1.142) prints a screenful on stderr on every start under Node 20, which it calls end-of-life since
@@ -33,7 +36,12 @@ from generator.cdk.toolkit import ToolkitError, selected
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 TOOLKIT = selected()
-core = TOOLKIT.import_core()
+phases.mark("layer_import")
+# The first jsii import starts the Node kernel: the lazy loading of the provider's modules is set up for it here.
+with kernel.lazy_node_modules(TOOLKIT.aws_npm_package):
+    core = TOOLKIT.import_core()
+phases.mark("kernel_ready")
+phases.write_at_exit()
 
 __all__ = [
     "TOOLKIT",
@@ -81,20 +89,32 @@ aws = _AwsResources()
 
 
 # Typed views of a Terraform expression (written without "${}"), for the provider classes' typed arguments.
+# Each is a call into the jsii kernel; a token stands for its expression wherever it is used, so one token per
+# expression is enough (lists and maps are copied: a caller may change its copy).
+@functools.cache
+def _token(kind: str, expression: str) -> Any:
+    return getattr(core.Token, kind)("${" + expression + "}")
+
+
 def number(expression: str) -> Any:
-    return core.Token.as_number("${" + expression + "}")
+    return _token("as_number", expression)
 
 
 def boolean(expression: str) -> Any:
-    return core.Token.as_any("${" + expression + "}")
+    return _token("as_any", expression)
 
 
 def strings(expression: str) -> Any:
-    return core.Token.as_list("${" + expression + "}")
+    return list(_token("as_list", expression))
 
 
 def string_map(expression: str) -> Any:
-    return core.Token.as_string_map("${" + expression + "}")
+    return dict(_token("as_string_map", expression))
+
+
+@functools.cache
+def _null() -> Any:
+    return core.Token.null_value()
 
 
 def new_app(outdir: str) -> Any:
@@ -163,49 +183,64 @@ def variable(
     sensitive: bool,
     nullable: bool,
     validation: Iterable[Mapping[str, str]] = (),
-) -> Any:
-    options: dict[str, Any] = {"type": type, "description": description, "nullable": nullable}
+) -> None:
+    block: dict[str, Any] = {"type": type, "description": description, "nullable": nullable}
     if sensitive:
-        options["sensitive"] = True
-    options["validation"] = [
-        core.TerraformVariableValidationConfig(condition=v["condition"], error_message=v["error_message"])
-        for v in validation
-    ] or None
-    if has_default and default is not None:
-        options["default"] = default
-    var = core.TerraformVariable(stack, name, **options)
-    if has_default and default is None:
+        block["sensitive"] = True
+    if validation:
+        block["validation"] = [{"condition": v["condition"], "error_message": v["error_message"]} for v in validation]
+    if has_default:
         # jsii turns None into "undefined", which would drop the key; Terraform needs an explicit null.
-        var.add_override("default", core.Token.null_value())
-    return var
+        block["default"] = _null() if default is None else default
+    _stack_block(stack, "variable", name, block)
 
 
-def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> Any:
-    # Variables, locals and outputs share one construct namespace (an output `port` beside a variable `port`), so
-    # each kind gets its own construct id and its Terraform name is set explicitly.
-    out = core.TerraformOutput(
-        stack,
-        f"output:{name}",
-        value="${" + expression + "}",
-        description=description,
-        sensitive=True if sensitive else None,
-    )
-    out.override_logical_id(name)
-    return out
+# Variables, locals, outputs and module calls are collected by stack, and reach the stack as one override per
+# block type just before synth. As constructs they cost one to three calls into the jsii kernel each (create, often
+# add_override or override_logical_id: variables, locals and outputs share one construct namespace), and an
+# environment has a module call, its secret variables and several outputs per module block: collected, they cost
+# one call per block type and stack, whatever the environment's size. The JSON is the same (the tests compare
+# every file): cdktf writes these blocks as their attributes, and resolves tokens in overrides as elsewhere.
+# The blocks live on the stack object (so they go when it goes) and stay after a synth: an override replaces
+# whatever its path held, so every write carries all of the stack's blocks of that type.
+_BLOCKS = "_generator_blocks"
+_unwritten: dict[int, Any] = {}
 
 
-def local(stack: Any, name: str, value: Any) -> Any:
+def _stack_block(stack: Any, block_type: str, name: str, value: Any) -> None:
+    if not hasattr(stack, _BLOCKS):
+        setattr(stack, _BLOCKS, {})
+    named = getattr(stack, _BLOCKS).setdefault(block_type, {})
+    if name in named:
+        singular = {"locals": "local", "module": "module call"}.get(block_type, block_type)
+        raise ValueError(f"{singular} {name!r} is declared twice in stack {stack.node.id!r}")
+    named[name] = value
+    _unwritten[id(stack)] = stack
+
+
+def _write_stack_blocks() -> None:
+    for stack in _unwritten.values():
+        for block_type, named in getattr(stack, _BLOCKS).items():
+            stack.add_override(block_type, named)
+    _unwritten.clear()
+
+
+def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> None:
+    block: dict[str, Any] = {"description": description, "value": "${" + expression + "}"}
+    if sensitive:
+        block["sensitive"] = True
+    _stack_block(stack, "output", name, block)
+
+
+def local(stack: Any, name: str, value: Any) -> None:
     """A `locals` entry; `value` is a Terraform JSON value, so an expression is written "${…}"."""
-    named = core.TerraformLocal(stack, f"local:{name}", value)
-    named.override_logical_id(name)
-    return named
+    _stack_block(stack, "locals", name, value)
 
 
-def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> Any:
-    # Local module sources are referenced in place; by default cdktf copies them into an asset folder.
-    return core.TerraformHclModule(
-        stack, name, source=source, variables=dict(arguments), skip_asset_creation_from_local_modules=True
-    )
+def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> None:
+    # A local source is written as given (cdktf's TerraformHclModule would copy it into an asset folder unless told
+    # not to).
+    _stack_block(stack, "module", name, {**arguments, "source": source})
 
 
 def address(resource: Any, name: str) -> Any:
@@ -248,7 +283,10 @@ def precondition(resource: Any, conditions: list[dict[str, str]]) -> None:
 
 def synth(app: Any, outdir: str) -> dict[str, dict[str, Any]]:
     """Synthesize the app; returns each stack's Terraform JSON, as cdktf wrote it, by stack id."""
+    phases.mark("synth_begin")
+    _write_stack_blocks()
     app.synth()
+    phases.mark("synth_end")
     manifest = json.loads(Path(outdir, "manifest.json").read_text(encoding="utf-8"))
     return {
         stack_id: json.loads(Path(outdir, entry["synthesizedStackPath"]).read_text(encoding="utf-8"))

@@ -19,6 +19,8 @@ import sys
 import types
 from pathlib import Path
 
+from generator.cdk import phases
+
 _bare_packages: set[str] = set()
 
 
@@ -50,14 +52,24 @@ def _forget(package: str) -> None:
     _bare_packages.discard(package)
 
 
+def _load_assembly(package: str) -> None:
+    """Import the package's `_jsii` module, which loads the provider's assembly into the kernel (timed once)."""
+    if f"{package}._jsii" not in sys.modules:
+        phases.mark("provider_begin")
+        importlib.import_module(f"{package}._jsii")
+        phases.mark("provider_end")
+
+
 def provider_submodule(package: str, submodule: str) -> types.ModuleType:
     full = f"{package}.{submodule}"
     if full in sys.modules:
         return sys.modules[full]
     if os.environ.get("CDK_EAGER_IMPORT") != "1" and _bare_package(package):
         try:
+            _load_assembly(package)
             return importlib.import_module(full)
         except Exception:  # noqa: BLE001 - any failure of the shortcut means: do it the ordinary way
             _forget(package)
+    _load_assembly(package)
     importlib.import_module(package)
     return importlib.import_module(full)

@@ -28,6 +28,8 @@ class Toolkit:
     name: str
     core_package: str
     aws_package: str
+    # The npm name of the same bindings inside the jsii kernel (the package the Node-side lazy loading rewrites).
+    aws_npm_package: str
     install_hint: str
 
     def import_core(self) -> ModuleType:
@@ -40,8 +42,8 @@ class Toolkit:
 
 
 TOOLKITS = {
-    "cdktf": Toolkit("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "install the project: pip install -e '.[test]'"),
-    "cdktn": Toolkit("cdktn", "cdktn", "cdktn_provider_aws", "install the fork: pip install -e '.[cdktn,test]'"),
+    "cdktf": Toolkit("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "@cdktf/provider-aws", "install the project: pip install -e '.[test]'"),
+    "cdktn": Toolkit("cdktn", "cdktn", "cdktn_provider_aws", "@cdktn/provider-aws", "install the fork: pip install -e '.[cdktn,test]'"),
 }
 
 
