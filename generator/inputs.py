@@ -50,6 +50,9 @@ class Rule:
     must: str
     check: Callable[[Any], bool]
     hcl: str | None
+    # A value the rule refuses (None: no example). The module's shipped `terraform test` plans it and expects
+    # the variable's validation to fail; a test checks that Python refuses it too.
+    example: Any = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,9 @@ class Check:
     hcl: str | None
     hcl_message: str | None = None
     shown: tuple[str, ...] | None = None  # inputs quoted after "got" (default: all of `inputs`)
+    # Inputs that break this check and nothing else, over the module's required examples (None: no example).
+    # The module's shipped `terraform test` plans them and expects the precondition to fail.
+    example: Mapping[str, Any] | None = None
 
     def message(self, values: Mapping[str, Any]) -> str:
         must = self.must(values) if callable(self.must) else self.must
