@@ -484,22 +484,76 @@ class CaseBatch:
         return report.failures(own)
 
 
+def _scratch_copy(tree: Path, scratch: Path) -> Path:
+    # Terraform writes .terraform/ and a lock file where it runs: a copy keeps the committed tree as generated.
+    copy = scratch / "generated"
+    shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+    return copy
+
+
+def validate_tree(tree: Path) -> list[str]:
+    """`terraform validate` of every module and stack of a generated tree (in a copy); the failures, one each."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="tf-validate-") as scratch:
+        copy = _scratch_copy(tree, Path(scratch))
+        for folder in sorted([*copy.glob("modules/*"), *copy.glob("stacks/*")]):
+            if not folder.is_dir():
+                continue
+            name = folder.relative_to(copy).as_posix()
+            try:
+                validate(folder)
+                print(f"{name}: valid")
+            except ProviderUnavailable:
+                raise
+            except TerraformFailed as err:
+                failures.append(f"{name}: {err}")
+    return failures
+
+
+def test_modules(tree: Path) -> list[str]:
+    """`terraform test` in every module of a generated tree (in a copy); the failed runs, one each."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="tf-test-") as scratch:
+        copy = _scratch_copy(tree, Path(scratch))
+        for folder in sorted(p for p in copy.glob("modules/*") if p.is_dir()):
+            name = folder.relative_to(copy).as_posix()
+            run(folder, "init", "-input=false", "-no-color")
+            report = test(folder)
+            failed = report.failures()
+            print(f"{name}: {len(report.runs) - len(failed)} of {len(report.runs)} runs passed")
+            failures += [f"{name}: {f}" for f in failed]
+            if not report.runs:
+                failures.append(f"{name}: no terraform test run")
+    return failures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator.terraform", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--find-mirror", action="store_true",
-                        help=f"print the local provider mirror the tests use ({MIRROR_ENV}, else one found), or nothing")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--find-mirror", action="store_true",
+                      help=f"print the local provider mirror the tests use ({MIRROR_ENV}, else one found), or nothing")
+    mode.add_argument("--validate", metavar="TREE", type=Path,
+                      help="terraform validate every module and stack of TREE (a generated/ folder)")
+    mode.add_argument("--test", metavar="TREE", type=Path,
+                      help="terraform test in every module of TREE (a generated/ folder), offline")
     args = parser.parse_args(argv)
-    if args.find_mirror:
-        try:
+    try:
+        if args.find_mirror:
             mirror = provider_mirror()
-        except ProviderUnavailable as err:
-            print(f"error: {err}", file=sys.stderr)
+            if mirror:
+                print(mirror)
+            return 0
+        tree = args.validate or args.test
+        if not (tree / "modules").is_dir():
+            print(f"error: {tree}: not a generated tree (no modules/ folder)", file=sys.stderr)
             return 1
-        if mirror:
-            print(mirror)
-        return 0
-    parser.print_help()
-    return 0
+        failures = validate_tree(tree) if args.validate else test_modules(tree)
+    except ProviderUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,118 @@
+"""The pull-request pipeline: ci/pipeline.sh (one definition of the steps), the GitHub workflow that calls it,
+and the pre-commit hooks. The shell steps that need no cloud run here for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import terraform
+from tests.conftest import PROJECT, require_terraform
+
+SCRIPT = PROJECT / "ci" / "pipeline.sh"
+WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
+
+
+def pipeline(*args: str, cwd: Path = PROJECT, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(cwd / "ci" / "pipeline.sh"), *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "PYTHON": sys.executable, **env},
+    )
+
+
+def test_the_workflow_runs_every_step_through_the_script():
+    workflow = WORKFLOW.read_text()
+    steps = re.findall(r"^  ([a-z-]+)\)$", SCRIPT.read_text(), flags=re.M)
+    assert steps == ["install", "check", "diff", "test", "validate", "module-tests", "gate", "plan", "apply"]
+    for step in steps:
+        assert re.search(rf"ci/pipeline\.sh {step}\b", workflow), step
+    # The apply job is gated by the environment's protection rules and applies the plan file of the plan job.
+    apply = workflow[workflow.index("\n  apply:"):]
+    assert "environment: ${{ matrix.environment }}" in apply
+    assert "actions/download-artifact" in apply and '"$RUNNER_TEMP/plan/$STACK.tfplan"' in apply
+    assert "if: github.event_name == 'push'" in apply
+
+
+def test_unknown_step_prints_the_usage():
+    result = pipeline("deploy-everything")
+    assert result.returncode == 2
+    assert "ci/pipeline.sh check" in result.stderr
+
+
+def test_check_and_diff_steps(tmp_path):
+    assert pipeline("check").returncode == 0
+    # The base branch's tree: the same, but the MSK broker type was smaller there.
+    base = tmp_path / "generated"
+    shutil.copytree(PROJECT / "generated", base)
+    variables = base / "modules" / "msk" / "variables.tf.json"
+    document = json.loads(variables.read_text())
+    current = document["variable"]["broker_instance_type"]["default"]
+    document["variable"]["broker_instance_type"]["default"] = "kafka.t3.small"
+    variables.write_text(json.dumps(document, indent=2) + "\n")
+    result = pipeline("diff", str(base))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### `python main.py --diff`\n\n```\nmodules/msk:\n")
+    assert f'~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"' in result.stdout
+    assert result.stdout.endswith("```\n")
+
+
+def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", "node_modules", ".tools"))
+    (project / "environments" / "dev.toml").write_text('name_prefix = "mapzip-dev-"\nregion = 7\n')
+    result = pipeline("diff", str(project / "generated"), cwd=project)
+    assert result.returncode == 1
+    assert "error: environments/dev.toml" in result.stderr
+    assert "###" not in result.stdout
+
+
+@pytest.mark.terraform
+def test_validate_step_reports_a_broken_module(tmp_path):
+    """`ci/pipeline.sh validate` on a project holding one module: valid, then broken by a hand edit."""
+    require_terraform()
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT / "ci", project / "ci")
+    shutil.copytree(PROJECT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT / "generated" / "modules" / "dynamodb", project / "generated" / "modules" / "dynamodb")
+    result = pipeline("validate", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines() == ["modules/dynamodb: valid"]
+    main = project / "generated" / "modules" / "dynamodb" / "main.tf.json"
+    main.write_text(main.read_text().replace("${var.table_class}", "${var.no_such_input}"))
+    result = pipeline("validate", cwd=project)
+    assert result.returncode == 1
+    assert "error: modules/dynamodb: " in result.stderr
+    assert "Reference to undeclared input variable" in result.stderr
+    assert not (PROJECT / "generated" / "modules" / "dynamodb" / ".terraform").exists()  # validated in a copy
+
+
+def test_pre_commit_hooks_are_local_and_guard_the_tree():
+    config = (PROJECT / ".pre-commit-config.yaml").read_text()
+    assert re.findall(r"^  - repo: (\S+)$", config, flags=re.M) == ["local"]  # nothing fetched
+    assert "entry: .venv/bin/python main.py --check" in config
+    assert '-m "not terraform"' in config
+
+
+def test_find_mirror_names_the_same_folder_the_tests_use():
+    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    mirror = terraform.provider_mirror()
+    assert result.stdout == (f"{mirror}\n" if mirror else "")
+
+
+def test_a_wrong_mirror_variable_is_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+                            capture_output=True, text=True, env={**os.environ, "TF_PROVIDER_MIRROR": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: TF_PROVIDER_MIRROR={tmp_path} holds no registry.terraform.io/hashicorp/aws: set it to the folder "
+        "that holds registry.terraform.io/ (`terraform providers mirror DIR` makes one)\n"
+    )
