@@ -46,8 +46,7 @@ def test_unknown_step_prints_the_usage():
     assert "ci/pipeline.sh check" in result.stderr
 
 
-def test_check_and_diff_steps(tmp_path):
-    assert pipeline("check").returncode == 0
+def test_diff_step(tmp_path):
     # The base branch's tree: the same, but the MSK broker type was smaller there.
     base = tmp_path / "generated"
     shutil.copytree(PROJECT / "generated", base)
@@ -75,19 +74,17 @@ def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
 
 @pytest.mark.terraform
 def test_validate_step_reports_a_broken_module(tmp_path):
-    """`ci/pipeline.sh validate` on a project holding one module: valid, then broken by a hand edit."""
+    """`ci/pipeline.sh validate` on a project holding one module broken by a hand edit (.ci/run runs the step on
+    the whole tree, where it passes)."""
     require_terraform()
     project = tmp_path / "project"
     shutil.copytree(PROJECT / "ci", project / "ci")
     shutil.copytree(PROJECT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(PROJECT / "generated" / "modules" / "dynamodb", project / "generated" / "modules" / "dynamodb")
-    result = pipeline("validate", cwd=project)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines() == ["modules/dynamodb: valid"]
     main = project / "generated" / "modules" / "dynamodb" / "main.tf.json"
     main.write_text(main.read_text().replace("${var.table_class}", "${var.no_such_input}"))
     result = pipeline("validate", cwd=project)
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stdout
     assert "error: modules/dynamodb: " in result.stderr
     assert "Reference to undeclared input variable" in result.stderr
     assert not (PROJECT / "generated" / "modules" / "dynamodb" / ".terraform").exists()  # validated in a copy
@@ -115,4 +112,38 @@ def test_a_wrong_mirror_variable_is_one_line(tmp_path):
     assert result.stderr == (
         f"error: TF_PROVIDER_MIRROR={tmp_path} holds no registry.terraform.io/hashicorp/aws: set it to the folder "
         "that holds registry.terraform.io/ (`terraform providers mirror DIR` makes one)\n"
+    )
+
+
+def test_a_wrong_mirror_stops_the_session_with_one_line(tmp_path, monkeypatch):
+    """What the first Terraform test of a session does when the provider cannot be had: pytest.exit, one line."""
+    from tests.conftest import TerraformWork
+
+    tree = tmp_path / "generated"
+    (tree / "modules").mkdir(parents=True)
+    (tree / "stacks").mkdir()
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "empty"))
+    work = TerraformWork(tree, tmp_path / "work", [], wanted=set())
+    try:
+        with pytest.raises(pytest.exit.Exception) as stopped:
+            work.ready()
+    finally:
+        work.close()
+    message = str(stopped.value)
+    assert "\n" not in message
+    assert message.startswith(f"TF_PROVIDER_MIRROR={tmp_path / 'empty'} holds no registry.terraform.io/hashicorp/aws")
+
+
+@pytest.mark.terraform
+def test_a_mirror_without_the_provider_package_is_one_line(tmp_path, monkeypatch):
+    require_terraform()
+    mirror = tmp_path / "mirror"
+    (mirror / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)  # the folders, no package
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
+    with pytest.raises(terraform.ProviderUnavailable) as failed:
+        terraform.check_provider(tmp_path / "probe")
+    assert str(failed.value) == (
+        f"terraform could not install registry.terraform.io/hashicorp/aws from the mirror {mirror}: failed to query "
+        "available provider packages. Set TF_PROVIDER_MIRROR to a folder that holds registry.terraform.io/hashicorp/aws "
+        "(`terraform providers mirror DIR` makes one), or give the machine registry access"
     )
