@@ -97,12 +97,14 @@ def test_pre_commit_hooks_are_local_and_guard_the_tree():
     assert '-m "not terraform"' in config
 
 
-def test_find_mirror_names_the_same_folder_the_tests_use():
+def test_find_mirror_uses_an_implied_local_mirror_directory(tmp_path):
+    """Without TF_PROVIDER_MIRROR, Terraform's implied mirror $XDG_DATA_HOME/terraform/plugins comes first."""
+    implied = tmp_path / "data" / "terraform" / "plugins"
+    (implied / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "TF_PROVIDER_MIRROR"}
     result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
-                            capture_output=True, text=True)
-    assert result.returncode == 0
-    mirror = terraform.provider_mirror()
-    assert result.stdout == (f"{mirror}\n" if mirror else "")
+                            capture_output=True, text=True, env={**env, "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{implied}\n", "")
 
 
 def test_a_wrong_mirror_variable_is_one_line(tmp_path):
