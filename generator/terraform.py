@@ -219,7 +219,9 @@ def test(workdir: Path) -> "TestReport":
     result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True)
     report = TestReport.parse(result.stdout)
     if not report.runs and result.returncode != 0:
-        raise TerraformFailed(f"terraform test failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+        raise TerraformFailed(
+            f"terraform test failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
     return report
 
 
@@ -252,7 +254,8 @@ class TestReport:
                         report.runs[(path, name)] = TestRun(path, name)
             elif message.get("type") == "test_run" and message["test_run"].get("progress") == "complete":
                 run = message["test_run"]
-                report.runs.setdefault((run["path"], run["run"]), TestRun(run["path"], run["run"])).status = run["status"]
+                key = (run["path"], run["run"])
+                report.runs.setdefault(key, TestRun(*key)).status = run["status"]
             elif message.get("type") == "diagnostic":
                 diagnostic = message["diagnostic"]
                 text = f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
@@ -378,7 +381,10 @@ def split_plan(show: Mapping[str, Any], module: str) -> dict[str, Any]:
     `module.under_test`, the way `ModuleHarness.plan` returns the plan of a root holding that one call."""
     children = show.get("planned_values", {}).get("root_module", {}).get("child_modules", [])
     mine = [c for c in children if c.get("address") == module]
-    changes = [c for c in show.get("resource_changes", []) if c.get("module_address", "").split(".", 2)[:2] == module.split(".")]
+    changes = [
+        c for c in show.get("resource_changes", [])
+        if c.get("module_address", "").split(".", 2)[:2] == module.split(".")
+    ]
     call = module.split(".", 1)[1]
     calls = show.get("configuration", {}).get("root_module", {}).get("module_calls", {})
     part = {
@@ -436,7 +442,8 @@ class CaseBatch:
         for kind in sorted({c.kind for c in accepted}):
             shutil.copytree(self.modules_dir / kind, root / "modules" / kind, ignore=shutil.ignore_patterns("tests"))
         calls = {f"case_{i}": {"source": f"./modules/{c.kind}", **c.arguments} for i, c in enumerate(accepted)}
-        (root / "main.tf.json").write_text(json.dumps({**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}, indent=2))
+        root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
+        (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
         run(root, "init", "-input=false", "-no-color")
         run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
         show = json.loads(run(root, "show", "-json", "plan.tfplan"))
@@ -455,7 +462,10 @@ class CaseBatch:
         for i, case in enumerate(c for c in self.cases if c.refused and c.kind == kind):
             name = f"tests/refused_case_{i}.tftest.json"
             # The provider is mocked: a refusal is Terraform's (a validation or precondition), not AWS's.
-            document = {"mock_provider": {"aws": {}}, "run": {"refused": {"command": "plan", "variables": case.arguments}}}
+            document = {
+                "mock_provider": {"aws": {}},
+                "run": {"refused": {"command": "plan", "variables": case.arguments}},
+            }
             (folder / name).write_text(json.dumps(document, indent=2))
             files[case] = name
         run(folder, "init", "-input=false", "-no-color")

@@ -42,7 +42,8 @@ def _paths_to(value: Any, target: str, path: str) -> Iterator[str]:
         for key, item in value.items():
             if key in ("dynamic", "lifecycle", "count", "for_each", "depends_on", "provider"):
                 continue
-            yield from _paths_to(item, target, f"{path}{'.' if path else ''}{key}" + ("[0]" if isinstance(item, dict) else ""))
+            step = f"{path}.{key}" if path else key
+            yield from _paths_to(item, target, step + ("[0]" if isinstance(item, dict) else ""))
     elif isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
         yield from _paths_to(value[0], target, path)
 

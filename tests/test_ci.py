@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import terraform
-from tests.conftest import PROJECT, require_terraform
+from tests.conftest import PROJECT, copy_project, require_terraform
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
 WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
@@ -64,7 +64,7 @@ def test_diff_step(tmp_path):
 
 def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(PROJECT, project, ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", "node_modules", ".tools"))
+    copy_project(project)
     (project / "environments" / "dev.toml").write_text('name_prefix = "mapzip-dev-"\nregion = 7\n')
     result = pipeline("diff", str(project / "generated"), cwd=project)
     assert result.returncode == 1

@@ -337,7 +337,10 @@ INPUTS = InputSet(
             f"var.ttl_attribute_name == null ? true : (!contains({_HCL_DECLARED}, var.ttl_attribute_name) || "
             f"contains({_HCL_KEYS}, var.ttl_attribute_name))",
             shown=("ttl_attribute_name",),
-            example={"ttl_attribute_name": "expires_at", "attributes": [{"name": "review_id", "type": "S"}, {"name": "expires_at", "type": "N"}]},
+            example={
+                "ttl_attribute_name": "expires_at",
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "expires_at", "type": "N"}],
+            },
         ),
         Check(
             ("local_secondary_indexes", "range_key"),
@@ -383,7 +386,12 @@ INPUTS = InputSet(
             or v["autoscaling_read_max_capacity"] >= v["read_capacity"],
             "var.autoscaling_read_max_capacity == null || var.read_capacity == null ? true : "
             "var.autoscaling_read_max_capacity >= var.read_capacity",
-            example={"billing_mode": "PROVISIONED", "read_capacity": 10, "write_capacity": 5, "autoscaling_read_max_capacity": 5},
+            example={
+                "billing_mode": "PROVISIONED",
+                "read_capacity": 10,
+                "write_capacity": 5,
+                "autoscaling_read_max_capacity": 5,
+            },
         ),
         Check(
             ("autoscaling_write_max_capacity", "write_capacity"),
@@ -393,7 +401,12 @@ INPUTS = InputSet(
             or v["autoscaling_write_max_capacity"] >= v["write_capacity"],
             "var.autoscaling_write_max_capacity == null || var.write_capacity == null ? true : "
             "var.autoscaling_write_max_capacity >= var.write_capacity",
-            example={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 10, "autoscaling_write_max_capacity": 5},
+            example={
+                "billing_mode": "PROVISIONED",
+                "read_capacity": 5,
+                "write_capacity": 10,
+                "autoscaling_write_max_capacity": 5,
+            },
         ),
         Check(
             ("global_secondary_indexes", "local_secondary_indexes"),
@@ -405,7 +418,10 @@ INPUTS = InputSet(
             <= MAX_PROJECTED,
             "length(flatten([for i in concat(var.global_secondary_indexes, var.local_secondary_indexes) : "
             f"coalesce(i.non_key_attributes, [])])) <= {MAX_PROJECTED}",
-            example={"attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}], "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "INCLUDE", "non_key_attributes": [f"attribute_{i}" for i in range(MAX_PROJECTED + 1)]}]},
+            example={
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "INCLUDE", "non_key_attributes": [f"attribute_{i}" for i in range(MAX_PROJECTED + 1)]}],
+            },
         ),
         Check(
             ("stream_view_type", "stream_enabled"),
@@ -426,7 +442,10 @@ INPUTS = InputSet(
             "needs server_side_encryption_enabled = true",
             lambda v: v["server_side_encryption_kms_key_arn"] is None or v["server_side_encryption_enabled"],
             "var.server_side_encryption_kms_key_arn == null || var.server_side_encryption_enabled",
-            example={"server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example", "server_side_encryption_enabled": False},
+            example={
+                "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
+                "server_side_encryption_enabled": False,
+            },
         ),
         Check(
             ("replica_regions", "stream_enabled", "stream_view_type"),
@@ -435,7 +454,9 @@ INPUTS = InputSet(
             lambda v: not v["replica_regions"] or (v["stream_enabled"] and v["stream_view_type"] == "NEW_AND_OLD_IMAGES"),
             'length(var.replica_regions) == 0 || (var.stream_enabled && var.stream_view_type == "NEW_AND_OLD_IMAGES")',
             shown=("stream_enabled", "stream_view_type"),
-            example={"replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/example"}]},
+            example={
+                "replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/example"}],
+            },
         ),
         Check(
             ("replica_regions", "server_side_encryption_enabled"),
@@ -444,7 +465,11 @@ INPUTS = InputSet(
             lambda v: not v["server_side_encryption_enabled"]
             or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
             "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
-            example={"replica_regions": [{"region_name": "ap-northeast-1"}], "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            example={
+                "replica_regions": [{"region_name": "ap-northeast-1"}],
+                "stream_enabled": True,
+                "stream_view_type": "NEW_AND_OLD_IMAGES",
+            },
         ),
     ),
 )

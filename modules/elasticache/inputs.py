@@ -330,7 +330,10 @@ INPUTS = InputSet(
             "needs at_rest_encryption_enabled = true",
             lambda v: v["kms_key_arn"] is None or v["at_rest_encryption_enabled"],
             "var.kms_key_arn == null || var.at_rest_encryption_enabled",
-            example={"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example", "at_rest_encryption_enabled": False},
+            example={
+                "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
+                "at_rest_encryption_enabled": False,
+            },
         ),
         Check(
             ("maintenance_window", "snapshot_window"),

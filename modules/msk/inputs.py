@@ -183,14 +183,22 @@ INPUTS = InputSet(
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
             lambda v: not v["client_authentication_iam_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
             '!var.client_authentication_iam_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
-            example={"encryption_in_transit_client_broker": "PLAINTEXT", "client_authentication_unauthenticated_enabled": True},
+            example={
+                "encryption_in_transit_client_broker": "PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("client_authentication_scram_enabled", "encryption_in_transit_client_broker"),
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
             lambda v: not v["client_authentication_scram_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
             '!var.client_authentication_scram_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
-            example={"client_authentication_scram_enabled": True, "client_authentication_iam_enabled": False, "encryption_in_transit_client_broker": "PLAINTEXT", "client_authentication_unauthenticated_enabled": True},
+            example={
+                "client_authentication_scram_enabled": True,
+                "client_authentication_iam_enabled": False,
+                "encryption_in_transit_client_broker": "PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("encryption_in_transit_in_cluster", "client_authentication_iam_enabled", "client_authentication_scram_enabled"),
@@ -207,7 +215,11 @@ INPUTS = InputSet(
             'length(var.client_authentication_tls_certificate_authority_arns) == 0 || '
             '(var.encryption_in_transit_client_broker == "TLS" && var.encryption_in_transit_in_cluster)',
             shown=("encryption_in_transit_client_broker", "encryption_in_transit_in_cluster"),
-            example={"client_authentication_tls_certificate_authority_arns": ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"], "encryption_in_transit_client_broker": "TLS_PLAINTEXT", "client_authentication_unauthenticated_enabled": True},
+            example={
+                "client_authentication_tls_certificate_authority_arns": ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"],
+                "encryption_in_transit_client_broker": "TLS_PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("client_authentication_unauthenticated_enabled", "encryption_in_transit_client_broker",
