@@ -7,7 +7,7 @@ Prints wall time and peak RSS (the Python process plus its jsii Node.js processe
   as the median of those pairs, and where a synth's time goes, phase by phase (generator/cdk/phases.py),
 - the same synth with the ordinary loading everywhere (CDK_EAGER_IMPORT=1),
 - environments of 1, 10, 50 and 200 module blocks, and the cost of one more block,
-- the test suite.
+- the test suite: the README's command and the run without Terraform, median of 3, with CPU seconds.
 The machine's load average is printed before and after: the figures of a shared machine are only comparable
 side by side, which is why every comparison alternates.
 """
@@ -152,6 +152,28 @@ def _median_phases(runs: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(run[name] for run in runs) for name, _, _ in PHASES}
 
 
+def test_suite(python: str, runs: int) -> None:
+    """The README's test command, `runs` times (median wall; CPU is user + system of all its processes, which on a
+    busy machine says more than wall time), and the Terraform-free run a pre-commit hook makes."""
+    import resource
+
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    for label, extra in (("test suite (pytest):", []), ('without Terraform (-m "not terraform"):', ["-m", "not terraform"])):
+        walls, cpus, peak = [], [], 0
+        for _ in range(runs):
+            before = cpu()
+            wall, rss = measure([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra], _env())
+            walls.append(wall)
+            cpus.append(cpu() - before)
+            peak = max(peak, rss)
+        print(f"{label:<33}{statistics.median(walls):7.2f} s wall (median of {runs}; runs: "
+              f"{', '.join(f'{w:.1f}' for w in walls)}), {statistics.median(cpus):.1f} s CPU, "
+              f"{os.getloadavg()[0]:.1f} load, peak RSS {mb(peak)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--pairs", type=int, default=3, help="alternating runs of each kind (medians are reported)")
@@ -232,8 +254,7 @@ def main() -> int:
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (after)")
 
     if not args.skip_tests:
-        tests_wall, tests_rss = measure([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], _env())
-        print(f"test suite (pytest):             {tests_wall:6.2f} s wall, peak RSS {mb(tests_rss)}")
+        test_suite(python, runs=3)
     return 0
 
 

@@ -53,6 +53,9 @@ class Rule:
     # What the message quotes after "got": the whole value by default; for a long list or map, the part that breaks
     # the rule (`got "subnet-0a1b2c3d" twice`, `got "aws:owner"`).
     got: Callable[[Any], str] | None = None
+    # A value the rule refuses (None: no example). The module's shipped `terraform test` plans it and expects
+    # the variable's validation to fail; a test checks that Python refuses it too.
+    example: Any = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,9 @@ class Check:
     hcl: str | None
     hcl_message: str | None = None
     shown: tuple[str, ...] | None = None  # inputs quoted after "got" (default: all of `inputs`)
+    # Inputs that break this check and nothing else, over the module's required examples (None: no example).
+    # The module's shipped `terraform test` plans them and expects the precondition to fail.
+    example: Mapping[str, Any] | None = None
 
     def message(self, values: Mapping[str, Any]) -> str:
         must = self.must(values) if callable(self.must) else self.must

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator import docs, environments, secrets, synth, tree
+from generator import docs, environments, secrets, synth, tftest, tree
 from generator.environments import Environment
 from generator.inputs import InputError
 from modules import all_modules
@@ -44,6 +44,7 @@ def produce(
 
     owned = scope if partial else tree.everything
     files = synth.synthesize(modules, envs)
+    files.update(tftest.render(modules, files))  # each module's native `terraform test`
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
     files[tree.MARKER] = tree.MARKER_TEXT
     leaks = secrets.find_secrets(files)

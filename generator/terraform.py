@@ -1,27 +1,41 @@
-"""Run the real Terraform CLI on a generated tree: init, validate, and an offline plan.
+"""Run the real Terraform CLI on a generated tree: init, an offline plan, `terraform test`, and many module cases
+planned with few provider loads.
 
-No registry is reachable in CI, so `terraform init` reads the hashicorp/aws provider from a local filesystem
-mirror when TF_PROVIDER_MIRROR names one (the folder that holds `registry.terraform.io/`); `.ci/run` finds it and
-sets the variable. Without it, init uses the registry as usual.
+Where the hashicorp/aws provider comes from (`provider_mirror`, also `python -m generator.terraform --find-mirror`
+for CI scripts): the folder TF_PROVIDER_MIRROR names (the one that holds `registry.terraform.io/`); else the first
+of Terraform's implied local mirror directories that holds the provider; else a folder found on this machine's
+filesystem; else the registry, as Terraform does by default. A TF_CLI_CONFIG_FILE that names no file is dropped
+(Terraform would warn about it at every call).
 
 An offline plan needs the provider to skip every call to AWS: `plan_offline` copies the tree to a scratch folder
 and adds an override file with placeholder credentials, the provider's `skip_*` settings and a local backend, so the committed
 configuration stays as a user would apply it.
+
+Loading the provider costs about 3 s of CPU per Terraform command (its schema is large); `CaseBatch` plans many
+module cases as one root (one plan, one show) and runs the cases Terraform must refuse as `terraform test` files
+next to the module's own tests (one process).
 """
 
 from __future__ import annotations
 
+import argparse
+import atexit
+import functools
 import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from generator import secrets
 
 MIRROR_ENV = "TF_PROVIDER_MIRROR"
+PROVIDER = "registry.terraform.io/hashicorp/aws"
 
 OFFLINE_OVERRIDE = {
     # A remote backend (S3) would need AWS too: the offline plan keeps its state in the scratch folder.
@@ -54,8 +68,98 @@ class TerraformFailed(Exception):
     pass
 
 
+class ProviderUnavailable(TerraformFailed):
+    """Terraform cannot install the provider: the message is one line that says what to set."""
+
+
 def binary() -> str | None:
     return shutil.which(os.environ.get("TERRAFORM_BINARY_NAME", "terraform"))
+
+
+# --- where the provider comes from -------------------------------------------------------------------------------
+
+def implied_mirror_dirs() -> list[Path]:
+    """Terraform's implied local mirror directories, in its order (CLI configuration docs, "Implied Local Mirror
+    Directories"): terraform.d/plugins in the working directory, then the user's and the system's data folders."""
+    home = Path.home()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    data_dirs = [Path(d) for d in (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":") if d]
+    return [
+        Path("terraform.d") / "plugins",
+        home / ".terraform.d" / "plugins",
+        data_home / "terraform" / "plugins",
+        *(d / "terraform" / "plugins" for d in data_dirs),
+        home / "Library" / "Application Support" / "io.terraform" / "plugins",  # macOS
+        Path("/Library/Application Support/io.terraform/plugins"),
+    ]
+
+
+def holds_provider(folder: Path) -> bool:
+    return (folder / PROVIDER).is_dir()
+
+
+# Folders a provider mirror never lives in, and which are large to walk: virtual file systems, version control,
+# package trees, Terraform working directories (their providers are links into a mirror or a cache).
+_NOT_SEARCHED = ("/proc", "/sys", "/dev", "/run")
+_NOT_SEARCHED_NAMES = (".git", "node_modules", "site-packages", "__pycache__", ".terraform")
+
+
+def search_filesystem(root: str = "/") -> Path | None:
+    """The first folder on this file system that holds registry.terraform.io/hashicorp/aws (what `.ci/run` looked
+    for with find). The temporary folder is skipped: a plugin cache a test session left there is no mirror."""
+    find = shutil.which("find")
+    if find is None:
+        return None
+    pruned: list[str] = []
+    for name in _NOT_SEARCHED_NAMES:
+        pruned += ["-name", name, "-o"]
+    for path in (*_NOT_SEARCHED, tempfile.gettempdir()):
+        pruned += ["-path", path, "-o"]
+    # The cheap test (-name) first: find evaluates the expression for every entry of the file system.
+    command = [find, root, "-xdev", "(", *pruned[:-1], ")", "-prune", "-o",
+               "-name", "aws", "-type", "d", "-path", f"*/{PROVIDER}", "-print", "-quit"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None
+    found = result.stdout.strip()
+    return Path(found).parents[2] if found else None
+
+
+@functools.cache
+def discovered_mirror() -> Path | None:
+    """A local mirror found without being told: an implied mirror directory, else the file system. Searched once
+    per process (a test session, a CI step)."""
+    for folder in implied_mirror_dirs():
+        if holds_provider(folder):
+            return folder.resolve()
+    return search_filesystem()
+
+
+def provider_mirror() -> Path | None:
+    """The filesystem mirror to install hashicorp/aws from, or None for the registry."""
+    named = os.environ.get(MIRROR_ENV)
+    if named:
+        if not holds_provider(Path(named)):
+            raise ProviderUnavailable(
+                f"{MIRROR_ENV}={named} holds no {PROVIDER}: set it to the folder that holds registry.terraform.io/ "
+                "(`terraform providers mirror DIR` makes one)"
+            )
+        return Path(named)
+    return discovered_mirror()
+
+
+@functools.cache
+def _mirror_config(mirror: str) -> str:
+    """A CLI configuration that installs providers from the mirror only. Written once per process and never
+    rewritten (concurrent Terraform runs read it while others start), under a unique name made by mkstemp
+    (O_EXCL: a fixed name in the shared temp folder could be a symlink someone planted there, which writing would
+    follow), and removed when the process exits."""
+    handle, path = tempfile.mkstemp(prefix="terraform-offline-mirror-", suffix=".tfrc")
+    with os.fdopen(handle, "w") as config:
+        config.write(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
+    atexit.register(lambda: Path(path).unlink(missing_ok=True))
+    return path
 
 
 def _env() -> dict[str, str]:
@@ -63,18 +167,38 @@ def _env() -> dict[str, str]:
     env.setdefault("CHECKPOINT_DISABLE", "1")
     env["TF_IN_AUTOMATION"] = "1"
     env["TF_INPUT"] = "0"
+    if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).is_file():
+        del env["TF_CLI_CONFIG_FILE"]  # Terraform would warn "Unable to open CLI configuration file" at every call
+    mirror = provider_mirror()
+    if mirror:
+        # A CLI configuration that installs providers from the mirror only.
+        env["TF_CLI_CONFIG_FILE"] = _mirror_config(str(mirror))
     return env
 
 
-def _mirror_config(mirror: str) -> Path:
-    """A CLI configuration that installs providers from the mirror only. Its own file per run, made by mkstemp
-    (a unique name, created with O_EXCL): a fixed name in the shared temp folder could be a symlink someone
-    planted there, which writing would follow."""
-    fd, name = tempfile.mkstemp(prefix="terraform-mirror-", suffix=".tfrc")
-    with os.fdopen(fd, "w", encoding="utf-8") as config:
-        config.write(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
-    return Path(name)
+def provider_help(detail: str) -> str:
+    """One line for a failed provider installation: where Terraform looked and what to set."""
+    mirror = os.environ.get(MIRROR_ENV) or discovered_mirror()
+    where = f"the mirror {mirror}" if mirror else "the registry (no local mirror found)"
+    return (
+        f"terraform could not install {PROVIDER} from {where}: {detail}. Set {MIRROR_ENV} to a folder that holds "
+        f"registry.terraform.io/hashicorp/aws (`terraform providers mirror DIR` makes one), or give the machine "
+        "registry access"
+    )
 
+
+def check_provider(workdir: Path) -> None:
+    """Install the provider once in an empty root; raises ProviderUnavailable with one line when that fails.
+    With TF_PLUGIN_CACHE_DIR set, later inits link the provider from the cache instead of installing it again."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "main.tf.json").write_text(json.dumps(
+        {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}}, indent=2))
+    init(workdir)  # raises ProviderUnavailable when the provider cannot be installed
+
+
+# What `terraform init` says when it cannot get a provider (no registry, an empty or wrong mirror).
+_INSTALL_FAILURES = ("Failed to query available provider packages", "Failed to install provider",
+                     "Incompatible provider version", "Failed to resolve provider packages")
 
 REDACTED = "(redacted)"
 
@@ -93,15 +217,12 @@ def run(workdir: Path, *args: str, variables: Mapping[str, str] | None = None) -
     env = _env()
     values = dict(variables or {})
     env.update({f"TF_VAR_{name}": value for name, value in values.items()})
-    mirror = os.environ.get(MIRROR_ENV)
-    config = _mirror_config(mirror) if mirror else None
-    if config is not None:
-        env["TF_CLI_CONFIG_FILE"] = str(config)
-    try:
-        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
-    finally:
-        if config is not None:
-            config.unlink(missing_ok=True)
+    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    if result.returncode != 0 and args[:1] == ("init",):
+        output = result.stdout + result.stderr
+        failure = next((f for f in _INSTALL_FAILURES if f in output), None)
+        if failure:
+            raise ProviderUnavailable(provider_help(failure.lower()))
     if result.returncode != 0:
         raise TerraformFailed(redact(
             f"{' '.join(command)} failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}",
@@ -112,6 +233,70 @@ def run(workdir: Path, *args: str, variables: Mapping[str, str] | None = None) -
 
 def init(workdir: Path) -> None:
     run(workdir, "init", "-input=false", "-no-color", "-backend=false")
+
+
+def test(workdir: Path) -> "TestReport":
+    """`terraform test` in an initialised module folder; the report of every run, whether or not it passed."""
+    command = [binary() or "terraform", "test", "-json", "-no-color"]
+    result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True)
+    report = TestReport.parse(result.stdout)
+    if not report.runs and result.returncode != 0:
+        raise TerraformFailed(
+            f"terraform test failed in {workdir} (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return report
+
+
+@dataclass
+class TestRun:
+    file: str
+    name: str
+    status: str = "pending"  # pass, fail, error, skip
+    diagnostics: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TestReport:
+    """`terraform test -json`, by file and run: each run's status and its diagnostics as text."""
+
+    runs: dict[tuple[str, str], TestRun] = field(default_factory=dict)
+    file_diagnostics: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, output: str) -> "TestReport":
+        report = cls()
+        for line in output.splitlines():
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if message.get("type") == "test_abstract":
+                for path, names in message["test_abstract"].items():
+                    for name in names:
+                        report.runs[(path, name)] = TestRun(path, name)
+            elif message.get("type") == "test_run" and message["test_run"].get("progress") == "complete":
+                run = message["test_run"]
+                key = (run["path"], run["run"])
+                report.runs.setdefault(key, TestRun(*key)).status = run["status"]
+            elif message.get("type") == "diagnostic":
+                diagnostic = message["diagnostic"]
+                text = f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+                where = (message.get("@testfile"), message.get("@testrun"))
+                if where in report.runs:
+                    report.runs[where].diagnostics.append(text)
+                else:
+                    report.file_diagnostics.setdefault(str(where[0]), []).append(text)
+        return report
+
+    def failures(self, files: Iterable[str] | None = None) -> list[str]:
+        """One entry per run that did not pass, with its diagnostics; empty when every run passed."""
+        chosen = None if files is None else set(files)
+        return [
+            f"{run.file} run {run.name!r}: {run.status}" + "".join(f"\n  {d}" for d in run.diagnostics)
+            for run in self.runs.values()
+            if run.status != "pass" and (chosen is None or run.file in chosen)
+        ] + [f"{path}: {d}" for path, ds in self.file_diagnostics.items() for d in ds
+             if chosen is None or path in chosen]
 
 
 def validate(workdir: Path) -> dict[str, Any]:
@@ -174,3 +359,237 @@ class ModuleHarness:
         except TerraformFailed as err:
             return " ".join(str(err).split())
         raise AssertionError(f"terraform plan accepted {json.dumps(arguments)}")
+
+
+# --- many module cases, few provider loads -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModuleCase:
+    """One call of a generated module (`kind`, the folder under modules/) with the given arguments. A `refused`
+    case is one Terraform must refuse (a validation or precondition fails)."""
+
+    kind: str
+    arguments_json: str  # canonical JSON: cases are compared and hashed by value
+    refused: bool = False
+
+    @classmethod
+    def of(cls, kind: str, arguments: Mapping[str, Any], refused: bool = False) -> "ModuleCase":
+        return cls(kind, json.dumps(arguments, sort_keys=True), refused)
+
+    @property
+    def arguments(self) -> dict[str, Any]:
+        return json.loads(self.arguments_json)
+
+
+# Cases a test suite declares at import time, to be planned together on first use (tests/conftest.py).
+DECLARED_CASES: list[ModuleCase] = []
+
+HARNESS_PROVIDER = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
+UNDER_TEST = "module.under_test"
+
+
+def _readdress(value: Any, old: str, new: str) -> Any:
+    """Rename the module prefix in every address of a `terraform show -json` fragment."""
+    if isinstance(value, dict):
+        return {
+            k: (new + v[len(old):] if k in ("address", "module_address") and isinstance(v, str) and
+                (v == old or v.startswith(old + ".") or v.startswith(old + "[")) else _readdress(v, old, new))
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_readdress(v, old, new) for v in value]
+    return value
+
+
+def split_plan(show: Mapping[str, Any], module: str) -> dict[str, Any]:
+    """The part of a plan of many module calls that belongs to `module` (such as "module.case_3"), addressed as
+    `module.under_test`, the way `ModuleHarness.plan` returns the plan of a root holding that one call."""
+    children = show.get("planned_values", {}).get("root_module", {}).get("child_modules", [])
+    mine = [c for c in children if c.get("address") == module]
+    changes = [
+        c for c in show.get("resource_changes", [])
+        if c.get("module_address", "").split(".", 2)[:2] == module.split(".")
+    ]
+    call = module.split(".", 1)[1]
+    calls = show.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    part = {
+        "format_version": show.get("format_version"),
+        "terraform_version": show.get("terraform_version"),
+        "planned_values": {"root_module": {"child_modules": mine}},
+        "resource_changes": changes,
+        "configuration": {"root_module": {"module_calls": {"under_test": calls[call]} if call in calls else {}}},
+    }
+    return _readdress(part, module, UNDER_TEST)
+
+
+class CaseBatch:
+    """Many module cases, planned with few provider loads.
+
+    The cases Terraform accepts become module calls of one root: one init, one `plan`, one `show -json`, split
+    per case (`split_plan`). The cases it must refuse cannot share a plan (the first failed validation stops the
+    others), so each becomes its own `terraform test` file (a failing run skips the rest of its file, not other
+    files) in a copy of the module folder next to the module's own tests: one `terraform test` per module kind,
+    which also runs the shipped tests (`module_tests`). Each part runs once, on first use, and may be started
+    on another thread (a part is Terraform processes: two parts at a time use two cores).
+    """
+
+    def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase], kinds: Iterable[str] = ()):
+        self.modules_dir = modules_dir
+        self.workdir = workdir
+        self.cases = list(dict.fromkeys(cases))
+        self.kinds = sorted(set(kinds) | {c.kind for c in self.cases if c.refused})
+        self._lock = threading.Lock()
+        self._parts: dict[str, Any] = {}
+
+    # The parts, each computed once (under a lock per part, so threads and callers share the result).
+    def _part(self, key: str, compute):
+        with self._lock:
+            entry = self._parts.get(key)
+            if entry is None:
+                entry = self._parts[key] = {"lock": threading.Lock()}
+        with entry["lock"]:
+            if "value" not in entry and "error" not in entry:
+                try:
+                    entry["value"] = compute()
+                except BaseException as err:  # re-raised to every caller of this part
+                    entry["error"] = err
+            if "error" in entry:
+                raise entry["error"]
+            return entry["value"]
+
+    def plan_all(self) -> dict[ModuleCase, dict[str, Any]]:
+        """The plan of every accepted case, by case."""
+        return self._part("accepted", self._plan_accepted)
+
+    def _plan_accepted(self) -> dict[ModuleCase, dict[str, Any]]:
+        accepted = [c for c in self.cases if not c.refused]
+        root = self.workdir / "accepted"
+        for kind in sorted({c.kind for c in accepted}):
+            shutil.copytree(self.modules_dir / kind, root / "modules" / kind, ignore=shutil.ignore_patterns("tests"))
+        calls = {f"case_{i}": {"source": f"./modules/{c.kind}", **c.arguments} for i, c in enumerate(accepted)}
+        root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
+        (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
+        run(root, "init", "-input=false", "-no-color")
+        run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+        show = json.loads(run(root, "show", "-json", "plan.tfplan"))
+        return {c: split_plan(show, f"module.case_{i}") for i, c in enumerate(accepted)}
+
+    def module_tests(self, kind: str) -> tuple[TestReport, dict[ModuleCase, str]]:
+        """`terraform test` in a copy of modules/<kind>: the module's own tests and the refused cases of that kind.
+        Returns the report and, per refused case, its test file."""
+        return self._part(f"tests/{kind}", lambda: self._run_module_tests(kind))
+
+    def _run_module_tests(self, kind: str) -> tuple[TestReport, dict[ModuleCase, str]]:
+        folder = self.workdir / "tests" / kind
+        shutil.copytree(self.modules_dir / kind, folder)
+        (folder / "tests").mkdir(exist_ok=True)
+        files: dict[ModuleCase, str] = {}
+        for i, case in enumerate(c for c in self.cases if c.refused and c.kind == kind):
+            name = f"tests/refused_case_{i}.tftest.json"
+            # The provider is mocked: a refusal is Terraform's (a validation or precondition), not AWS's.
+            document = {
+                "mock_provider": {"aws": {}},
+                "run": {"refused": {"command": "plan", "variables": case.arguments}},
+            }
+            (folder / name).write_text(json.dumps(document, indent=2))
+            files[case] = name
+        run(folder, "init", "-input=false", "-no-color")
+        return test(folder), files
+
+    def plan(self, case: ModuleCase) -> dict[str, Any]:
+        if case.refused or case not in self.cases:
+            raise KeyError(f"{case} is not a case this batch plans")
+        return self.plan_all()[case]
+
+    def error(self, case: ModuleCase) -> str:
+        """Terraform's error for a refused case, on one line; AssertionError when Terraform accepted it."""
+        report, files = self.module_tests(case.kind)
+        name = files[case]
+        runs = [r for r in report.runs.values() if r.file == name]
+        if runs and all(r.status == "pass" for r in runs):
+            raise AssertionError(f"terraform plan accepted {case.arguments_json}")
+        return " ".join(" ".join(d for r in runs for d in r.diagnostics).split())
+
+    def own_test_failures(self, kind: str) -> list[str]:
+        """What failed among the module's shipped tests (generated/modules/<kind>/tests/); empty when all passed."""
+        report, files = self.module_tests(kind)
+        own = sorted({r.file for r in report.runs.values()} - set(files.values()))
+        if not own:
+            return [f"modules/{kind}: no terraform test run in tests/"] + report.failures()
+        return report.failures(own)
+
+
+def _scratch_copy(tree: Path, scratch: Path) -> Path:
+    # Terraform writes .terraform/ and a lock file where it runs: a copy keeps the committed tree as generated.
+    copy = scratch / "generated"
+    shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
+    return copy
+
+
+def validate_tree(tree: Path) -> list[str]:
+    """`terraform validate` of every module and stack of a generated tree (in a copy); the failures, one each."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="tf-validate-") as scratch:
+        copy = _scratch_copy(tree, Path(scratch))
+        for folder in sorted([*copy.glob("modules/*"), *copy.glob("stacks/*")]):
+            if not folder.is_dir():
+                continue
+            name = folder.relative_to(copy).as_posix()
+            try:
+                validate(folder)
+                print(f"{name}: valid")
+            except ProviderUnavailable:
+                raise
+            except TerraformFailed as err:
+                failures.append(f"{name}: {err}")
+    return failures
+
+
+def test_modules(tree: Path) -> list[str]:
+    """`terraform test` in every module of a generated tree (in a copy); the failed runs, one each."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="tf-test-") as scratch:
+        copy = _scratch_copy(tree, Path(scratch))
+        for folder in sorted(p for p in copy.glob("modules/*") if p.is_dir()):
+            name = folder.relative_to(copy).as_posix()
+            run(folder, "init", "-input=false", "-no-color")
+            report = test(folder)
+            failed = report.failures()
+            print(f"{name}: {len(report.runs) - len(failed)} of {len(report.runs)} runs passed")
+            failures += [f"{name}: {f}" for f in failed]
+            if not report.runs:
+                failures.append(f"{name}: no terraform test run")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator.terraform", description=__doc__.split("\n\n")[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--find-mirror", action="store_true",
+                      help=f"print the local provider mirror the tests use ({MIRROR_ENV}, else one found), or nothing")
+    mode.add_argument("--validate", metavar="TREE", type=Path,
+                      help="terraform validate every module and stack of TREE (a generated/ folder)")
+    mode.add_argument("--test", metavar="TREE", type=Path,
+                      help="terraform test in every module of TREE (a generated/ folder), offline")
+    args = parser.parse_args(argv)
+    try:
+        if args.find_mirror:
+            mirror = provider_mirror()
+            if mirror:
+                print(mirror)
+            return 0
+        tree = args.validate or args.test
+        if not (tree / "modules").is_dir():
+            print(f"error: {tree}: not a generated tree (no modules/ folder)", file=sys.stderr)
+            return 1
+        failures = validate_tree(tree) if args.validate else test_modules(tree)
+    except ProviderUnavailable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

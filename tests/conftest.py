@@ -1,10 +1,27 @@
-"""Shared fixtures. Synthesis runs once per session: the tests that only read JSON share its result."""
+"""Shared fixtures. Synthesis runs once per session: the tests that only read JSON share its result.
+
+Terraform is the slow layer (each command loads the 600 MB AWS provider, about 3 s of CPU). Every test that uses
+it carries the `terraform` marker (given here to every test that asks for a Terraform fixture), so
+`pytest -m "not terraform"` runs the rest in seconds. When the session has Terraform tests, their work starts in
+the background as soon as the tree is synthesized, two Terraform processes at a time, while the other tests run:
+
+- module cases declared at import time with `plan_case` / `refusal_case` are planned together (`CaseBatch`: one
+  root for the accepted ones, `terraform test` files for the refused ones), and looked up per test;
+- each module's shipped `terraform test` runs once (in the same process as that module's refused cases);
+- each stack is planned offline once.
+
+The provider comes from where `generator.terraform.provider_mirror` finds it; when Terraform cannot install it,
+the first Terraform test stops the session with one line that says what to set.
+"""
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Callable, Mapping
 
 import pytest
 
@@ -13,8 +30,49 @@ os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 from generator import pipeline, terraform, tree  # noqa: E402
 from generator.assertions import TerraformJson  # noqa: E402
+from generator.terraform import ModuleCase  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# Fixtures that run Terraform: a test asking for one is marked `terraform`.
+TERRAFORM_FIXTURES = frozenset({"terraform_work", "harness", "planned", "refused", "stack_plan", "module_test_failures"})
+
+# The declared cases live in generator.terraform, imported once: this file is imported twice, as pytest's
+# `conftest` and as `tests.conftest` by the test modules.
+_DECLARED = terraform.DECLARED_CASES
+
+
+def plan_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
+    """Declare, at import time, a call of module `kind` that Terraform must plan; `planned(case)` returns the plan
+    (`terraform show -json`, resources at `module.under_test.*`). All declared cases share one plan."""
+    case = ModuleCase.of(kind, arguments)
+    _DECLARED.append(case)
+    return case
+
+
+def refusal_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
+    """Declare, at import time, a call of module `kind` that Terraform must refuse; `refused(case)` returns its
+    error output on one line. The refused cases of a module run in one `terraform test`."""
+    case = ModuleCase.of(kind, arguments, refused=True)
+    _DECLARED.append(case)
+    return case
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if TERRAFORM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.terraform)
+
+
+_WANTS_TERRAFORM = pytest.StashKey[set]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The Terraform fixtures the selected tests use: the session starts only the work they need.
+    session.config.stash[_WANTS_TERRAFORM] = {
+        name for item in session.items for name in getattr(item, "fixturenames", ()) if name in TERRAFORM_FIXTURES
+    }
 
 
 @pytest.fixture(scope="session")
@@ -44,18 +102,157 @@ def require_terraform() -> None:
         pytest.skip("terraform is not on PATH")
 
 
+class TerraformWork:
+    """The session's Terraform work, started in the background: the provider check first (it fills the plugin
+    cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the modules'
+    own tests and the stack plans, two processes at a time."""
+
+    def __init__(self, tree_root: Path, workdir: Path, cases: list[ModuleCase], wanted: set[str] | None = None):
+        self.tree_root = tree_root
+        kinds = sorted(p.name for p in (tree_root / "modules").iterdir() if p.is_dir())
+        self.batch = terraform.CaseBatch(tree_root / "modules", workdir / "cases", cases, kinds=kinds)
+        self.stacks = sorted(p.name for p in (tree_root / "stacks").iterdir() if p.is_dir())
+        self.workdir = workdir
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform")
+        self.provider: Future = self._executor.submit(terraform.check_provider, workdir / "provider-check")
+        self._stack_plans: dict[str, Future] = {}
+        # What the selected tests use (all of it when not told), longest first: the accepted cases (plan and
+        # show of every case), then each module's tests, then the stacks. Anything else runs on first use.
+        wanted = set(TERRAFORM_FIXTURES) if wanted is None else wanted
+        if wanted & {"planned", "harness"} and any(not c.refused for c in self.batch.cases):
+            self._after_provider(self.batch.plan_all)
+        if wanted & {"refused", "harness", "module_test_failures"}:
+            for kind in self.batch.kinds:
+                self._after_provider(self.batch.module_tests, kind)
+        if "stack_plan" in wanted:
+            for stack in self.stacks:
+                self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
+
+    def _after_provider(self, job: Callable[..., Any], *args: Any) -> Future:
+        def after() -> Any:
+            self.provider.result()
+            return job(*args)
+
+        return self._executor.submit(after)
+
+    def _plan_stack(self, stack: str) -> dict[str, Any]:
+        variables = terraform.placeholder_variables(self.tree_root / "stacks" / stack)
+        scratch = self.workdir / f"stack-{stack}"
+        scratch.mkdir()
+        return terraform.plan_offline(self.tree_root, stack, variables, scratch=scratch)
+
+    def ready(self) -> None:
+        """Wait for the provider check; stop the session with its one line when the provider is unavailable."""
+        try:
+            self.provider.result()
+        except terraform.ProviderUnavailable as err:
+            pytest.exit(str(err), returncode=1)
+
+    def stack_plan(self, stack: str) -> dict[str, Any]:
+        self.ready()
+        if stack not in self._stack_plans:
+            self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
+        return copy.deepcopy(self._stack_plans[stack].result())
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
 @pytest.fixture(scope="session")
-def harness(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory):
-    """`harness("msk").plan({...})`: an offline plan of one module with the given inputs (init once per module)."""
+def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_path_factory: pytest.TempPathFactory):
     require_terraform()
+    workdir = tmp_path_factory.mktemp("terraform")
+    # One plugin cache for the session: each init links the provider instead of installing it again.
+    if not os.environ.get("TF_PLUGIN_CACHE_DIR"):
+        cache = workdir / "plugin-cache"
+        cache.mkdir()
+        os.environ["TF_PLUGIN_CACHE_DIR"] = str(cache)
+    work = TerraformWork(generated_tree, workdir, list(_DECLARED), request.config.stash.get(_WANTS_TERRAFORM, None))
+    yield work
+    work.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_terraform_early(request: pytest.FixtureRequest) -> None:
+    """Start the Terraform work at the session's start when any selected test needs it, so that it runs while the
+    tests that need no Terraform do."""
+    if request.config.stash.get(_WANTS_TERRAFORM, None) and terraform.binary() is not None:
+        request.getfixturevalue("terraform_work")
+
+
+@pytest.fixture(scope="session")
+def planned(terraform_work: TerraformWork) -> Callable[[ModuleCase], dict[str, Any]]:
+    """`planned(case)`: the offline plan of a case declared with `plan_case`."""
+
+    def get(case: ModuleCase) -> dict[str, Any]:
+        terraform_work.ready()
+        return copy.deepcopy(terraform_work.batch.plan(case))
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def refused(terraform_work: TerraformWork) -> Callable[[ModuleCase], str]:
+    """`refused(case)`: Terraform's error for a case declared with `refusal_case` (AssertionError if it plans)."""
+
+    def get(case: ModuleCase) -> str:
+        terraform_work.ready()
+        return terraform_work.batch.error(case)
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def stack_plan(terraform_work: TerraformWork) -> Callable[[str], dict[str, Any]]:
+    """`stack_plan("dev")`: `terraform show -json` of the offline plan of generated/stacks/dev."""
+    return terraform_work.stack_plan
+
+
+@pytest.fixture(scope="session")
+def module_test_failures(terraform_work: TerraformWork) -> Callable[[str], list[str]]:
+    """`module_test_failures("msk")`: what failed in `terraform test` of generated/modules/msk (its shipped
+    tests/*.tftest.hcl), one entry per run; empty when every run passed."""
+
+    def get(kind: str) -> list[str]:
+        terraform_work.ready()
+        return terraform_work.batch.own_test_failures(kind)
+
+    return get
+
+
+class _Harness:
+    """`harness(kind)`: a declared case comes from the session's batch; any other is planned on its own."""
+
+    def __init__(self, work: TerraformWork, kind: str, own: Callable[[], terraform.ModuleHarness]):
+        self.work, self.kind, self._own = work, kind, own
+
+    def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        self.work.ready()
+        case = ModuleCase.of(self.kind, arguments)
+        if case in self.work.batch.cases:
+            return copy.deepcopy(self.work.batch.plan(case))
+        return self._own().plan(arguments)
+
+    def plan_error(self, arguments: Mapping[str, Any]) -> str:
+        self.work.ready()
+        case = ModuleCase.of(self.kind, arguments, refused=True)
+        if case in self.work.batch.cases:
+            return self.work.batch.error(case)
+        return self._own().plan_error(arguments)
+
+
+@pytest.fixture(scope="session")
+def harness(terraform_work: TerraformWork, generated_tree: Path, tmp_path_factory: pytest.TempPathFactory):
+    """`harness("msk").plan({...})`: an offline plan of one module with the given inputs. Cases declared with
+    `plan_case`/`refusal_case` come from the session's batch; others are planned one by one (init once per module)."""
     made: dict[str, terraform.ModuleHarness] = {}
 
-    def get(kind: str) -> terraform.ModuleHarness:
+    def own(kind: str) -> terraform.ModuleHarness:
         if kind not in made:
             made[kind] = terraform.ModuleHarness(generated_tree / "modules" / kind, tmp_path_factory.mktemp(f"harness-{kind}"))
         return made[kind]
 
-    return get
+    return lambda kind: _Harness(terraform_work, kind, lambda: own(kind))
 
 
 def copy_project(destination: Path) -> Path:

@@ -6,6 +6,7 @@ import pytest
 
 from generator.assertions import ABSENT, Plan
 from modules.dynamodb import MODULE
+from tests.conftest import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -216,8 +217,11 @@ def test_module_json_has_one_table(module_json):
     )
 
 
-def test_plan_hash_only(harness):
-    plan = Plan(harness("dynamodb").plan(BASE))
+HASH_ONLY = plan_case("dynamodb", BASE)
+
+
+def test_plan_hash_only(planned):
+    plan = Plan(planned(HASH_ONLY))
     plan.assert_resource(
         "module.under_test.aws_dynamodb_table.this",
         {
@@ -235,8 +239,11 @@ def test_plan_hash_only(harness):
     plan.assert_count("module.under_test.aws_appautoscaling", 0)
 
 
-def test_plan_range_gsi_lsi_ttl_stream(harness):
-    plan = Plan(harness("dynamodb").plan(FULL))
+FULL_CASE = plan_case("dynamodb", FULL)
+
+
+def test_plan_range_gsi_lsi_ttl_stream(planned):
+    plan = Plan(planned(FULL_CASE))
     plan.assert_resource(
         "module.under_test.aws_dynamodb_table.this",
         {
@@ -251,8 +258,11 @@ def test_plan_range_gsi_lsi_ttl_stream(harness):
     )
 
 
-def test_plan_provisioned(harness):
-    plan = Plan(harness("dynamodb").plan(PROVISIONED))
+PROVISIONED_CASE = plan_case("dynamodb", PROVISIONED)
+
+
+def test_plan_provisioned(planned):
+    plan = Plan(planned(PROVISIONED_CASE))
     plan.assert_resource(
         "module.under_test.aws_dynamodb_table.this",
         {"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
@@ -266,10 +276,13 @@ def test_plan_provisioned(harness):
     plan.assert_resource("module.under_test.aws_appautoscaling_target.write[0]", {"min_capacity": 5, "max_capacity": 5})
 
 
-def test_terraform_refuses_unused_attributes(harness):
-    error = harness("dynamodb").plan_error(
-        {**BASE, "attributes": [{"name": "review_id", "type": "S"}, {"name": "title", "type": "S"}]}
-    )
+UNUSED_ATTRIBUTE = refusal_case(
+    "dynamodb", {**BASE, "attributes": [{"name": "review_id", "type": "S"}, {"name": "title", "type": "S"}]}
+)
+
+
+def test_terraform_refuses_unused_attributes(refused):
+    error = refused(UNUSED_ATTRIBUTE)
     assert "attributes must only declare attributes a key of the table or of an index uses" in error
 
 

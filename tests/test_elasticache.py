@@ -8,6 +8,7 @@ from generator.assertions import ABSENT, Plan
 from generator.inputs import InputError
 from modules.elasticache import MODULE
 from modules.elasticache.inputs import windows_overlap
+from tests.conftest import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -301,8 +302,11 @@ def test_module_json(module_json):
     }
 
 
-def test_plan_defaults(harness):
-    plan = Plan(harness("elasticache").plan(BASE))
+DEFAULTS = plan_case("elasticache", BASE)
+
+
+def test_plan_defaults(planned):
+    plan = Plan(planned(DEFAULTS))
     plan.assert_resource(
         "module.under_test.aws_elasticache_replication_group.this",
         {
@@ -332,9 +336,12 @@ def test_plan_defaults(harness):
     plan.assert_count("module.under_test.aws_vpc_security_group_ingress_rule.", 0)
 
 
-def test_plan_cluster_mode(harness):
-    plan = Plan(harness("elasticache").plan({**BASE, "num_node_groups": 3, "engine_version": "7.2",
-                                             "parameters": {"maxmemory-policy": "allkeys-lru"}}))
+CLUSTER_MODE = plan_case("elasticache", {**BASE, "num_node_groups": 3, "engine_version": "7.2",
+                                          "parameters": {"maxmemory-policy": "allkeys-lru"}})
+
+
+def test_plan_cluster_mode(planned):
+    plan = Plan(planned(CLUSTER_MODE))
     plan.assert_resource(
         "module.under_test.aws_elasticache_replication_group.this",
         {"num_node_groups": 3, "replicas_per_node_group": 1, "automatic_failover_enabled": True,
@@ -350,34 +357,37 @@ def test_plan_cluster_mode(harness):
     )
 
 
-def test_plan_fully_specified(harness):
-    given = {
-        **BASE,
-        "description": "Sessions",
-        "node_type": "cache.r7g.large",
-        "engine_version": "8.1",
-        "port": 6380,
-        "allowed_security_group_ids": ["sg-0123456789abcdef0"],
-        "allowed_cidr_blocks": ["10.20.0.0/16", "fd00::/8"],
-        "associated_security_group_ids": ["sg-0fedcba987654321f"],
-        "num_cache_clusters": 3,
-        "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd",
-        "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/5678abcd",
-        "create_kms_key": False,
-        "transit_encryption_mode": "required",
-        "auth_token": "a-valid-token-1234567",
-        "snapshot_retention_limit": 14,
-        "snapshot_window": "02:00-03:00",
-        "maintenance_window": "mon:04:00-mon:05:00",
-        "final_snapshot_identifier": "mapzip-dev-auth-final",
-        "apply_immediately": True,
-        "notification_topic_arn": "arn:aws:sns:ap-northeast-2:111122223333:cache-events",
-        "engine_log_enabled": False,
-        "log_retention_in_days": 731,
-        "tags": {"Team": "platform"},
-    }
-    assert MODULE.inputs.problems(given)[1] == []
-    plan = Plan(harness("elasticache").plan(given))
+FULLY_SPECIFIED = {
+    **BASE,
+    "description": "Sessions",
+    "node_type": "cache.r7g.large",
+    "engine_version": "8.1",
+    "port": 6380,
+    "allowed_security_group_ids": ["sg-0123456789abcdef0"],
+    "allowed_cidr_blocks": ["10.20.0.0/16", "fd00::/8"],
+    "associated_security_group_ids": ["sg-0fedcba987654321f"],
+    "num_cache_clusters": 3,
+    "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd",
+    "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/5678abcd",
+    "create_kms_key": False,
+    "transit_encryption_mode": "required",
+    "auth_token": "a-valid-token-1234567",
+    "snapshot_retention_limit": 14,
+    "snapshot_window": "02:00-03:00",
+    "maintenance_window": "mon:04:00-mon:05:00",
+    "final_snapshot_identifier": "mapzip-dev-auth-final",
+    "apply_immediately": True,
+    "notification_topic_arn": "arn:aws:sns:ap-northeast-2:111122223333:cache-events",
+    "engine_log_enabled": False,
+    "log_retention_in_days": 731,
+    "tags": {"Team": "platform"},
+}
+FULLY_SPECIFIED_CASE = plan_case("elasticache", FULLY_SPECIFIED)
+
+
+def test_plan_fully_specified(planned):
+    assert MODULE.inputs.problems(FULLY_SPECIFIED)[1] == []
+    plan = Plan(planned(FULLY_SPECIFIED_CASE))
     plan.assert_resource(
         "module.under_test.aws_elasticache_replication_group.this",
         {
@@ -406,13 +416,18 @@ def test_plan_fully_specified(harness):
     )
 
 
-def test_terraform_refuses_what_python_refuses(harness):
+SINGLE_NODE_WITH_FAILOVER = refusal_case("elasticache", {**BASE, "num_cache_clusters": 1})
+UNKNOWN_ENGINE_VERSION = refusal_case("elasticache", {**BASE, "engine_version": "7.1"})
+SHORT_AUTH_TOKEN = refusal_case("elasticache", {**BASE, "auth_token": "short"})
+
+
+def test_terraform_refuses_what_python_refuses(refused):
     """The same rules protect a team calling the module from its own HCL."""
-    error = harness("elasticache").plan_error({**BASE, "num_cache_clusters": 1})
+    error = refused(SINGLE_NODE_WITH_FAILOVER)
     assert "automatic_failover_enabled needs num_cache_clusters of 2 or more" in error
-    error = harness("elasticache").plan_error({**BASE, "engine_version": "7.1"})
+    error = refused(UNKNOWN_ENGINE_VERSION)
     assert 'engine_version must be one of "7.2", "8.0", "8.1", "8.2".' in error
-    error = harness("elasticache").plan_error({**BASE, "auth_token": "short"})
+    error = refused(SHORT_AUTH_TOKEN)
     assert "auth_token must be 16 to 128 letters, digits or !&#$^<>-." in error
 
 

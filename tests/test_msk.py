@@ -6,6 +6,7 @@ import pytest
 
 from generator.assertions import ABSENT, Plan
 from modules.msk import MODULE
+from tests.conftest import plan_case, refusal_case
 
 SUBNETS3 = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 BASE = {
@@ -145,8 +146,11 @@ def test_module_json(module_json):
     }
 
 
-def test_plan_defaults(harness):
-    plan = Plan(harness("msk").plan({**BASE, "allowed_security_group_ids": ["sg-0123456789abcdef0"]}))
+DEFAULTS = plan_case("msk", {**BASE, "allowed_security_group_ids": ["sg-0123456789abcdef0"]})
+
+
+def test_plan_defaults(planned):
+    plan = Plan(planned(DEFAULTS))
     plan.assert_resource(
         "module.under_test.aws_msk_cluster.this",
         {
@@ -168,15 +172,18 @@ def test_plan_defaults(harness):
     plan.assert_count("module.under_test.aws_appautoscaling", 0)
 
 
-def test_plan_three_az_six_brokers_custom_properties(harness):
-    plan = Plan(harness("msk").plan({
-        **BASE,
-        "subnet_ids": SUBNETS3,
-        "number_of_broker_nodes": 6,
-        "kafka_version": "3.9.x.kraft",
-        "storage_autoscaling_max_capacity": 1000,
-        "server_properties": {"default.replication.factor": "3", "min.insync.replicas": "2"},
-    }))
+THREE_AZ_SIX_BROKERS = plan_case("msk", {
+    **BASE,
+    "subnet_ids": SUBNETS3,
+    "number_of_broker_nodes": 6,
+    "kafka_version": "3.9.x.kraft",
+    "storage_autoscaling_max_capacity": 1000,
+    "server_properties": {"default.replication.factor": "3", "min.insync.replicas": "2"},
+})
+
+
+def test_plan_three_az_six_brokers_custom_properties(planned):
+    plan = Plan(planned(THREE_AZ_SIX_BROKERS))
     plan.assert_resource(
         "module.under_test.aws_msk_cluster.this",
         {"number_of_broker_nodes": 6, "kafka_version": "3.9.x.kraft",
@@ -191,12 +198,15 @@ def test_plan_three_az_six_brokers_custom_properties(harness):
                          {"max_capacity": 1000, "scalable_dimension": "kafka:broker-storage:VolumeSize"})
 
 
-def test_plan_scram(harness):
-    plan = Plan(harness("msk").plan({
-        **BASE,
-        "client_authentication_scram_enabled": True,
-        "allowed_cidr_blocks": ["10.20.0.0/16"],
-    }))
+SCRAM = plan_case("msk", {
+    **BASE,
+    "client_authentication_scram_enabled": True,
+    "allowed_cidr_blocks": ["10.20.0.0/16"],
+})
+
+
+def test_plan_scram(planned):
+    plan = Plan(planned(SCRAM))
     plan.assert_resource(
         "module.under_test.aws_msk_cluster.this",
         {"client_authentication": [{"sasl": [{"iam": True, "scram": True}], "unauthenticated": False}]},
@@ -210,8 +220,11 @@ def test_plan_scram(harness):
     )
 
 
-def test_terraform_refuses_broker_count(harness):
-    error = harness("msk").plan_error({**BASE, "subnet_ids": SUBNETS3, "number_of_broker_nodes": 4})
+BROKERS_NOT_A_MULTIPLE = refusal_case("msk", {**BASE, "subnet_ids": SUBNETS3, "number_of_broker_nodes": 4})
+
+
+def test_terraform_refuses_broker_count(refused):
+    error = refused(BROKERS_NOT_A_MULTIPLE)
     assert "number_of_broker_nodes must be a multiple of the number of subnet_ids" in error
 
 

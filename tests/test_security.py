@@ -6,7 +6,7 @@ import json
 import re
 
 from generator import cli, secrets
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, plan_case
 
 
 def test_generated_tree_holds_no_secret(produced):
@@ -73,18 +73,22 @@ def test_gate_counts_the_main_resources():
     assert main_resources(plan) == {"module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
 
 
-def test_modules_create_a_rotated_customer_managed_key(harness):
+TABLE_WITH_MODULE_KEY = plan_case("dynamodb", {
+    "name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
+})
+TABLE_WITH_OWN_KEY = plan_case("dynamodb", {
+    "name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
+    "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
+})
+
+
+def test_modules_create_a_rotated_customer_managed_key(planned):
     from generator.assertions import Plan
 
-    plan = Plan(harness("dynamodb").plan({
-        "name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
-    }))
+    plan = Plan(planned(TABLE_WITH_MODULE_KEY))
     plan.assert_resource("module.under_test.aws_kms_key.this[0]", {"enable_key_rotation": True, "deletion_window_in_days": 30})
     plan.assert_resource("module.under_test.aws_kms_alias.this[0]", {"name": "alias/dynamodb/mapzip-dev-reviews"})
-    with_own_key = Plan(harness("dynamodb").plan({
-        "name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
-        "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
-    }))
+    with_own_key = Plan(planned(TABLE_WITH_OWN_KEY))
     with_own_key.assert_count("module.under_test.aws_kms", 0)
     with_own_key.assert_resource("module.under_test.aws_dynamodb_table.this", {
         "server_side_encryption": [{"enabled": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1"}]})

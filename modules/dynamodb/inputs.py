@@ -137,20 +137,24 @@ _HCL_INDEX_KEYS = (
 )
 
 
-def _index_rules(kinds: str, limit: int) -> tuple[Rule, ...]:
+def _index_rules(kinds: str, limit: int, index: dict[str, Any]) -> tuple[Rule, ...]:
+    """`index`: a valid index of this kind, from which each rule's failing example is made."""
     return (
-        rules.items_between(0, limit, f"{kinds} (AWS limit)"),
+        rules.items_between(0, limit, f"{kinds} (AWS limit)",
+                            example=[{**index, "name": f"index_{i}"} for i in range(limit + 1)]),
         Rule(
             "have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
             lambda v: len({i["name"] for i in v}) == len(v) and all(NAME.fullmatch(i["name"]) for i in v),
             'length(distinct([for i in {v} : i.name])) == length({v}) && '
             'alltrue([for i in {v} : can(regex("^[A-Za-z0-9_.-]{3,255}$", i.name))])',
+            example=[index, index],
         ),
         Rule(
             "have projection_type ALL, KEYS_ONLY or INCLUDE, with non_key_attributes exactly when INCLUDE",
             lambda v: all(i["projection_type"] in PROJECTION_TYPES and _projection_ok(i) for i in v),
             'alltrue([for i in {v} : contains(["ALL", "KEYS_ONLY", "INCLUDE"], i.projection_type) && '
             '(i.projection_type == "INCLUDE") == (length(coalesce(i.non_key_attributes, [])) > 0)])',
+            example=[{**index, "projection_type": "INCLUDE"}],
         ),
     )
 
@@ -180,11 +184,13 @@ INPUTS = InputSet(
                     "have types S, N or B",
                     lambda v: all(a["type"] in ATTRIBUTE_TYPES for a in v),
                     'alltrue([for a in {v} : contains(["S", "N", "B"], a.type)])',
+                    example=[{"name": "review_id", "type": "X"}],
                 ),
                 Rule(
                     "declare each name once",
                     lambda v: len({a["name"] for a in v}) == len(v),
                     "length(distinct([for a in {v} : a.name])) == length({v})",
+                    example=[{"name": "review_id", "type": "S"}, {"name": "review_id", "type": "S"}],
                 ),
             ),
             example=[{"name": "review_id", "type": "S"}],
@@ -231,14 +237,14 @@ INPUTS = InputSet(
             "after the scaler moved an index sets it back to that floor (the provider cannot ignore one index's "
             "capacity without ignoring every index change); the scaler then moves it again.",
             default=[],
-            rules=_index_rules("global secondary indexes", MAX_GSIS),
+            rules=_index_rules("global secondary indexes", MAX_GSIS, {"name": "by_place", "hash_key": "review_id"}),
         ),
         Input(
             "local_secondary_indexes",
             list_of(LSI),
             "Local secondary indexes (created with the table only): name, range_key, projection_type, non_key_attributes.",
             default=[],
-            rules=_index_rules("local secondary indexes", MAX_LSIS),
+            rules=_index_rules("local secondary indexes", MAX_LSIS, {"name": "by_rating", "range_key": "review_id"}),
         ),
         Input(
             "ttl_attribute_name",
@@ -305,6 +311,7 @@ INPUTS = InputSet(
                     "name each region once",
                     lambda v: len({r["region_name"] for r in v}) == len(v),
                     "length(distinct([for r in {v} : r.region_name])) == length({v})",
+                    example=[{"region_name": "ap-northeast-1"}, {"region_name": "ap-northeast-1"}],
                 ),
                 Rule(
                     "name AWS Regions that exist (modules/catalog.py)",
@@ -321,7 +328,8 @@ INPUTS = InputSet(
             STRING,
             "Resource-based policy (JSON) attached to the table.",
             default=None,
-            rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)"),),
+            rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)",
+                         example="not a policy"),),
         ),
         Input(
             "create_resource_policy",
@@ -340,6 +348,7 @@ INPUTS = InputSet(
             "must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'",
             lambda v: NAME.fullmatch(table_name(v)) is not None,
             'can(regex("^[A-Za-z0-9_.-]{3,255}$", local.table_name))',
+            example={"name_prefix": "", "table_name": "ab"},
         ),
         Check(
             ("hash_key", "attributes"),
@@ -347,6 +356,7 @@ INPUTS = InputSet(
             lambda v: v["hash_key"] in declared(v),
             f"contains({_HCL_DECLARED}, var.hash_key)",
             shown=("hash_key",),
+            example={"hash_key": "place_id", "range_key": "review_id"},
         ),
         Check(
             ("range_key", "attributes"),
@@ -354,6 +364,7 @@ INPUTS = InputSet(
             lambda v: v["range_key"] is None or v["range_key"] in declared(v),
             f"var.range_key == null ? true : contains({_HCL_DECLARED}, var.range_key)",
             shown=("range_key",),
+            example={"range_key": "created_at"},
         ),
         Check(
             ("attributes", "global_secondary_indexes", "local_secondary_indexes"),
@@ -362,6 +373,7 @@ INPUTS = InputSet(
             f"length(setsubtract(toset({_HCL_INDEX_KEYS}), toset({_HCL_DECLARED}))) == 0",
             hcl_message="attributes must declare every key of every index.",
             shown=("attributes",),
+            example={"global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id"}]},
         ),
         Check(
             ("attributes", "hash_key", "range_key", "global_secondary_indexes", "local_secondary_indexes"),
@@ -374,6 +386,7 @@ INPUTS = InputSet(
             hcl_message="attributes must only declare attributes a key of the table or of an index uses "
             "(AWS: all attributes must be indexed).",
             shown=("attributes",),
+            example={"attributes": [{"name": "review_id", "type": "S"}, {"name": "title", "type": "S"}]},
         ),
         Check(
             ("ttl_attribute_name", "attributes"),
@@ -384,6 +397,10 @@ INPUTS = InputSet(
             f"var.ttl_attribute_name == null ? true : (!contains({_HCL_DECLARED}, var.ttl_attribute_name) || "
             f"contains({_HCL_KEYS}, var.ttl_attribute_name))",
             shown=("ttl_attribute_name",),
+            example={
+                "ttl_attribute_name": "expires_at",
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "expires_at", "type": "N"}],
+            },
         ),
         Check(
             ("local_secondary_indexes", "range_key"),
@@ -391,6 +408,7 @@ INPUTS = InputSet(
             lambda v: not v["local_secondary_indexes"] or v["range_key"] is not None,
             "length(var.local_secondary_indexes) == 0 || var.range_key != null",
             shown=("range_key",),
+            example={"local_secondary_indexes": [{"name": "by_rating", "range_key": "review_id"}]},
         ),
         Check(
             ("read_capacity", "billing_mode", "write_capacity"),
@@ -398,6 +416,7 @@ INPUTS = InputSet(
             "capacity use the table's)",
             lambda v: not _provisioned(v) or (v["read_capacity"] is not None and v["write_capacity"] is not None),
             'var.billing_mode != "PROVISIONED" || (var.read_capacity != null && var.write_capacity != null)',
+            example={"billing_mode": "PROVISIONED"},
         ),
         Check(
             ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
@@ -406,6 +425,7 @@ INPUTS = InputSet(
             'var.billing_mode == "PROVISIONED" || (var.read_capacity == null && var.write_capacity == null && '
             "alltrue([for i in var.global_secondary_indexes : i.read_capacity == null && i.write_capacity == null]))",
             shown=("billing_mode", "read_capacity", "write_capacity"),
+            example={"read_capacity": 5, "write_capacity": 5},
         ),
         Check(
             ("autoscaling_read_max_capacity", "billing_mode", "autoscaling_write_max_capacity"),
@@ -414,6 +434,7 @@ INPUTS = InputSet(
             or (v["autoscaling_read_max_capacity"] is None and v["autoscaling_write_max_capacity"] is None),
             'var.billing_mode == "PROVISIONED" || (var.autoscaling_read_max_capacity == null && '
             "var.autoscaling_write_max_capacity == null)",
+            example={"autoscaling_read_max_capacity": 50},
         ),
         Check(
             ("autoscaling_read_max_capacity", "read_capacity"),
@@ -423,6 +444,12 @@ INPUTS = InputSet(
             or v["autoscaling_read_max_capacity"] >= v["read_capacity"],
             "var.autoscaling_read_max_capacity == null || var.read_capacity == null ? true : "
             "var.autoscaling_read_max_capacity >= var.read_capacity",
+            example={
+                "billing_mode": "PROVISIONED",
+                "read_capacity": 10,
+                "write_capacity": 5,
+                "autoscaling_read_max_capacity": 5,
+            },
         ),
         Check(
             ("autoscaling_write_max_capacity", "write_capacity"),
@@ -432,6 +459,12 @@ INPUTS = InputSet(
             or v["autoscaling_write_max_capacity"] >= v["write_capacity"],
             "var.autoscaling_write_max_capacity == null || var.write_capacity == null ? true : "
             "var.autoscaling_write_max_capacity >= var.write_capacity",
+            example={
+                "billing_mode": "PROVISIONED",
+                "read_capacity": 5,
+                "write_capacity": 10,
+                "autoscaling_write_max_capacity": 5,
+            },
         ),
         Check(
             ("global_secondary_indexes", "local_secondary_indexes"),
@@ -443,24 +476,34 @@ INPUTS = InputSet(
             <= MAX_PROJECTED,
             "length(flatten([for i in concat(var.global_secondary_indexes, var.local_secondary_indexes) : "
             f"coalesce(i.non_key_attributes, [])])) <= {MAX_PROJECTED}",
+            example={
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "INCLUDE", "non_key_attributes": [f"attribute_{i}" for i in range(MAX_PROJECTED + 1)]}],
+            },
         ),
         Check(
             ("stream_view_type", "stream_enabled"),
             "must only be set when stream_enabled = true",
             lambda v: v["stream_view_type"] is None or v["stream_enabled"],
             "var.stream_view_type == null || var.stream_enabled",
+            example={"stream_view_type": "NEW_IMAGE"},
         ),
         Check(
             ("stream_enabled", "stream_view_type"),
             "needs stream_view_type",
             lambda v: not v["stream_enabled"] or v["stream_view_type"] is not None,
             "!var.stream_enabled || var.stream_view_type != null",
+            example={"stream_enabled": True},
         ),
         Check(
             ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
             "needs server_side_encryption_enabled = true",
             lambda v: v["server_side_encryption_kms_key_arn"] is None or v["server_side_encryption_enabled"],
             "var.server_side_encryption_kms_key_arn == null || var.server_side_encryption_enabled",
+            example={
+                "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
+                "server_side_encryption_enabled": False,
+            },
         ),
         Check(
             ("replica_regions", "stream_enabled", "stream_view_type"),
@@ -469,6 +512,9 @@ INPUTS = InputSet(
             lambda v: not v["replica_regions"] or (v["stream_enabled"] and v["stream_view_type"] == "NEW_AND_OLD_IMAGES"),
             'length(var.replica_regions) == 0 || (var.stream_enabled && var.stream_view_type == "NEW_AND_OLD_IMAGES")',
             shown=("stream_enabled", "stream_view_type"),
+            example={
+                "replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/example"}],
+            },
         ),
         Check(
             ("replica_regions", "server_side_encryption_enabled"),
@@ -477,6 +523,11 @@ INPUTS = InputSet(
             lambda v: not v["server_side_encryption_enabled"]
             or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
             "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
+            example={
+                "replica_regions": [{"region_name": "ap-northeast-1"}],
+                "stream_enabled": True,
+                "stream_view_type": "NEW_AND_OLD_IMAGES",
+            },
         ),
         *rules.name_length_checks(AWS_NAMES),
         Check(

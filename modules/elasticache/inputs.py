@@ -418,24 +418,28 @@ INPUTS = InputSet(
             "and single hyphens, starting with a letter and not ending with a hyphen",
             lambda v: len(replication_group_id(v)) <= 40 and REPLICATION_GROUP_ID.fullmatch(replication_group_id(v)) is not None,
             'length(local.replication_group_id) <= 40 && can(regex("^[a-z]([a-z0-9]|-[a-z0-9])*$", local.replication_group_id))',
+            example={"cluster_name": "a-cache-name-too-long-for-an-id"},
         ),
         Check(
             ("num_cache_clusters", "num_node_groups"),
             "must not be set together with num_node_groups (cluster mode sizes the group by shards and replicas)",
             lambda v: v["num_cache_clusters"] is None or v["num_node_groups"] is None,
             "var.num_cache_clusters == null || var.num_node_groups == null",
+            example={"num_cache_clusters": 2, "num_node_groups": 2},
         ),
         Check(
             ("replicas_per_node_group", "num_node_groups"),
             "must only be set in cluster mode (with num_node_groups)",
             lambda v: v["replicas_per_node_group"] is None or v["num_node_groups"] is not None,
             "var.replicas_per_node_group == null || var.num_node_groups != null",
+            example={"replicas_per_node_group": 1},
         ),
         Check(
             ("automatic_failover_enabled", "num_node_groups"),
             "must be true in cluster mode (num_node_groups set): AWS cannot turn failover off there",
             lambda v: v["automatic_failover_enabled"] or not _cluster_mode(v),
             "var.automatic_failover_enabled || var.num_node_groups == null",
+            example={"automatic_failover_enabled": False, "multi_az_enabled": False, "num_node_groups": 2},
         ),
         Check(
             ("automatic_failover_enabled", "num_cache_clusters", "num_node_groups"),
@@ -443,12 +447,14 @@ INPUTS = InputSet(
             "for a single node set automatic_failover_enabled and multi_az_enabled to false",
             lambda v: not v["automatic_failover_enabled"] or _cluster_mode(v) or (v["num_cache_clusters"] or 2) >= 2,
             "!var.automatic_failover_enabled || var.num_node_groups != null || coalesce(var.num_cache_clusters, 2) >= 2",
+            example={"num_cache_clusters": 1},
         ),
         Check(
             ("multi_az_enabled", "automatic_failover_enabled"),
             "needs automatic_failover_enabled = true",
             lambda v: not v["multi_az_enabled"] or v["automatic_failover_enabled"],
             "!var.multi_az_enabled || var.automatic_failover_enabled",
+            example={"automatic_failover_enabled": False},
         ),
         Check(
             ("auth_token", "transit_encryption_enabled"),
@@ -456,6 +462,7 @@ INPUTS = InputSet(
             lambda v: v["auth_token"] is None or v["transit_encryption_enabled"],
             "var.auth_token == null || var.transit_encryption_enabled",
             shown=("transit_encryption_enabled",),  # never echo a secret
+            example={"auth_token": "example-token-0123456789", "transit_encryption_enabled": False},
         ),
         Check(
             ("auth_token", "user_group_ids"),
@@ -463,18 +470,24 @@ INPUTS = InputSet(
             lambda v: v["auth_token"] is None or not v["user_group_ids"],
             "var.auth_token == null || length(var.user_group_ids) == 0",
             shown=("user_group_ids",),
+            example={"auth_token": "example-token-0123456789", "user_group_ids": ["sessions"]},
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true",
             lambda v: v["transit_encryption_mode"] is None or v["transit_encryption_enabled"],
             "var.transit_encryption_mode == null || var.transit_encryption_enabled",
+            example={"transit_encryption_mode": "preferred", "transit_encryption_enabled": False},
         ),
         Check(
             ("kms_key_arn", "at_rest_encryption_enabled"),
             "needs at_rest_encryption_enabled = true",
             lambda v: v["kms_key_arn"] is None or v["at_rest_encryption_enabled"],
             "var.kms_key_arn == null || var.at_rest_encryption_enabled",
+            example={
+                "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
+                "at_rest_encryption_enabled": False,
+            },
         ),
         Check(
             ("maintenance_window", "snapshot_window"),
@@ -487,6 +500,7 @@ INPUTS = InputSet(
             "must be true exactly when node_type is an r6gd type (data tiering exists only there, and is required there)",
             lambda v: v["data_tiering_enabled"] == _data_tiering_node(v["node_type"]),
             'var.data_tiering_enabled == (split(".", var.node_type)[1] == "r6gd")',
+            example={"data_tiering_enabled": True},
         ),
         *shared.NETWORK_CHECKS,
         Check(
@@ -508,6 +522,7 @@ INPUTS = InputSet(
             "must not set cluster-enabled: the module sets it from num_node_groups",
             lambda v: "cluster-enabled" not in v["parameters"],
             '!contains(keys(var.parameters), "cluster-enabled")',
+            example={"parameters": {"cluster-enabled": "yes"}},
         ),
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
         # The security group's name starts with the replication group id; EC2 refuses group names starting with sg- (and the

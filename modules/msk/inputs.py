@@ -300,6 +300,7 @@ INPUTS = InputSet(
             "starting with a letter or digit",
             lambda v: CLUSTER_NAME.fullmatch(cluster_name(v)) is not None,
             'can(regex("^[0-9A-Za-z][0-9A-Za-z-]{0,63}$", local.cluster_name))',
+            example={"cluster_name": "events-" + "x" * 60},
         ),
         Check(
             ("number_of_broker_nodes", "subnet_ids"),
@@ -309,24 +310,36 @@ INPUTS = InputSet(
             hcl_message="number_of_broker_nodes must be a multiple of the number of subnet_ids (brokers are spread "
             "evenly over the Availability Zones).",
             shown=("number_of_broker_nodes",),
+            example={"number_of_broker_nodes": 4},
         ),
         Check(
             ("client_authentication_iam_enabled", "encryption_in_transit_client_broker"),
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
             lambda v: not v["client_authentication_iam_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
             '!var.client_authentication_iam_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
+            example={
+                "encryption_in_transit_client_broker": "PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("client_authentication_scram_enabled", "encryption_in_transit_client_broker"),
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
             lambda v: not v["client_authentication_scram_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
             '!var.client_authentication_scram_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
+            example={
+                "client_authentication_scram_enabled": True,
+                "client_authentication_iam_enabled": False,
+                "encryption_in_transit_client_broker": "PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("encryption_in_transit_in_cluster", "client_authentication_iam_enabled", "client_authentication_scram_enabled"),
             "must be true when SASL (IAM or SCRAM) authentication is on",
             lambda v: v["encryption_in_transit_in_cluster"] or not _sasl(v),
             "var.encryption_in_transit_in_cluster || !(var.client_authentication_iam_enabled || var.client_authentication_scram_enabled)",
+            example={"encryption_in_transit_in_cluster": False},
         ),
         Check(
             ("client_authentication_tls_certificate_authority_arns", "encryption_in_transit_client_broker", "encryption_in_transit_in_cluster"),
@@ -336,6 +349,11 @@ INPUTS = InputSet(
             'length(var.client_authentication_tls_certificate_authority_arns) == 0 || '
             '(var.encryption_in_transit_client_broker == "TLS" && var.encryption_in_transit_in_cluster)',
             shown=("encryption_in_transit_client_broker", "encryption_in_transit_in_cluster"),
+            example={
+                "client_authentication_tls_certificate_authority_arns": ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"],
+                "encryption_in_transit_client_broker": "TLS_PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
         ),
         Check(
             ("client_authentication_unauthenticated_enabled", "encryption_in_transit_client_broker",
@@ -345,6 +363,7 @@ INPUTS = InputSet(
             lambda v: v["client_authentication_unauthenticated_enabled"] or v["encryption_in_transit_client_broker"] == "TLS",
             'var.client_authentication_unauthenticated_enabled || var.encryption_in_transit_client_broker == "TLS"',
             shown=("client_authentication_unauthenticated_enabled", "encryption_in_transit_client_broker"),
+            example={"encryption_in_transit_client_broker": "TLS_PLAINTEXT"},
         ),
         Check(
             ("client_authentication_iam_enabled", "client_authentication_scram_enabled",
@@ -355,12 +374,14 @@ INPUTS = InputSet(
             or v["client_authentication_unauthenticated_enabled"],
             "var.client_authentication_iam_enabled || var.client_authentication_scram_enabled || "
             "length(var.client_authentication_tls_certificate_authority_arns) > 0 || var.client_authentication_unauthenticated_enabled",
+            example={"client_authentication_iam_enabled": False},
         ),
         Check(
             ("storage_autoscaling_max_capacity", "ebs_volume_size"),
             "must be greater than ebs_volume_size",
             lambda v: v["storage_autoscaling_max_capacity"] is None or v["storage_autoscaling_max_capacity"] > v["ebs_volume_size"],
             "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
+            example={"ebs_volume_size": 200, "storage_autoscaling_max_capacity": 100},
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,

@@ -142,6 +142,7 @@ NO_OPEN_INGRESS = Check(
     "must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true",
     lambda v: v["allow_ingress_from_anywhere"] or not rules.open_to_internet(v["allowed_cidr_blocks"]),
     f"var.allow_ingress_from_anywhere || {rules.OPEN_CIDRS_HCL}",
+    example={"allowed_cidr_blocks": ["0.0.0.0/0"]},
 )
 NO_OPEN_INGRESS_RULE = Check(
     ("ingress_rules", "allow_ingress_from_anywhere"),

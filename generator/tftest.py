@@ -1,0 +1,150 @@
+"""Native Terraform tests shipped with each module: generated/modules/<kind>/tests/<kind>.tftest.hcl.
+
+Rendered with Jinja2 (templates/module.tftest.hcl.j2) from the same declarations as the module, so a team that
+consumes only the HCL can run `terraform test` in the module folder:
+
+- `secure_defaults`: with only the required inputs (their README examples), every input that can weaken security
+  (`Input.weakens`) keeps its secure default on the resource attribute it feeds;
+- `rejects_inputs_<n>`: each input's rules, through their failing examples (`Rule.example`), refused by the
+  variables' validation: one run holds one example per input (Terraform reports each expected failure by name);
+- `check_<input>`: each cross-input check through its failing example (`Check.example`), refused by its
+  precondition on the module's main resource: one run each, as they share that resource.
+
+The provider is mocked (`mock_provider`, Terraform 1.7+): the runs plan without credentials or network, and what
+they test (validations, preconditions, the values the module sets) is Terraform's own evaluation. `terraform init`
+still installs hashicorp/aws for its schema. The modules themselves need Terraform 1.5.7+; only these tests need
+1.7+. The real provider's offline plan of every module is the project's own test suite (tests/).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any, Iterator, Mapping
+
+from generator import docs
+from generator.inputs import Input
+from generator.module import ModuleDefinition
+from generator.types import TypeMismatch
+
+TEST_TERRAFORM_VERSION = ">= 1.7.0"  # mock_provider
+
+
+def test_path(kind: str) -> str:
+    return f"modules/{kind}/tests/{kind}.tftest.hcl"
+
+
+def _paths_to(value: Any, target: str, path: str) -> Iterator[str]:
+    """HCL paths (nested blocks as `[0]`) at which `value` holds exactly `target`."""
+    if value == target:
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("dynamic", "lifecycle", "count", "for_each", "depends_on", "provider"):
+                continue
+            step = f"{path}.{key}" if path else key
+            yield from _paths_to(item, target, step + ("[0]" if isinstance(item, dict) else ""))
+    elif isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        yield from _paths_to(value[0], target, path)
+
+
+def _secure_defaults(definition: ModuleDefinition, main: Mapping[str, Any]) -> list[dict[str, str]]:
+    asserts = []
+    for spec in definition.inputs.inputs:
+        if spec.weakens is None or spec.required:
+            continue
+        reference = "${var." + spec.name + "}"
+        for kind, items in sorted(main.get("resource", {}).items()):
+            for name, body in sorted(items.items()):
+                if "count" in body or "for_each" in body:
+                    continue
+                for path in _paths_to(body, reference, ""):
+                    asserts.append({
+                        "condition": f"tostring({kind}.{name}.{path}) == {json.dumps(_hcl_text(spec.default))}",
+                        "message": f"{spec.name} must default to {_hcl_text(spec.default)} on {kind}.{name}.{path}: "
+                                   f"{_hcl_text(spec.weakens[0])} {spec.weakens[1]}.",
+                    })
+    return asserts
+
+
+def _hcl_text(value: Any) -> str:
+    """The text tostring() gives for a bool or number default."""
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _main_resource(main: Mapping[str, Any]) -> str:
+    for kind, items in sorted(main.get("resource", {}).items()):
+        for name, body in sorted(items.items()):
+            if body.get("lifecycle", {}).get("precondition"):
+                return f"{kind}.{name}"
+    raise ValueError("the module has no resource carrying its checks (preconditions)")
+
+
+def _rule_examples(spec: Input) -> list[Any]:
+    """The failing examples of an input's Terraform rules, each of the input's type and refused by its rule."""
+    examples = []
+    for rule in spec.rules:
+        if rule.hcl is None or rule.example is None:
+            continue
+        try:
+            converted = spec.type.convert(rule.example)
+        except TypeMismatch:
+            continue
+        if not rule.check(converted):
+            examples.append(rule.example)
+    return examples
+
+
+def hcl_value(value: Any) -> str:
+    """A value on one line (objects as `{ key = value, ... }`), so that a block's `=` align as `terraform fmt`
+    aligns them."""
+    if isinstance(value, dict):
+        items = ", ".join(f"{k if k.isidentifier() else json.dumps(k)} = {hcl_value(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(hcl_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _variables(values: Mapping[str, Any]) -> list[dict[str, str]]:
+    width = max((len(name) for name in values), default=0)
+    return [{"name": name.ljust(width), "value": hcl_value(value)} for name, value in values.items()]
+
+
+def module_context(definition: ModuleDefinition, main_file: bytes) -> dict[str, Any]:
+    main = json.loads(main_file)
+    required = {spec.name: spec.example for spec in definition.inputs.inputs if spec.required}
+    by_input = {spec.name: _rule_examples(spec) for spec in definition.inputs.inputs}
+    rounds = max((len(e) for e in by_input.values()), default=0)
+    rule_runs = []
+    for n in range(rounds):
+        values = {name: examples[n] for name, examples in by_input.items() if len(examples) > n}
+        rule_runs.append({"name": f"rejects_inputs_{n + 1}", "variables": _variables(values),
+                          "expect": [f"var.{name}" for name in values]})
+    seen: Counter[str] = Counter()
+    check_runs = []
+    for check in definition.inputs.checks:
+        if check.hcl is None or check.example is None:
+            continue
+        seen[check.inputs[0]] += 1
+        suffix = "" if seen[check.inputs[0]] == 1 else f"_{seen[check.inputs[0]]}"
+        check_runs.append({"name": f"check_{check.inputs[0]}{suffix}", "message": check.terraform_message(),
+                           "variables": _variables(check.example)})
+    return {
+        "name": definition.name,
+        "regenerate": docs.REGENERATE,
+        "terraform_version": TEST_TERRAFORM_VERSION,
+        "variables": _variables(required),
+        "secure_defaults": _secure_defaults(definition, main),
+        "rule_runs": rule_runs,
+        "check_runs": check_runs,
+        "main_resource": _main_resource(main),
+    }
+
+
+def render(modules: Mapping[str, ModuleDefinition], files: Mapping[str, bytes]) -> dict[str, bytes]:
+    template = docs.environment().get_template("module.tftest.hcl.j2")
+    return {
+        test_path(d.name): template.render(module_context(d, files[f"modules/{d.name}/main.tf.json"])).encode()
+        for d in modules.values()
+    }

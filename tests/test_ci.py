@@ -1,0 +1,151 @@
+"""The pull-request pipeline: ci/pipeline.sh (one definition of the steps), the GitHub workflow that calls it,
+and the pre-commit hooks. The shell steps that need no cloud run here for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator import terraform
+from tests.conftest import PROJECT, copy_project, require_terraform
+
+SCRIPT = PROJECT / "ci" / "pipeline.sh"
+WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
+
+
+def pipeline(*args: str, cwd: Path = PROJECT, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(cwd / "ci" / "pipeline.sh"), *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, "PYTHON": sys.executable, **env},
+    )
+
+
+def test_the_workflow_runs_every_step_through_the_script():
+    workflow = WORKFLOW.read_text()
+    steps = re.findall(r"^  ([a-z-]+)\)$", SCRIPT.read_text(), flags=re.M)
+    assert steps == ["install", "check", "diff", "test", "validate", "module-tests", "gate", "plan", "apply"]
+    for step in steps:
+        assert re.search(rf"ci/pipeline\.sh {step}\b", workflow), step
+    # The apply job is gated by the environment's protection rules and applies the plan file of the plan job.
+    apply = workflow[workflow.index("\n  apply:"):]
+    assert "environment: ${{ matrix.environment }}" in apply
+    assert "actions/download-artifact" in apply and '"$RUNNER_TEMP/plan/$STACK.tfplan"' in apply
+    assert "if: github.event_name == 'push'" in apply
+
+
+def test_unknown_step_prints_the_usage():
+    result = pipeline("deploy-everything")
+    assert result.returncode == 2
+    assert "ci/pipeline.sh check" in result.stderr
+
+
+def test_diff_step(tmp_path):
+    # The base branch's tree: the same, but the MSK broker type was smaller there.
+    base = tmp_path / "generated"
+    shutil.copytree(PROJECT / "generated", base)
+    variables = base / "modules" / "msk" / "variables.tf.json"
+    document = json.loads(variables.read_text())
+    current = document["variable"]["broker_instance_type"]["default"]
+    document["variable"]["broker_instance_type"]["default"] = "kafka.t3.small"
+    variables.write_text(json.dumps(document, indent=2) + "\n")
+    result = pipeline("diff", str(base))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("### `python main.py --diff`\n\n```\nmodules/msk:\n")
+    assert f'~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"' in result.stdout
+    assert result.stdout.endswith("```\n")
+
+
+def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
+    project = tmp_path / "project"
+    copy_project(project)
+    (project / "environments" / "dev.toml").write_text('name_prefix = "mapzip-dev-"\nregion = 7\n')
+    result = pipeline("diff", str(project / "generated"), cwd=project)
+    assert result.returncode == 1
+    assert "error: environments/dev.toml" in result.stderr
+    assert "###" not in result.stdout
+
+
+@pytest.mark.terraform
+def test_validate_step_reports_a_broken_module(tmp_path):
+    """`ci/pipeline.sh validate` on a project holding one module broken by a hand edit (.ci/run runs the step on
+    the whole tree, where it passes)."""
+    require_terraform()
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT / "ci", project / "ci")
+    shutil.copytree(PROJECT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PROJECT / "generated" / "modules" / "dynamodb", project / "generated" / "modules" / "dynamodb")
+    main = project / "generated" / "modules" / "dynamodb" / "main.tf.json"
+    main.write_text(main.read_text().replace("${var.table_class}", "${var.no_such_input}"))
+    result = pipeline("validate", cwd=project)
+    assert result.returncode == 1, result.stdout
+    assert "error: modules/dynamodb: " in result.stderr
+    assert "Reference to undeclared input variable" in result.stderr
+    assert not (PROJECT / "generated" / "modules" / "dynamodb" / ".terraform").exists()  # validated in a copy
+
+
+def test_pre_commit_hooks_are_local_and_guard_the_tree():
+    config = (PROJECT / ".pre-commit-config.yaml").read_text()
+    assert re.findall(r"^  - repo: (\S+)$", config, flags=re.M) == ["local"]  # nothing fetched
+    assert "entry: .venv/bin/python main.py --check" in config
+    assert '-m "not terraform"' in config
+
+
+def test_find_mirror_uses_an_implied_local_mirror_directory(tmp_path):
+    """Without TF_PROVIDER_MIRROR, Terraform's implied mirror $XDG_DATA_HOME/terraform/plugins comes first."""
+    implied = tmp_path / "data" / "terraform" / "plugins"
+    (implied / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "TF_PROVIDER_MIRROR"}
+    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+                            capture_output=True, text=True, env={**env, "XDG_DATA_HOME": str(tmp_path / "data")})
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{implied}\n", "")
+
+
+def test_a_wrong_mirror_variable_is_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+                            capture_output=True, text=True, env={**os.environ, "TF_PROVIDER_MIRROR": str(tmp_path)})
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: TF_PROVIDER_MIRROR={tmp_path} holds no registry.terraform.io/hashicorp/aws: set it to the folder "
+        "that holds registry.terraform.io/ (`terraform providers mirror DIR` makes one)\n"
+    )
+
+
+def test_a_wrong_mirror_stops_the_session_with_one_line(tmp_path, monkeypatch):
+    """What the first Terraform test of a session does when the provider cannot be had: pytest.exit, one line."""
+    from tests.conftest import TerraformWork
+
+    tree = tmp_path / "generated"
+    (tree / "modules").mkdir(parents=True)
+    (tree / "stacks").mkdir()
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "empty"))
+    work = TerraformWork(tree, tmp_path / "work", [], wanted=set())
+    try:
+        with pytest.raises(pytest.exit.Exception) as stopped:
+            work.ready()
+    finally:
+        work.close()
+    message = str(stopped.value)
+    assert "\n" not in message
+    assert message.startswith(f"TF_PROVIDER_MIRROR={tmp_path / 'empty'} holds no registry.terraform.io/hashicorp/aws")
+
+
+@pytest.mark.terraform
+def test_a_mirror_without_the_provider_package_is_one_line(tmp_path, monkeypatch):
+    require_terraform()
+    mirror = tmp_path / "mirror"
+    (mirror / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)  # the folders, no package
+    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
+    with pytest.raises(terraform.ProviderUnavailable) as failed:
+        terraform.check_provider(tmp_path / "probe")
+    assert str(failed.value) == (
+        f"terraform could not install registry.terraform.io/hashicorp/aws from the mirror {mirror}: failed to query "
+        "available provider packages. Set TF_PROVIDER_MIRROR to a folder that holds registry.terraform.io/hashicorp/aws "
+        "(`terraform providers mirror DIR` makes one), or give the machine registry access"
+    )
