@@ -19,6 +19,8 @@ SECTIONS: dict[str, Callable[[str], str]] = {
     "locals": lambda name: f"local.{name}",
 }
 MAX_VALUE = 100
+# Top-level sections that are lists of blocks (address moves), and the attribute that names each block.
+LIST_SECTIONS = {"moved": "from", "removed": "from", "import": "to"}
 
 
 def _short(value: Any) -> str:
@@ -55,6 +57,9 @@ def _entries(document: Mapping[str, Any]) -> dict[str, Any]:
     for section in ("terraform", "provider"):
         if section in document:
             entries[section] = document[section]
+    for section, key in LIST_SECTIONS.items():
+        for block in document.get(section, []):
+            entries[f"{section} {block.get(key)}"] = block
     return entries
 
 
@@ -70,8 +75,13 @@ def _unreadable(content: bytes) -> str | None:
         return "not UTF-8 text"
     except ValueError as err:
         return f"not valid JSON ({err})"
-    if not isinstance(document, dict) or not all(isinstance(body, dict) for body in document.values()):
+    if not isinstance(document, dict) or not all(
+        isinstance(body, list if section in LIST_SECTIONS else dict) for section, body in document.items()
+    ):
         return "not a Terraform JSON object of blocks"
+    for section in LIST_SECTIONS:
+        if not all(isinstance(block, dict) for block in document.get(section, [])):
+            return f"not a Terraform JSON object of blocks (in {section})"
     for section in ("resource", "data"):
         if not all(isinstance(items, dict) for items in document.get(section, {}).values()):
             return f"not a Terraform JSON object of blocks (in {section})"

@@ -118,7 +118,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             list_of(STRING),
             "Deprecated: the old name of associated_security_group_ids (attaches groups, opens nothing).",
             default=[],
-            rules=(rules.resource_ids("sg"),),
+            rules=(rules.resource_ids("sg"), rules.distinct("security group")),
             deprecated="it attaches the groups to the cluster and opens nothing; name them in "
             "associated_security_group_ids to attach them, or in allowed_security_group_ids to let their members in",
         ),
