@@ -23,7 +23,7 @@ def validated_tree(generated_tree, tmp_path_factory):
     return copy
 
 
-@pytest.mark.parametrize("folder", ["modules/elasticache", "modules/dynamodb", "modules/msk", "stacks/dev", "stacks/prod"])
+@pytest.mark.parametrize("folder", ["modules/elasticache", "modules/dynamodb", "modules/msk", "modules/valkeyserverless", "stacks/dev", "stacks/prod"])
 def test_validate(validated_tree, folder):
     report = terraform.validate(validated_tree / folder)
     assert report["valid"] is True
