@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,65 @@ def test_an_environment_file_reaches_the_module_by_its_module_key(tmp_path: Path
                                 "ecpu_per_second": [{"maximum": 5000, "minimum": None}]}],
     })
     assert plan.values.get("module.cache_sessions.aws_kms_key.this[0]", ABSENT) is ABSENT
+
+
+ROOT_CREATING_EVERYTHING = """
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" { region = "ap-northeast-2" }
+
+resource "aws_vpc" "this" { cidr_block = "10.0.0.0/16" }
+
+resource "aws_subnet" "private" {
+  count             = 2
+  vpc_id            = aws_vpc.this.id
+  cidr_block        = cidrsubnet("10.0.0.0/16", 4, count.index)
+  availability_zone = ["ap-northeast-2a", "ap-northeast-2b"][count.index]
+}
+
+resource "aws_security_group" "node" {
+  name_prefix = "eks-node-"
+  vpc_id      = aws_vpc.this.id
+}
+
+resource "aws_kms_key" "data" { enable_key_rotation = true }
+
+module "cache_sessions" {
+  source                     = "./modules/valkeyserverless"
+  name_prefix                = "mapzip-dev-"
+  cache_name                 = "sessions"
+  vpc_id                     = aws_vpc.this.id
+  subnet_ids                 = aws_subnet.private[*].id
+  allowed_security_group_ids = [aws_security_group.node.id]
+  allowed_cidr_blocks        = [aws_vpc.this.cidr_block]
+  kms_key_arn                = aws_kms_key.data.arn
+  create_kms_key             = false
+}
+"""
+
+
+def test_plans_in_a_root_that_creates_every_id_and_key_in_the_same_apply(generated_tree: Path, tmp_path: Path):
+    """Every count and for_each is decided by what Terraform knows at plan time: the VPC, subnets, the allowed
+    group and the key are created by the same apply, so their ids and ARN are unknown when it plans."""
+    require_terraform()
+    (tmp_path / "modules").mkdir()
+    shutil.copytree(generated_tree / "modules" / "valkeyserverless", tmp_path / "modules" / "valkeyserverless")
+    (tmp_path / "main.tf").write_text(ROOT_CREATING_EVERYTHING)
+    (tmp_path / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE))
+    terraform.run(tmp_path, "init", "-input=false", "-no-color")
+    terraform.run(tmp_path, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+    plan = Plan(json.loads(terraform.run(tmp_path, "show", "-json", "plan.tfplan")))
+    cache = next(c for c in plan.raw["resource_changes"]
+                 if c["address"] == "module.cache_sessions.aws_elasticache_serverless_cache.this")
+    assert cache["change"]["after_unknown"]["kms_key_id"] is True  # really unknown at plan time
+    assert not [a for a in plan.values if a.startswith("module.cache_sessions.aws_kms_key")]
+    assert sorted(a.removeprefix("module.cache_sessions.") for a in plan.values if "ingress_rule" in a) == [
+        'aws_vpc_security_group_ingress_rule.from_cidr_blocks["6379/0"]',
+        'aws_vpc_security_group_ingress_rule.from_cidr_blocks["6380/0"]',
+        'aws_vpc_security_group_ingress_rule.from_security_groups["6379/0"]',
+        'aws_vpc_security_group_ingress_rule.from_security_groups["6380/0"]',
+    ]
