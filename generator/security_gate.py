@@ -24,6 +24,7 @@ from generator import terraform
 PROJECT = Path(__file__).resolve().parent.parent
 MAIN_RESOURCE_TYPES = (
     "aws_elasticache_replication_group",
+    "aws_elasticache_serverless_cache",
     "aws_dynamodb_table",
     "aws_msk_cluster",
     "aws_security_group",

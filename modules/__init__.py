@@ -12,5 +12,6 @@ def all_modules() -> dict[str, ModuleDefinition]:
     from modules.dynamodb import MODULE as dynamodb
     from modules.elasticache import MODULE as elasticache
     from modules.msk import MODULE as msk
+    from modules.valkeyserverless import MODULE as valkeyserverless
 
-    return {m.name: m for m in (elasticache, dynamodb, msk)}
+    return {m.name: m for m in (elasticache, dynamodb, msk, valkeyserverless)}

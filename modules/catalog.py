@@ -209,3 +209,17 @@ def version_advice(version: str, end_of_support: dict[str, str], source: str, de
         f"is past its end of support ({date}, {source}): AWS no longer accepts it for new {what} and upgrades "
         f"{what} still on it; upgrading to {default} happens in place"
     )
+
+# --- ElastiCache Serverless ----------------------------------------------------------------------------------------
+# Valkey major versions a serverless cache accepts as MajorEngineVersion (CreateServerlessCache takes the major
+# version only; ElastiCache applies minor and patch versions itself, without downtime). Source: AWS "Engine versions
+# and upgrading in ElastiCache" and "Version management for ElastiCache" (AmazonElastiCache/latest/dg), read
+# 2026-11: Valkey 7.2 and 8.x run serverless. 9 is left out until its serverless availability is confirmed in the
+# same documents; add it here when it is.
+VALKEY_SERVERLESS_MAJOR_VERSIONS = ("7", "8")
+VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION = "8"
+# Usage limits: ECPUs per second 1,000 to 15,000,000 (provider int64validator.Between in
+# internal/service/elasticache/serverless_cache.go; AWS "Scaling ElastiCache Serverless"); data storage 1 to 5,000 GB
+# (AWS "Scaling ElastiCache Serverless": a serverless cache stores at most 5 TB), read 2026-11.
+SERVERLESS_ECPU_PER_SECOND = (1_000, 15_000_000)
+SERVERLESS_DATA_STORAGE_GB = (1, 5_000)

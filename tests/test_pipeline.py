@@ -16,7 +16,7 @@ from tests.conftest import PROJECT, copy_project
 
 
 def test_every_module_has_the_four_files(produced):
-    for kind in ("elasticache", "dynamodb", "msk"):
+    for kind in ("elasticache", "dynamodb", "msk", "valkeyserverless"):
         for name in MODULE_FILES + ("README.md",):
             assert f"modules/{kind}/{name}" in produced.files
 

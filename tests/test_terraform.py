@@ -11,13 +11,14 @@ import pytest
 
 from generator import terraform
 from generator.assertions import Plan
+from modules import all_modules
 
 PLACEHOLDER_TOKEN = terraform.PLACEHOLDER_SECRET
 
 pytestmark = pytest.mark.terraform
 
 
-@pytest.mark.parametrize("kind", ["elasticache", "dynamodb", "msk"])
+@pytest.mark.parametrize("kind", sorted(all_modules()))
 def test_module_tests_pass_offline(module_test_failures, kind):
     """`terraform test` in generated/modules/<kind>/, as a team consuming only the HCL runs it."""
     assert module_test_failures(kind) == []

@@ -1,0 +1,273 @@
+"""Valkey Serverless inputs and the rules AWS enforces on them.
+
+A serverless cache has no nodes, parameter group, subnet group or windows to size: AWS scales it within the usage
+limits, encrypts it at rest and in transit always (TLS cannot be turned off), and applies minor versions itself.
+What is left to check before apply is its name, the major version, the usage limits, the snapshot settings and the
+network inputs shared with the other modules.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from generator import rules
+from generator.inputs import Advice, Check, Input, InputSet, Rule
+from generator.types import NUMBER, STRING, list_of, literal, object_of, optional
+from modules.catalog import (
+    SERVERLESS_DATA_STORAGE_GB,
+    SERVERLESS_ECPU_PER_SECOND,
+    VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION,
+    VALKEY_SERVERLESS_MAJOR_VERSIONS,
+)
+from modules.shared import inputs as shared
+
+# ElastiCache's own key: a serverless cache created without KmsKeyId uses it ("If no KMS key is provided, a default
+# service key is used", CreateServerlessCache).
+AWS_MANAGED_KEY = "alias/aws/elasticache"
+
+# The endpoint listens on 6379; the reader endpoint (reads from replicas, same host name) on 6380. Both are fixed by
+# AWS (AWS "Connecting to an ElastiCache serverless cache"), so the security group opens exactly these.
+PORT = 6379
+READER_PORT = 6380
+
+# The serverless cache name is an ElastiCache identifier: AWS stores it in lowercase (CreateServerlessCache
+# ServerlessCacheName), and the console and API apply the identifier rules of replication groups: 1-40 characters,
+# letters, digits and hyphens, starting with a letter, no two hyphens in a row, no trailing hyphen. Only lowercase is
+# accepted here, so the name in state is the name AWS reports.
+CACHE_NAME = re.compile(r"[a-z](?:[a-z0-9]|-[a-z0-9])*")
+CACHE_NAME_HCL = '^[a-z]([a-z0-9]|-[a-z0-9])*$'
+
+
+def serverless_cache_name(values: Mapping[str, Any]) -> str:
+    return f"{values['name_prefix']}{values['cache_name']}"
+
+
+def kms_key_needed(values: Mapping[str, Any]) -> bool:
+    """The cache is always encrypted at rest: the module's key is needed unless the caller brings one."""
+    return values["kms_key_arn"] is None
+
+
+KMS_KEY_UNUSED = "create_kms_key must be false when kms_key_arn is given (the module's key would encrypt nothing)."
+
+_ID_INPUTS = ("cache_name", "name_prefix")
+AWS_NAMES = (
+    rules.AwsName("ElastiCache serverless cache", _ID_INPUTS, "<name_prefix + cache_name>", serverless_cache_name, 40,
+                  "CreateServerlessCache", fold_case=True),
+    rules.AwsName(
+        "KMS alias", _ID_INPUTS, "alias/elasticache-serverless/<cache name>",
+        lambda v: f"alias/elasticache-serverless/{serverless_cache_name(v)}" if kms_key_needed(v) else None,
+        256, "KMS CreateAlias",
+    ),
+    # name_prefix: Terraform appends a 26-character unique suffix.
+    rules.AwsName("security group", _ID_INPUTS, "<cache name>-<26 characters>",
+                  lambda v: f"{serverless_cache_name(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+)
+
+ECPU_LOW, ECPU_HIGH = SERVERLESS_ECPU_PER_SECOND
+STORAGE_LOW, STORAGE_HIGH = SERVERLESS_DATA_STORAGE_GB
+_LIMIT_FIELDS = (
+    ("data_storage_minimum", STORAGE_LOW, STORAGE_HIGH),
+    ("data_storage_maximum", STORAGE_LOW, STORAGE_HIGH),
+    ("ecpu_per_second_minimum", ECPU_LOW, ECPU_HIGH),
+    ("ecpu_per_second_maximum", ECPU_LOW, ECPU_HIGH),
+)
+
+
+def _limit_in_range(value: Any, low: int, high: int) -> bool:
+    return value is None or (float(value).is_integer() and low <= value <= high)
+
+
+def _limits_rule(field: str, low: int, high: int) -> Rule:
+    return Rule(
+        must=f"have {field} null or a whole number between {low} and {high}",
+        check=lambda v: _limit_in_range(v[field], low, high),
+        hcl=f"{{v}}.{field} == null ? true : (floor({{v}}.{field}) == {{v}}.{field} && {{v}}.{field} >= {low} && "
+        f"{{v}}.{field} <= {high})",
+        got=lambda v: f"{field} = {literal(v[field])}",
+    )
+
+
+def _ordered(v: Mapping[str, Any], kind: str) -> bool:
+    low, high = v[f"{kind}_minimum"], v[f"{kind}_maximum"]
+    return low is None or high is None or low <= high
+
+
+# AWS "Scaling ElastiCache Serverless": a minimum above the maximum is refused (InvalidParameterCombination).
+_LIMIT_RULES = (
+    *(_limits_rule(field, low, high) for field, low, high in _LIMIT_FIELDS),
+    *(
+        Rule(
+            must=f"have {kind}_minimum at most {kind}_maximum",
+            check=lambda v, kind=kind: _ordered(v, kind),
+            hcl=f"{{v}}.{kind}_minimum == null || {{v}}.{kind}_maximum == null ? true : "
+            f"{{v}}.{kind}_minimum <= {{v}}.{kind}_maximum",
+            got=lambda v, kind=kind: f"{kind}_minimum = {literal(v[kind + '_minimum'])}, "
+            f"{kind}_maximum = {literal(v[kind + '_maximum'])}",
+        )
+        for kind in ("data_storage", "ecpu_per_second")
+    ),
+)
+
+CACHE_USAGE_LIMITS = object_of(
+    data_storage_minimum=optional(NUMBER),
+    data_storage_maximum=optional(NUMBER),
+    ecpu_per_second_minimum=optional(NUMBER),
+    ecpu_per_second_maximum=optional(NUMBER),
+)
+
+INPUTS = InputSet(
+    inputs=(
+        Input(
+            "name_prefix",
+            STRING,
+            shared.NAME_PREFIX_DESCRIPTION,
+            example="mapzip-dev-",
+            rules=(rules.matches("[a-z][a-z0-9-]*", "be lowercase letters, digits and hyphens, starting with a letter"),),
+        ),
+        Input(
+            "cache_name",
+            STRING,
+            "Name of the cache; the serverless cache's name is name_prefix + cache_name (changing it replaces the "
+            "cache).",
+            example="sessions",
+            rules=(rules.matches("[a-z0-9][a-z0-9-]*", "be lowercase letters, digits and hyphens"),),
+        ),
+        Input(
+            "description",
+            STRING,
+            "Description of the cache (AWS: at most 255 characters). Default: \"Valkey serverless cache <name>\".",
+            default=None,
+            rules=(rules.length_between(1, 255),),
+        ),
+        Input(
+            "major_engine_version",
+            STRING,
+            "Valkey major version. AWS applies minor and patch versions itself, without downtime; a major upgrade "
+            "happens in place.",
+            default=VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION,
+            rules=(rules.one_of(VALKEY_SERVERLESS_MAJOR_VERSIONS),),
+        ),
+        Input(
+            "cache_usage_limits",
+            CACHE_USAGE_LIMITS,
+            f"Bounds AWS scales the cache within: data_storage_minimum/maximum in GB ({STORAGE_LOW} to "
+            f"{STORAGE_HIGH}), ecpu_per_second_minimum/maximum ({ECPU_LOW:,} to {ECPU_HIGH:,}). A minimum is "
+            "billed even when unused; a maximum caps the cache (writes fail past the storage maximum, requests are "
+            "throttled past the ECPU maximum). Default: no limits.",
+            default={},
+            rules=_LIMIT_RULES,
+        ),
+        *shared.network(
+            "the cache ports (6379, and 6380 for the reader endpoint)",
+            Input(
+                "subnet_ids",
+                list_of(STRING),
+                "Private subnets of the cache's VPC endpoint, each in a different Availability Zone, at least 2: a "
+                "serverless cache spans several Availability Zones (AWS \"Choosing regions and availability "
+                "zones\"). Changing them replaces the cache.",
+                rules=(
+                    Rule("have at least 2 subnets", lambda v: len(v) >= 2, "length({v}) >= 2"),
+                    rules.resource_ids("subnet"),
+                    rules.distinct("subnet"),
+                ),
+                example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+            ),
+        ),
+        *shared.security_group_naming('"Valkey serverless <cache name>: cache ports from allowed sources only"'),
+        Input(
+            "kms_key_arn",
+            STRING,
+            "Customer managed KMS key for data at rest (changing it replaces the cache). Default: a key the module "
+            "creates (rotation on). alias/aws/elasticache keeps ElastiCache's default key for a cache that already "
+            "uses it; synth warns.",
+            default=None,
+            rules=shared.kms_key("ElastiCache", AWS_MANAGED_KEY),
+            weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
+        ),
+        shared.create_kms_key("data at rest", kms_key_needed),
+        Input(
+            "user_group_id",
+            STRING,
+            "RBAC user group (aws_elasticache_user_group, engine valkey or redis) whose users may connect. Without "
+            "one, any client the security group lets in connects as the default user, without a password.",
+            default=None,
+            # AWS CreateUserGroup documents the pattern of the ids of users, [a-zA-Z][a-zA-Z0-9-]*, and that a user
+            # group's id is stored in lowercase; an id of another shape names no group ElastiCache can create.
+            rules=(rules.matches("[a-zA-Z][a-zA-Z0-9-]*", "be letters, digits and hyphens, starting with a letter"),),
+        ),
+        Input(
+            "snapshot_retention_limit",
+            NUMBER,
+            "Days of automatic daily snapshots kept, 0 to 35 (provider AtMost(35)); 0 turns backups off.",
+            default=7,
+            rules=(rules.between(0, 35),),
+            weakens=(0, "turns off automatic backups"),
+        ),
+        Input(
+            "daily_snapshot_time",
+            STRING,
+            "Time of the daily snapshot, hh24:mi in UTC.",
+            default="03:00",
+            rules=(rules.matches("([01][0-9]|2[0-3]):[0-5][0-9]", "be a time hh24:mi in UTC, such as 03:00"),),
+        ),
+        Input(
+            "snapshot_arns_to_restore",
+            list_of(STRING),
+            "Snapshots (ARNs) the cache is created from. Read at creation only: changing the list later replaces "
+            "the cache with a new one restored from it, and the old cache's data is lost.",
+            default=[],
+            rules=(
+                rules.each_matches(
+                    "arn:(aws|aws-cn|aws-us-gov):elasticache:[a-z]{2}(-gov)?-[a-z]+-[0-9]+:[0-9]{12}:"
+                    "(serverlesscachesnapshot|snapshot):[A-Za-z0-9-]+",
+                    "hold only ElastiCache snapshot ARNs (arn:aws:elasticache:<region>:<account>:"
+                    "serverlesscachesnapshot:<name> or …:snapshot:<name>)",
+                ),
+                rules.distinct("snapshot"),
+            ),
+        ),
+        shared.TAGS_WITH_NAME,
+    ),
+    checks=(
+        Check(
+            _ID_INPUTS,
+            "must give a serverless cache name (name_prefix + cache_name) of at most 40 lowercase letters, digits "
+            "and single hyphens, starting with a letter and not ending with a hyphen",
+            lambda v: len(serverless_cache_name(v)) <= 40 and CACHE_NAME.fullmatch(serverless_cache_name(v)) is not None,
+            f'length(local.cache_name) <= 40 && can(regex("{CACHE_NAME_HCL}", local.cache_name))',
+        ),
+        # The security group's name starts with the cache name; EC2 refuses group names starting with sg-.
+        Check(
+            _ID_INPUTS,
+            "must not give a cache name (name_prefix + cache_name) starting with sg-: it begins the security group's "
+            "name, and EC2 refuses group names starting with sg-",
+            lambda v: not serverless_cache_name(v).startswith("sg-"),
+            '!startswith(local.cache_name, "sg-")',
+        ),
+        *shared.NETWORK_CHECKS,
+        shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        Check(
+            ("create_kms_key", "kms_key_arn"),
+            "needs kms_key_arn when false: the cache is always encrypted at rest, and the module then creates no key",
+            lambda v: v["create_kms_key"] or not kms_key_needed(v),
+            "var.create_kms_key || var.kms_key_arn != null",
+        ),
+        Check(
+            ("create_kms_key", "kms_key_arn"),
+            "must be false when kms_key_arn is given (the module's key would encrypt nothing)",
+            lambda v: not v["create_kms_key"] or kms_key_needed(v),
+            "!var.create_kms_key || var.kms_key_arn == null",
+        ),
+    ),
+    aws_names=AWS_NAMES,
+    advice=(
+        shared.unreachable("the cache ports"),
+        Advice(
+            ("user_group_id",),
+            lambda v: v["user_group_id"] is None,
+            "is not set: any client the security group lets in connects as the default user, without a password "
+            "(create an aws_elasticache_user_group and pass its id)",
+        ),
+    ),
+)
