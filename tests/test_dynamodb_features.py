@@ -32,7 +32,8 @@ LIMITED = {
         {"name": "by_place", "hash_key": "place_id", "max_read_request_units": 200, "max_write_request_units": 50},
         {"name": "by_user", "hash_key": "user_id"},
     ],
-    "import_table": IMPORT,
+    # A tab: the HCL validation's "\\t" must mean the same character as the Python rule's.
+    "import_table": {**IMPORT, "csv_delimiter": "\t"},
 }
 
 ON_DEMAND_ONLY = (
@@ -108,7 +109,7 @@ def test_plan_on_demand_limits_and_import(harness):
         "input_compression_type": "GZIP",
         "s3_bucket_source": [{"bucket": "mapzip-exports", "bucket_owner": "111122223333",
                               "key_prefix": "reviews/2026-11/"}],
-        "input_format_options": [{"csv": [{"delimiter": ";", "header_list": ["place_id", "review_id", "title"]}]}],
+        "input_format_options": [{"csv": [{"delimiter": "\t", "header_list": ["place_id", "review_id", "title"]}]}],
     }]})
 
 
@@ -125,6 +126,11 @@ def test_terraform_refuses_limits_on_a_provisioned_table(harness):
     error = harness("dynamodb").plan_error({**BASE, "billing_mode": "PROVISIONED", "read_capacity": 5,
                                             "write_capacity": 5, "on_demand_max_read_request_units": 100})
     assert "billing_mode must be PAY_PER_REQUEST for on-demand throughput limits" in error
+
+
+def test_terraform_refuses_csv_options_on_an_ion_import(harness):
+    error = harness("dynamodb").plan_error({**BASE, "import_table": {**IMPORT, "input_format": "ION"}})
+    assert "import_table must have input_format CSV, DYNAMODB_JSON or ION" in " ".join(error.split())
 
 
 def test_import_is_ignored_after_creation(module_json):
