@@ -19,7 +19,7 @@ next to the module's own tests (one process).
 from __future__ import annotations
 
 import argparse
-import atexit
+import contextlib
 import functools
 import json
 import os
@@ -30,7 +30,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from generator import secrets
 
@@ -149,17 +149,27 @@ def provider_mirror() -> Path | None:
     return discovered_mirror()
 
 
-@functools.cache
-def _mirror_config(mirror: str) -> str:
-    """A CLI configuration that installs providers from the mirror only. Written once per process and never
-    rewritten (concurrent Terraform runs read it while others start), under a unique name made by mkstemp
-    (O_EXCL: a fixed name in the shared temp folder could be a symlink someone planted there, which writing would
-    follow), and removed when the process exits."""
-    handle, path = tempfile.mkstemp(prefix="terraform-offline-mirror-", suffix=".tfrc")
-    with os.fdopen(handle, "w") as config:
-        config.write(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(mirror)}\n  }}\n}}\n')
-    atexit.register(lambda: Path(path).unlink(missing_ok=True))
-    return path
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
+    """The environment of one Terraform run: `variables` as TF_VAR_<name> (never on the command line, where `ps`
+    and every error message would show them) and, with a local mirror, a CLI configuration that installs providers
+    from it only. That file is this run's own, made by mkstemp (O_EXCL, a unique name: a fixed name in the shared
+    temp folder could be a symlink someone planted there, which writing would follow), and removed when the run
+    ends; concurrent runs each have theirs."""
+    env = _env()
+    env.update({f"TF_VAR_{name}": value for name, value in (variables or {}).items()})
+    mirror = provider_mirror()
+    config = None
+    if mirror:
+        handle, config = tempfile.mkstemp(prefix="terraform-offline-mirror-", suffix=".tfrc")
+        with os.fdopen(handle, "w") as out:
+            out.write(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(str(mirror))}\n  }}\n}}\n')
+        env["TF_CLI_CONFIG_FILE"] = config
+    try:
+        yield env
+    finally:
+        if config is not None:
+            Path(config).unlink(missing_ok=True)
 
 
 def _env() -> dict[str, str]:
@@ -169,10 +179,6 @@ def _env() -> dict[str, str]:
     env["TF_INPUT"] = "0"
     if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).is_file():
         del env["TF_CLI_CONFIG_FILE"]  # Terraform would warn "Unable to open CLI configuration file" at every call
-    mirror = provider_mirror()
-    if mirror:
-        # A CLI configuration that installs providers from the mirror only.
-        env["TF_CLI_CONFIG_FILE"] = _mirror_config(str(mirror))
     return env
 
 
@@ -214,10 +220,9 @@ def run(workdir: Path, *args: str, variables: Mapping[str, str] | None = None) -
     """Run terraform; `variables` reach it as TF_VAR_<name> in its environment, never on the command line (where
     `ps` and every error message would show them), and are redacted from whatever it prints on failure."""
     command = [binary() or "terraform", *args]
-    env = _env()
     values = dict(variables or {})
-    env.update({f"TF_VAR_{name}": value for name, value in values.items()})
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    with _environment(values) as env:
+        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     if result.returncode != 0 and args[:1] == ("init",):
         output = result.stdout + result.stderr
         failure = next((f for f in _INSTALL_FAILURES if f in output), None)
@@ -238,7 +243,8 @@ def init(workdir: Path) -> None:
 def test(workdir: Path) -> "TestReport":
     """`terraform test` in an initialised module folder; the report of every run, whether or not it passed."""
     command = [binary() or "terraform", "test", "-json", "-no-color"]
-    result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True)
+    with _environment() as env:
+        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     report = TestReport.parse(result.stdout)
     if not report.runs and result.returncode != 0:
         raise TerraformFailed(

@@ -141,7 +141,9 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     # What another user of a shared /tmp could plant at the name the config file used to have.
     (shared_tmp / "terraform-offline-mirror.tfrc").symlink_to(victim)
     monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
-    monkeypatch.setenv(terraform.MIRROR_ENV, str(tmp_path / "mirror"))
+    mirror = tmp_path / "mirror"
+    (mirror / terraform.PROVIDER).mkdir(parents=True)  # a mirror folder's shape (generator.terraform.holds_provider)
+    monkeypatch.setenv(terraform.MIRROR_ENV, str(mirror))
     workdir = tmp_path / "work"
     workdir.mkdir()
     terraform.run(workdir, "version")

@@ -33,6 +33,8 @@ GSI = object_of(
     non_key_attributes=optional(list_of(STRING)),
     read_capacity=optional(NUMBER),
     write_capacity=optional(NUMBER),
+    max_read_request_units=optional(NUMBER),
+    max_write_request_units=optional(NUMBER),
 )
 LSI = object_of(
     name=STRING,
@@ -40,6 +42,62 @@ LSI = object_of(
     projection_type=optional(STRING, "ALL"),
     non_key_attributes=optional(list_of(STRING)),
 )
+# ImportTable (DynamoDB API Reference, read 2026-11): InputFormat, InputCompressionType, S3BucketSource
+# {S3Bucket, S3BucketOwner, S3KeyPrefix}, InputFormatOptions.Csv {Delimiter, HeaderList}.
+IMPORT_FORMATS = ("CSV", "DYNAMODB_JSON", "ION")
+IMPORT_COMPRESSIONS = ("GZIP", "ZSTD", "NONE")
+CSV_DELIMITERS = (",", ";", ":", "|", "\t", " ")  # CsvOptions.Delimiter: one of [,;:|\t ]
+MAX_CSV_HEADERS = 255  # CsvOptions.HeaderList: 1 to 255 headers
+MAX_KEY_PREFIX = 1024  # S3BucketSource.S3KeyPrefix: at most 1024 characters
+IMPORT_TABLE = object_of(
+    input_format=STRING,
+    s3_bucket=STRING,
+    s3_bucket_owner=optional(STRING),
+    s3_key_prefix=optional(STRING),
+    input_compression_type=optional(STRING),
+    csv_delimiter=optional(STRING),
+    csv_header_list=optional(list_of(STRING)),
+)
+_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _import_ok(v: Mapping[str, Any]) -> bool:
+    csv_options = v["csv_delimiter"] is not None or v["csv_header_list"] is not None
+    headers = v["csv_header_list"]
+    return (
+        v["input_format"] in IMPORT_FORMATS
+        and (v["input_compression_type"] is None or v["input_compression_type"] in IMPORT_COMPRESSIONS)
+        and (not csv_options or v["input_format"] == "CSV")
+        and (v["csv_delimiter"] is None or v["csv_delimiter"] in CSV_DELIMITERS)
+        and (headers is None or (1 <= len(headers) <= MAX_CSV_HEADERS and all(headers)))
+        and _S3_BUCKET.fullmatch(v["s3_bucket"]) is not None
+        and (v["s3_bucket_owner"] is None or re.fullmatch(r"[0-9]{12}", v["s3_bucket_owner"]) is not None)
+        and (v["s3_key_prefix"] is None or len(v["s3_key_prefix"]) <= MAX_KEY_PREFIX)
+    )
+
+
+def _on_demand_ok(value: Any) -> bool:
+    # OnDemandThroughput (DynamoDB API Reference): a positive number of request units, or -1 to remove the limit.
+    return value is None or (float(value).is_integer() and (value >= 1 or value == -1))
+
+
+_HCL_ON_DEMAND = "({u} == null ? true : floor({u}) == {u} && ({u} >= 1 || {u} == -1))"
+
+
+def on_demand_limited(values: Mapping[str, Any]) -> bool:
+    """Whether the table or an index sets an on-demand throughput limit."""
+    units = [values["on_demand_max_read_request_units"], values["on_demand_max_write_request_units"]]
+    for index in values["global_secondary_indexes"]:
+        units += [index["max_read_request_units"], index["max_write_request_units"]]
+    return any(u is not None for u in units)
+
+
+_HCL_ON_DEMAND_LIMITED = (
+    "(var.on_demand_max_read_request_units != null || var.on_demand_max_write_request_units != null || "
+    "anytrue([for i in var.global_secondary_indexes : i.max_read_request_units != null || "
+    "i.max_write_request_units != null]))"
+)
+
 REPLICA = object_of(
     region_name=STRING,
     kms_key_arn=optional(STRING),
@@ -237,7 +295,71 @@ INPUTS = InputSet(
             "after the scaler moved an index sets it back to that floor (the provider cannot ignore one index's "
             "capacity without ignoring every index change); the scaler then moves it again.",
             default=[],
-            rules=_index_rules("global secondary indexes", MAX_GSIS, {"name": "by_place", "hash_key": "review_id"}),
+            rules=(
+                *_index_rules("global secondary indexes", MAX_GSIS, {"name": "by_place", "hash_key": "review_id"}),
+                Rule(
+                    "have max_read_request_units and max_write_request_units of at least 1, or -1 (no limit)",
+                    lambda v: all(_on_demand_ok(i[k]) for i in v for k in ("max_read_request_units", "max_write_request_units")),
+                    "alltrue([for i in {v} : " + _HCL_ON_DEMAND.replace("{u}", "i.max_read_request_units") + " && "
+                    + _HCL_ON_DEMAND.replace("{u}", "i.max_write_request_units") + "])",
+                ),
+            ),
+        ),
+        Input(
+            "on_demand_max_read_request_units",
+            NUMBER,
+            "On-demand (PAY_PER_REQUEST) tables only: the most read request units per second the table may consume; "
+            "beyond it, requests are throttled. -1 removes a limit set before (leaving the input out keeps it). "
+            "Indexes take their own limit: max_read_request_units in global_secondary_indexes.",
+            default=None,
+            rules=(
+                Rule(
+                    "be a whole number of at least 1, or -1 (no limit)",
+                    _on_demand_ok,
+                    _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                ),
+            ),
+        ),
+        Input(
+            "on_demand_max_write_request_units",
+            NUMBER,
+            "On-demand (PAY_PER_REQUEST) tables only: the most write request units per second the table may consume; "
+            "-1 removes a limit set before. Indexes take their own: max_write_request_units in global_secondary_indexes.",
+            default=None,
+            rules=(
+                Rule(
+                    "be a whole number of at least 1, or -1 (no limit)",
+                    _on_demand_ok,
+                    _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                ),
+            ),
+        ),
+        Input(
+            "import_table",
+            IMPORT_TABLE,
+            "Create the table from an S3 import (ImportTable): input_format (CSV, DYNAMODB_JSON or ION), s3_bucket, "
+            "optional s3_bucket_owner (12-digit account), s3_key_prefix, input_compression_type (GZIP, ZSTD or NONE) "
+            "and, for CSV, csv_delimiter and csv_header_list. Applies only when the table is created: later changes "
+            "are ignored (the provider would replace the table otherwise).",
+            default=None,
+            rules=(
+                Rule(
+                    "have input_format CSV, DYNAMODB_JSON or ION; input_compression_type GZIP, ZSTD or NONE; "
+                    "csv_delimiter (one of , ; : | tab space) and csv_header_list (1 to 255 non-empty names) only "
+                    "with CSV; s3_bucket a bucket name; s3_bucket_owner a 12-digit account; s3_key_prefix at most "
+                    "1024 characters",
+                    _import_ok,
+                    'contains(["CSV", "DYNAMODB_JSON", "ION"], {v}.input_format) && '
+                    '({v}.input_compression_type == null ? true : contains(["GZIP", "ZSTD", "NONE"], {v}.input_compression_type)) && '
+                    '({v}.input_format == "CSV" || ({v}.csv_delimiter == null && {v}.csv_header_list == null)) && '
+                    '({v}.csv_delimiter == null ? true : contains([",", ";", ":", "|", "\\t", " "], {v}.csv_delimiter)) && '
+                    '({v}.csv_header_list == null ? true : length({v}.csv_header_list) >= 1 && '
+                    'length({v}.csv_header_list) <= 255 && alltrue([for h in {v}.csv_header_list : h != ""])) && '
+                    'can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", {v}.s3_bucket)) && '
+                    '({v}.s3_bucket_owner == null ? true : can(regex("^[0-9]{12}$", {v}.s3_bucket_owner))) && '
+                    '({v}.s3_key_prefix == null ? true : length({v}.s3_key_prefix) <= 1024)',
+                ),
+            ),
         ),
         Input(
             "local_secondary_indexes",
@@ -528,6 +650,15 @@ INPUTS = InputSet(
                 "stream_enabled": True,
                 "stream_view_type": "NEW_AND_OLD_IMAGES",
             },
+        ),
+        Check(
+            ("billing_mode", "on_demand_max_read_request_units", "on_demand_max_write_request_units",
+             "global_secondary_indexes"),
+            "must be PAY_PER_REQUEST for on-demand throughput limits (on_demand_max_*_request_units, an index's "
+            "max_*_request_units)",
+            lambda v: not on_demand_limited(v) or not _provisioned(v),
+            f'var.billing_mode == "PAY_PER_REQUEST" || !{_HCL_ON_DEMAND_LIMITED}',
+            shown=("billing_mode",),
         ),
         *rules.name_length_checks(AWS_NAMES),
         Check(

@@ -58,7 +58,11 @@ def build(stack: Any) -> Any:
         # elements of a set, and ignoring all of global_secondary_index (terraform-aws-modules' autoscaled_gsi_ignore
         # table) would silently skip adding or removing an index, the schema change this module exists to get
         # right. An apply after the scaler moved an index sets it back to its floor; the scaler moves it again.
-        lifecycle={"ignore_changes": ["read_capacity", "write_capacity"]},
+        #
+        # import_table is read by ImportTable once, when the table is created; the provider marks it ForceNew and
+        # cannot read it back, so without ignoring it, editing or removing the block (or adopting an imported table
+        # that had one) would plan to replace the table and its data.
+        lifecycle={"ignore_changes": ["read_capacity", "write_capacity", "import_table"]},
     )
     address(table, "this")
     table.add_override(
@@ -78,6 +82,54 @@ def build(stack: Any) -> Any:
                 # An index without its own capacity uses the table's (the DynamoDB console's convention).
                 "read_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.read_capacity, var.read_capacity) : null}",
                 "write_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.write_capacity, var.write_capacity) : null}",
+                "dynamic": {
+                    "on_demand_throughput": {
+                        "for_each": "${global_secondary_index.value.max_read_request_units == null && "
+                        "global_secondary_index.value.max_write_request_units == null ? [] : [global_secondary_index.value]}",
+                        "content": {
+                            "max_read_request_units": "${on_demand_throughput.value.max_read_request_units}",
+                            "max_write_request_units": "${on_demand_throughput.value.max_write_request_units}",
+                        },
+                    },
+                },
+            },
+        },
+    )
+    table.add_override(
+        "dynamic.on_demand_throughput",
+        {
+            "for_each": "${var.on_demand_max_read_request_units == null && var.on_demand_max_write_request_units == null"
+            " ? [] : [1]}",
+            "content": {
+                "max_read_request_units": "${var.on_demand_max_read_request_units}",
+                "max_write_request_units": "${var.on_demand_max_write_request_units}",
+            },
+        },
+    )
+    table.add_override(
+        "dynamic.import_table",
+        {
+            "for_each": "${var.import_table == null ? [] : [var.import_table]}",
+            "content": {
+                "input_format": "${import_table.value.input_format}",
+                "input_compression_type": "${import_table.value.input_compression_type}",
+                "s3_bucket_source": {
+                    "bucket": "${import_table.value.s3_bucket}",
+                    "bucket_owner": "${import_table.value.s3_bucket_owner}",
+                    "key_prefix": "${import_table.value.s3_key_prefix}",
+                },
+                "dynamic": {
+                    "input_format_options": {
+                        "for_each": "${import_table.value.csv_delimiter == null && import_table.value.csv_header_list == null"
+                        " ? [] : [import_table.value]}",
+                        "content": {
+                            "csv": {
+                                "delimiter": "${input_format_options.value.csv_delimiter}",
+                                "header_list": "${input_format_options.value.csv_header_list}",
+                            },
+                        },
+                    },
+                },
             },
         },
     )

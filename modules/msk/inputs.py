@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from generator import rules
 from generator.inputs import Check, Input, InputSet
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of
+from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import inputs as shared
 from modules.catalog import (
     MSK_DEFAULT_KAFKA_VERSION,
@@ -96,6 +96,39 @@ def _module_key_needed(values: Mapping[str, Any]) -> bool:
     # As resources.py's condition for creating the module's KMS key.
     return values["kms_key_arn"] is None or (values["cloudwatch_logs_enabled"] and values["log_kms_key_arn"] is None)
 
+
+# Multi-VPC private connectivity (AWS MSK developer guide, "Amazon MSK multi-VPC private connectivity in a single
+# Region", read 2026-11): Kafka 2.7.1 or later (every version in modules/catalog.py is), not on kafka.t3.small
+# brokers, only authentication schemes the cluster itself has on, and with SCRAM or mutual TLS the configuration
+# must set allow.everyone.if.no.acl.found=false. Cross-account clients need the cluster policy below.
+VPC_CONNECTIVITY_SCHEMES = ("vpc_connectivity_iam_enabled", "vpc_connectivity_scram_enabled", "vpc_connectivity_tls_enabled")
+NO_ACL_PROPERTY = "allow.everyone.if.no.acl.found"
+# The actions a client account needs to create a managed VPC connection (AWS "Attach a cluster policy").
+CLUSTER_POLICY_ACTIONS = (
+    "kafka:CreateVpcConnection",
+    "kafka:GetBootstrapBrokers",
+    "kafka:DescribeCluster",
+    "kafka:DescribeClusterV2",
+)
+_PRINCIPAL = re.compile(r"[0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|role/.+|user/.+)")
+
+
+def vpc_connectivity(values: Mapping[str, Any]) -> bool:
+    return any(values[name] for name in VPC_CONNECTIVITY_SCHEMES)
+
+
+def _no_acl_denies(values: Mapping[str, Any]) -> bool:
+    """The configuration sets allow.everyone.if.no.acl.found=false."""
+    if values["server_properties_text"] is not None:
+        lines = [line.replace(" ", "") for line in values["server_properties_text"].splitlines()]
+        return f"{NO_ACL_PROPERTY}=false" in lines
+    return values["server_properties"].get(NO_ACL_PROPERTY) == "false"
+
+
+_HCL_VPC_CONNECTIVITY = "(" + " || ".join(f"var.{name}" for name in VPC_CONNECTIVITY_SCHEMES) + ")"
+# Firehose CreateDeliveryStream: DeliveryStreamName is 1-64 of [a-zA-Z0-9_.-].
+FIREHOSE_STREAM = "[a-zA-Z0-9_.-]{1,64}"
+S3_BUCKET = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 
 _NAME_INPUTS = ("cluster_name", "name_prefix")
 # Every name the module gives AWS (resources.py). All follow from the cluster name, whose own check (1-64
@@ -288,9 +321,80 @@ INPUTS = InputSet(
               "sources).", default=False),
         Input("node_exporter_enabled", BOOL, "Prometheus node exporter on the brokers (port 11002, opened to the "
               "allowed sources).", default=False),
+        Input(
+            "vpc_connectivity_iam_enabled",
+            BOOL,
+            "Multi-VPC private connectivity for SASL/IAM clients: clients in other VPCs or accounts reach the brokers "
+            "through managed VPC connections (port 14001 onwards). Needs client_authentication_iam_enabled.",
+            default=False,
+        ),
+        Input(
+            "vpc_connectivity_scram_enabled",
+            BOOL,
+            "Multi-VPC private connectivity for SASL/SCRAM clients. Needs client_authentication_scram_enabled and "
+            "allow.everyone.if.no.acl.found = \"false\" in the configuration.",
+            default=False,
+        ),
+        Input(
+            "vpc_connectivity_tls_enabled",
+            BOOL,
+            "Multi-VPC private connectivity for mutual TLS clients. Needs "
+            "client_authentication_tls_certificate_authority_arns and allow.everyone.if.no.acl.found = \"false\".",
+            default=False,
+        ),
+        Input(
+            "vpc_connectivity_allowed_principals",
+            list_of(STRING),
+            "AWS accounts (12 digits) or IAM role/user ARNs allowed to create VPC connections to the cluster: the "
+            "cluster policy (aws_msk_cluster_policy) grants them " + ", ".join(CLUSTER_POLICY_ACTIONS) + ". "
+            "Needed for clients in other accounts.",
+            default=[],
+            rules=(
+                rules.Rule(
+                    "hold only 12-digit account ids or IAM ARNs (arn:aws:iam::<account>:root, :role/..., :user/...)",
+                    lambda v: all(_PRINCIPAL.fullmatch(p) for p in v),
+                    'alltrue([for p in {v} : can(regex("^([0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:'
+                    '(root|role/.+|user/.+))$", p))])',
+                    got=lambda v: literal(next(p for p in v if not _PRINCIPAL.fullmatch(p))),
+                ),
+                rules.distinct("principal"),
+            ),
+        ),
+        Input(
+            "create_cluster_policy",
+            BOOL,
+            "Create the cluster policy for vpc_connectivity_allowed_principals. A switch of its own because Terraform "
+            "must know at plan time whether the policy exists, and principals are often ARNs created in the same "
+            "apply. Environment files need not set it: the generator writes it when the file names principals.",
+            default=False,
+            derived=lambda v: bool(v["vpc_connectivity_allowed_principals"]),
+        ),
         Input("cloudwatch_logs_enabled", BOOL, "Deliver broker logs to a CloudWatch log group.", default=True,
               weakens=(False, "turns off broker logs")),
         *shared.logs("the broker log group"),
+        Input(
+            "s3_logs_bucket",
+            STRING,
+            "Also deliver broker logs to this S3 bucket; its policy must let delivery.logs.amazonaws.com write. "
+            "Default: none.",
+            default=None,
+            rules=(rules.matches(S3_BUCKET, "be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)"),),
+        ),
+        Input(
+            "s3_logs_prefix",
+            STRING,
+            "Key prefix of the broker logs in s3_logs_bucket.",
+            default=None,
+            rules=(rules.length_between(1, 1024),),
+        ),
+        Input(
+            "firehose_logs_delivery_stream",
+            STRING,
+            "Also deliver broker logs to this Firehose stream (its name); AWS requires the stream to carry the tag "
+            "LogDeliveryEnabled = \"true\". Default: none.",
+            default=None,
+            rules=(rules.matches(FIREHOSE_STREAM, "be a Firehose stream name (1 to 64 letters, digits, '_', '.' or '-')"),),
+        ),
         shared.TAGS_WITH_NAME,
     ),
     checks=(
@@ -400,6 +504,76 @@ INPUTS = InputSet(
             lambda v: v["server_properties_text"] is None or not v["server_properties"],
             "var.server_properties_text == null || length(var.server_properties) == 0",
             shown=("server_properties",),
+        ),
+        Check(
+            ("vpc_connectivity_iam_enabled", "client_authentication_iam_enabled"),
+            "needs client_authentication_iam_enabled = true (multi-VPC connectivity uses only schemes the cluster has on)",
+            lambda v: not v["vpc_connectivity_iam_enabled"] or v["client_authentication_iam_enabled"],
+            "!var.vpc_connectivity_iam_enabled || var.client_authentication_iam_enabled",
+            shown=("client_authentication_iam_enabled",),
+        ),
+        Check(
+            ("vpc_connectivity_scram_enabled", "client_authentication_scram_enabled"),
+            "needs client_authentication_scram_enabled = true (multi-VPC connectivity uses only schemes the cluster "
+            "has on)",
+            lambda v: not v["vpc_connectivity_scram_enabled"] or v["client_authentication_scram_enabled"],
+            "!var.vpc_connectivity_scram_enabled || var.client_authentication_scram_enabled",
+            shown=("client_authentication_scram_enabled",),
+        ),
+        Check(
+            ("vpc_connectivity_tls_enabled", "client_authentication_tls_certificate_authority_arns"),
+            "needs client_authentication_tls_certificate_authority_arns (multi-VPC connectivity uses only schemes "
+            "the cluster has on)",
+            lambda v: not v["vpc_connectivity_tls_enabled"] or bool(v["client_authentication_tls_certificate_authority_arns"]),
+            "!var.vpc_connectivity_tls_enabled || length(var.client_authentication_tls_certificate_authority_arns) > 0",
+            shown=("client_authentication_tls_certificate_authority_arns",),
+        ),
+        Check(
+            ("broker_instance_type", *VPC_CONNECTIVITY_SCHEMES),
+            "must not be kafka.t3.small with multi-VPC connectivity (AWS does not offer it on t3.small brokers)",
+            lambda v: not vpc_connectivity(v) or v["broker_instance_type"] != "kafka.t3.small",
+            f'!{_HCL_VPC_CONNECTIVITY} || var.broker_instance_type != "kafka.t3.small"',
+            shown=("broker_instance_type",),
+        ),
+        Check(
+            ("server_properties", "vpc_connectivity_scram_enabled", "vpc_connectivity_tls_enabled", "server_properties_text"),
+            f'must set "{NO_ACL_PROPERTY}" = "false" (or server_properties_text the line {NO_ACL_PROPERTY}=false) '
+            "with multi-VPC SCRAM or mutual TLS (AWS refuses the connectivity otherwise)",
+            lambda v: not (v["vpc_connectivity_scram_enabled"] or v["vpc_connectivity_tls_enabled"]) or _no_acl_denies(v),
+            "!(var.vpc_connectivity_scram_enabled || var.vpc_connectivity_tls_enabled) || "
+            f'(var.server_properties_text == null ? lookup(var.server_properties, "{NO_ACL_PROPERTY}", "") == "false" : '
+            f'contains([for l in split("\\n", var.server_properties_text) : replace(trimspace(l), " ", "")], '
+            f'"{NO_ACL_PROPERTY}=false"))',
+            shown=("server_properties",),
+        ),
+        Check(
+            ("vpc_connectivity_allowed_principals", *VPC_CONNECTIVITY_SCHEMES),
+            "need multi-VPC connectivity on (vpc_connectivity_iam_enabled, _scram_enabled or _tls_enabled): the "
+            "cluster policy only grants creating VPC connections",
+            lambda v: not v["vpc_connectivity_allowed_principals"] or vpc_connectivity(v),
+            f"length(var.vpc_connectivity_allowed_principals) == 0 || {_HCL_VPC_CONNECTIVITY}",
+            shown=("vpc_connectivity_allowed_principals",),
+        ),
+        Check(
+            ("create_cluster_policy", "vpc_connectivity_allowed_principals"),
+            "needs vpc_connectivity_allowed_principals when true",
+            lambda v: not v["create_cluster_policy"] or bool(v["vpc_connectivity_allowed_principals"]),
+            "!var.create_cluster_policy || length(var.vpc_connectivity_allowed_principals) > 0",
+            shown=("create_cluster_policy",),
+        ),
+        Check(
+            ("vpc_connectivity_allowed_principals", "create_cluster_policy"),
+            "need create_cluster_policy = true (Terraform must know at plan time that the policy exists)",
+            lambda v: not v["vpc_connectivity_allowed_principals"] or v["create_cluster_policy"],
+            "length(var.vpc_connectivity_allowed_principals) == 0 || var.create_cluster_policy",
+            shown=("create_cluster_policy",),
+        ),
+        Check(
+            ("s3_logs_prefix", "s3_logs_bucket"),
+            "needs s3_logs_bucket",
+            lambda v: v["s3_logs_prefix"] is None or v["s3_logs_bucket"] is not None,
+            "var.s3_logs_prefix == null || var.s3_logs_bucket != null",
+            shown=("s3_logs_prefix",),
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),

@@ -33,6 +33,24 @@ OUTPUTS = (
         "aws_msk_cluster.this.bootstrap_brokers",
         "Plaintext bootstrap brokers (port 9092). Empty unless encryption_in_transit_client_broker allows plaintext.",
     ),
+    *(
+        Output(
+            f"bootstrap_brokers_vpc_connectivity_{scheme}",
+            f"aws_msk_cluster.this.bootstrap_brokers_vpc_connectivity_{scheme}",
+            f"{what} bootstrap brokers for clients in other VPCs (multi-VPC private connectivity). Empty unless "
+            f"vpc_connectivity_{flag}_enabled.",
+        )
+        for scheme, what, flag in (
+            ("sasl_iam", "SASL/IAM", "iam"),
+            ("sasl_scram", "SASL/SCRAM", "scram"),
+            ("tls", "Mutual TLS", "tls"),
+        )
+    ),
+    Output(
+        "cluster_policy_version",
+        "one(aws_msk_cluster_policy.this[*].current_version)",
+        "Version of the cluster policy for multi-VPC connectivity. Null when create_cluster_policy is false.",
+    ),
     Output(
         "zookeeper_connect_string",
         "aws_msk_cluster.this.zookeeper_connect_string",

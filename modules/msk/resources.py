@@ -8,7 +8,7 @@ from typing import Any
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.msk.inputs import KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
 from modules.shared.network import security_group, security_group_ids
 
 # Ports of the listeners that are on (AWS "Port information",
@@ -148,7 +148,17 @@ def build(stack: Any) -> Any:
                 "cloudwatch_logs": {
                     "enabled": boolean("var.cloudwatch_logs_enabled"),
                     "log_group": "${var.cloudwatch_logs_enabled ? aws_cloudwatch_log_group.broker_logs[0].name : null}",
-                }
+                },
+                # Always written, off by default: AWS then turns a destination off when its input is removed.
+                "s3": {
+                    "enabled": boolean("var.s3_logs_bucket != null"),
+                    "bucket": "${var.s3_logs_bucket}",
+                    "prefix": "${var.s3_logs_prefix}",
+                },
+                "firehose": {
+                    "enabled": boolean("var.firehose_logs_delivery_stream != null"),
+                    "delivery_stream": "${var.firehose_logs_delivery_stream}",
+                },
             }
         },
         tags=string_map("var.tags"),
@@ -161,6 +171,22 @@ def build(stack: Any) -> Any:
         lifecycle={"ignore_changes": ["broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size"]},
     )
     address(cluster, "this")
+    # Multi-VPC private connectivity. The provider creates the cluster without it (AWS refuses vpc connectivity
+    # schemes in CreateCluster) and turns it on with UpdateConnectivity once the cluster is active. The block is
+    # written only while a scheme is on: clusters that never used it (AWS reports no block) see no change.
+    cluster.add_override(
+        "broker_node_group_info.connectivity_info.dynamic.vpc_connectivity",
+        {
+            "for_each": "${var.vpc_connectivity_iam_enabled || var.vpc_connectivity_scram_enabled || "
+            "var.vpc_connectivity_tls_enabled ? [1] : []}",
+            "content": {
+                "client_authentication": {
+                    "tls": "${var.vpc_connectivity_tls_enabled}",
+                    "sasl": {"iam": "${var.vpc_connectivity_iam_enabled}", "scram": "${var.vpc_connectivity_scram_enabled}"},
+                },
+            },
+        },
+    )
     cluster.add_override(
         "client_authentication.dynamic.tls",
         {
@@ -197,4 +223,24 @@ def build(stack: Any) -> Any:
         count=number("var.storage_autoscaling_max_capacity == null ? 0 : 1"),
     )
     address(policy, "storage")
+
+    # Lets the named accounts and roles create managed VPC connections to the cluster (AWS "Attach a cluster
+    # policy"). The switch, not the principals, decides the count: principals may be ARNs created in the same apply.
+    cluster_policy = aws.MskClusterPolicy(
+        stack,
+        "cluster_policy",
+        cluster_arn=cluster.arn,
+        policy="${jsonencode({"
+        ' Version = "2012-10-17",'
+        " Statement = [{"
+        ' Sid = "MultiVpcConnectivity",'
+        ' Effect = "Allow",'
+        " Principal = { AWS = var.vpc_connectivity_allowed_principals },"
+        " Action = [" + ", ".join(f'"{a}"' for a in CLUSTER_POLICY_ACTIONS) + "],"
+        " Resource = aws_msk_cluster.this.arn"
+        " }]"
+        " })}",
+        count=number("var.create_cluster_policy ? 1 : 0"),
+    )
+    address(cluster_policy, "this")
     return cluster

@@ -57,6 +57,9 @@ run "rejects_inputs_1" {
     enhanced_monitoring                                  = ""
     log_retention_in_days                                = 3654
     log_kms_key_arn                                      = ""
+    s3_logs_bucket                                       = ""
+    s3_logs_prefix                                       = ""
+    firehose_logs_delivery_stream                        = ""
   }
 
   expect_failures = [
@@ -79,6 +82,9 @@ run "rejects_inputs_1" {
     var.enhanced_monitoring,
     var.log_retention_in_days,
     var.log_kms_key_arn,
+    var.s3_logs_bucket,
+    var.s3_logs_prefix,
+    var.firehose_logs_delivery_stream,
   ]
 }
 
