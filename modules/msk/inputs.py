@@ -188,7 +188,7 @@ INPUTS = InputSet(
                 "subnet_ids",
                 list_of(STRING),
                 "Private client subnets, 2 or 3, each in its own Availability Zone.",
-                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet"), rules.distinct("subnet")),
+                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet"), rules.distinct("subnet", "subnet-0123456789abcdef0")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
             ),
         ),
@@ -251,7 +251,10 @@ INPUTS = InputSet(
             rules=(
                 rules.each_matches(r"arn:aws[a-z-]*:acm-pca:.+", "hold only ACM Private CA ARNs"),
                 rules.arns_shape("acm-pca"),
-                rules.distinct("certificate authority"),
+                rules.distinct(
+                    "certificate authority",
+                    "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012",
+                ),
             ),
         ),
         Input(
@@ -393,6 +396,7 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not cluster_name(v).startswith("sg-"),
             '!startswith(local.cluster_name, "sg-")',
+            example={"name_prefix": "", "cluster_name": "sg-events"},
         ),
         Check(
             ("server_properties_text", "server_properties"),
@@ -400,6 +404,8 @@ INPUTS = InputSet(
             lambda v: v["server_properties_text"] is None or not v["server_properties"],
             "var.server_properties_text == null || length(var.server_properties) == 0",
             shown=("server_properties",),
+            example={"server_properties_text": "auto.create.topics.enable=false\n",
+                     "server_properties": {"auto.create.topics.enable": "false"}},
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
@@ -407,6 +413,7 @@ INPUTS = InputSet(
             "module then creates no key",
             lambda v: v["create_kms_key"] or not kms_key_needed(v),
             "var.create_kms_key || !local.kms_key_needed",
+            example={"create_kms_key": False},
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
@@ -414,6 +421,7 @@ INPUTS = InputSet(
             "key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or kms_key_needed(v),
             "!var.create_kms_key || local.kms_key_needed",
+            example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
     ),
     aws_names=AWS_NAMES,
