@@ -516,7 +516,9 @@ INPUTS = InputSet(
             "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
             "key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or not _encrypts_anything(v) or kms_key_needed(v),
-            f"!var.create_kms_key || !({ENCRYPTS_ANYTHING_HCL}) || local.kms_key_needed",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
+            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
+            None,
             example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
         Check(
@@ -535,7 +537,9 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not replication_group_id(v).startswith("sg-"),
             '!startswith(local.replication_group_id, "sg-")',
-            example={"name_prefix": "sg-"},
+            # Without the module's group: the provider's own name_prefix validation would refuse the group first.
+            example={"name_prefix": "sg-", "create_security_group": False,
+                     "associated_security_group_ids": ["sg-0123456789abcdef0"]},
         ),
         # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
         Check(

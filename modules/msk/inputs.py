@@ -396,7 +396,9 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not cluster_name(v).startswith("sg-"),
             '!startswith(local.cluster_name, "sg-")',
-            example={"name_prefix": "", "cluster_name": "sg-events"},
+            # Without the module's group: the provider's own name_prefix validation would refuse the group first.
+            example={"name_prefix": "sg-", "create_security_group": False,
+                     "associated_security_group_ids": ["sg-0123456789abcdef0"]},
         ),
         Check(
             ("server_properties_text", "server_properties"),
@@ -420,7 +422,9 @@ INPUTS = InputSet(
             "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
             "key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or kms_key_needed(v),
-            "!var.create_kms_key || local.kms_key_needed",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
+            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
+            None,
             example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
     ),

@@ -392,18 +392,6 @@ run "check_create_kms_key" {
   expect_failures = [aws_dynamodb_table.this]
 }
 
-# create_kms_key must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt nothing).
-run "check_create_kms_key_2" {
-  command = plan
-
-  variables {
-    create_kms_key                     = true
-    server_side_encryption_kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  }
-
-  expect_failures = [aws_dynamodb_table.this]
-}
-
 # create_resource_policy needs resource_policy when true.
 run "check_create_resource_policy" {
   command = plan

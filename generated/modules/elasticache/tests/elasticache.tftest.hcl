@@ -371,19 +371,6 @@ run "check_create_kms_key" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
-# create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's key would encrypt nothing).
-run "check_create_kms_key_2" {
-  command = plan
-
-  variables {
-    create_kms_key  = true
-    kms_key_arn     = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    log_kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  }
-
-  expect_failures = [aws_elasticache_replication_group.this]
-}
-
 # parameters must not set cluster-enabled: the module sets it from num_node_groups.
 run "check_parameters" {
   command = plan
@@ -411,7 +398,9 @@ run "check_cluster_name_2" {
   command = plan
 
   variables {
-    name_prefix = "sg-"
+    name_prefix                   = "sg-"
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
   }
 
   expect_failures = [aws_elasticache_replication_group.this]

@@ -182,7 +182,7 @@ run "check_cluster_name" {
     cluster_name = "events-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # number_of_broker_nodes must be a multiple of the number of subnet_ids (brokers are spread evenly over the Availability Zones).
@@ -193,7 +193,7 @@ run "check_number_of_broker_nodes" {
     number_of_broker_nodes = 4
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_iam_enabled needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS).
@@ -205,7 +205,7 @@ run "check_client_authentication_iam_enabled" {
     client_authentication_unauthenticated_enabled = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_scram_enabled needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS).
@@ -219,7 +219,7 @@ run "check_client_authentication_scram_enabled" {
     client_authentication_unauthenticated_enabled = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # encryption_in_transit_in_cluster must be true when SASL (IAM or SCRAM) authentication is on.
@@ -230,7 +230,7 @@ run "check_encryption_in_transit_in_cluster" {
     encryption_in_transit_in_cluster = false
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_tls_certificate_authority_arns need encryption_in_transit_client_broker = "TLS" and encryption_in_transit_in_cluster = true (mutual TLS).
@@ -243,7 +243,7 @@ run "check_client_authentication_tls_certificate_authority_arns" {
     client_authentication_unauthenticated_enabled        = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_unauthenticated_enabled must be true when encryption_in_transit_client_broker is TLS_PLAINTEXT or PLAINTEXT (the plaintext listener has no authentication).
@@ -254,7 +254,7 @@ run "check_client_authentication_unauthenticated_enabled" {
     encryption_in_transit_client_broker = "TLS_PLAINTEXT"
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_iam_enabled must be true, or another client authentication chosen (SCRAM, mutual TLS, or explicitly client_authentication_unauthenticated_enabled = true).
@@ -265,7 +265,7 @@ run "check_client_authentication_iam_enabled_2" {
     client_authentication_iam_enabled = false
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # storage_autoscaling_max_capacity must be greater than ebs_volume_size.
@@ -277,7 +277,7 @@ run "check_storage_autoscaling_max_capacity" {
     storage_autoscaling_max_capacity = 100
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # allowed_cidr_blocks must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
@@ -288,7 +288,7 @@ run "check_allowed_cidr_blocks" {
     allowed_cidr_blocks = ["0.0.0.0/0"]
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # ingress_rules must not open 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
@@ -299,7 +299,7 @@ run "check_ingress_rules" {
     ingress_rules = { anywhere = { from_port = 443, cidr_ipv4 = "0.0.0.0/0" } }
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # create_security_group needs at least one group in associated_security_group_ids when false (the cluster would otherwise get the VPC's default group).
@@ -310,7 +310,7 @@ run "check_create_security_group" {
     create_security_group = false
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # create_security_group must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own group).
@@ -323,7 +323,7 @@ run "check_create_security_group_2" {
     allowed_cidr_blocks           = ["10.0.0.0/16"]
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with 128.0.0.0/1) unless allow_ingress_from_anywhere = true.
@@ -334,7 +334,7 @@ run "check_allowed_cidr_blocks_2" {
     allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # cluster_name must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security group's name, and EC2 refuses group names starting with sg-.
@@ -342,11 +342,12 @@ run "check_cluster_name_2" {
   command = plan
 
   variables {
-    name_prefix  = ""
-    cluster_name = "sg-events"
+    name_prefix                   = "sg-"
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # server_properties_text must not be set together with server_properties (the text is the whole configuration).
@@ -358,7 +359,7 @@ run "check_server_properties_text" {
     server_properties      = { "auto.create.topics.enable" = "false" }
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # create_kms_key needs kms_key_arn (data at rest) and, with cloudwatch_logs_enabled, log_kms_key_arn when false: the module then creates no key.
@@ -369,18 +370,5 @@ run "check_create_kms_key" {
     create_kms_key = false
   }
 
-  expect_failures = [aws_kms_key.this]
-}
-
-# create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's key would encrypt nothing).
-run "check_create_kms_key_2" {
-  command = plan
-
-  variables {
-    create_kms_key  = true
-    kms_key_arn     = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    log_kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  }
-
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
