@@ -147,6 +147,7 @@ def resource_ids(prefix: str) -> Rule:
         check=lambda v: all(compiled.fullmatch(item) for item in v),
         hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + prefix + _EC2_ID + ')$')}, item))])",
         got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+        example=[f"{prefix}-0"],  # too few hex digits: AWS answers Malformed
     )
 
 
@@ -188,6 +189,8 @@ def arns_shape(service: str) -> Rule:
         check=lambda v: all(compiled.fullmatch(item) for item in v),
         hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + _arn_pattern(service) + ')$')}, item))])",
         got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+        # The documented example with a short account id: an ARN of the service, but not a whole one.
+        example=[_ARN_RESOURCES[service][1].replace("111122223333", "1111")],
     )
 
 
@@ -208,15 +211,18 @@ def _cidr_key(value: str) -> Any:
         return value
 
 
-def distinct(what: str) -> Rule:
+def distinct(what: str, item: str = "item-0") -> Rule:
     """A list AWS treats as a set: a repeated item is one item to AWS, so counts made on the list (brokers per subnet)
-    would be wrong, and the provider shows a perpetual diff."""
+    would be wrong, and the provider shows a perpetual diff. `item` is repeated in the failing example."""
     key = _cidr_key if what == "CIDR block" else (lambda item: item)
+    if what == "CIDR block" and item == "item-0":
+        item = "10.0.0.0/16"
     return Rule(
         must=f"list each {what} once (AWS treats the list as a set)",
         check=lambda v: _first_repeat(v, key) is None,
         hcl="length(distinct({v})) == length({v})",
         got=lambda v: f"{literal(_first_repeat(v, key))} more than once",
+        example=[item, item],
     )
 
 
@@ -238,6 +244,7 @@ def in_catalog(choices: Iterable[str], what: str, listing: str | None = None) ->
         check=lambda v: v in allowed,
         hcl=f"contains([{', '.join(json.dumps(c) for c in allowed)}], {{v}})",
         got=lambda v: _unknown(v, allowed, listing),
+        example=_refused_text(lambda v: v in allowed),
     )
 
 
@@ -248,6 +255,7 @@ def keys_in_catalog(choices: Iterable[str], what: str) -> Rule:
         check=lambda v: all(k in allowed for k in v),
         hcl=f"length(setsubtract(keys({{v}}), [{', '.join(json.dumps(c) for c in allowed)}])) == 0",
         got=lambda v: _unknown(next(k for k in v if k not in allowed), allowed, "the list in modules/catalog.py"),
+        example={next(k for k in ("not-in-catalog", "not-in-catalog-2") if k not in allowed): "1"},
     )
 
 
@@ -288,30 +296,35 @@ def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
             check=lambda v: len(set(v) | set(added)) <= MAX_TAGS,
             hcl=count_hcl,
             got=lambda v: f"{len(set(v) | set(added))} tags",
+            example={f"tag-{i}": "x" for i in range(MAX_TAGS + 1)},
         ),
         Rule(
             must="have tag keys of 1 to 128 characters",
             check=lambda v: all(1 <= len(k) <= 128 for k in v),
             hcl="alltrue([for k in keys({v}) : length(k) >= 1 && length(k) <= 128])",
             got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(_first(v, lambda k: not 1 <= len(k) <= 128)),
+            example={"k" * 129: "x"},
         ),
         Rule(
             must="have tag values of at most 256 characters",
             check=lambda v: all(len(value) <= 256 for value in v.values()),
             hcl="alltrue([for value in values({v}) : length(value) <= 256])",
             got=lambda v: (lambda k: f"{k} = {literal(v[k])} ({len(v[k])} characters)")(_first(v, lambda k: len(v[k]) > 256)),
+            example={"team": "x" * 257},
         ),
         Rule(
             must="have no tag key starting with aws: (AWS reserves the prefix, in any case)",
             check=lambda v: not any(k.lower().startswith("aws:") for k in v),
             hcl='alltrue([for k in keys({v}) : !startswith(lower(k), "aws:")])',
             got=lambda v: literal(_first(v, lambda k: k.lower().startswith("aws:"))),
+            example={"AWS:owner": "x"},
         ),
         Rule(
             must="use only letters, digits, spaces and _ . : / = + - @ in tag keys and values",
             check=lambda v: all(_tag_text_ok(k) and _tag_text_ok(value) for k, value in v.items()),
             hcl=f"alltrue([for s in concat(keys({{v}}), values({{v}})) : {_TAG_CHARS_HCL}])",
             got=lambda v: literal(_first(list(v) + list(v.values()), lambda s: not _tag_text_ok(s))),
+            example={"team": "cache;db"},
         ),
     )
 
@@ -368,6 +381,11 @@ class AwsName:
     hcl_created: str = "true"
     unique: bool = True
     fold_case: bool = False
+    # False where another name's precondition refuses every value this one would (it could never fail alone, so it
+    # has no failing example of its own): the Python check still names it, Terraform reports the other.
+    precondition: bool = True
+    # Inputs that push this name, and no other, past its limit (the failing example of its check: Check.example).
+    example: Mapping[str, Any] | None = None
 
     def key(self, values: Mapping[str, Any]) -> str | None:
         name = self.name(values)
@@ -389,9 +407,11 @@ def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
                 (lambda v, n=n: f"must keep the {n.what} {n.template} within {n.max_length} characters ({n.source}); "
                  f"it would have {len(n.name(v))}"),
                 lambda v, n=n: n.name(v) is None or len(n.name(v)) <= n.max_length,
-                condition if n.hcl_created == "true" else f"!({n.hcl_created}) || {condition}",
+                (condition if n.hcl_created == "true" else f"!({n.hcl_created}) || {condition}")
+                if n.precondition else None,
                 hcl_message=f"{n.inputs[0]} must keep the {n.what} {n.template} within {n.max_length} characters "
                 f"({n.source}).",
+                example=n.example,
             )
         )
     return tuple(checks)

@@ -73,9 +73,10 @@ def _hcl_text(value: Any) -> str:
 
 
 def _main_resource(main: Mapping[str, Any]) -> str:
+    # Not a counted resource: the module's KMS key carries a precondition of its own (modules/shared/kms.py).
     for kind, items in sorted(main.get("resource", {}).items()):
         for name, body in sorted(items.items()):
-            if body.get("lifecycle", {}).get("precondition"):
+            if body.get("lifecycle", {}).get("precondition") and "count" not in body and "for_each" not in body:
                 return f"{kind}.{name}"
     raise ValueError("the module has no resource carrying its checks (preconditions)")
 

@@ -168,6 +168,8 @@ AWS_NAMES = (
         256, "KMS CreateAlias: AliasName is at most 256 characters",
         hcl_length='length("alias/dynamodb/") + length(local.table_name)',
         hcl_created="var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null",
+        # A table name of 246 (within DynamoDB's 255) gives an alias of 260.
+        example={"table_name": "x" * 235},
     ),
     *(
         rules.AwsName(
@@ -176,8 +178,14 @@ AWS_NAMES = (
             # AWS allows 256 (PutScalingPolicy PolicyName); the provider's schema stops at 255.
             255, "aws_appautoscaling_policy: name is at most 255 characters",
             hcl_length=f'length(local.table_name) + length("-{direction}-capacity")',
+            # The read policy's name is one character shorter than the write policy's, so the write precondition
+            # refuses every table name the read one would: no name can break the read limit alone.
+            precondition=direction == "write",
             hcl_created='var.billing_mode == "PROVISIONED"',
             unique=False,  # unique per scalable target, and the target is the table
+            # A table name of 241 gives a write policy name of 256 (and a read policy name of 255).
+            example={"table_name": "x" * 230, "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5}
+            if direction == "write" else None,
         )
         for direction in ("read", "write")
     ),
@@ -442,6 +450,7 @@ INPUTS = InputSet(
                     got=lambda v: rules.unknown_keys(
                         {r["region_name"]: None for r in v if r["region_name"] not in AWS_REGIONS}, AWS_REGIONS
                     ),
+                    example=[{"region_name": "ap-northeast-9"}],
                 ),
             ),
         ),
@@ -667,12 +676,16 @@ INPUTS = InputSet(
             "then creates no key",
             lambda v: v["create_kms_key"] or not kms_key_needed(v),
             "var.create_kms_key || !local.kms_key_needed",
+            example={"create_kms_key": False},
         ),
         Check(
             ("create_kms_key", "server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
             "must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or not v["server_side_encryption_enabled"] or kms_key_needed(v),
-            "!var.create_kms_key || !var.server_side_encryption_enabled || local.kms_key_needed",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
+            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
+            None,
+            example={"create_kms_key": True, "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
         Check(
             ("create_resource_policy", "resource_policy"),
@@ -680,6 +693,7 @@ INPUTS = InputSet(
             lambda v: not v["create_resource_policy"] or v["resource_policy"] is not None,
             "!var.create_resource_policy || var.resource_policy != null",
             shown=("create_resource_policy",),
+            example={"create_resource_policy": True},
         ),
         Check(
             ("resource_policy", "create_resource_policy"),
@@ -687,6 +701,8 @@ INPUTS = InputSet(
             lambda v: v["resource_policy"] is None or v["create_resource_policy"],
             "var.resource_policy == null || var.create_resource_policy",
             shown=("create_resource_policy",),
+            example={"create_resource_policy": False,
+                     "resource_policy": '{"Version": "2012-10-17", "Statement": []}'},
         ),
     ),
     aws_names=AWS_NAMES,

@@ -250,7 +250,7 @@ INPUTS = InputSet(
                 "subnet_ids",
                 list_of(STRING),
                 "Private subnets of the cache subnet group, one per Availability Zone the nodes may use.",
-                rules=(rules.not_empty("subnet"), rules.resource_ids("subnet"), rules.distinct("subnet")),
+                rules=(rules.not_empty("subnet"), rules.resource_ids("subnet"), rules.distinct("subnet", "subnet-0123456789abcdef0")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
             ),
         ),
@@ -509,13 +509,17 @@ INPUTS = InputSet(
             "when false: the module then creates no key",
             lambda v: v["create_kms_key"] or not kms_key_needed(v),
             "var.create_kms_key || !local.kms_key_needed",
+            example={"create_kms_key": False},
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
             "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
             "key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or not _encrypts_anything(v) or kms_key_needed(v),
-            f"!var.create_kms_key || !({ENCRYPTS_ANYTHING_HCL}) || local.kms_key_needed",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
+            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
+            None,
+            example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
         Check(
             ("parameters",),
@@ -533,6 +537,9 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not replication_group_id(v).startswith("sg-"),
             '!startswith(local.replication_group_id, "sg-")',
+            # Without the module's group: the provider's own name_prefix validation would refuse the group first.
+            example={"name_prefix": "sg-", "create_security_group": False,
+                     "associated_security_group_ids": ["sg-0123456789abcdef0"]},
         ),
         # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
         Check(
@@ -544,6 +551,7 @@ INPUTS = InputSet(
             f'{_hcl_list(VALKEY_PARAMETERS["valkey7"])} : {_hcl_list(VALKEY_PARAMETERS["valkey8"])})) == 0',
             hcl_message="parameters must name only parameters of the parameter group family (valkey7 for 7.2, "
             "valkey8 for 8.x; see modules/catalog.py in the generator).",
+            example={"parameters": {"not-a-parameter": "yes"}},
         ),
         Check(
             ("parameters",),
@@ -552,6 +560,7 @@ INPUTS = InputSet(
             lambda v: _bad_parameter_value(v) is None,
             f"alltrue([for k, value in var.parameters : contains(lookup({_HCL_PARAMETER_VALUES}, k, [value]), value)])",
             hcl_message="parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).",
+            example={"parameters": {"maxmemory-policy": "sometimes"}},
         ),
         Check(
             ("parameters", "node_type"),
@@ -560,6 +569,8 @@ INPUTS = InputSet(
             or v["parameters"].get("maxmemory-policy", "volatile-lru") in DATA_TIERING_MAXMEMORY_POLICIES,
             'split(".", var.node_type)[1] != "r6gd" || contains('
             f'{_hcl_list(DATA_TIERING_MAXMEMORY_POLICIES)}, lookup(var.parameters, "maxmemory-policy", "volatile-lru"))',
+            example={"node_type": "cache.r6gd.xlarge", "data_tiering_enabled": True,
+                     "parameters": {"maxmemory-policy": "allkeys-lfu"}},
         ),
     ),
     aws_names=AWS_NAMES,

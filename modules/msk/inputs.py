@@ -221,7 +221,7 @@ INPUTS = InputSet(
                 "subnet_ids",
                 list_of(STRING),
                 "Private client subnets, 2 or 3, each in its own Availability Zone.",
-                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet"), rules.distinct("subnet")),
+                rules=(rules.items_between(2, 3, "subnets"), rules.resource_ids("subnet"), rules.distinct("subnet", "subnet-0123456789abcdef0")),
                 example=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1", "subnet-0123456789abcdef2"],
             ),
         ),
@@ -284,7 +284,10 @@ INPUTS = InputSet(
             rules=(
                 rules.each_matches(r"arn:aws[a-z-]*:acm-pca:.+", "hold only ACM Private CA ARNs"),
                 rules.arns_shape("acm-pca"),
-                rules.distinct("certificate authority"),
+                rules.distinct(
+                    "certificate authority",
+                    "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012",
+                ),
             ),
         ),
         Input(
@@ -497,6 +500,9 @@ INPUTS = InputSet(
             "group's name, and EC2 refuses group names starting with sg-",
             lambda v: not cluster_name(v).startswith("sg-"),
             '!startswith(local.cluster_name, "sg-")',
+            # Without the module's group: the provider's own name_prefix validation would refuse the group first.
+            example={"name_prefix": "sg-", "create_security_group": False,
+                     "associated_security_group_ids": ["sg-0123456789abcdef0"]},
         ),
         Check(
             ("server_properties_text", "server_properties"),
@@ -504,6 +510,8 @@ INPUTS = InputSet(
             lambda v: v["server_properties_text"] is None or not v["server_properties"],
             "var.server_properties_text == null || length(var.server_properties) == 0",
             shown=("server_properties",),
+            example={"server_properties_text": "auto.create.topics.enable=false\n",
+                     "server_properties": {"auto.create.topics.enable": "false"}},
         ),
         Check(
             ("vpc_connectivity_iam_enabled", "client_authentication_iam_enabled"),
@@ -581,13 +589,17 @@ INPUTS = InputSet(
             "module then creates no key",
             lambda v: v["create_kms_key"] or not kms_key_needed(v),
             "var.create_kms_key || !local.kms_key_needed",
+            example={"create_kms_key": False},
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
             "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
             "key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or kms_key_needed(v),
-            "!var.create_kms_key || local.kms_key_needed",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
+            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
+            None,
+            example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
     ),
     aws_names=AWS_NAMES,

@@ -33,6 +33,7 @@ _RULE_RULES = (
         lambda v: all(sum(r[p] is not None for p in _PEERS) == 1 for r in v.values()),
         "alltrue([for r in values({v}) : length([for p in [r.cidr_ipv4, r.cidr_ipv6, r.prefix_list_id, "
         "r.referenced_security_group_id] : p if p != null]) == 1])",
+        example={"clients": {"from_port": 443, "cidr_ipv4": "10.0.0.0/16", "cidr_ipv6": "fd00::/8"}},
     ),
     Rule(
         'have ip_protocol tcp, udp, icmp, icmpv6 or "-1" (all traffic), with from_port exactly when it is not "-1"',
@@ -40,6 +41,8 @@ _RULE_RULES = (
                       for r in v.values()),
         'alltrue([for r in values({v}) : contains(["tcp", "udp", "icmp", "icmpv6", "-1"], r.ip_protocol) && '
         '(r.ip_protocol == "-1") == (r.from_port == null)])',
+        # All traffic with a port: AWS ignores the port, so the rule would not say what it opens.
+        example={"clients": {"ip_protocol": "-1", "from_port": 443, "cidr_ipv4": "10.0.0.0/16"}},
     ),
 )
 
@@ -69,7 +72,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             f"Security groups (such as the EKS nodes') allowed to reach {reached}: one ingress rule per port and "
             "group, keyed by the group's position in this list.",
             default=[],
-            rules=(rules.resource_ids("sg"), rules.distinct("security group")),
+            rules=(rules.resource_ids("sg"), rules.distinct("security group", "sg-0123456789abcdef0")),
         ),
         Input(
             "allowed_cidr_blocks",
@@ -111,7 +114,7 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
             "Existing security groups to attach to the cluster, besides the module's own. Attaching opens nothing: "
             "to let a group's members in, list it in allowed_security_group_ids.",
             default=[],
-            rules=(rules.resource_ids("sg"), rules.distinct("security group")),
+            rules=(rules.resource_ids("sg"), rules.distinct("security group", "sg-0123456789abcdef0")),
         ),
         Input(
             "security_group_ids",
@@ -151,6 +154,7 @@ NO_OPEN_INGRESS_RULE = Check(
     "var.allow_ingress_from_anywhere || !anytrue([for r in values(var.ingress_rules) : "
     'coalesce(r.cidr_ipv4, "-") == "0.0.0.0/0" || coalesce(r.cidr_ipv6, "-") == "::/0"])',
     shown=("allow_ingress_from_anywhere",),
+    example={"ingress_rules": {"anywhere": {"from_port": 443, "cidr_ipv4": "0.0.0.0/0"}}},
 )
 OWN_GROUP_NEEDS_ATTACHED = Check(
     ("create_security_group", "associated_security_group_ids", "security_group_ids"),
@@ -158,6 +162,7 @@ OWN_GROUP_NEEDS_ATTACHED = Check(
     "VPC's default group)",
     lambda v: v["create_security_group"] or bool(_attached(v)),
     "var.create_security_group || length(var.associated_security_group_ids) + length(var.security_group_ids) > 0",
+    example={"create_security_group": False},
 )
 OWN_GROUP_OPENS_NOTHING = Check(
     ("create_security_group", "allowed_security_group_ids", "allowed_cidr_blocks", "ingress_rules", "egress_rules"),
@@ -167,6 +172,8 @@ OWN_GROUP_OPENS_NOTHING = Check(
     "var.create_security_group || length(var.allowed_security_group_ids) + length(var.allowed_cidr_blocks) + "
     "length(var.ingress_rules) + length(var.egress_rules) == 0",
     shown=("create_security_group",),
+    example={"create_security_group": False, "associated_security_group_ids": ["sg-0123456789abcdef0"],
+             "allowed_cidr_blocks": ["10.0.0.0/16"]},
 )
 NETWORK_CHECKS = (NO_OPEN_INGRESS, NO_OPEN_INGRESS_RULE, OWN_GROUP_NEEDS_ATTACHED, OWN_GROUP_OPENS_NOTHING)
 
@@ -190,6 +197,7 @@ NO_INGRESS_COVERING_EVERY_ADDRESS = Check(
     or rules.open_to_internet(v["allowed_cidr_blocks"])
     or not rules.covers_every_address(v["allowed_cidr_blocks"]),
     f"var.allow_ingress_from_anywhere || !({rules.OPEN_CIDRS_HCL}) || ({rules.COVERS_EVERY_ADDRESS_HCL})",
+    example={"allowed_cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"]},
 )
 
 
@@ -253,12 +261,14 @@ def kms_key(service: str, alias: str) -> tuple[Rule, ...]:
             must=f"be an ARN of the kms service (arn:aws:kms:…), or {alias} for {service}'s AWS managed key",
             check=lambda v: v == alias or arn.check(v),
             hcl=f'{{v}} == "{alias}" || ({arn.hcl})',
+            example="alias/my-key",  # a customer managed key's alias: the services take its ARN
         ),
         Rule(
             must=f"{shape.must}, or {alias}",
             check=lambda v: v == alias or shape.check(v),
             hcl=f'{{v}} == "{alias}" || ({shape.hcl})',
             got=shape.got,
+            example="arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab",  # short account id
         ),
     )
 

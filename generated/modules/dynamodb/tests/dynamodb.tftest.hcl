@@ -38,21 +38,23 @@ run "rejects_inputs_1" {
   command = plan
 
   variables {
-    name_prefix                    = "Not Valid!"
-    attributes                     = [{ name = "review_id", type = "X" }]
-    billing_mode                   = ""
-    read_capacity                  = 40001
-    write_capacity                 = 40001
-    autoscaling_read_max_capacity  = 40001
-    autoscaling_write_max_capacity = 40001
-    autoscaling_target_value       = 91
-    global_secondary_indexes       = [{ name = "index_0", hash_key = "review_id" }, { name = "index_1", hash_key = "review_id" }, { name = "index_2", hash_key = "review_id" }, { name = "index_3", hash_key = "review_id" }, { name = "index_4", hash_key = "review_id" }, { name = "index_5", hash_key = "review_id" }, { name = "index_6", hash_key = "review_id" }, { name = "index_7", hash_key = "review_id" }, { name = "index_8", hash_key = "review_id" }, { name = "index_9", hash_key = "review_id" }, { name = "index_10", hash_key = "review_id" }, { name = "index_11", hash_key = "review_id" }, { name = "index_12", hash_key = "review_id" }, { name = "index_13", hash_key = "review_id" }, { name = "index_14", hash_key = "review_id" }, { name = "index_15", hash_key = "review_id" }, { name = "index_16", hash_key = "review_id" }, { name = "index_17", hash_key = "review_id" }, { name = "index_18", hash_key = "review_id" }, { name = "index_19", hash_key = "review_id" }, { name = "index_20", hash_key = "review_id" }]
-    local_secondary_indexes        = [{ name = "index_0", range_key = "review_id" }, { name = "index_1", range_key = "review_id" }, { name = "index_2", range_key = "review_id" }, { name = "index_3", range_key = "review_id" }, { name = "index_4", range_key = "review_id" }, { name = "index_5", range_key = "review_id" }]
-    ttl_attribute_name             = ""
-    stream_view_type               = ""
-    table_class                    = ""
-    replica_regions                = [{ region_name = "ap-northeast-1" }, { region_name = "ap-northeast-1" }]
-    resource_policy                = "not a policy"
+    name_prefix                        = "Not Valid!"
+    attributes                         = [{ name = "review_id", type = "X" }]
+    billing_mode                       = ""
+    read_capacity                      = 40001
+    write_capacity                     = 40001
+    autoscaling_read_max_capacity      = 40001
+    autoscaling_write_max_capacity     = 40001
+    autoscaling_target_value           = 91
+    global_secondary_indexes           = [{ name = "index_0", hash_key = "review_id" }, { name = "index_1", hash_key = "review_id" }, { name = "index_2", hash_key = "review_id" }, { name = "index_3", hash_key = "review_id" }, { name = "index_4", hash_key = "review_id" }, { name = "index_5", hash_key = "review_id" }, { name = "index_6", hash_key = "review_id" }, { name = "index_7", hash_key = "review_id" }, { name = "index_8", hash_key = "review_id" }, { name = "index_9", hash_key = "review_id" }, { name = "index_10", hash_key = "review_id" }, { name = "index_11", hash_key = "review_id" }, { name = "index_12", hash_key = "review_id" }, { name = "index_13", hash_key = "review_id" }, { name = "index_14", hash_key = "review_id" }, { name = "index_15", hash_key = "review_id" }, { name = "index_16", hash_key = "review_id" }, { name = "index_17", hash_key = "review_id" }, { name = "index_18", hash_key = "review_id" }, { name = "index_19", hash_key = "review_id" }, { name = "index_20", hash_key = "review_id" }]
+    local_secondary_indexes            = [{ name = "index_0", range_key = "review_id" }, { name = "index_1", range_key = "review_id" }, { name = "index_2", range_key = "review_id" }, { name = "index_3", range_key = "review_id" }, { name = "index_4", range_key = "review_id" }, { name = "index_5", range_key = "review_id" }]
+    ttl_attribute_name                 = ""
+    server_side_encryption_kms_key_arn = "alias/my-key"
+    stream_view_type                   = ""
+    table_class                        = ""
+    replica_regions                    = [{ region_name = "ap-northeast-1" }, { region_name = "ap-northeast-1" }]
+    resource_policy                    = "not a policy"
+    tags                               = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
   }
 
   expect_failures = [
@@ -67,10 +69,12 @@ run "rejects_inputs_1" {
     var.global_secondary_indexes,
     var.local_secondary_indexes,
     var.ttl_attribute_name,
+    var.server_side_encryption_kms_key_arn,
     var.stream_view_type,
     var.table_class,
     var.replica_regions,
     var.resource_policy,
+    var.tags,
   ]
 }
 
@@ -79,15 +83,21 @@ run "rejects_inputs_2" {
   command = plan
 
   variables {
-    attributes               = [{ name = "review_id", type = "S" }, { name = "review_id", type = "S" }]
-    global_secondary_indexes = [{ name = "by_place", hash_key = "review_id" }, { name = "by_place", hash_key = "review_id" }]
-    local_secondary_indexes  = [{ name = "by_rating", range_key = "review_id" }, { name = "by_rating", range_key = "review_id" }]
+    attributes                         = [{ name = "review_id", type = "S" }, { name = "review_id", type = "S" }]
+    global_secondary_indexes           = [{ name = "by_place", hash_key = "review_id" }, { name = "by_place", hash_key = "review_id" }]
+    local_secondary_indexes            = [{ name = "by_rating", range_key = "review_id" }, { name = "by_rating", range_key = "review_id" }]
+    server_side_encryption_kms_key_arn = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    replica_regions                    = [{ region_name = "ap-northeast-9" }]
+    tags                               = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
   }
 
   expect_failures = [
     var.attributes,
     var.global_secondary_indexes,
     var.local_secondary_indexes,
+    var.server_side_encryption_kms_key_arn,
+    var.replica_regions,
+    var.tags,
   ]
 }
 
@@ -98,11 +108,39 @@ run "rejects_inputs_3" {
   variables {
     global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", projection_type = "INCLUDE" }]
     local_secondary_indexes  = [{ name = "by_rating", range_key = "review_id", projection_type = "INCLUDE" }]
+    tags                     = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
   }
 
   expect_failures = [
     var.global_secondary_indexes,
     var.local_secondary_indexes,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_4" {
+  command = plan
+
+  variables {
+    tags = { "AWS:owner" = "x" }
+  }
+
+  expect_failures = [
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_5" {
+  command = plan
+
+  variables {
+    tags = { team = "cache;db" }
+  }
+
+  expect_failures = [
+    var.tags,
   ]
 }
 
@@ -313,6 +351,65 @@ run "check_replica_regions_2" {
     replica_regions  = [{ region_name = "ap-northeast-1" }]
     stream_enabled   = true
     stream_view_type = "NEW_AND_OLD_IMAGES"
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# table_name must keep the KMS alias alias/dynamodb/<table name, dots as hyphens> within 256 characters (KMS CreateAlias: AliasName is at most 256 characters).
+run "check_table_name_2" {
+  command = plan
+
+  variables {
+    table_name = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# table_name must keep the Application Auto Scaling policy <table name>-write-capacity within 255 characters (aws_appautoscaling_policy: name is at most 255 characters).
+run "check_table_name_3" {
+  command = plan
+
+  variables {
+    table_name     = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    billing_mode   = "PROVISIONED"
+    read_capacity  = 5
+    write_capacity = 5
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# create_kms_key needs server_side_encryption_kms_key_arn when false and server_side_encryption_enabled: the module then creates no key.
+run "check_create_kms_key" {
+  command = plan
+
+  variables {
+    create_kms_key = false
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# create_resource_policy needs resource_policy when true.
+run "check_create_resource_policy" {
+  command = plan
+
+  variables {
+    create_resource_policy = true
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# resource_policy needs create_resource_policy = true (Terraform must know at plan time that the policy exists).
+run "check_resource_policy" {
+  command = plan
+
+  variables {
+    create_resource_policy = false
+    resource_policy        = "{\"Version\": \"2012-10-17\", \"Statement\": []}"
   }
 
   expect_failures = [aws_dynamodb_table.this]

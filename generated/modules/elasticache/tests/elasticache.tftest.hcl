@@ -38,33 +38,40 @@ run "rejects_inputs_1" {
   command = plan
 
   variables {
-    name_prefix                 = ""
-    cluster_name                = ""
-    description                 = ""
-    node_type                   = ""
-    engine_version              = ""
-    port                        = 65536
-    vpc_id                      = ""
-    subnet_ids                  = []
-    allowed_cidr_blocks         = ["10.0.0.1/16"]
-    security_group_name         = ""
-    security_group_description  = ""
-    subnet_group_name           = ""
-    parameter_group_name        = ""
-    parameter_group_description = ""
-    num_cache_clusters          = 7
-    num_node_groups             = 501
-    replicas_per_node_group     = 6
-    transit_encryption_mode     = ""
-    auth_token                  = ""
-    user_group_ids              = ["item-0", "item-1"]
-    snapshot_retention_limit    = 36
-    snapshot_window             = ""
-    maintenance_window          = ""
-    final_snapshot_identifier   = ""
-    notification_topic_arn      = ""
-    log_retention_in_days       = 3654
-    log_kms_key_arn             = ""
+    name_prefix                   = ""
+    cluster_name                  = ""
+    description                   = ""
+    node_type                     = ""
+    engine_version                = ""
+    port                          = 65536
+    vpc_id                        = ""
+    subnet_ids                    = []
+    allowed_security_group_ids    = ["sg-0"]
+    allowed_cidr_blocks           = ["10.0.0.1/16"]
+    ingress_rules                 = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    egress_rules                  = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    associated_security_group_ids = ["sg-0"]
+    security_group_ids            = ["sg-0"]
+    security_group_name           = ""
+    security_group_description    = ""
+    subnet_group_name             = ""
+    parameter_group_name          = ""
+    parameter_group_description   = ""
+    num_cache_clusters            = 7
+    num_node_groups               = 501
+    replicas_per_node_group       = 6
+    kms_key_arn                   = "alias/my-key"
+    transit_encryption_mode       = ""
+    auth_token                    = ""
+    user_group_ids                = ["item-0", "item-1"]
+    snapshot_retention_limit      = 36
+    snapshot_window               = ""
+    maintenance_window            = ""
+    final_snapshot_identifier     = ""
+    notification_topic_arn        = ""
+    log_retention_in_days         = 3654
+    log_kms_key_arn               = ""
+    tags                          = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
   }
 
   expect_failures = [
@@ -76,7 +83,12 @@ run "rejects_inputs_1" {
     var.port,
     var.vpc_id,
     var.subnet_ids,
+    var.allowed_security_group_ids,
     var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
     var.security_group_name,
     var.security_group_description,
     var.subnet_group_name,
@@ -85,6 +97,7 @@ run "rejects_inputs_1" {
     var.num_cache_clusters,
     var.num_node_groups,
     var.replicas_per_node_group,
+    var.kms_key_arn,
     var.transit_encryption_mode,
     var.auth_token,
     var.user_group_ids,
@@ -95,6 +108,7 @@ run "rejects_inputs_1" {
     var.notification_topic_arn,
     var.log_retention_in_days,
     var.log_kms_key_arn,
+    var.tags,
   ]
 }
 
@@ -103,13 +117,74 @@ run "rejects_inputs_2" {
   command = plan
 
   variables {
-    notification_topic_arn = ""
-    log_kms_key_arn        = ""
+    node_type                     = ""
+    subnet_ids                    = ["subnet-0"]
+    allowed_security_group_ids    = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    allowed_cidr_blocks           = ["10.0.0.0/16", "10.0.0.0/16"]
+    ingress_rules                 = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    egress_rules                  = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    associated_security_group_ids = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    security_group_ids            = ["item-0", "item-0"]
+    kms_key_arn                   = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    notification_topic_arn        = ""
+    log_kms_key_arn               = ""
+    tags                          = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
   }
 
   expect_failures = [
+    var.node_type,
+    var.subnet_ids,
+    var.allowed_security_group_ids,
+    var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
+    var.kms_key_arn,
     var.notification_topic_arn,
     var.log_kms_key_arn,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_3" {
+  command = plan
+
+  variables {
+    subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+    tags       = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+  }
+
+  expect_failures = [
+    var.subnet_ids,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_4" {
+  command = plan
+
+  variables {
+    tags = { "AWS:owner" = "x" }
+  }
+
+  expect_failures = [
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_5" {
+  command = plan
+
+  variables {
+    tags = { team = "cache;db" }
+  }
+
+  expect_failures = [
+    var.tags,
   ]
 }
 
@@ -252,12 +327,117 @@ run "check_allowed_cidr_blocks" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
+# ingress_rules must not open 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
+run "check_ingress_rules" {
+  command = plan
+
+  variables {
+    ingress_rules = { anywhere = { from_port = 443, cidr_ipv4 = "0.0.0.0/0" } }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# create_security_group needs at least one group in associated_security_group_ids when false (the cluster would otherwise get the VPC's default group).
+run "check_create_security_group" {
+  command = plan
+
+  variables {
+    create_security_group = false
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# create_security_group must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own group).
+run "check_create_security_group_2" {
+  command = plan
+
+  variables {
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
+    allowed_cidr_blocks           = ["10.0.0.0/16"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# create_kms_key needs kms_key_arn (data at rest) and log_kms_key_arn (slow and engine logs) for what is encrypted when false: the module then creates no key.
+run "check_create_kms_key" {
+  command = plan
+
+  variables {
+    create_kms_key = false
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
 # parameters must not set cluster-enabled: the module sets it from num_node_groups.
 run "check_parameters" {
   command = plan
 
   variables {
     parameters = { "cluster-enabled" = "yes" }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with 128.0.0.0/1) unless allow_ingress_from_anywhere = true.
+run "check_allowed_cidr_blocks_2" {
+  command = plan
+
+  variables {
+    allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# cluster_name must not give a replication group id (name_prefix + cluster_name) starting with sg-: it begins the security group's name, and EC2 refuses group names starting with sg-.
+run "check_cluster_name_2" {
+  command = plan
+
+  variables {
+    name_prefix                   = "sg-"
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# parameters must name only parameters of the parameter group family (valkey7 for 7.2, valkey8 for 8.x; see modules/catalog.py in the generator).
+run "check_parameters_2" {
+  command = plan
+
+  variables {
+    parameters = { "not-a-parameter" = "yes" }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).
+run "check_parameters_3" {
+  command = plan
+
+  variables {
+    parameters = { "maxmemory-policy" = "sometimes" }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# parameters must set maxmemory-policy to noeviction, volatile-lru or allkeys-lru on r6gd (data tiering) nodes.
+run "check_parameters_4" {
+  command = plan
+
+  variables {
+    node_type            = "cache.r6gd.xlarge"
+    data_tiering_enabled = true
+    parameters           = { "maxmemory-policy" = "allkeys-lfu" }
   }
 
   expect_failures = [aws_elasticache_replication_group.this]

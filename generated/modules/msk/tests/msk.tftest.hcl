@@ -47,19 +47,28 @@ run "rejects_inputs_1" {
     storage_autoscaling_target_value                     = 91
     vpc_id                                               = ""
     subnet_ids                                           = ["item-0", "item-1", "item-2", "item-3"]
+    allowed_security_group_ids                           = ["sg-0"]
     allowed_cidr_blocks                                  = ["10.0.0.1/16"]
+    ingress_rules                                        = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    egress_rules                                         = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    associated_security_group_ids                        = ["sg-0"]
+    security_group_ids                                   = ["sg-0"]
     security_group_name                                  = ""
     security_group_description                           = ""
     configuration_name                                   = ""
     encryption_in_transit_client_broker                  = ""
+    kms_key_arn                                          = "alias/my-key"
     client_authentication_tls_certificate_authority_arns = [""]
+    server_properties                                    = { "not-in-catalog" = "1" }
     server_properties_text                               = ""
     enhanced_monitoring                                  = ""
+    vpc_connectivity_allowed_principals                  = ["item-0", "item-0"]
     log_retention_in_days                                = 3654
     log_kms_key_arn                                      = ""
     s3_logs_bucket                                       = ""
     s3_logs_prefix                                       = ""
     firehose_logs_delivery_stream                        = ""
+    tags                                                 = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
   }
 
   expect_failures = [
@@ -72,19 +81,28 @@ run "rejects_inputs_1" {
     var.storage_autoscaling_target_value,
     var.vpc_id,
     var.subnet_ids,
+    var.allowed_security_group_ids,
     var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
     var.security_group_name,
     var.security_group_description,
     var.configuration_name,
     var.encryption_in_transit_client_broker,
+    var.kms_key_arn,
     var.client_authentication_tls_certificate_authority_arns,
+    var.server_properties,
     var.server_properties_text,
     var.enhanced_monitoring,
+    var.vpc_connectivity_allowed_principals,
     var.log_retention_in_days,
     var.log_kms_key_arn,
     var.s3_logs_bucket,
     var.s3_logs_prefix,
     var.firehose_logs_delivery_stream,
+    var.tags,
   ]
 }
 
@@ -93,11 +111,76 @@ run "rejects_inputs_2" {
   command = plan
 
   variables {
-    log_kms_key_arn = ""
+    broker_instance_type                                 = ""
+    subnet_ids                                           = ["subnet-0"]
+    allowed_security_group_ids                           = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    allowed_cidr_blocks                                  = ["10.0.0.0/16", "10.0.0.0/16"]
+    ingress_rules                                        = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    egress_rules                                         = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    associated_security_group_ids                        = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    security_group_ids                                   = ["item-0", "item-0"]
+    kms_key_arn                                          = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    client_authentication_tls_certificate_authority_arns = ["arn:aws:acm-pca:ap-northeast-2:1111:certificate-authority/12345678-1234-1234-1234-123456789012"]
+    log_kms_key_arn                                      = ""
+    tags                                                 = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
   }
 
   expect_failures = [
+    var.broker_instance_type,
+    var.subnet_ids,
+    var.allowed_security_group_ids,
+    var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
+    var.kms_key_arn,
+    var.client_authentication_tls_certificate_authority_arns,
     var.log_kms_key_arn,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_3" {
+  command = plan
+
+  variables {
+    subnet_ids                                           = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+    client_authentication_tls_certificate_authority_arns = ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012", "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012"]
+    tags                                                 = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+  }
+
+  expect_failures = [
+    var.subnet_ids,
+    var.client_authentication_tls_certificate_authority_arns,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_4" {
+  command = plan
+
+  variables {
+    tags = { "AWS:owner" = "x" }
+  }
+
+  expect_failures = [
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_5" {
+  command = plan
+
+  variables {
+    tags = { team = "cache;db" }
+  }
+
+  expect_failures = [
+    var.tags,
   ]
 }
 
@@ -109,7 +192,7 @@ run "check_cluster_name" {
     cluster_name = "events-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # number_of_broker_nodes must be a multiple of the number of subnet_ids (brokers are spread evenly over the Availability Zones).
@@ -120,7 +203,7 @@ run "check_number_of_broker_nodes" {
     number_of_broker_nodes = 4
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_iam_enabled needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS).
@@ -132,7 +215,7 @@ run "check_client_authentication_iam_enabled" {
     client_authentication_unauthenticated_enabled = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_scram_enabled needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS).
@@ -146,7 +229,7 @@ run "check_client_authentication_scram_enabled" {
     client_authentication_unauthenticated_enabled = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # encryption_in_transit_in_cluster must be true when SASL (IAM or SCRAM) authentication is on.
@@ -157,7 +240,7 @@ run "check_encryption_in_transit_in_cluster" {
     encryption_in_transit_in_cluster = false
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_tls_certificate_authority_arns need encryption_in_transit_client_broker = "TLS" and encryption_in_transit_in_cluster = true (mutual TLS).
@@ -170,7 +253,7 @@ run "check_client_authentication_tls_certificate_authority_arns" {
     client_authentication_unauthenticated_enabled        = true
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_unauthenticated_enabled must be true when encryption_in_transit_client_broker is TLS_PLAINTEXT or PLAINTEXT (the plaintext listener has no authentication).
@@ -181,7 +264,7 @@ run "check_client_authentication_unauthenticated_enabled" {
     encryption_in_transit_client_broker = "TLS_PLAINTEXT"
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # client_authentication_iam_enabled must be true, or another client authentication chosen (SCRAM, mutual TLS, or explicitly client_authentication_unauthenticated_enabled = true).
@@ -192,7 +275,7 @@ run "check_client_authentication_iam_enabled_2" {
     client_authentication_iam_enabled = false
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # storage_autoscaling_max_capacity must be greater than ebs_volume_size.
@@ -204,7 +287,7 @@ run "check_storage_autoscaling_max_capacity" {
     storage_autoscaling_max_capacity = 100
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
 }
 
 # allowed_cidr_blocks must not contain 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
@@ -215,5 +298,87 @@ run "check_allowed_cidr_blocks" {
     allowed_cidr_blocks = ["0.0.0.0/0"]
   }
 
-  expect_failures = [aws_kms_key.this]
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# ingress_rules must not open 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
+run "check_ingress_rules" {
+  command = plan
+
+  variables {
+    ingress_rules = { anywhere = { from_port = 443, cidr_ipv4 = "0.0.0.0/0" } }
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# create_security_group needs at least one group in associated_security_group_ids when false (the cluster would otherwise get the VPC's default group).
+run "check_create_security_group" {
+  command = plan
+
+  variables {
+    create_security_group = false
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# create_security_group must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own group).
+run "check_create_security_group_2" {
+  command = plan
+
+  variables {
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
+    allowed_cidr_blocks           = ["10.0.0.0/16"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with 128.0.0.0/1) unless allow_ingress_from_anywhere = true.
+run "check_allowed_cidr_blocks_2" {
+  command = plan
+
+  variables {
+    allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# cluster_name must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security group's name, and EC2 refuses group names starting with sg-.
+run "check_cluster_name_2" {
+  command = plan
+
+  variables {
+    name_prefix                   = "sg-"
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# server_properties_text must not be set together with server_properties (the text is the whole configuration).
+run "check_server_properties_text" {
+  command = plan
+
+  variables {
+    server_properties_text = "auto.create.topics.enable=false\n"
+    server_properties      = { "auto.create.topics.enable" = "false" }
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# create_kms_key needs kms_key_arn (data at rest) and, with cloudwatch_logs_enabled, log_kms_key_arn when false: the module then creates no key.
+run "check_create_kms_key" {
+  command = plan
+
+  variables {
+    create_kms_key = false
+  }
+
+  expect_failures = [aws_msk_cluster.this]
 }

@@ -28,18 +28,26 @@ run "rejects_inputs_1" {
   command = plan
 
   variables {
-    name_prefix                = ""
-    cache_name                 = ""
-    description                = ""
-    major_engine_version       = ""
-    vpc_id                     = ""
-    allowed_cidr_blocks        = ["10.0.0.1/16"]
-    security_group_name        = ""
-    security_group_description = ""
-    user_group_id              = ""
-    snapshot_retention_limit   = 36
-    daily_snapshot_time        = ""
-    snapshot_arns_to_restore   = [""]
+    name_prefix                   = ""
+    cache_name                    = ""
+    description                   = ""
+    major_engine_version          = ""
+    vpc_id                        = ""
+    subnet_ids                    = ["subnet-0"]
+    allowed_security_group_ids    = ["sg-0"]
+    allowed_cidr_blocks           = ["10.0.0.1/16"]
+    ingress_rules                 = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    egress_rules                  = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    associated_security_group_ids = ["sg-0"]
+    security_group_ids            = ["sg-0"]
+    security_group_name           = ""
+    security_group_description    = ""
+    kms_key_arn                   = "alias/my-key"
+    user_group_id                 = ""
+    snapshot_retention_limit      = 36
+    daily_snapshot_time           = ""
+    snapshot_arns_to_restore      = [""]
+    tags                          = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
   }
 
   expect_failures = [
@@ -48,13 +56,91 @@ run "rejects_inputs_1" {
     var.description,
     var.major_engine_version,
     var.vpc_id,
+    var.subnet_ids,
+    var.allowed_security_group_ids,
     var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
     var.security_group_name,
     var.security_group_description,
+    var.kms_key_arn,
     var.user_group_id,
     var.snapshot_retention_limit,
     var.daily_snapshot_time,
     var.snapshot_arns_to_restore,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_2" {
+  command = plan
+
+  variables {
+    subnet_ids                    = ["item-0", "item-0"]
+    allowed_security_group_ids    = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    allowed_cidr_blocks           = ["10.0.0.0/16", "10.0.0.0/16"]
+    ingress_rules                 = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    egress_rules                  = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
+    associated_security_group_ids = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
+    security_group_ids            = ["item-0", "item-0"]
+    kms_key_arn                   = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    snapshot_arns_to_restore      = ["item-0", "item-0"]
+    tags                          = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
+  }
+
+  expect_failures = [
+    var.subnet_ids,
+    var.allowed_security_group_ids,
+    var.allowed_cidr_blocks,
+    var.ingress_rules,
+    var.egress_rules,
+    var.associated_security_group_ids,
+    var.security_group_ids,
+    var.kms_key_arn,
+    var.snapshot_arns_to_restore,
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_3" {
+  command = plan
+
+  variables {
+    tags = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+  }
+
+  expect_failures = [
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_4" {
+  command = plan
+
+  variables {
+    tags = { "AWS:owner" = "x" }
+  }
+
+  expect_failures = [
+    var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_5" {
+  command = plan
+
+  variables {
+    tags = { team = "cache;db" }
+  }
+
+  expect_failures = [
+    var.tags,
   ]
 }
 
@@ -64,6 +150,52 @@ run "check_allowed_cidr_blocks" {
 
   variables {
     allowed_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# ingress_rules must not open 0.0.0.0/0 or ::/0 unless allow_ingress_from_anywhere = true.
+run "check_ingress_rules" {
+  command = plan
+
+  variables {
+    ingress_rules = { anywhere = { from_port = 443, cidr_ipv4 = "0.0.0.0/0" } }
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# create_security_group needs at least one group in associated_security_group_ids when false (the cluster would otherwise get the VPC's default group).
+run "check_create_security_group" {
+  command = plan
+
+  variables {
+    create_security_group = false
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# create_security_group must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own group).
+run "check_create_security_group_2" {
+  command = plan
+
+  variables {
+    create_security_group         = false
+    associated_security_group_ids = ["sg-0123456789abcdef0"]
+    allowed_cidr_blocks           = ["10.0.0.0/16"]
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with 128.0.0.0/1) unless allow_ingress_from_anywhere = true.
+run "check_allowed_cidr_blocks_2" {
+  command = plan
+
+  variables {
+    allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
   }
 
   expect_failures = [aws_elasticache_serverless_cache.this]
