@@ -444,7 +444,10 @@ def _module_call(
 
 
 def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:
-    """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on."""
+    """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on,
+    and not while an input that replaces it is given (user_group_ids)."""
+    if any(given.get(name) for name in spec.secret_unless):
+        return False
     if spec.secret_only_with is None:
         return True
     switch = spec.secret_only_with

@@ -114,6 +114,8 @@ class Input:
     # A secret that only makes sense while this bool input is true (AUTH needs TLS): an environment whose table
     # turns that input off gets no root variable for the secret, rather than a check that can never pass.
     secret_only_with: str | None = None
+    # Nor while one of these inputs is given a non-empty value (user_group_ids: RBAC replaces the AUTH token).
+    secret_unless: tuple[str, ...] = ()
     # (value, what it turns off): giving this value weakens security, so synth warns, naming the input.
     weakens: tuple[Any, str] | None = None
     # A value accepted but not advised (a version past its end of support): a function of the value returning the

@@ -77,6 +77,10 @@ MAINTENANCE_WINDOW_RULES = (
     Rule("last at least 60 minutes", lambda v: weekly_window(v)[1] >= 60, None),
 )
 
+# An .rdb file in S3 (AWS "Seeding a new cluster with an externally created backup"): the bucket (3-63 lowercase
+# letters, digits, dots and hyphens) and the object key; the provider refuses commas (the API joins the list).
+S3_OBJECT_ARN = "arn:(aws|aws-cn|aws-us-gov):s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^,]+"
+
 # --- identity ----------------------------------------------------------------------------------------------------
 # AWS CreateReplicationGroup ReplicationGroupId: 1-40 characters, letters, digits and hyphens, begins with a letter,
 # no two consecutive hyphens, no trailing hyphen. AWS stores it in lowercase, so only lowercase is accepted here:
@@ -358,8 +362,18 @@ INPUTS = InputSet(
             sensitive=True,
             secret=True,
             secret_only_with="transit_encryption_enabled",
+            secret_unless=("user_group_ids",),
             # AWS is stricter than the provider, which only bans @, " and /.
             rules=(rules.matches("[A-Za-z0-9!&#$^<>-]{16,128}", "be 16 to 128 letters, digits or !&#$^<>-"),),
+        ),
+        Input(
+            "auth_token_update_strategy",
+            STRING,
+            "How a change of auth_token reaches a running group: ROTATE (the provider's default) adds the new token "
+            "and keeps the old one valid; SET then makes the new one the only token; DELETE removes AUTH, only on the "
+            "way to RBAC (user_group_ids, auth_token unset). Ignored when the group is created.",
+            default=None,
+            rules=(rules.one_of(["ROTATE", "SET", "DELETE"]),),
         ),
         Input(
             "user_group_ids",
@@ -383,6 +397,24 @@ INPUTS = InputSet(
             "Weekly maintenance window (UTC); must not overlap the snapshot window.",
             default="sun:05:00-sun:06:00",
             rules=MAINTENANCE_WINDOW_RULES,
+        ),
+        Input(
+            "snapshot_arns",
+            list_of(STRING),
+            "RDB files in S3 to seed the group with when it is created (ForceNew: a change replaces the group and "
+            "its data). Excludes snapshot_name.",
+            default=[],
+            rules=(rules.each_matches(S3_OBJECT_ARN, "hold only ARNs of S3 objects without commas, such as "
+                                      "arn:aws:s3:::backups/cache/dump.rdb"),),
+        ),
+        Input(
+            "snapshot_name",
+            STRING,
+            "ElastiCache snapshot to restore when the group is created (ForceNew: a change replaces the group and its "
+            "data). Excludes snapshot_arns.",
+            default=None,
+            # AWS CreateSnapshot SnapshotName: 1-255 characters; the provider's only check is that it is not empty.
+            rules=(rules.length_between(1, 255),),
         ),
         Input(
             "final_snapshot_identifier",
@@ -463,6 +495,29 @@ INPUTS = InputSet(
             lambda v: v["auth_token"] is None or not v["user_group_ids"],
             "var.auth_token == null || length(var.user_group_ids) == 0",
             shown=("user_group_ids",),
+        ),
+        # The provider's authTokenUpdateStrategyValidate (aws-constraints.md §1): ROTATE and SET need a token, DELETE
+        # needs none; AWS allows DELETE only on the way to RBAC (ModifyReplicationGroup AuthTokenUpdateStrategy).
+        Check(
+            ("auth_token_update_strategy", "auth_token"),
+            "needs auth_token for ROTATE and SET",
+            lambda v: v["auth_token_update_strategy"] in (None, "DELETE") or v["auth_token"] is not None,
+            'var.auth_token_update_strategy == null || var.auth_token_update_strategy == "DELETE" || '
+            "var.auth_token != null",
+            shown=("auth_token_update_strategy",),
+        ),
+        Check(
+            ("auth_token_update_strategy", "auth_token", "user_group_ids"),
+            "must only be DELETE with auth_token unset and user_group_ids set (AWS removes AUTH only on the way to RBAC)",
+            lambda v: v["auth_token_update_strategy"] != "DELETE" or (v["auth_token"] is None and bool(v["user_group_ids"])),
+            'var.auth_token_update_strategy != "DELETE" || (var.auth_token == null && length(var.user_group_ids) > 0)',
+            shown=("auth_token_update_strategy",),
+        ),
+        Check(
+            ("snapshot_arns", "snapshot_name"),
+            "must not be set together with snapshot_name (AWS restores from one source)",
+            lambda v: not v["snapshot_arns"] or v["snapshot_name"] is None,
+            "length(var.snapshot_arns) == 0 || var.snapshot_name == null",
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),
