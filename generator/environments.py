@@ -445,8 +445,8 @@ def _module_call(
 
 def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:
     """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on,
-    and not while an input that replaces it is given (user_group_ids)."""
-    if any(given.get(name) for name in spec.secret_unless):
+    and only when the file's values want it at all (Input.secret_wanted: no AUTH token with RBAC)."""
+    if spec.secret_wanted is not None and not spec.secret_wanted(given):
         return False
     if spec.secret_only_with is None:
         return True

@@ -49,11 +49,11 @@ def load(tmp_path: Path, text: str):
         pytest.param({"auth_token_update_strategy": "SET"},
                      'auth_token_update_strategy: needs auth_token for ROTATE and SET, got "SET"', id="set-without-token"),
         pytest.param({"auth_token_update_strategy": "DELETE", "auth_token": TOKEN},
-                     "auth_token_update_strategy: must only be DELETE with auth_token unset and user_group_ids set (AWS "
-                     'removes AUTH only on the way to RBAC), got "DELETE"', id="delete-with-token"),
+                     "auth_token_update_strategy: must only be DELETE with auth_token unset and users or "
+                     'user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"', id="delete-with-token"),
         pytest.param({"auth_token_update_strategy": "DELETE"},
-                     "auth_token_update_strategy: must only be DELETE with auth_token unset and user_group_ids set (AWS "
-                     'removes AUTH only on the way to RBAC), got "DELETE"', id="delete-without-rbac"),
+                     "auth_token_update_strategy: must only be DELETE with auth_token unset and users or "
+                     'user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"', id="delete-without-rbac"),
         pytest.param({"snapshot_name": "nightly", "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]},
                      "snapshot_arns: must not be set together with snapshot_name (AWS restores from one source), got "
                      'snapshot_arns = ["arn:aws:s3:::backups/cache/dump.rdb"], snapshot_name = "nightly"', id="two-sources"),
@@ -93,7 +93,7 @@ def test_terraform_refuses_rotation_and_restore_mistakes(harness):
                                               "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]})
     assert "snapshot_arns must not be set together with snapshot_name (AWS restores from one source)" in error
     error = harness("elasticache").plan_error({**BASE, "auth_token_update_strategy": "DELETE"})
-    assert "auth_token_update_strategy must only be DELETE with auth_token unset and user_group_ids set" in error
+    assert "auth_token_update_strategy must only be DELETE with auth_token unset and users or user_group_ids set" in error
 
 
 def test_environment_file_rbac_gets_no_auth_token_variable(tmp_path):
@@ -126,5 +126,133 @@ auth_token_update_strategy = "DELETE"
 """)
     assert err.value.problems == [
         "environments/dev.toml: [elasticache_auth] auth_token_update_strategy: must only be DELETE with auth_token "
-        'unset and user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"'
+        'unset and users or user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"'
+    ]
+
+
+# --- RBAC: users and a user group the module creates -----------------------------------------------------------
+PASSWORD = "orders-password-000001"
+USERS = {
+    "orders-default": {"user_name": "default", "access_string": "off ~* -@all"},
+    "orders-app": {"access_string": "on ~orders:* +@all"},
+    "orders-reader": {"access_string": "on ~orders:* -@all +@read", "authentication_type": "iam"},
+}
+PASSWORDS = {"orders-default": [PASSWORD], "orders-app": [PASSWORD, "orders-password-000002"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"users": {"orders-app": {"access_string": "on ~* +@all"}}, "user_passwords": {"orders-app": [PASSWORD]}},
+                     'users: must include a user named "default" (AWS requires one in every user group), got '
+                     '{"orders-app": {"access_string": "on ~* +@all", "authentication_type": "password", "user_name": null}}',
+                     id="no-default-user"),
+        pytest.param({"users": {"default": {"access_string": "on ~* +@all"}}, "user_passwords": {"default": [PASSWORD]}},
+                     "users: must have keys (user ids) of lowercase letters, digits and single hyphens, starting with a "
+                     'letter, other than "default" (AWS\'s own default user has that id in every Region), got "default"',
+                     id="default-id"),
+        pytest.param({"users": {**USERS, "Orders--x": {"access_string": "on"}}, "user_passwords": PASSWORDS},
+                     "users: must have keys (user ids) of lowercase letters, digits and single hyphens, starting with a "
+                     'letter, other than "default" (AWS\'s own default user has that id in every Region), got "Orders--x"',
+                     id="bad-id"),
+        pytest.param({"users": {**USERS, "orders-empty": {"access_string": " ", "authentication_type": "iam"}},
+                      "user_passwords": PASSWORDS},
+                     'users: must give each user an access_string (such as "on ~* +@all"), got "orders-empty"', id="no-access"),
+        pytest.param({"users": {**USERS, "orders-x": {"access_string": "on", "authentication_type": "no-password"}},
+                      "user_passwords": PASSWORDS},
+                     'users: must give each user an authentication_type of "password" or "iam", got "orders-x"',
+                     id="auth-type"),
+        pytest.param({"users": {**USERS, "orders-x": {"access_string": "on", "authentication_type": "iam",
+                                                      "user_name": "reports"}}, "user_passwords": PASSWORDS},
+                     'users: must give IAM users (authentication_type = "iam") a user_name equal to their id, or none, '
+                     'got "orders-x"', id="iam-name"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-app": ["short"]}},
+                     "user_passwords: must give each user 1 or 2 passwords of 16 to 128 printable characters, got "
+                     "(sensitive value)", id="short-password"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-app": [PASSWORD] * 3}},
+                     "user_passwords: must give each user 1 or 2 passwords of 16 to 128 printable characters, got "
+                     "(sensitive value)", id="three-passwords"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-reader": [PASSWORD]}},
+                     'user_passwords: must give passwords to exactly the users with authentication_type = "password" '
+                     '(IAM users take none), got {"orders-app": {"access_string": "on ~orders:* +@all", '
+                     '"authentication_type": "password", "user_name": null}, "orders-default": {"access_string": '
+                     '"off ~* -@all", "authentication_type": "password", "user_name": "default"}, "orders-reader": '
+                     '{"access_string": "on ~orders:* -@all +@read", "authentication_type": "iam", "user_name": null}}',
+                     id="iam-with-password"),
+    ],
+)
+def test_rbac_refusals(overrides, message):
+    found = problems(**overrides)
+    assert found == [message]
+    assert PASSWORD not in " ".join(found)
+
+
+def test_rbac_excludes_auth_token_other_groups_and_plain_text():
+    found = problems(users=USERS, user_passwords=PASSWORDS, auth_token=TOKEN, user_group_ids=["other"],
+                     transit_encryption_enabled=False)
+    assert "users: must not be set together with user_group_ids (the module attaches the group it creates; AWS " \
+           'accepts one), got ["other"]' in found
+    assert any(m.startswith("users: must not be set together with auth_token (AUTH token or RBAC, not both), got {")
+               for m in found)
+    assert "users: needs transit_encryption_enabled = true (ElastiCache RBAC works only over TLS), got false" in found
+    assert TOKEN not in " ".join(found) and PASSWORD not in " ".join(found)
+
+
+def test_plan_rbac_users_and_group(harness):
+    plan = Plan(harness("elasticache").plan({**BASE, "users": USERS, "user_passwords": PASSWORDS,
+                                             "auth_token_update_strategy": "DELETE"}))
+    plan.assert_resource('module.under_test.aws_elasticache_user.this["orders-default"]', {
+        "user_id": "orders-default", "user_name": "default", "access_string": "off ~* -@all", "engine": "valkey",
+        "authentication_mode": [{"type": "password", "passwords": [PASSWORD]}],
+    })
+    plan.assert_resource('module.under_test.aws_elasticache_user.this["orders-reader"]', {
+        "user_id": "orders-reader", "user_name": "orders-reader", "engine": "valkey",
+        "authentication_mode": [{"type": "iam", "passwords": None}],
+    })
+    plan.assert_resource("module.under_test.aws_elasticache_user_group.this[0]", {
+        "user_group_id": "mapzip-dev-auth", "engine": "valkey",
+        "user_ids": ["orders-app", "orders-default", "orders-reader"],
+    })
+    plan.assert_resource(GROUP, {"auth_token": None, "auth_token_update_strategy": "DELETE"})
+
+
+def test_terraform_refuses_rbac_mistakes(harness):
+    error = harness("elasticache").plan_error({**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
+                                              "user_passwords": {"orders-app": [PASSWORD]}})
+    assert 'users must include a user named "default" (AWS requires one in every user group).' in error
+    error = harness("elasticache").plan_error({**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
+    assert 'user_passwords must give passwords to exactly the users with authentication_type = "password"' in error
+    assert PASSWORD not in error
+
+
+def test_environment_file_rbac_users_take_passwords_from_one_variable(tmp_path):
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-app = { access_string = "on ~orders:* +@all" } }
+""")
+    assert env.modules[0].secrets == ("user_passwords",)
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-reader = { access_string = "on ~* +@read", authentication_type = "iam" } }
+auth_token_update_strategy = "DELETE"
+""")
+    # RBAC: no AUTH token variable, even with TLS on (the default).
+    assert env.modules[0].secrets == ("user_passwords",)
+    assert env.modules[0].arguments["users"]["orders-reader"] == {"access_string": "on ~* +@read", "authentication_type": "iam"}
+
+
+def test_environment_file_refuses_passwords_in_the_file(tmp_path):
+    with pytest.raises(InputError) as err:
+        load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" } }
+user_passwords = { orders-default = ["orders-password-000001"] }
+""")
+    assert err.value.problems == [
+        "environments/dev.toml: [elasticache_orders] user_passwords: secrets never go in an environment file; remove "
+        "it and supply it when you apply, as the sensitive root variable elasticache_orders_user_passwords "
+        "(export TF_VAR_elasticache_orders_user_passwords=…)",
     ]

@@ -10,8 +10,8 @@ import re
 from typing import Any, Mapping
 
 from generator import rules
-from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
+from generator.inputs import SUPPLIED, Check, Input, InputSet, Rule
+from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import inputs as shared
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
@@ -80,6 +80,87 @@ MAINTENANCE_WINDOW_RULES = (
 # An .rdb file in S3 (AWS "Seeding a new cluster with an externally created backup"): the bucket (3-63 lowercase
 # letters, digits, dots and hyphens) and the object key; the provider refuses commas (the API joins the list).
 S3_OBJECT_ARN = "arn:(aws|aws-cn|aws-us-gov):s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^,]+"
+
+# --- RBAC users (aws_elasticache_user, aws_elasticache_user_group) --------------------------------------------------
+# AWS CreateUser UserId: begins with a letter; letters, digits and hyphens; no two hyphens in a row, no trailing
+# hyphen. Lowercase only here, like the other ids, so that the id in state is the one written.
+USER_ID = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
+_USER_ID = re.compile(USER_ID)
+USER = object_of(user_name=optional(STRING), access_string=STRING, authentication_type=optional(STRING, "password"))
+AUTHENTICATION_TYPES = ("password", "iam")
+
+
+def _user_name(user_id: str, user: Mapping[str, Any]) -> str:
+    return user["user_name"] if user.get("user_name") is not None else user_id
+
+
+def _first_user(users: Mapping[str, Any], broken: Any) -> str:
+    return literal(next(user_id for user_id, user in users.items() if broken(user_id, user)))
+
+
+def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
+    """Environment files: the AUTH token's root variable exists only without RBAC (users or user_group_ids)."""
+    return not given.get("users") and not given.get("user_group_ids")
+
+
+def _password_users(users: Any) -> list[str]:
+    if not isinstance(users, Mapping):
+        return []
+    return [user_id for user_id, user in users.items()
+            if not isinstance(user, Mapping) or user.get("authentication_type", "password") == "password"]
+
+
+def _passwords_match_users(values: Mapping[str, Any]) -> bool:
+    passwords = values["user_passwords"]
+    if passwords is SUPPLIED:  # an environment file: the map arrives at apply, Terraform checks it there
+        return True
+    return set(passwords) == set(_password_users(values["users"]))
+
+
+USER_RULES = (
+    Rule(
+        f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
+        f'"default" (AWS\'s own default user has that id in every Region)',
+        lambda v: all(_USER_ID.fullmatch(k) and k != "default" for k in v),
+        f'alltrue([for k in keys({{v}}) : can(regex("^{USER_ID}$", k)) && k != "default"])',
+        got=lambda v: literal(next(k for k in v if not _USER_ID.fullmatch(k) or k == "default")),
+    ),
+    Rule(
+        "give each user an access_string (such as \"on ~* +@all\")",
+        lambda v: all(user["access_string"].strip() for user in v.values()),
+        'alltrue([for u in values({v}) : trimspace(u.access_string) != ""])',
+        got=lambda v: _first_user(v, lambda _, user: not user["access_string"].strip()),
+    ),
+    Rule(
+        "give each user an authentication_type of \"password\" or \"iam\"",
+        lambda v: all(user["authentication_type"] in AUTHENTICATION_TYPES for user in v.values()),
+        'alltrue([for u in values({v}) : contains(["password", "iam"], u.authentication_type)])',
+        got=lambda v: _first_user(v, lambda _, user: user["authentication_type"] not in AUTHENTICATION_TYPES),
+    ),
+    Rule(
+        "give each user a user_name of at least one character when set",
+        lambda v: all(user["user_name"] is None or user["user_name"] != "" for user in v.values()),
+        'alltrue([for u in values({v}) : u.user_name == null || u.user_name != ""])',
+        got=lambda v: _first_user(v, lambda _, user: user["user_name"] == ""),
+    ),
+    # AWS "Authenticating with IAM" (ElastiCache): an IAM-enabled user's id and name must be identical.
+    Rule(
+        "give IAM users (authentication_type = \"iam\") a user_name equal to their id, or none",
+        lambda v: all(user["authentication_type"] != "iam" or _user_name(k, user) == k for k, user in v.items()),
+        'alltrue([for k, u in {v} : u.authentication_type != "iam" || coalesce(u.user_name, k) == k])',
+        got=lambda v: _first_user(v, lambda k, user: user["authentication_type"] == "iam" and _user_name(k, user) != k),
+    ),
+)
+
+# AWS CreateUser Passwords: 1 or 2 passwords per user (two while rotating), each 16 to 128 printable characters.
+USER_PASSWORD_RULES = (
+    Rule(
+        "give each user 1 or 2 passwords of 16 to 128 printable characters",
+        lambda v: all(1 <= len(pw) <= 2 and all(16 <= len(p) <= 128 and p.isprintable() for p in pw) for pw in v.values()),
+        "alltrue([for pw in values({v}) : length(pw) >= 1 && length(pw) <= 2 && "
+        "alltrue([for p in pw : length(p) >= 16 && length(p) <= 128])])",
+    ),
+)
 
 # --- identity ----------------------------------------------------------------------------------------------------
 # AWS CreateReplicationGroup ReplicationGroupId: 1-40 characters, letters, digits and hyphens, begins with a letter,
@@ -362,7 +443,7 @@ INPUTS = InputSet(
             sensitive=True,
             secret=True,
             secret_only_with="transit_encryption_enabled",
-            secret_unless=("user_group_ids",),
+            secret_wanted=_rbac_secret_wanted,
             # AWS is stricter than the provider, which only bans @, " and /.
             rules=(rules.matches("[A-Za-z0-9!&#$^<>-]{16,128}", "be 16 to 128 letters, digits or !&#$^<>-"),),
         ),
@@ -381,6 +462,28 @@ INPUTS = InputSet(
             "RBAC user group (AWS accepts one). Excludes auth_token.",
             default=[],
             rules=(rules.items_between(0, 1, "user groups"),),
+        ),
+        Input(
+            "users",
+            map_of(USER),
+            "RBAC users the module creates, by user id: { user_name (default: the id), access_string, "
+            "authentication_type = \"password\" (default) or \"iam\" }. The module puts them in a user group "
+            "named after the replication group and attaches it. AWS requires a user named \"default\" in every "
+            "group (give it a restrictive access string, such as \"off ~* -@all\"). Excludes auth_token and "
+            "user_group_ids; needs transit encryption.",
+            default={},
+            rules=USER_RULES,
+        ),
+        Input(
+            "user_passwords",
+            map_of(list_of(STRING)),
+            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 characters. "
+            "Pass it as a sensitive variable, never in a file.",
+            default={},
+            sensitive=True,
+            secret=True,
+            secret_wanted=lambda given: bool(_password_users(given.get("users"))),
+            rules=USER_PASSWORD_RULES,
         ),
         Input(
             "snapshot_retention_limit",
@@ -507,10 +610,13 @@ INPUTS = InputSet(
             shown=("auth_token_update_strategy",),
         ),
         Check(
-            ("auth_token_update_strategy", "auth_token", "user_group_ids"),
-            "must only be DELETE with auth_token unset and user_group_ids set (AWS removes AUTH only on the way to RBAC)",
-            lambda v: v["auth_token_update_strategy"] != "DELETE" or (v["auth_token"] is None and bool(v["user_group_ids"])),
-            'var.auth_token_update_strategy != "DELETE" || (var.auth_token == null && length(var.user_group_ids) > 0)',
+            ("auth_token_update_strategy", "auth_token", "user_group_ids", "users"),
+            "must only be DELETE with auth_token unset and users or user_group_ids set (AWS removes AUTH only on the "
+            "way to RBAC)",
+            lambda v: v["auth_token_update_strategy"] != "DELETE"
+            or (v["auth_token"] is None and bool(v["user_group_ids"] or v["users"])),
+            'var.auth_token_update_strategy != "DELETE" || '
+            "(var.auth_token == null && length(var.user_group_ids) + length(var.users) > 0)",
             shown=("auth_token_update_strategy",),
         ),
         Check(
@@ -518,6 +624,44 @@ INPUTS = InputSet(
             "must not be set together with snapshot_name (AWS restores from one source)",
             lambda v: not v["snapshot_arns"] or v["snapshot_name"] is None,
             "length(var.snapshot_arns) == 0 || var.snapshot_name == null",
+        ),
+        Check(
+            ("users",),
+            'must include a user named "default" (AWS requires one in every user group)',
+            lambda v: not v["users"] or any(_user_name(k, u) == "default" for k, u in v["users"].items()),
+            'length(var.users) == 0 || anytrue([for k, u in var.users : coalesce(u.user_name, k) == "default"])',
+        ),
+        Check(
+            ("users", "user_group_ids"),
+            "must not be set together with user_group_ids (the module attaches the group it creates; AWS accepts one)",
+            lambda v: not v["users"] or not v["user_group_ids"],
+            "length(var.users) == 0 || length(var.user_group_ids) == 0",
+            shown=("user_group_ids",),
+        ),
+        Check(
+            ("users", "auth_token"),
+            "must not be set together with auth_token (AUTH token or RBAC, not both)",
+            lambda v: not v["users"] or v["auth_token"] is None,
+            "length(var.users) == 0 || var.auth_token == null",
+            shown=("users",),  # never echo a secret
+        ),
+        Check(
+            ("users", "transit_encryption_enabled"),
+            "needs transit_encryption_enabled = true (ElastiCache RBAC works only over TLS)",
+            lambda v: not v["users"] or v["transit_encryption_enabled"],
+            "length(var.users) == 0 || var.transit_encryption_enabled",
+            shown=("transit_encryption_enabled",),
+        ),
+        Check(
+            ("user_passwords", "users"),
+            "must give passwords to exactly the users with authentication_type = \"password\" (IAM users take none)",
+            _passwords_match_users,
+            # keys() of a sensitive map is sensitive; user ids are not secret.
+            "alltrue([for k in nonsensitive(keys(var.user_passwords)) : "
+            'contains(keys(var.users), k) && try(var.users[k].authentication_type == "password", false)]) && '
+            'alltrue([for k, u in var.users : u.authentication_type != "password" || '
+            "contains(nonsensitive(keys(var.user_passwords)), k)])",
+            shown=("users",),  # never echo a secret
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),
