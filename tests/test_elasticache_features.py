@@ -256,3 +256,59 @@ user_passwords = { orders-default = ["orders-password-000001"] }
         "it and supply it when you apply, as the sensitive root variable elasticache_orders_user_passwords "
         "(export TF_VAR_elasticache_orders_user_passwords=…)",
     ]
+
+
+# --- log delivery to Kinesis Data Firehose ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"slow_log_firehose_stream": "cache/slow"},
+                     "slow_log_firehose_stream: must be a Firehose delivery stream name: 1 to 64 letters, digits, _, - or "
+                     '., got "cache/slow"', id="stream-name"),
+        pytest.param({"engine_log_firehose_stream": "cache-engine", "engine_log_enabled": False},
+                     "engine_log_firehose_stream: needs engine_log_enabled = true (the engine log is delivered only while "
+                     "it is on), got false", id="stream-without-log"),
+    ],
+)
+def test_firehose_refusals(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_firehose_logs_need_no_module_key():
+    """Both logs to Firehose and a key of one's own for data: nothing left for the module's key to encrypt."""
+    values = MODULE.inputs.validate({**BASE, "slow_log_firehose_stream": "cache-slow",
+                                     "engine_log_firehose_stream": "cache-engine",
+                                     "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
+                                     "create_kms_key": False})
+    assert values["create_kms_key"] is False
+
+
+def test_plan_firehose_and_cloudwatch_logs(harness):
+    plan = Plan(harness("elasticache").plan({**BASE, "slow_log_firehose_stream": "cache-slow"}))
+    plan.assert_resource(GROUP, {"log_delivery_configuration": [
+        {"destination": "/aws/elasticache/mapzip-dev-auth/engine-log", "destination_type": "cloudwatch-logs",
+         "log_format": "json", "log_type": "engine-log"},
+        {"destination": "cache-slow", "destination_type": "kinesis-firehose", "log_format": "json",
+         "log_type": "slow-log"},
+    ]})
+    # The slow log's CloudWatch group is not created; the engine log's is.
+    plan.assert_count("module.under_test.aws_cloudwatch_log_group.slow_log", 0)
+    plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 1)
+
+
+def test_terraform_refuses_firehose_mistakes(harness):
+    error = harness("elasticache").plan_error({**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
+    assert "slow_log_firehose_stream needs slow_log_enabled = true (the slow log is delivered only while it is on)." in error
+
+
+def test_environment_file_firehose(tmp_path):
+    env = load(tmp_path, HEAD + """
+[elasticache_auth]
+cluster_name = "auth"
+slow_log_firehose_stream = "cache-slow"
+engine_log_firehose_stream = "cache-engine"
+kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data"
+""")
+    # The file leaves create_kms_key out: derived false, as nothing is left for the module's key.
+    assert env.modules[0].arguments["create_kms_key"] is False
+    assert env.modules[0].arguments["slow_log_firehose_stream"] == "cache-slow"

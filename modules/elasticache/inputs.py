@@ -177,8 +177,22 @@ def _cluster_mode(values: Mapping[str, Any]) -> bool:
     return values["num_node_groups"] is not None
 
 
+# Each log type goes to one destination (AWS: one LogDeliveryConfiguration per log type): its CloudWatch log
+# group, which the module creates and encrypts, or a Kinesis Data Firehose delivery stream the caller owns.
+LOG_TYPES = (("slow-log", "slow_log_enabled", "slow_log_firehose_stream"),
+             ("engine-log", "engine_log_enabled", "engine_log_firehose_stream"))
+# AWS Firehose CreateDeliveryStream DeliveryStreamName: 1-64 letters, digits, underscores, hyphens and periods.
+FIREHOSE_STREAM_RULES = (rules.matches("[a-zA-Z0-9_.-]{1,64}", "be a Firehose delivery stream name: 1 to 64 letters, "
+                                       "digits, _, - or ."),)
+
+
+def _cloudwatch_log(values: Mapping[str, Any], flag: str, stream: str) -> bool:
+    return values[flag] and values[stream] is None
+
+
 def _logs(values: Mapping[str, Any]) -> bool:
-    return values["slow_log_enabled"] or values["engine_log_enabled"]
+    """Logs in the module's CloudWatch log groups (Firehose streams are encrypted by their owner)."""
+    return any(_cloudwatch_log(values, flag, stream) for _, flag, stream in LOG_TYPES)
 
 
 def kms_key_needed(values: Mapping[str, Any]) -> bool:
@@ -193,11 +207,15 @@ def _encrypts_anything(values: Mapping[str, Any]) -> bool:
 
 
 # The same conditions in HCL: `local.kms_key_needed` is defined by the module (resources.py).
+CLOUDWATCH_LOGS_HCL = (
+    "((var.slow_log_enabled && var.slow_log_firehose_stream == null) || "
+    "(var.engine_log_enabled && var.engine_log_firehose_stream == null))"
+)
 KMS_KEY_NEEDED_HCL = (
     "(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
-    "((var.slow_log_enabled || var.engine_log_enabled) && var.log_kms_key_arn == null)"
+    f"({CLOUDWATCH_LOGS_HCL} && var.log_kms_key_arn == null)"
 )
-ENCRYPTS_ANYTHING_HCL = "var.at_rest_encryption_enabled || var.slow_log_enabled || var.engine_log_enabled"
+ENCRYPTS_ANYTHING_HCL = f"var.at_rest_encryption_enabled || {CLOUDWATCH_LOGS_HCL}"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
     "(the module's key would encrypt nothing)."
@@ -216,7 +234,7 @@ def parameter_group_family(values: Mapping[str, Any]) -> str:
 def _module_key_needed(values: Mapping[str, Any]) -> bool:
     # As resources.py's condition for creating the module's KMS key.
     return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
-        (values["slow_log_enabled"] or values["engine_log_enabled"]) and values["log_kms_key_arn"] is None
+        _logs(values) and values["log_kms_key_arn"] is None
     )
 
 
@@ -241,10 +259,11 @@ AWS_NAMES = (
     *(
         rules.AwsName(
             "CloudWatch log group", _ID_INPUTS, f"/aws/elasticache/<replication group id>/{log}",
-            lambda v, log=log, flag=flag: f"/aws/elasticache/{replication_group_id(v)}/{log}" if v[flag] else None,
+            lambda v, log=log, flag=flag, stream=stream: f"/aws/elasticache/{replication_group_id(v)}/{log}"
+            if _cloudwatch_log(v, flag, stream) else None,
             512, "CloudWatch Logs CreateLogGroup",
         )
-        for log, flag in (("slow-log", "slow_log_enabled"), ("engine-log", "engine_log_enabled"))
+        for log, flag, stream in LOG_TYPES
     ),
     # name_prefix: Terraform appends a 26-character unique suffix.
     rules.AwsName("security group", _ID_INPUTS, "<replication group id>-<26 characters>",
@@ -543,6 +562,18 @@ INPUTS = InputSet(
         ),
         Input("slow_log_enabled", BOOL, "Deliver the slow log to CloudWatch Logs.", default=True),
         Input("engine_log_enabled", BOOL, "Deliver the engine log to CloudWatch Logs.", default=True),
+        *(
+            Input(
+                f"{log.replace('-', '_')}_firehose_stream",
+                STRING,
+                f"Name of a Kinesis Data Firehose delivery stream to deliver the {log.replace('-', ' ')} to instead of "
+                "the module's CloudWatch log group (which is then not created). The stream, its encryption and its "
+                "destination are yours.",
+                default=None,
+                rules=FIREHOSE_STREAM_RULES,
+            )
+            for log, _, _ in LOG_TYPES
+        ),
         *shared.logs("the slow and engine log groups"),
         shared.TAGS_WITH_NAME,
     ),
@@ -662,6 +693,16 @@ INPUTS = InputSet(
             'alltrue([for k, u in var.users : u.authentication_type != "password" || '
             "contains(nonsensitive(keys(var.user_passwords)), k)])",
             shown=("users",),  # never echo a secret
+        ),
+        *(
+            Check(
+                (stream, flag),
+                f"needs {flag} = true (the {log.replace('-', ' ')} is delivered only while it is on)",
+                lambda v, flag=flag, stream=stream: v[stream] is None or v[flag],
+                f"var.{stream} == null || var.{flag}",
+                shown=(flag,),
+            )
+            for log, flag, stream in LOG_TYPES
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),

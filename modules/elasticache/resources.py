@@ -30,8 +30,16 @@ def build(stack: Any) -> Any:
     local(
         stack,
         "log_deliveries",
-        '${concat([for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name }], '
-        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name }])}',
+        # One delivery per log type (AWS refuses two for one type): its log group, or its Firehose stream.
+        '${concat('
+        '[for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        '[for s in compact([var.slow_log_enabled ? var.slow_log_firehose_stream : null]) : { log_type = "slow-log", '
+        'destination = s, destination_type = "kinesis-firehose" }], '
+        '[for s in compact([var.engine_log_enabled ? var.engine_log_firehose_stream : null]) : '
+        '{ log_type = "engine-log", destination = s, destination_type = "kinesis-firehose" }])}',
     )
 
     parameter_group = aws.ElasticacheParameterGroup(
@@ -89,7 +97,7 @@ def build(stack: Any) -> Any:
             stack,
             log_type,
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
-            enabled=f"var.{flag}",
+            enabled=f"var.{flag} && var.{log_type}_firehose_stream == null",
             key_policy=key_policy,
         )
 
@@ -176,7 +184,7 @@ def build(stack: Any) -> Any:
             "for_each": "${local.log_deliveries}",
             "content": {
                 "destination": "${log_delivery_configuration.value.destination}",
-                "destination_type": "cloudwatch-logs",
+                "destination_type": "${log_delivery_configuration.value.destination_type}",
                 "log_format": "json",
                 "log_type": "${log_delivery_configuration.value.log_type}",
             },
