@@ -312,3 +312,37 @@ kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data"
     # The file leaves create_kms_key out: derived false, as nothing is left for the module's key.
     assert env.modules[0].arguments["create_kms_key"] is False
     assert env.modules[0].arguments["slow_log_firehose_stream"] == "cache-slow"
+
+
+def test_environment_stack_with_rbac_plans_offline(tmp_path):
+    """An environment file with RBAC users, rotation, restore and Firehose logs: synthesized, then planned the way
+    a team applies it, the passwords arriving as the one sensitive root variable."""
+    import json
+
+    from conftest import require_terraform
+    from generator import synth, terraform, tree
+
+    require_terraform()
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-app = { access_string = "on ~orders:* +@all" } }
+auth_token_update_strategy = "DELETE"
+snapshot_name = "orders-nightly"
+engine_log_firehose_stream = "cache-engine"
+""")
+    files = synth.synthesize(all_modules(), [env])
+    variables = json.loads(files["stacks/dev/variables.tf.json"])["variable"]
+    assert set(variables) == {"elasticache_orders_user_passwords"}
+    assert variables["elasticache_orders_user_passwords"]["sensitive"] is True
+    tree.write_tree(tmp_path / "generated", files)
+    passwords = {"orders-default": [PASSWORD], "orders-app": [PASSWORD]}
+    plan = Plan(terraform.plan_offline(tmp_path / "generated", "dev",
+                                       {"elasticache_orders_user_passwords": json.dumps(passwords)}))
+    plan.assert_resource("module.elasticache_orders.aws_elasticache_user_group.this[0]", {
+        "user_group_id": "mapzip-dev-orders", "user_ids": ["orders-app", "orders-default"]})
+    plan.assert_resource("module.elasticache_orders.aws_elasticache_replication_group.this", {
+        "auth_token": None, "snapshot_name": "orders-nightly", "auth_token_update_strategy": "DELETE"})
+    deliveries = plan.resource("module.elasticache_orders.aws_elasticache_replication_group.this")["log_delivery_configuration"]
+    assert {(d["log_type"], d["destination_type"]) for d in deliveries} == {
+        ("engine-log", "kinesis-firehose"), ("slow-log", "cloudwatch-logs")}
