@@ -444,7 +444,10 @@ def _module_call(
 
 
 def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:
-    """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on."""
+    """A secret tied to a switch (auth_token to transit_encryption_enabled) is passed only while the switch is on,
+    and only when the file's values want it at all (Input.secret_wanted: no AUTH token with RBAC)."""
+    if spec.secret_wanted is not None and not spec.secret_wanted(given):
+        return False
     if spec.secret_only_with is None:
         return True
     switch = spec.secret_only_with

@@ -120,6 +120,9 @@ class Input:
     # A secret that only makes sense while this bool input is true (AUTH needs TLS): an environment whose table
     # turns that input off gets no root variable for the secret, rather than a check that can never pass.
     secret_only_with: str | None = None
+    # Environment files only: whether the file's values (as given, before defaults) want the secret's root variable
+    # at all (no AUTH token with RBAC users; user passwords only for password users). None: always.
+    secret_wanted: Callable[[Mapping[str, Any]], bool] | None = None
     # (value, what it turns off): giving this value weakens security, so synth warns, naming the input.
     weakens: tuple[Any, str] | None = None
     # A value accepted but not advised (a version past its end of support): a function of the value returning the

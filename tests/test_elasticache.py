@@ -284,6 +284,8 @@ def test_module_json(module_json):
         "aws_elasticache_parameter_group.this",
         "aws_elasticache_replication_group.this",
         "aws_elasticache_subnet_group.this",
+        "aws_elasticache_user.this",
+        "aws_elasticache_user_group.this",
         "aws_kms_alias.this",
         "aws_kms_key.this",
         "aws_kms_key_policy.this",

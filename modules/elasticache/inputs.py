@@ -10,8 +10,8 @@ import re
 from typing import Any, Mapping
 
 from generator import rules
-from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
+from generator.inputs import SUPPLIED, Check, Input, InputSet, Rule
+from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import inputs as shared
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
@@ -77,6 +77,91 @@ MAINTENANCE_WINDOW_RULES = (
     Rule("last at least 60 minutes", lambda v: weekly_window(v)[1] >= 60, None),
 )
 
+# An .rdb file in S3 (AWS "Seeding a new cluster with an externally created backup"): the bucket (3-63 lowercase
+# letters, digits, dots and hyphens) and the object key; the provider refuses commas (the API joins the list).
+S3_OBJECT_ARN = "arn:(aws|aws-cn|aws-us-gov):s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^,]+"
+
+# --- RBAC users (aws_elasticache_user, aws_elasticache_user_group) --------------------------------------------------
+# AWS CreateUser UserId: begins with a letter; letters, digits and hyphens; no two hyphens in a row, no trailing
+# hyphen. Lowercase only here, like the other ids, so that the id in state is the one written.
+USER_ID = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
+_USER_ID = re.compile(USER_ID)
+USER = object_of(user_name=optional(STRING), access_string=STRING, authentication_type=optional(STRING, "password"))
+AUTHENTICATION_TYPES = ("password", "iam")
+
+
+def _user_name(user_id: str, user: Mapping[str, Any]) -> str:
+    return user["user_name"] if user.get("user_name") is not None else user_id
+
+
+def _first_user(users: Mapping[str, Any], broken: Any) -> str:
+    return literal(next(user_id for user_id, user in users.items() if broken(user_id, user)))
+
+
+def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
+    """Environment files: the AUTH token's root variable exists only without RBAC (users or user_group_ids)."""
+    return not given.get("users") and not given.get("user_group_ids")
+
+
+def _password_users(users: Any) -> list[str]:
+    if not isinstance(users, Mapping):
+        return []
+    return [user_id for user_id, user in users.items()
+            if not isinstance(user, Mapping) or user.get("authentication_type", "password") == "password"]
+
+
+def _passwords_match_users(values: Mapping[str, Any]) -> bool:
+    passwords = values["user_passwords"]
+    if passwords is SUPPLIED:  # an environment file: the map arrives at apply, Terraform checks it there
+        return True
+    return set(passwords) == set(_password_users(values["users"]))
+
+
+USER_RULES = (
+    Rule(
+        f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
+        f'"default" (AWS\'s own default user has that id in every Region)',
+        lambda v: all(_USER_ID.fullmatch(k) and k != "default" for k in v),
+        f'alltrue([for k in keys({{v}}) : can(regex("^{USER_ID}$", k)) && k != "default"])',
+        got=lambda v: literal(next(k for k in v if not _USER_ID.fullmatch(k) or k == "default")),
+    ),
+    Rule(
+        "give each user an access_string (such as \"on ~* +@all\")",
+        lambda v: all(user["access_string"].strip() for user in v.values()),
+        'alltrue([for u in values({v}) : trimspace(u.access_string) != ""])',
+        got=lambda v: _first_user(v, lambda _, user: not user["access_string"].strip()),
+    ),
+    Rule(
+        "give each user an authentication_type of \"password\" or \"iam\"",
+        lambda v: all(user["authentication_type"] in AUTHENTICATION_TYPES for user in v.values()),
+        'alltrue([for u in values({v}) : contains(["password", "iam"], u.authentication_type)])',
+        got=lambda v: _first_user(v, lambda _, user: user["authentication_type"] not in AUTHENTICATION_TYPES),
+    ),
+    Rule(
+        "give each user a user_name of at least one character when set",
+        lambda v: all(user["user_name"] is None or user["user_name"] != "" for user in v.values()),
+        'alltrue([for u in values({v}) : u.user_name == null || u.user_name != ""])',
+        got=lambda v: _first_user(v, lambda _, user: user["user_name"] == ""),
+    ),
+    # AWS "Authenticating with IAM" (ElastiCache): an IAM-enabled user's id and name must be identical.
+    Rule(
+        "give IAM users (authentication_type = \"iam\") a user_name equal to their id, or none",
+        lambda v: all(user["authentication_type"] != "iam" or _user_name(k, user) == k for k, user in v.items()),
+        'alltrue([for k, u in {v} : u.authentication_type != "iam" || coalesce(u.user_name, k) == k])',
+        got=lambda v: _first_user(v, lambda k, user: user["authentication_type"] == "iam" and _user_name(k, user) != k),
+    ),
+)
+
+# AWS CreateUser Passwords: 1 or 2 passwords per user (two while rotating), each 16 to 128 printable characters.
+USER_PASSWORD_RULES = (
+    Rule(
+        "give each user 1 or 2 passwords of 16 to 128 printable characters",
+        lambda v: all(1 <= len(pw) <= 2 and all(16 <= len(p) <= 128 and p.isprintable() for p in pw) for pw in v.values()),
+        "alltrue([for pw in values({v}) : length(pw) >= 1 && length(pw) <= 2 && "
+        "alltrue([for p in pw : length(p) >= 16 && length(p) <= 128])])",
+    ),
+)
+
 # --- identity ----------------------------------------------------------------------------------------------------
 # AWS CreateReplicationGroup ReplicationGroupId: 1-40 characters, letters, digits and hyphens, begins with a letter,
 # no two consecutive hyphens, no trailing hyphen. AWS stores it in lowercase, so only lowercase is accepted here:
@@ -92,8 +177,22 @@ def _cluster_mode(values: Mapping[str, Any]) -> bool:
     return values["num_node_groups"] is not None
 
 
+# Each log type goes to one destination (AWS: one LogDeliveryConfiguration per log type): its CloudWatch log
+# group, which the module creates and encrypts, or a Kinesis Data Firehose delivery stream the caller owns.
+LOG_TYPES = (("slow-log", "slow_log_enabled", "slow_log_firehose_stream"),
+             ("engine-log", "engine_log_enabled", "engine_log_firehose_stream"))
+# AWS Firehose CreateDeliveryStream DeliveryStreamName: 1-64 letters, digits, underscores, hyphens and periods.
+FIREHOSE_STREAM_RULES = (rules.matches("[a-zA-Z0-9_.-]{1,64}", "be a Firehose delivery stream name: 1 to 64 letters, "
+                                       "digits, _, - or ."),)
+
+
+def _cloudwatch_log(values: Mapping[str, Any], flag: str, stream: str) -> bool:
+    return values[flag] and values[stream] is None
+
+
 def _logs(values: Mapping[str, Any]) -> bool:
-    return values["slow_log_enabled"] or values["engine_log_enabled"]
+    """Logs in the module's CloudWatch log groups (Firehose streams are encrypted by their owner)."""
+    return any(_cloudwatch_log(values, flag, stream) for _, flag, stream in LOG_TYPES)
 
 
 def kms_key_needed(values: Mapping[str, Any]) -> bool:
@@ -108,11 +207,15 @@ def _encrypts_anything(values: Mapping[str, Any]) -> bool:
 
 
 # The same conditions in HCL: `local.kms_key_needed` is defined by the module (resources.py).
+CLOUDWATCH_LOGS_HCL = (
+    "((var.slow_log_enabled && var.slow_log_firehose_stream == null) || "
+    "(var.engine_log_enabled && var.engine_log_firehose_stream == null))"
+)
 KMS_KEY_NEEDED_HCL = (
     "(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
-    "((var.slow_log_enabled || var.engine_log_enabled) && var.log_kms_key_arn == null)"
+    f"({CLOUDWATCH_LOGS_HCL} && var.log_kms_key_arn == null)"
 )
-ENCRYPTS_ANYTHING_HCL = "var.at_rest_encryption_enabled || var.slow_log_enabled || var.engine_log_enabled"
+ENCRYPTS_ANYTHING_HCL = f"var.at_rest_encryption_enabled || {CLOUDWATCH_LOGS_HCL}"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
     "(the module's key would encrypt nothing)."
@@ -131,7 +234,7 @@ def parameter_group_family(values: Mapping[str, Any]) -> str:
 def _module_key_needed(values: Mapping[str, Any]) -> bool:
     # As resources.py's condition for creating the module's KMS key.
     return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
-        (values["slow_log_enabled"] or values["engine_log_enabled"]) and values["log_kms_key_arn"] is None
+        _logs(values) and values["log_kms_key_arn"] is None
     )
 
 
@@ -156,10 +259,11 @@ AWS_NAMES = (
     *(
         rules.AwsName(
             "CloudWatch log group", _ID_INPUTS, f"/aws/elasticache/<replication group id>/{log}",
-            lambda v, log=log, flag=flag: f"/aws/elasticache/{replication_group_id(v)}/{log}" if v[flag] else None,
+            lambda v, log=log, flag=flag, stream=stream: f"/aws/elasticache/{replication_group_id(v)}/{log}"
+            if _cloudwatch_log(v, flag, stream) else None,
             512, "CloudWatch Logs CreateLogGroup",
         )
-        for log, flag in (("slow-log", "slow_log_enabled"), ("engine-log", "engine_log_enabled"))
+        for log, flag, stream in LOG_TYPES
     ),
     # name_prefix: Terraform appends a 26-character unique suffix.
     rules.AwsName("security group", _ID_INPUTS, "<replication group id>-<26 characters>",
@@ -358,8 +462,18 @@ INPUTS = InputSet(
             sensitive=True,
             secret=True,
             secret_only_with="transit_encryption_enabled",
+            secret_wanted=_rbac_secret_wanted,
             # AWS is stricter than the provider, which only bans @, " and /.
             rules=(rules.matches("[A-Za-z0-9!&#$^<>-]{16,128}", "be 16 to 128 letters, digits or !&#$^<>-"),),
+        ),
+        Input(
+            "auth_token_update_strategy",
+            STRING,
+            "How a change of auth_token reaches a running group: ROTATE (the provider's default) adds the new token "
+            "and keeps the old one valid; SET then makes the new one the only token; DELETE removes AUTH, only on the "
+            "way to RBAC (user_group_ids, auth_token unset). Ignored when the group is created.",
+            default=None,
+            rules=(rules.one_of(["ROTATE", "SET", "DELETE"]),),
         ),
         Input(
             "user_group_ids",
@@ -367,6 +481,28 @@ INPUTS = InputSet(
             "RBAC user group (AWS accepts one). Excludes auth_token.",
             default=[],
             rules=(rules.items_between(0, 1, "user groups"),),
+        ),
+        Input(
+            "users",
+            map_of(USER),
+            "RBAC users the module creates, by user id: { user_name (default: the id), access_string, "
+            "authentication_type = \"password\" (default) or \"iam\" }. The module puts them in a user group "
+            "named after the replication group and attaches it. AWS requires a user named \"default\" in every "
+            "group (give it a restrictive access string, such as \"off ~* -@all\"). Excludes auth_token and "
+            "user_group_ids; needs transit encryption.",
+            default={},
+            rules=USER_RULES,
+        ),
+        Input(
+            "user_passwords",
+            map_of(list_of(STRING)),
+            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 characters. "
+            "Pass it as a sensitive variable, never in a file.",
+            default={},
+            sensitive=True,
+            secret=True,
+            secret_wanted=lambda given: bool(_password_users(given.get("users"))),
+            rules=USER_PASSWORD_RULES,
         ),
         Input(
             "snapshot_retention_limit",
@@ -383,6 +519,24 @@ INPUTS = InputSet(
             "Weekly maintenance window (UTC); must not overlap the snapshot window.",
             default="sun:05:00-sun:06:00",
             rules=MAINTENANCE_WINDOW_RULES,
+        ),
+        Input(
+            "snapshot_arns",
+            list_of(STRING),
+            "RDB files in S3 to seed the group with when it is created (ForceNew: a change replaces the group and "
+            "its data). Excludes snapshot_name.",
+            default=[],
+            rules=(rules.each_matches(S3_OBJECT_ARN, "hold only ARNs of S3 objects without commas, such as "
+                                      "arn:aws:s3:::backups/cache/dump.rdb"),),
+        ),
+        Input(
+            "snapshot_name",
+            STRING,
+            "ElastiCache snapshot to restore when the group is created (ForceNew: a change replaces the group and its "
+            "data). Excludes snapshot_arns.",
+            default=None,
+            # AWS CreateSnapshot SnapshotName: 1-255 characters; the provider's only check is that it is not empty.
+            rules=(rules.length_between(1, 255),),
         ),
         Input(
             "final_snapshot_identifier",
@@ -408,6 +562,18 @@ INPUTS = InputSet(
         ),
         Input("slow_log_enabled", BOOL, "Deliver the slow log to CloudWatch Logs.", default=True),
         Input("engine_log_enabled", BOOL, "Deliver the engine log to CloudWatch Logs.", default=True),
+        *(
+            Input(
+                f"{log.replace('-', '_')}_firehose_stream",
+                STRING,
+                f"Name of a Kinesis Data Firehose delivery stream to deliver the {log.replace('-', ' ')} to instead of "
+                "the module's CloudWatch log group (which is then not created). The stream, its encryption and its "
+                "destination are yours.",
+                default=None,
+                rules=FIREHOSE_STREAM_RULES,
+            )
+            for log, _, _ in LOG_TYPES
+        ),
         *shared.logs("the slow and engine log groups"),
         shared.TAGS_WITH_NAME,
     ),
@@ -471,6 +637,80 @@ INPUTS = InputSet(
             "var.auth_token == null || length(var.user_group_ids) == 0",
             shown=("user_group_ids",),
             example={"auth_token": "example-token-0123456789", "user_group_ids": ["sessions"]},
+        ),
+        # The provider's authTokenUpdateStrategyValidate (aws-constraints.md §1): ROTATE and SET need a token, DELETE
+        # needs none; AWS allows DELETE only on the way to RBAC (ModifyReplicationGroup AuthTokenUpdateStrategy).
+        Check(
+            ("auth_token_update_strategy", "auth_token"),
+            "needs auth_token for ROTATE and SET",
+            lambda v: v["auth_token_update_strategy"] in (None, "DELETE") or v["auth_token"] is not None,
+            'var.auth_token_update_strategy == null || var.auth_token_update_strategy == "DELETE" || '
+            "var.auth_token != null",
+            shown=("auth_token_update_strategy",),
+        ),
+        Check(
+            ("auth_token_update_strategy", "auth_token", "user_group_ids", "users"),
+            "must only be DELETE with auth_token unset and users or user_group_ids set (AWS removes AUTH only on the "
+            "way to RBAC)",
+            lambda v: v["auth_token_update_strategy"] != "DELETE"
+            or (v["auth_token"] is None and bool(v["user_group_ids"] or v["users"])),
+            'var.auth_token_update_strategy != "DELETE" || '
+            "(var.auth_token == null && length(var.user_group_ids) + length(var.users) > 0)",
+            shown=("auth_token_update_strategy",),
+        ),
+        Check(
+            ("snapshot_arns", "snapshot_name"),
+            "must not be set together with snapshot_name (AWS restores from one source)",
+            lambda v: not v["snapshot_arns"] or v["snapshot_name"] is None,
+            "length(var.snapshot_arns) == 0 || var.snapshot_name == null",
+        ),
+        Check(
+            ("users",),
+            'must include a user named "default" (AWS requires one in every user group)',
+            lambda v: not v["users"] or any(_user_name(k, u) == "default" for k, u in v["users"].items()),
+            'length(var.users) == 0 || anytrue([for k, u in var.users : coalesce(u.user_name, k) == "default"])',
+        ),
+        Check(
+            ("users", "user_group_ids"),
+            "must not be set together with user_group_ids (the module attaches the group it creates; AWS accepts one)",
+            lambda v: not v["users"] or not v["user_group_ids"],
+            "length(var.users) == 0 || length(var.user_group_ids) == 0",
+            shown=("user_group_ids",),
+        ),
+        Check(
+            ("users", "auth_token"),
+            "must not be set together with auth_token (AUTH token or RBAC, not both)",
+            lambda v: not v["users"] or v["auth_token"] is None,
+            "length(var.users) == 0 || var.auth_token == null",
+            shown=("users",),  # never echo a secret
+        ),
+        Check(
+            ("users", "transit_encryption_enabled"),
+            "needs transit_encryption_enabled = true (ElastiCache RBAC works only over TLS)",
+            lambda v: not v["users"] or v["transit_encryption_enabled"],
+            "length(var.users) == 0 || var.transit_encryption_enabled",
+            shown=("transit_encryption_enabled",),
+        ),
+        Check(
+            ("user_passwords", "users"),
+            "must give passwords to exactly the users with authentication_type = \"password\" (IAM users take none)",
+            _passwords_match_users,
+            # keys() of a sensitive map is sensitive; user ids are not secret.
+            "alltrue([for k in nonsensitive(keys(var.user_passwords)) : "
+            'contains(keys(var.users), k) && try(var.users[k].authentication_type == "password", false)]) && '
+            'alltrue([for k, u in var.users : u.authentication_type != "password" || '
+            "contains(nonsensitive(keys(var.user_passwords)), k)])",
+            shown=("users",),  # never echo a secret
+        ),
+        *(
+            Check(
+                (stream, flag),
+                f"needs {flag} = true (the {log.replace('-', ' ')} is delivered only while it is on)",
+                lambda v, flag=flag, stream=stream: v[stream] is None or v[flag],
+                f"var.{stream} == null || var.{flag}",
+                shown=(flag,),
+            )
+            for log, flag, stream in LOG_TYPES
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),

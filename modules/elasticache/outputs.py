@@ -37,6 +37,16 @@ OUTPUTS = (
         "CloudWatch log groups receiving the slow and engine logs.",
     ),
     Output(
+        "user_group_id",
+        "one(aws_elasticache_user_group.this[*].user_group_id)",
+        "RBAC user group the module created from users. Null without users.",
+    ),
+    Output(
+        "user_arns",
+        "{ for id, u in aws_elasticache_user.this : id => u.arn }",
+        "ARNs of the RBAC users the module created, by user id (for IAM policies on elasticache:Connect).",
+    ),
+    Output(
         "kms_key_arn",
         "local.module_kms_key_arn",
         "KMS key the module created for data at rest and logs. Null when you bring your own keys.",

@@ -30,8 +30,16 @@ def build(stack: Any) -> Any:
     local(
         stack,
         "log_deliveries",
-        '${concat([for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name }], '
-        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name }])}',
+        # One delivery per log type (AWS refuses two for one type): its log group, or its Firehose stream.
+        '${concat('
+        '[for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        '[for s in compact([var.slow_log_enabled ? var.slow_log_firehose_stream : null]) : { log_type = "slow-log", '
+        'destination = s, destination_type = "kinesis-firehose" }], '
+        '[for s in compact([var.engine_log_enabled ? var.engine_log_firehose_stream : null]) : '
+        '{ log_type = "engine-log", destination = s, destination_type = "kinesis-firehose" }])}',
     )
 
     parameter_group = aws.ElasticacheParameterGroup(
@@ -89,9 +97,46 @@ def build(stack: Any) -> Any:
             stack,
             log_type,
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
-            enabled=f"var.{flag}",
+            enabled=f"var.{flag} && var.{log_type}_firehose_stream == null",
             key_policy=key_policy,
         )
+
+    # RBAC: one user per entry of var.users (keys are user ids, known at plan), in one group named after the
+    # replication group. Engine valkey: AWS refuses a Valkey replication group's user group of another engine.
+    user = aws.ElasticacheUser(
+        stack,
+        "user",
+        user_id="${each.key}",
+        user_name="${each.value.user_name != null ? each.value.user_name : each.key}",
+        access_string="${each.value.access_string}",
+        engine="valkey",
+        tags=string_map("var.tags"),
+    )
+    address(user, "this")
+    user.add_override("for_each", "${var.users}")
+    user.add_override(
+        "authentication_mode",
+        {
+            "type": "${each.value.authentication_type}",
+            "passwords": '${each.value.authentication_type == "password" ? lookup(var.user_passwords, each.key, null) : null}',
+        },
+    )
+    user_group = aws.ElasticacheUserGroup(
+        stack,
+        "user_group",
+        count=number("length(var.users) > 0 ? 1 : 0"),
+        user_group_id="${local.replication_group_id}",
+        engine="valkey",
+        user_ids=strings("[for u in aws_elasticache_user.this : u.user_id]"),
+        tags=string_map("var.tags"),
+    )
+    address(user_group, "this")
+    local(
+        stack,
+        "user_group_ids",
+        "${length(var.users) > 0 ? aws_elasticache_user_group.this[*].user_group_id : "
+        "length(var.user_group_ids) > 0 ? var.user_group_ids : null}",
+    )
 
     group = aws.ElasticacheReplicationGroup(
         stack,
@@ -118,7 +163,10 @@ def build(stack: Any) -> Any:
         transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
         transit_encryption_mode="${var.transit_encryption_mode}",
         auth_token="${var.auth_token}",
-        user_group_ids=strings("length(var.user_group_ids) > 0 ? var.user_group_ids : null"),
+        auth_token_update_strategy="${var.auth_token_update_strategy}",
+        user_group_ids=strings("local.user_group_ids"),
+        snapshot_arns=strings("length(var.snapshot_arns) > 0 ? var.snapshot_arns : null"),
+        snapshot_name="${var.snapshot_name}",
         snapshot_retention_limit=number("var.snapshot_retention_limit"),
         snapshot_window="${var.snapshot_window}",
         maintenance_window="${var.maintenance_window}",
@@ -136,7 +184,7 @@ def build(stack: Any) -> Any:
             "for_each": "${local.log_deliveries}",
             "content": {
                 "destination": "${log_delivery_configuration.value.destination}",
-                "destination_type": "cloudwatch-logs",
+                "destination_type": "${log_delivery_configuration.value.destination_type}",
                 "log_format": "json",
                 "log_type": "${log_delivery_configuration.value.log_type}",
             },

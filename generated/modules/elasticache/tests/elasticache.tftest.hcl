@@ -63,12 +63,17 @@ run "rejects_inputs_1" {
     kms_key_arn                   = "alias/my-key"
     transit_encryption_mode       = ""
     auth_token                    = ""
+    auth_token_update_strategy    = ""
     user_group_ids                = ["item-0", "item-1"]
     snapshot_retention_limit      = 36
     snapshot_window               = ""
     maintenance_window            = ""
+    snapshot_arns                 = [""]
+    snapshot_name                 = ""
     final_snapshot_identifier     = ""
     notification_topic_arn        = ""
+    slow_log_firehose_stream      = ""
+    engine_log_firehose_stream    = ""
     log_retention_in_days         = 3654
     log_kms_key_arn               = ""
     tags                          = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
@@ -100,12 +105,17 @@ run "rejects_inputs_1" {
     var.kms_key_arn,
     var.transit_encryption_mode,
     var.auth_token,
+    var.auth_token_update_strategy,
     var.user_group_ids,
     var.snapshot_retention_limit,
     var.snapshot_window,
     var.maintenance_window,
+    var.snapshot_arns,
+    var.snapshot_name,
     var.final_snapshot_identifier,
     var.notification_topic_arn,
+    var.slow_log_firehose_stream,
+    var.engine_log_firehose_stream,
     var.log_retention_in_days,
     var.log_kms_key_arn,
     var.tags,

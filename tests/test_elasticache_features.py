@@ -1,0 +1,348 @@
+"""ElastiCache features teams ask the peer modules for (issue 17): AUTH token rotation, restore from a snapshot,
+RBAC from an environment file, log delivery to Firehose. Exact refusals, real offline plans, environment files."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator import environments
+from generator.assertions import Plan
+from generator.inputs import InputError
+from modules import all_modules
+from modules.elasticache import MODULE
+
+BASE = {
+    "name_prefix": "mapzip-dev-",
+    "cluster_name": "auth",
+    "vpc_id": "vpc-0a1b2c3d4e5f60718",
+    "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+}
+TOKEN = "a-valid-token-1234567"
+HEAD = """\
+name_prefix = "mapzip-dev-"
+region = "ap-northeast-2"
+vpc_id = "vpc-0a1b2c3d4e5f60718"
+subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+"""
+GROUP = "module.under_test.aws_elasticache_replication_group.this"
+
+
+def problems(**overrides):
+    _, found = MODULE.inputs.problems({**BASE, **overrides})
+    return [message for _, message in found]
+
+
+def load(tmp_path: Path, text: str):
+    path = tmp_path / "dev.toml"
+    path.write_text(textwrap.dedent(text))
+    return environments.load(path, all_modules(), "environments/dev.toml")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"auth_token_update_strategy": "rotate"},
+                     'auth_token_update_strategy: must be one of "ROTATE", "SET", "DELETE", got "rotate"', id="strategy-case"),
+        pytest.param({"auth_token_update_strategy": "SET"},
+                     'auth_token_update_strategy: needs auth_token for ROTATE and SET, got "SET"', id="set-without-token"),
+        pytest.param({"auth_token_update_strategy": "DELETE", "auth_token": TOKEN},
+                     "auth_token_update_strategy: must only be DELETE with auth_token unset and users or "
+                     'user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"', id="delete-with-token"),
+        pytest.param({"auth_token_update_strategy": "DELETE"},
+                     "auth_token_update_strategy: must only be DELETE with auth_token unset and users or "
+                     'user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"', id="delete-without-rbac"),
+        pytest.param({"snapshot_name": "nightly", "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]},
+                     "snapshot_arns: must not be set together with snapshot_name (AWS restores from one source), got "
+                     'snapshot_arns = ["arn:aws:s3:::backups/cache/dump.rdb"], snapshot_name = "nightly"', id="two-sources"),
+        pytest.param({"snapshot_arns": ["arn:aws:s3:::backups/a.rdb,arn:aws:s3:::backups/b.rdb"]},
+                     "snapshot_arns: must hold only ARNs of S3 objects without commas, such as "
+                     'arn:aws:s3:::backups/cache/dump.rdb, got ["arn:aws:s3:::backups/a.rdb,arn:aws:s3:::backups/b.rdb"]',
+                     id="comma"),
+        pytest.param({"snapshot_arns": ["arn:aws:s3:::backups"]},
+                     "snapshot_arns: must hold only ARNs of S3 objects without commas, such as "
+                     'arn:aws:s3:::backups/cache/dump.rdb, got ["arn:aws:s3:::backups"]', id="bucket-only"),
+        pytest.param({"snapshot_name": ""}, 'snapshot_name: must be 1 to 255 characters long, got ""', id="empty-name"),
+    ],
+)
+def test_rotation_and_restore_refusals(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_rotation_and_restore_accepted():
+    assert problems(auth_token=TOKEN, auth_token_update_strategy="SET") == []
+    assert problems(auth_token_update_strategy="DELETE", user_group_ids=["orders-users"]) == []
+    assert problems(snapshot_arns=["arn:aws:s3:::backups/cache/shard-1.rdb", "arn:aws:s3:::backups/cache/shard-2.rdb"]) == []
+
+
+def test_plan_rotation_and_restore(harness):
+    plan = Plan(harness("elasticache").plan({
+        **BASE, "auth_token": TOKEN, "auth_token_update_strategy": "SET",
+        "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"],
+    }))
+    plan.assert_resource(GROUP, {"auth_token_update_strategy": "SET", "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"],
+                                 "snapshot_name": None})
+    plan = Plan(harness("elasticache").plan({**BASE, "snapshot_name": "nightly"}))
+    plan.assert_resource(GROUP, {"snapshot_name": "nightly", "snapshot_arns": None, "auth_token_update_strategy": "ROTATE"})
+
+
+def test_terraform_refuses_rotation_and_restore_mistakes(harness):
+    error = harness("elasticache").plan_error({**BASE, "snapshot_name": "nightly",
+                                              "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]})
+    assert "snapshot_arns must not be set together with snapshot_name (AWS restores from one source)" in error
+    error = harness("elasticache").plan_error({**BASE, "auth_token_update_strategy": "DELETE"})
+    assert "auth_token_update_strategy must only be DELETE with auth_token unset and users or user_group_ids set" in error
+
+
+def test_environment_file_rbac_gets_no_auth_token_variable(tmp_path):
+    """Before: every TLS block got a required auth_token variable, and user_group_ids was refused for it."""
+    env = load(tmp_path, HEAD + """
+[elasticache_auth]
+cluster_name = "auth"
+user_group_ids = ["orders-users"]
+auth_token_update_strategy = "DELETE"
+snapshot_name = "nightly"
+""")
+    call = env.modules[0]
+    assert call.secrets == ()
+    assert call.arguments["user_group_ids"] == ["orders-users"]
+    assert call.arguments["auth_token_update_strategy"] == "DELETE"
+    env = load(tmp_path, HEAD + """
+[elasticache_auth]
+cluster_name = "auth"
+auth_token_update_strategy = "SET"
+""")
+    assert env.modules[0].secrets == ("auth_token",)
+
+
+def test_environment_file_names_the_table_for_rotation_mistakes(tmp_path):
+    with pytest.raises(InputError) as err:
+        load(tmp_path, HEAD + """
+[elasticache_auth]
+cluster_name = "auth"
+auth_token_update_strategy = "DELETE"
+""")
+    assert err.value.problems == [
+        "environments/dev.toml: [elasticache_auth] auth_token_update_strategy: must only be DELETE with auth_token "
+        'unset and users or user_group_ids set (AWS removes AUTH only on the way to RBAC), got "DELETE"'
+    ]
+
+
+# --- RBAC: users and a user group the module creates -----------------------------------------------------------
+PASSWORD = "orders-password-000001"
+USERS = {
+    "orders-default": {"user_name": "default", "access_string": "off ~* -@all"},
+    "orders-app": {"access_string": "on ~orders:* +@all"},
+    "orders-reader": {"access_string": "on ~orders:* -@all +@read", "authentication_type": "iam"},
+}
+PASSWORDS = {"orders-default": [PASSWORD], "orders-app": [PASSWORD, "orders-password-000002"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"users": {"orders-app": {"access_string": "on ~* +@all"}}, "user_passwords": {"orders-app": [PASSWORD]}},
+                     'users: must include a user named "default" (AWS requires one in every user group), got '
+                     '{"orders-app": {"access_string": "on ~* +@all", "authentication_type": "password", "user_name": null}}',
+                     id="no-default-user"),
+        pytest.param({"users": {"default": {"access_string": "on ~* +@all"}}, "user_passwords": {"default": [PASSWORD]}},
+                     "users: must have keys (user ids) of lowercase letters, digits and single hyphens, starting with a "
+                     'letter, other than "default" (AWS\'s own default user has that id in every Region), got "default"',
+                     id="default-id"),
+        pytest.param({"users": {**USERS, "Orders--x": {"access_string": "on"}}, "user_passwords": PASSWORDS},
+                     "users: must have keys (user ids) of lowercase letters, digits and single hyphens, starting with a "
+                     'letter, other than "default" (AWS\'s own default user has that id in every Region), got "Orders--x"',
+                     id="bad-id"),
+        pytest.param({"users": {**USERS, "orders-empty": {"access_string": " ", "authentication_type": "iam"}},
+                      "user_passwords": PASSWORDS},
+                     'users: must give each user an access_string (such as "on ~* +@all"), got "orders-empty"', id="no-access"),
+        pytest.param({"users": {**USERS, "orders-x": {"access_string": "on", "authentication_type": "no-password"}},
+                      "user_passwords": PASSWORDS},
+                     'users: must give each user an authentication_type of "password" or "iam", got "orders-x"',
+                     id="auth-type"),
+        pytest.param({"users": {**USERS, "orders-x": {"access_string": "on", "authentication_type": "iam",
+                                                      "user_name": "reports"}}, "user_passwords": PASSWORDS},
+                     'users: must give IAM users (authentication_type = "iam") a user_name equal to their id, or none, '
+                     'got "orders-x"', id="iam-name"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-app": ["short"]}},
+                     "user_passwords: must give each user 1 or 2 passwords of 16 to 128 printable characters, got "
+                     "(sensitive value)", id="short-password"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-app": [PASSWORD] * 3}},
+                     "user_passwords: must give each user 1 or 2 passwords of 16 to 128 printable characters, got "
+                     "(sensitive value)", id="three-passwords"),
+        pytest.param({"users": USERS, "user_passwords": {**PASSWORDS, "orders-reader": [PASSWORD]}},
+                     'user_passwords: must give passwords to exactly the users with authentication_type = "password" '
+                     '(IAM users take none), got {"orders-app": {"access_string": "on ~orders:* +@all", '
+                     '"authentication_type": "password", "user_name": null}, "orders-default": {"access_string": '
+                     '"off ~* -@all", "authentication_type": "password", "user_name": "default"}, "orders-reader": '
+                     '{"access_string": "on ~orders:* -@all +@read", "authentication_type": "iam", "user_name": null}}',
+                     id="iam-with-password"),
+    ],
+)
+def test_rbac_refusals(overrides, message):
+    found = problems(**overrides)
+    assert found == [message]
+    assert PASSWORD not in " ".join(found)
+
+
+def test_rbac_excludes_auth_token_other_groups_and_plain_text():
+    found = problems(users=USERS, user_passwords=PASSWORDS, auth_token=TOKEN, user_group_ids=["other"],
+                     transit_encryption_enabled=False)
+    assert "users: must not be set together with user_group_ids (the module attaches the group it creates; AWS " \
+           'accepts one), got ["other"]' in found
+    assert any(m.startswith("users: must not be set together with auth_token (AUTH token or RBAC, not both), got {")
+               for m in found)
+    assert "users: needs transit_encryption_enabled = true (ElastiCache RBAC works only over TLS), got false" in found
+    assert TOKEN not in " ".join(found) and PASSWORD not in " ".join(found)
+
+
+def test_plan_rbac_users_and_group(harness):
+    plan = Plan(harness("elasticache").plan({**BASE, "users": USERS, "user_passwords": PASSWORDS,
+                                             "auth_token_update_strategy": "DELETE"}))
+    plan.assert_resource('module.under_test.aws_elasticache_user.this["orders-default"]', {
+        "user_id": "orders-default", "user_name": "default", "access_string": "off ~* -@all", "engine": "valkey",
+        "authentication_mode": [{"type": "password", "passwords": [PASSWORD]}],
+    })
+    plan.assert_resource('module.under_test.aws_elasticache_user.this["orders-reader"]', {
+        "user_id": "orders-reader", "user_name": "orders-reader", "engine": "valkey",
+        "authentication_mode": [{"type": "iam", "passwords": None}],
+    })
+    plan.assert_resource("module.under_test.aws_elasticache_user_group.this[0]", {
+        "user_group_id": "mapzip-dev-auth", "engine": "valkey",
+        "user_ids": ["orders-app", "orders-default", "orders-reader"],
+    })
+    plan.assert_resource(GROUP, {"auth_token": None, "auth_token_update_strategy": "DELETE"})
+
+
+def test_terraform_refuses_rbac_mistakes(harness):
+    error = harness("elasticache").plan_error({**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
+                                              "user_passwords": {"orders-app": [PASSWORD]}})
+    assert 'users must include a user named "default" (AWS requires one in every user group).' in error
+    error = harness("elasticache").plan_error({**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
+    assert 'user_passwords must give passwords to exactly the users with authentication_type = "password"' in error
+    assert PASSWORD not in error
+
+
+def test_environment_file_rbac_users_take_passwords_from_one_variable(tmp_path):
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-app = { access_string = "on ~orders:* +@all" } }
+""")
+    assert env.modules[0].secrets == ("user_passwords",)
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-reader = { access_string = "on ~* +@read", authentication_type = "iam" } }
+auth_token_update_strategy = "DELETE"
+""")
+    # RBAC: no AUTH token variable, even with TLS on (the default).
+    assert env.modules[0].secrets == ("user_passwords",)
+    assert env.modules[0].arguments["users"]["orders-reader"] == {"access_string": "on ~* +@read", "authentication_type": "iam"}
+
+
+def test_environment_file_refuses_passwords_in_the_file(tmp_path):
+    with pytest.raises(InputError) as err:
+        load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" } }
+user_passwords = { orders-default = ["orders-password-000001"] }
+""")
+    assert err.value.problems == [
+        "environments/dev.toml: [elasticache_orders] user_passwords: secrets never go in an environment file; remove "
+        "it and supply it when you apply, as the sensitive root variable elasticache_orders_user_passwords "
+        "(export TF_VAR_elasticache_orders_user_passwords=…)",
+    ]
+
+
+# --- log delivery to Kinesis Data Firehose ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        pytest.param({"slow_log_firehose_stream": "cache/slow"},
+                     "slow_log_firehose_stream: must be a Firehose delivery stream name: 1 to 64 letters, digits, _, - or "
+                     '., got "cache/slow"', id="stream-name"),
+        pytest.param({"engine_log_firehose_stream": "cache-engine", "engine_log_enabled": False},
+                     "engine_log_firehose_stream: needs engine_log_enabled = true (the engine log is delivered only while "
+                     "it is on), got false", id="stream-without-log"),
+    ],
+)
+def test_firehose_refusals(overrides, message):
+    assert problems(**overrides) == [message]
+
+
+def test_firehose_logs_need_no_module_key():
+    """Both logs to Firehose and a key of one's own for data: nothing left for the module's key to encrypt."""
+    values = MODULE.inputs.validate({**BASE, "slow_log_firehose_stream": "cache-slow",
+                                     "engine_log_firehose_stream": "cache-engine",
+                                     "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
+                                     "create_kms_key": False})
+    assert values["create_kms_key"] is False
+
+
+def test_plan_firehose_and_cloudwatch_logs(harness):
+    plan = Plan(harness("elasticache").plan({**BASE, "slow_log_firehose_stream": "cache-slow"}))
+    plan.assert_resource(GROUP, {"log_delivery_configuration": [
+        {"destination": "/aws/elasticache/mapzip-dev-auth/engine-log", "destination_type": "cloudwatch-logs",
+         "log_format": "json", "log_type": "engine-log"},
+        {"destination": "cache-slow", "destination_type": "kinesis-firehose", "log_format": "json",
+         "log_type": "slow-log"},
+    ]})
+    # The slow log's CloudWatch group is not created; the engine log's is.
+    plan.assert_count("module.under_test.aws_cloudwatch_log_group.slow_log", 0)
+    plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 1)
+
+
+def test_terraform_refuses_firehose_mistakes(harness):
+    error = harness("elasticache").plan_error({**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
+    assert "slow_log_firehose_stream needs slow_log_enabled = true (the slow log is delivered only while it is on)." in error
+
+
+def test_environment_file_firehose(tmp_path):
+    env = load(tmp_path, HEAD + """
+[elasticache_auth]
+cluster_name = "auth"
+slow_log_firehose_stream = "cache-slow"
+engine_log_firehose_stream = "cache-engine"
+kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data"
+""")
+    # The file leaves create_kms_key out: derived false, as nothing is left for the module's key.
+    assert env.modules[0].arguments["create_kms_key"] is False
+    assert env.modules[0].arguments["slow_log_firehose_stream"] == "cache-slow"
+
+
+def test_environment_stack_with_rbac_plans_offline(tmp_path):
+    """An environment file with RBAC users, rotation, restore and Firehose logs: synthesized, then planned the way
+    a team applies it, the passwords arriving as the one sensitive root variable."""
+    import json
+
+    from conftest import require_terraform
+    from generator import synth, terraform, tree
+
+    require_terraform()
+    env = load(tmp_path, HEAD + """
+[elasticache_orders]
+cluster_name = "orders"
+users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-app = { access_string = "on ~orders:* +@all" } }
+auth_token_update_strategy = "DELETE"
+snapshot_name = "orders-nightly"
+engine_log_firehose_stream = "cache-engine"
+""")
+    files = synth.synthesize(all_modules(), [env])
+    variables = json.loads(files["stacks/dev/variables.tf.json"])["variable"]
+    assert set(variables) == {"elasticache_orders_user_passwords"}
+    assert variables["elasticache_orders_user_passwords"]["sensitive"] is True
+    tree.write_tree(tmp_path / "generated", files)
+    passwords = {"orders-default": [PASSWORD], "orders-app": [PASSWORD]}
+    plan = Plan(terraform.plan_offline(tmp_path / "generated", "dev",
+                                       {"elasticache_orders_user_passwords": json.dumps(passwords)}))
+    plan.assert_resource("module.elasticache_orders.aws_elasticache_user_group.this[0]", {
+        "user_group_id": "mapzip-dev-orders", "user_ids": ["orders-app", "orders-default"]})
+    plan.assert_resource("module.elasticache_orders.aws_elasticache_replication_group.this", {
+        "auth_token": None, "snapshot_name": "orders-nightly", "auth_token_update_strategy": "DELETE"})
+    deliveries = plan.resource("module.elasticache_orders.aws_elasticache_replication_group.this")["log_delivery_configuration"]
+    assert {(d["log_type"], d["destination_type"]) for d in deliveries} == {
+        ("engine-log", "kinesis-firehose"), ("slow-log", "cloudwatch-logs")}
