@@ -41,7 +41,7 @@ class Alarm:
     comparison: str = "GreaterThanThreshold"
     # A replica-only metric (ReplicationLag) is missing on the primary: that is no breach.
     treat_missing_data: str = "missing"
-    condition: str = "true"  # HCL: the alarm exists for this configuration (Express brokers have no disk metric)
+    condition: str = "true"  # HCL: the alarm exists for this configuration (a lag alarm needs replicas)
 
     @property
     def namespace(self) -> str:
@@ -237,10 +237,8 @@ _BROKERS = (
 )
 _KAFKA_CLUSTER = '{ "" = { "Cluster Name" = local.cluster_name } }'
 MSK_ALARMS = (
-    Alarm(
-        "disk_used", "KafkaDataLogsDiskUsed", _BROKERS, 85, "data log disk used", "percent",
-        condition='!startswith(var.broker_instance_type, "express.")',
-    ),
+    # Standard brokers only (the module refuses Express ones, which publish no KafkaDataLogsDiskUsed).
+    Alarm("disk_used", "KafkaDataLogsDiskUsed", _BROKERS, 85, "data log disk used", "percent"),
     Alarm("under_replicated", "UnderReplicatedPartitions", _BROKERS, 0, "under-replicated partitions", "partitions"),
     Alarm(
         "offline_partitions", "OfflinePartitionsCount", _KAFKA_CLUSTER, 0, "offline partitions", "partitions",
