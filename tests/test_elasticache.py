@@ -279,8 +279,8 @@ def test_module_json(module_json):
     assert not [r for r in module.resources() if r.startswith("aws_elasticache_cluster.")]
     assert module.resources() == [
         "aws_cloudwatch_log_group.engine_log",
-        "aws_cloudwatch_metric_alarm.this",
         "aws_cloudwatch_log_group.slow_log",
+        "aws_cloudwatch_metric_alarm.this",
         "aws_elasticache_parameter_group.this",
         "aws_elasticache_replication_group.this",
         "aws_elasticache_subnet_group.this",
