@@ -80,6 +80,10 @@ def test_every_alarm_metric_is_in_the_catalog():
             "UpdateItem, DeleteItem, Query, Scan, BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems, "
             'GetRecords, ExecuteStatement, BatchExecuteStatement, ExecuteTransaction), got "Get"',
         ], id="unknown-operation"),
+        pytest.param(DYNAMODB, {**TABLE, "table_name": "r" * 230, "alarms_enabled": True}, [
+            "table_name: must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + "
+            f'"-system-errors-BatchWriteItem" is 270 characters, AWS allows 255, got "{"r" * 230}"',
+        ], id="alarm-name-too-long"),
     ],
 )
 def test_refusals(module, given, expected):
@@ -139,6 +143,9 @@ def test_terraform_refuses_what_python_refuses(harness):
     error = harness("elasticache").plan_error({**CACHE, "ok_actions": [TOPIC]})
     assert "alarm_actions must be empty while alarms_enabled = false: no alarm exists to send them (set " \
         "alarms_enabled = true)." in error
+    error = harness("dynamodb").plan_error({**TABLE, "table_name": "r" * 230, "alarms_enabled": True})
+    assert "table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + " \
+        "the longest alarm key (such as -write-throttles-<index>) must be at most 255 characters." in error
 
 
 def test_plan_one_module_call(harness):

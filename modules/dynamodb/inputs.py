@@ -338,6 +338,7 @@ INPUTS = InputSet(
     ),
     checks=(
         *alarms.ALARM_CHECKS,
+        alarms.DYNAMODB_ALARM_NAME_LENGTH,
         Check(
             ("table_name", "name_prefix"),
             "must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'",

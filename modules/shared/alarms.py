@@ -262,3 +262,32 @@ DYNAMODB_ALARMS = (
     Alarm("system_errors", "SystemErrors", _OPERATIONS, 0, "DynamoDB internal errors", "errors per 5 minutes",
           evaluation_periods=1),
 )
+
+
+# PutMetricAlarm: AlarmName is 1 to 255 characters. Only DynamoDB can exceed it: a table name may be 255 characters
+# itself, and index and operation names follow it in the alarm's name.
+MAX_ALARM_NAME = 255
+
+
+def _longest_dynamodb_alarm_name(v: Any) -> str:
+    keys = ["write-throttles"]
+    keys += [f"write-throttles-{index['name']}" for index in v["global_secondary_indexes"] or ()]
+    keys += [f"system-errors-{op}" for op in v["alarm_operations"] or ()]
+    return f"{v['name_prefix']}{v['table_name']}-{max(keys, key=len)}"
+
+
+DYNAMODB_ALARM_NAME_LENGTH = Check(
+    ("table_name", "name_prefix", "alarms_enabled"),
+    lambda v: "must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + "
+    f"\"{_longest_dynamodb_alarm_name(v)[len(v['name_prefix'] + v['table_name']):]}\" is "
+    f"{len(_longest_dynamodb_alarm_name(v))} characters, AWS allows {MAX_ALARM_NAME}",
+    lambda v: not v["alarms_enabled"] or len(_longest_dynamodb_alarm_name(v)) <= MAX_ALARM_NAME,
+    # Only a function's last argument may be expanded with `...`.
+    "!var.alarms_enabled || length(var.name_prefix) + length(var.table_name) + 1 + max(concat([15], "
+    "[for index in var.global_secondary_indexes : 16 + length(index.name)], "
+    f"[for op in var.alarm_operations : 14 + length(op)])...) <= {MAX_ALARM_NAME}",
+    hcl_message=f"table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + "
+    f"table_name + the longest alarm key (such as -write-throttles-<index>) must be at most {MAX_ALARM_NAME} "
+    "characters.",
+    shown=("table_name",),
+)
