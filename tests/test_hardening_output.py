@@ -327,11 +327,14 @@ def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A real 400 KiB file system: room for one tree (~210 KiB in pages), not for the staging copy beside it."""
+def small_disk(tmp_path, produced):
+    """A real file system with room for one tree (in 4 KiB pages, as tmpfs counts them, and a half more), not for the
+    staging copy beside it. Sized from the tree itself, which grows with the modules."""
+    pages = sum(-(-len(content) // 4096) for content in produced.files.values())
+    size_kib = pages * 4 * 3 // 2
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "none", str(disk)], capture_output=True).returncode:
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "none", str(disk)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
     yield disk
     subprocess.run(["umount", str(disk)], check=True)
