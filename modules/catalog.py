@@ -223,3 +223,40 @@ VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION = "8"
 # (AWS "Scaling ElastiCache Serverless": a serverless cache stores at most 5 TB), read 2026-11.
 SERVERLESS_ECPU_PER_SECOND = (1_000, 15_000_000)
 SERVERLESS_DATA_STORAGE_GB = (1, 5_000)
+
+# --- CloudWatch alarm metrics (modules.shared.alarms) ----------------------------------------------------------------
+# Each metric a module can alarm on: (namespace, metric, dimensions the alarm names, statistic, source read).
+# An alarm matches a metric only with exactly the dimensions AWS publishes it under, so the dimension sets below are
+# the ones each page lists (read 2026-11-26):
+# - ElastiCache: "Host-Level Metrics" and "Metrics for Valkey and Redis OSS"
+#   (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.html): published per cache node every
+#   60 s, under {CacheClusterId} and {CacheClusterId, CacheNodeId}; a replication group's member cluster holds one
+#   node, so {CacheClusterId} is that node. ReplicationLag is published by replicas only.
+# - MSK: "Amazon MSK metrics for monitoring Standard brokers with CloudWatch", DEFAULT level (free)
+#   (https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html). Express brokers publish no
+#   KafkaDataLogsDiskUsed (AWS manages their storage).
+# - DynamoDB: "DynamoDB Metrics and dimensions"
+#   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html): the throttle
+#   events of the table under {TableName}; SystemErrors only under {TableName, Operation}.
+ELASTICACHE_DOCS = "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.html"
+MSK_DOCS = "https://docs.aws.amazon.com/msk/latest/developerguide/metrics-details.html"
+DYNAMODB_DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html"
+ALARM_METRICS = {
+    "CPUUtilization": ("AWS/ElastiCache", ("CacheClusterId",), "Average", ELASTICACHE_DOCS),
+    "EngineCPUUtilization": ("AWS/ElastiCache", ("CacheClusterId",), "Average", ELASTICACHE_DOCS),
+    "DatabaseMemoryUsagePercentage": ("AWS/ElastiCache", ("CacheClusterId",), "Average", ELASTICACHE_DOCS),
+    "Evictions": ("AWS/ElastiCache", ("CacheClusterId",), "Sum", ELASTICACHE_DOCS),
+    "ReplicationLag": ("AWS/ElastiCache", ("CacheClusterId",), "Maximum", ELASTICACHE_DOCS),
+    "KafkaDataLogsDiskUsed": ("AWS/Kafka", ("Cluster Name", "Broker ID"), "Maximum", MSK_DOCS),
+    "UnderReplicatedPartitions": ("AWS/Kafka", ("Cluster Name", "Broker ID"), "Maximum", MSK_DOCS),
+    "OfflinePartitionsCount": ("AWS/Kafka", ("Cluster Name",), "Maximum", MSK_DOCS),
+    "ReadThrottleEvents": ("AWS/DynamoDB", ("TableName",), "Sum", DYNAMODB_DOCS),
+    "WriteThrottleEvents": ("AWS/DynamoDB", ("TableName",), "Sum", DYNAMODB_DOCS),
+    "SystemErrors": ("AWS/DynamoDB", ("TableName", "Operation"), "Sum", DYNAMODB_DOCS),
+}
+# The data-plane operations SystemErrors is published for (same DynamoDB page, "Operation" dimension).
+DYNAMODB_OPERATIONS = (
+    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
+    "TransactGetItems", "TransactWriteItems", "GetRecords", "ExecuteStatement", "BatchExecuteStatement",
+    "ExecuteTransaction",
+)

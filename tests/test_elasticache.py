@@ -281,6 +281,7 @@ def test_module_json(module_json):
     assert module.resources() == [
         "aws_cloudwatch_log_group.engine_log",
         "aws_cloudwatch_log_group.slow_log",
+        "aws_cloudwatch_metric_alarm.this",
         "aws_elasticache_parameter_group.this",
         "aws_elasticache_replication_group.this",
         "aws_elasticache_subnet_group.this",

@@ -13,6 +13,7 @@ from typing import Any, Mapping
 from generator import rules
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import AWS_REGIONS
 
@@ -476,8 +477,11 @@ INPUTS = InputSet(
             derived=lambda v: v["resource_policy"] is not None,
         ),
         shared.TAGS,
+        *alarms.alarm_inputs(alarms.DYNAMODB_ALARMS, operations=True),
     ),
     checks=(
+        *alarms.ALARM_CHECKS,
+        alarms.DYNAMODB_ALARM_NAME_LENGTH,
         Check(
             ("table_name", "name_prefix"),
             "must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'",
@@ -712,6 +716,7 @@ INPUTS = InputSet(
         ),
     ),
     aws_names=AWS_NAMES,
+    advice=(alarms.NOBODY_NOTIFIED,),
 )
 KMS_KEY_NEEDED_HCL = "var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null"
 KMS_KEY_UNUSED = (

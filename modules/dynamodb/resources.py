@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
 from modules.dynamodb.inputs import KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.shared.alarms import DYNAMODB_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 
 
@@ -241,4 +242,6 @@ def build(stack: Any) -> Any:
         count=number("var.create_resource_policy ? 1 : 0"),
     )
     address(policy, "this")
+    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the dynamodb resource.
+    metric_alarms(stack, DYNAMODB_ALARMS, name="local.table_name", subject='"DynamoDB ${local.table_name}"')
     return table

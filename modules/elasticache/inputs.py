@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from generator import rules
 from generator.inputs import SUPPLIED, Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
+from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
@@ -589,8 +590,10 @@ INPUTS = InputSet(
         ),
         *shared.logs("the slow and engine log groups"),
         shared.TAGS_WITH_NAME,
+        *alarms.alarm_inputs(alarms.ELASTICACHE_ALARMS),
     ),
     checks=(
+        *alarms.ALARM_CHECKS,
         Check(
             ("cluster_name", "name_prefix"),
             "must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase letters, digits "
@@ -836,5 +839,5 @@ INPUTS = InputSet(
         ),
     ),
     aws_names=AWS_NAMES,
-    advice=(shared.unreachable("the cache port"),),
+    advice=(alarms.NOBODY_NOTIFIED, shared.unreachable("the cache port"),),
 )

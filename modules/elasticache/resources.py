@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
+from modules.shared.alarms import ELASTICACHE_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
 from modules.elasticache.inputs import ENCRYPTS_ANYTHING_HCL, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
@@ -190,4 +191,6 @@ def build(stack: Any) -> Any:
             },
         },
     )
+    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the elasticache resource.
+    metric_alarms(stack, ELASTICACHE_ALARMS, name="local.replication_group_id", subject='"Valkey ${local.replication_group_id}"')
     return group

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from generator import rules
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
+from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import (
     MSK_DEFAULT_KAFKA_VERSION,
@@ -400,8 +401,10 @@ INPUTS = InputSet(
             rules=(rules.matches(FIREHOSE_STREAM, "be a Firehose stream name (1 to 64 letters, digits, '_', '.' or '-')"),),
         ),
         shared.TAGS_WITH_NAME,
+        *alarms.alarm_inputs(alarms.MSK_ALARMS),
     ),
     checks=(
+        *alarms.ALARM_CHECKS,
         Check(
             ("cluster_name", "name_prefix"),
             "must give a cluster name (name_prefix + cluster_name) of 1 to 64 letters, digits and hyphens, "
@@ -615,5 +618,5 @@ INPUTS = InputSet(
         ),
     ),
     aws_names=AWS_NAMES,
-    advice=(shared.unreachable("the enabled Kafka listeners"),),
+    advice=(alarms.NOBODY_NOTIFIED, shared.unreachable("the enabled Kafka listeners"),),
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
+from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
 from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
@@ -243,4 +244,7 @@ def build(stack: Any) -> Any:
         count=number("var.create_cluster_policy ? 1 : 0"),
     )
     address(cluster_policy, "this")
+
+    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the msk resource.
+    metric_alarms(stack, MSK_ALARMS, name="local.cluster_name", subject='"MSK ${local.cluster_name}"')
     return cluster

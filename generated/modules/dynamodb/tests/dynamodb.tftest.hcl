@@ -90,6 +90,10 @@ run "rejects_inputs_1" {
     replica_regions                    = [{ region_name = "ap-northeast-1" }, { region_name = "ap-northeast-1" }]
     resource_policy                    = "not a policy"
     tags                               = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
+    alarm_actions                      = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    ok_actions                         = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    alarm_thresholds                   = { read_throttles = -1 }
+    alarm_operations                   = ["NotAnOperation"]
   }
 
   expect_failures = [
@@ -113,6 +117,10 @@ run "rejects_inputs_1" {
     var.replica_regions,
     var.resource_policy,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
+    var.alarm_thresholds,
+    var.alarm_operations,
   ]
 }
 
@@ -127,6 +135,9 @@ run "rejects_inputs_2" {
     server_side_encryption_kms_key_arn = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     replica_regions                    = [{ region_name = "ap-northeast-9" }]
     tags                               = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
+    alarm_actions                      = ["arn:aws:sns:ap-northeast-2:1111:cache-events"]
+    ok_actions                         = ["arn:aws:sns:ap-northeast-2:1111:cache-events"]
+    alarm_operations                   = ["item-0", "item-0"]
   }
 
   expect_failures = [
@@ -136,6 +147,9 @@ run "rejects_inputs_2" {
     var.server_side_encryption_kms_key_arn,
     var.replica_regions,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
+    var.alarm_operations,
   ]
 }
 
@@ -147,12 +161,16 @@ run "rejects_inputs_3" {
     global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", projection_type = "INCLUDE" }]
     local_secondary_indexes  = [{ name = "by_rating", range_key = "review_id", projection_type = "INCLUDE" }]
     tags                     = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+    alarm_actions            = ["item-0", "item-0"]
+    ok_actions               = ["item-0", "item-0"]
   }
 
   expect_failures = [
     var.global_secondary_indexes,
     var.local_secondary_indexes,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
   ]
 }
 
@@ -184,8 +202,32 @@ run "rejects_inputs_5" {
   ]
 }
 
-# table_name must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'.
+# alarm_actions must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true).
+run "check_alarm_actions" {
+  command = plan
+
+  variables {
+    alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + the longest alarm key (such as -write-throttles-<index>) must be at most 255 characters.
 run "check_table_name" {
+  command = plan
+
+  variables {
+    name_prefix    = "mapzip-dev-"
+    table_name     = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    alarms_enabled = true
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# table_name must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'.
+run "check_table_name_2" {
   command = plan
 
   variables {
@@ -411,7 +453,7 @@ run "check_billing_mode" {
 }
 
 # table_name must keep the KMS alias alias/dynamodb/<table name, dots as hyphens> within 256 characters (KMS CreateAlias: AliasName is at most 256 characters).
-run "check_table_name_2" {
+run "check_table_name_3" {
   command = plan
 
   variables {
@@ -422,7 +464,7 @@ run "check_table_name_2" {
 }
 
 # table_name must keep the Application Auto Scaling policy <table name>-write-capacity within 255 characters (aws_appautoscaling_policy: name is at most 255 characters).
-run "check_table_name_3" {
+run "check_table_name_4" {
   command = plan
 
   variables {

@@ -105,6 +105,9 @@ run "rejects_inputs_1" {
     log_retention_in_days         = 3654
     log_kms_key_arn               = ""
     tags                          = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
+    alarm_actions                 = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    ok_actions                    = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    alarm_thresholds              = { cpu = -1 }
   }
 
   expect_failures = [
@@ -149,6 +152,9 @@ run "rejects_inputs_1" {
     var.log_retention_in_days,
     var.log_kms_key_arn,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
+    var.alarm_thresholds,
   ]
 }
 
@@ -170,6 +176,9 @@ run "rejects_inputs_2" {
     notification_topic_arn        = ""
     log_kms_key_arn               = ""
     tags                          = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
+    alarm_actions                 = ["arn:aws:sns:ap-northeast-2:1111:cache-events"]
+    ok_actions                    = ["arn:aws:sns:ap-northeast-2:1111:cache-events"]
+    alarm_thresholds              = { cpu = 101 }
   }
 
   expect_failures = [
@@ -186,6 +195,9 @@ run "rejects_inputs_2" {
     var.notification_topic_arn,
     var.log_kms_key_arn,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
+    var.alarm_thresholds,
   ]
 }
 
@@ -194,15 +206,19 @@ run "rejects_inputs_3" {
   command = plan
 
   variables {
-    subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
-    users      = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
-    tags       = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+    subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+    users         = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
+    tags          = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+    alarm_actions = ["item-0", "item-0"]
+    ok_actions    = ["item-0", "item-0"]
   }
 
   expect_failures = [
     var.subnet_ids,
     var.users,
     var.tags,
+    var.alarm_actions,
+    var.ok_actions,
   ]
 }
 
@@ -234,6 +250,17 @@ run "rejects_inputs_5" {
     var.users,
     var.tags,
   ]
+}
+
+# alarm_actions must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true).
+run "check_alarm_actions" {
+  command = plan
+
+  variables {
+    alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
 }
 
 # cluster_name must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.

@@ -1,0 +1,300 @@
+"""CloudWatch alarms a module creates when asked (alarms_enabled), from a per-module list of alarm definitions.
+
+One resource, `aws_cloudwatch_metric_alarm.this`, with for_each over `local.alarms`: a map whose keys are
+`<alarm>-<member>` (`cpu-node1`, `disk-used-broker3`) or `<alarm>` for an alarm on the whole resource. Every key
+comes from inputs known at plan time (the node count, the broker count, a list of operations); the dimension
+values may be known only after apply (a replication group's member cluster ids), which Terraform allows in a
+for_each value, never in a key.
+
+The metrics, their namespaces, dimensions and statistics are listed in modules.catalog.ALARM_METRICS with the AWS
+pages they come from. The inputs (`alarm_inputs`) are declared once here and added to each module's InputSet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator import rules
+from generator.inputs import Advice, Check, Input, Rule
+from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from modules.catalog import ALARM_METRICS, DYNAMODB_OPERATIONS
+
+# Every alarm looks at 5-minute periods: the services publish these metrics every 60 s, and a shorter period makes
+# one slow minute page someone.
+PERIOD_SECONDS = 300
+# PutMetricAlarm: AlarmActions and OKActions hold at most 5 ARNs each (CloudWatch API Reference, PutMetricAlarm).
+MAX_ACTIONS = 5
+
+
+@dataclass(frozen=True)
+class Alarm:
+    key: str  # the attribute of alarm_thresholds and the start of the for_each key
+    metric: str  # a key of modules.catalog.ALARM_METRICS
+    # HCL expression of a map: member key ("" for the whole resource) → the metric's dimensions. Keys known at plan
+    # time.
+    members: str
+    threshold: float  # default of alarm_thresholds.<key>
+    what: str  # README and alarm description: what crosses the threshold
+    unit: str  # of the threshold, for the README ("percent", "seconds", "events per 5 minutes")
+    evaluation_periods: int = 3
+    comparison: str = "GreaterThanThreshold"
+    # A replica-only metric (ReplicationLag) is missing on the primary: that is no breach.
+    treat_missing_data: str = "missing"
+    condition: str = "true"  # HCL: the alarm exists for this configuration (a lag alarm needs replicas)
+
+    @property
+    def namespace(self) -> str:
+        return ALARM_METRICS[self.metric][0]
+
+    @property
+    def statistic(self) -> str:
+        return ALARM_METRICS[self.metric][2]
+
+
+def _threshold_rules(alarms: tuple[Alarm, ...]) -> tuple[Rule, ...]:
+    percent = [a.key for a in alarms if a.unit == "percent"]
+    at_least_zero = Rule(
+        "hold thresholds of 0 or more", lambda v: all(t >= 0 for t in v.values()),
+        "alltrue([for t in values({v}) : t >= 0])",
+        got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if t < 0),
+        example={alarms[0].key: -1},
+    )
+    if not percent:
+        return (at_least_zero,)
+    return (
+        at_least_zero,
+        Rule(
+            "hold percentages of at most 100 (" + ", ".join(percent) + ")",
+            lambda v: all(v[k] <= 100 for k in percent),
+            "alltrue([" + ", ".join(f"{{v}}.{k} <= 100" for k in percent) + "])",
+            got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if v[k] > 100),
+            example={percent[0]: 101},
+        ),
+    )
+
+
+def alarm_inputs(alarms: tuple[Alarm, ...], *, operations: bool = False) -> tuple[Input, ...]:
+    """alarms_enabled, alarm_actions, ok_actions and alarm_thresholds (one attribute per alarm, with its default);
+    with `operations`, the DynamoDB operations whose SystemErrors are watched."""
+    actions_rules = (
+        rules.items_between(0, MAX_ACTIONS, "ARNs"),
+        rules.arns_shape("sns"),
+        rules.distinct("ARN"),
+    )
+    inputs = (
+        Input(
+            "alarms_enabled",
+            BOOL,
+            "Create the module's CloudWatch alarms (README: \"CloudWatch alarms\"). Off by default: alarms cost "
+            "money and need somewhere to send them.",
+            default=False,
+        ),
+        Input(
+            "alarm_actions",
+            list_of(STRING),
+            f"SNS topic ARNs notified when an alarm goes to ALARM (at most {MAX_ACTIONS}). Empty: the alarms "
+            "change state in the console and in EventBridge only (synth warns).",
+            default=[],
+            rules=actions_rules,
+        ),
+        Input(
+            "ok_actions",
+            list_of(STRING),
+            f"SNS topic ARNs notified when an alarm goes back to OK (at most {MAX_ACTIONS}).",
+            default=[],
+            rules=actions_rules,
+        ),
+        Input(
+            "alarm_thresholds",
+            object_of(**{a.key: optional(NUMBER, a.threshold) for a in alarms}),
+            "Thresholds of the alarms, each optional: "
+            + "; ".join(f"{a.key} ({a.what}, {a.unit}, default {a.threshold:g})" for a in alarms)
+            + ".",
+            default={},
+            rules=_threshold_rules(alarms),
+        ),
+    )
+    if operations:
+        inputs += (
+            Input(
+                "alarm_operations",
+                list_of(STRING),
+                "DynamoDB operations whose SystemErrors get an alarm each (AWS publishes SystemErrors per "
+                "operation only).",
+                default=["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem"],
+                rules=(_operations_rule(), rules.distinct("operation")),
+            ),
+        )
+    return inputs
+
+
+def _operations_rule() -> Rule:
+    listing = ", ".join(DYNAMODB_OPERATIONS)
+    return Rule(
+        f"hold only operations AWS publishes SystemErrors for ({listing})",
+        lambda v: all(op in DYNAMODB_OPERATIONS for op in v),
+        "alltrue([for op in {v} : contains([" + ", ".join(f'"{op}"' for op in DYNAMODB_OPERATIONS) + "], op)])",
+        got=lambda v: '"' + next(op for op in v if op not in DYNAMODB_OPERATIONS) + '"',
+        example=["NotAnOperation"],
+    )
+
+
+ACTIONS_NEED_ALARMS = Check(
+    ("alarm_actions", "ok_actions", "alarms_enabled"),
+    "must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true)",
+    lambda v: v["alarms_enabled"] or not (v["alarm_actions"] or v["ok_actions"]),
+    "var.alarms_enabled || length(var.alarm_actions) + length(var.ok_actions) == 0",
+    example={"alarm_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
+)
+ALARM_CHECKS = (ACTIONS_NEED_ALARMS,)
+NOBODY_NOTIFIED = Advice(
+    ("alarms_enabled", "alarm_actions"),
+    lambda v: v["alarms_enabled"] and not v["alarm_actions"],
+    "= true, but alarm_actions is empty: the alarms change state in the console and in EventBridge only, and "
+    "notify nobody",
+)
+
+
+def _hcl_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def alarms_local(alarms: tuple[Alarm, ...], subject: str) -> str:
+    """`local.alarms`: one for-expression per alarm definition, merged. `subject` is HCL naming what is watched in
+    the alarm's description (`"Valkey ${local.replication_group_id}"`)."""
+    parts = []
+    for alarm in alarms:
+        key = f'"{alarm.key.replace("_", "-")}${{member == "" ? "" : "-${{member}}"}}"'
+        description = (
+            f'"${{{subject}}}${{member == "" ? "" : " ${{member}}"}}: {alarm.what} '
+            f'({alarm.metric}, {alarm.statistic}) {"above" if alarm.comparison.startswith("Greater") else "below"} '
+            f'${{var.alarm_thresholds.{alarm.key}}} {alarm.unit} for {alarm.evaluation_periods * PERIOD_SECONDS // 60} minutes"'
+        )
+        parts.append(
+            f"{{ for member, dimensions in {alarm.members} : {key} => {{ "
+            f"metric_name = {_hcl_string(alarm.metric)}, namespace = {_hcl_string(alarm.namespace)}, "
+            f"statistic = {_hcl_string(alarm.statistic)}, comparison_operator = {_hcl_string(alarm.comparison)}, "
+            f"threshold = var.alarm_thresholds.{alarm.key}, evaluation_periods = {alarm.evaluation_periods}, "
+            f"treat_missing_data = {_hcl_string(alarm.treat_missing_data)}, dimensions = tomap(dimensions), "
+            f"description = {description} }} if var.alarms_enabled && ({alarm.condition}) }}"
+        )
+    return "${merge(" + ", ".join(parts) + ")}"
+
+
+def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str) -> Any:
+    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`."""
+    # The thin cdk layer, imported here so that the inputs above stay importable without it (environment checks).
+    from generator.cdk import address, aws, local, number, string_map, strings
+
+    local(stack, "alarms", alarms_local(alarms, subject))
+    alarm = aws.CloudwatchMetricAlarm(
+        stack,
+        "metric_alarm",
+        alarm_name=f"${{{name}}}-${{each.key}}",
+        alarm_description="${each.value.description}",
+        namespace="${each.value.namespace}",
+        metric_name="${each.value.metric_name}",
+        statistic="${each.value.statistic}",
+        comparison_operator="${each.value.comparison_operator}",
+        threshold=number("each.value.threshold"),
+        evaluation_periods=number("each.value.evaluation_periods"),
+        period=PERIOD_SECONDS,
+        dimensions=string_map("each.value.dimensions"),
+        treat_missing_data="${each.value.treat_missing_data}",
+        alarm_actions=strings("var.alarm_actions"),
+        ok_actions=strings("var.ok_actions"),
+        tags=string_map("var.tags"),
+    )
+    alarm.add_override("for_each", "${local.alarms}")
+    address(alarm, "this")
+    return alarm
+
+
+# --- The alarms of each module -------------------------------------------------------------------------------------
+# ElastiCache: one alarm per member cluster (each holds one node). Their ids are known only after apply, so the key is
+# the node's position (node1…nodeN, N from the inputs: num_cache_clusters, or num_node_groups × (replicas + 1)) and
+# the CacheClusterId is the sorted member_clusters at that position, as cloudposse's elasticache-redis does. Nothing
+# here relies on how AWS names member clusters.
+_CACHE_NODES = (
+    "{ for i in range(local.cluster_mode ? coalesce(var.num_node_groups, 1) * (coalesce(var.replicas_per_node_group, 1) "
+    "+ 1) : coalesce(var.num_cache_clusters, 2)) : \"node${i + 1}\" => "
+    "{ CacheClusterId = sort(aws_elasticache_replication_group.this.member_clusters)[i] } }"
+)
+ELASTICACHE_ALARMS = (
+    Alarm("cpu", "CPUUtilization", _CACHE_NODES, 90, "host CPU", "percent"),
+    Alarm("engine_cpu", "EngineCPUUtilization", _CACHE_NODES, 90, "engine CPU (the Valkey threads)", "percent"),
+    Alarm("memory", "DatabaseMemoryUsagePercentage", _CACHE_NODES, 80, "memory used of maxmemory", "percent"),
+    Alarm("evictions", "Evictions", _CACHE_NODES, 1000, "keys evicted", "keys per 5 minutes"),
+    Alarm(
+        "replication_lag", "ReplicationLag", _CACHE_NODES, 30, "replica lag behind its primary", "seconds",
+        # Only replicas publish ReplicationLag, and which node is the primary changes with each failover.
+        treat_missing_data="notBreaching",
+        condition="local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) > 0 : "
+        "coalesce(var.num_cache_clusters, 2) > 1",
+    ),
+)
+
+_BROKERS = (
+    '{ for b in range(1, local.number_of_broker_nodes + 1) : "broker${b}" => '
+    '{ "Cluster Name" = local.cluster_name, "Broker ID" = tostring(b) } }'
+)
+_KAFKA_CLUSTER = '{ "" = { "Cluster Name" = local.cluster_name } }'
+MSK_ALARMS = (
+    # Standard brokers only (the module refuses Express ones, which publish no KafkaDataLogsDiskUsed).
+    Alarm("disk_used", "KafkaDataLogsDiskUsed", _BROKERS, 85, "data log disk used", "percent"),
+    Alarm("under_replicated", "UnderReplicatedPartitions", _BROKERS, 0, "under-replicated partitions", "partitions"),
+    Alarm(
+        "offline_partitions", "OfflinePartitionsCount", _KAFKA_CLUSTER, 0, "offline partitions", "partitions",
+        evaluation_periods=1,
+    ),
+)
+
+# DynamoDB: the table, and each global secondary index (its throttles are published under
+# {TableName, GlobalSecondaryIndexName}); names are inputs, so known at plan time.
+_TABLE_AND_INDEXES = (
+    '{ for member, dimensions in merge({ "" = { TableName = local.table_name } }, '
+    "{ for index in var.global_secondary_indexes : index.name => "
+    "{ TableName = local.table_name, GlobalSecondaryIndexName = index.name } }) : member => tomap(dimensions) }"
+)
+_OPERATIONS = "{ for op in var.alarm_operations : op => { TableName = local.table_name, Operation = op } }"
+DYNAMODB_ALARMS = (
+    Alarm("read_throttles", "ReadThrottleEvents", _TABLE_AND_INDEXES, 10, "throttled reads", "events per 5 minutes",
+          evaluation_periods=2),
+    Alarm("write_throttles", "WriteThrottleEvents", _TABLE_AND_INDEXES, 10, "throttled writes",
+          "events per 5 minutes", evaluation_periods=2),
+    Alarm("system_errors", "SystemErrors", _OPERATIONS, 0, "DynamoDB internal errors", "errors per 5 minutes",
+          evaluation_periods=1),
+)
+
+
+# PutMetricAlarm: AlarmName is 1 to 255 characters. Only DynamoDB can exceed it: a table name may be 255 characters
+# itself, and index and operation names follow it in the alarm's name.
+MAX_ALARM_NAME = 255
+
+
+def _longest_dynamodb_alarm_name(v: Any) -> str:
+    keys = ["write-throttles"]
+    keys += [f"write-throttles-{index['name']}" for index in v["global_secondary_indexes"] or ()]
+    keys += [f"system-errors-{op}" for op in v["alarm_operations"] or ()]
+    return f"{v['name_prefix']}{v['table_name']}-{max(keys, key=len)}"
+
+
+DYNAMODB_ALARM_NAME_LENGTH = Check(
+    ("table_name", "name_prefix", "alarms_enabled"),
+    lambda v: "must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + "
+    f"\"{_longest_dynamodb_alarm_name(v)[len(v['name_prefix'] + v['table_name']):]}\" is "
+    f"{len(_longest_dynamodb_alarm_name(v))} characters, AWS allows {MAX_ALARM_NAME}",
+    lambda v: not v["alarms_enabled"] or len(_longest_dynamodb_alarm_name(v)) <= MAX_ALARM_NAME,
+    # Only a function's last argument may be expanded with `...`.
+    "!var.alarms_enabled || length(var.name_prefix) + length(var.table_name) + 1 + max(concat([15], "
+    "[for index in var.global_secondary_indexes : 16 + length(index.name)], "
+    f"[for op in var.alarm_operations : 14 + length(op)])...) <= {MAX_ALARM_NAME}",
+    hcl_message=f"table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + "
+    f"table_name + the longest alarm key (such as -write-throttles-<index>) must be at most {MAX_ALARM_NAME} "
+    "characters.",
+    shown=("table_name",),
+    # 11 + 230 characters of table name (within DynamoDB's 255 and the KMS alias's 256) and the longest default
+    # alarm key, -system-errors-BatchWriteItem (29): 270.
+    example={"name_prefix": "mapzip-dev-", "table_name": "x" * 230, "alarms_enabled": True},
+)
