@@ -182,8 +182,10 @@ def alarms_local(alarms: tuple[Alarm, ...], subject: str) -> str:
     return "${merge(" + ", ".join(parts) + ")}"
 
 
-def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str) -> Any:
-    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`."""
+def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str, after: Any = None) -> Any:
+    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`. `after`: the
+    watched resource, when the alarms read nothing of it: planned after it, they are not planned at all when its
+    preconditions refuse the inputs (the alarm name length check's message, not the provider's, then explains)."""
     # The thin cdk layer, imported here so that the inputs above stay importable without it (environment checks).
     from generator.cdk import address, aws, local, number, string_map, strings
 
@@ -205,6 +207,7 @@ def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: 
         alarm_actions=strings("var.alarm_actions"),
         ok_actions=strings("var.ok_actions"),
         tags=string_map("var.tags"),
+        **({"depends_on": [after]} if after is not None else {}),
     )
     alarm.add_override("for_each", "${local.alarms}")
     address(alarm, "this")
