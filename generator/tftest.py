@@ -12,13 +12,15 @@ consumes only the HCL can run `terraform test` in the module folder:
 
 The provider is mocked (`mock_provider`, Terraform 1.7+): the runs plan without credentials or network, and what
 they test (validations, preconditions, the values the module sets) is Terraform's own evaluation. `terraform init`
-still installs hashicorp/aws for its schema. The modules themselves need Terraform 1.5.7+; only these tests need
-1.7+. The real provider's offline plan of every module is the project's own test suite (tests/).
+still installs hashicorp/aws for its schema. `secure_defaults` plans with a second mock (`override_during = plan`,
+Terraform 1.9+) whose computed values are known at plan, so that an attribute computed from the module's own key is
+compared. The modules themselves need Terraform 1.5.7+; only these tests need 1.9+. The real provider's offline plan of every module is the project's own test suite (tests/).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any, Iterator, Mapping
 
@@ -27,7 +29,7 @@ from generator.inputs import Input
 from generator.module import ModuleDefinition
 from generator.types import TypeMismatch
 
-TEST_TERRAFORM_VERSION = ">= 1.7.0"  # mock_provider
+TEST_TERRAFORM_VERSION = ">= 1.9.0"  # mock_provider (1.7), override_during (1.9)
 
 
 def test_path(kind: str) -> str:
@@ -48,28 +50,75 @@ def _paths_to(value: Any, target: str, path: str) -> Iterator[str]:
         yield from _paths_to(value[0], target, path)
 
 
+def _expressions_reading(value: Any, reference: re.Pattern[str], path: str) -> Iterator[tuple[str, str]]:
+    """(HCL path, expression) of the attributes whose one interpolation reads `reference` among other values."""
+    if isinstance(value, str):
+        whole = reference.fullmatch(value[2:-1]) is not None  # the input itself: _paths_to's assertion
+        if value.startswith("${") and value.endswith("}") and value.count("${") == 1 and not whole \
+                and reference.search(value):
+            yield path, value[2:-1]
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("dynamic", "lifecycle", "count", "for_each", "depends_on", "provider"):
+                continue
+            step = f"{path}.{key}" if path else key
+            yield from _expressions_reading(item, reference, step + ("[0]" if isinstance(item, dict) else ""))
+    elif isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+        yield from _expressions_reading(value[0], reference, path)
+
+
 def _secure_defaults(definition: ModuleDefinition, main: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One assertion per attribute of an uncounted resource that reads a weakening input. An attribute that is the
+    input itself must hold its default; one that reads it in an expression (a key ARN, where the AWS managed
+    alias means "no key of yours") must differ from what the same expression gives with the weakening value."""
     asserts = []
     for spec in definition.inputs.inputs:
         if spec.weakens is None or spec.required:
             continue
         reference = "${var." + spec.name + "}"
+        read = re.compile(r"\bvar\." + re.escape(spec.name) + r"\b")
+        weakening = hcl_value(spec.weakens[0])
         for kind, items in sorted(main.get("resource", {}).items()):
             for name, body in sorted(items.items()):
                 if "count" in body or "for_each" in body:
                     continue
+                attribute = f"{kind}.{name}"
                 for path in _paths_to(body, reference, ""):
                     asserts.append({
-                        "condition": f"tostring({kind}.{name}.{path}) == {json.dumps(_hcl_text(spec.default))}",
-                        "message": f"{spec.name} must default to {_hcl_text(spec.default)} on {kind}.{name}.{path}: "
-                                   f"{_hcl_text(spec.weakens[0])} {spec.weakens[1]}.",
+                        "condition": f"tostring({attribute}.{path}) == {json.dumps(_hcl_text(spec.default))}",
+                        "message": _default_message(spec, f"{attribute}.{path}"),
+                    })
+                for path, expression in _expressions_reading(body, read, ""):
+                    asserts.append({
+                        "condition": f"{attribute}.{path} != ({read.sub(lambda _: weakening, expression)})",
+                        "message": _default_message(spec, f"{attribute}.{path}"),
                     })
     return asserts
 
 
+def _default_message(spec: Input, attribute: str) -> str:
+    return (f"{spec.name} must default to {_hcl_text(spec.default)} on {attribute}: "
+            f"{_hcl_text(spec.weakens[0])} {spec.weakens[1]}.")
+
+
 def _hcl_text(value: Any) -> str:
-    """The text tostring() gives for a bool or number default."""
+    """The text tostring() gives for a bool or number default (null for none)."""
+    if value is None:
+        return "null"
     return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+# Resource types whose ARN the module reads (`<type>.<name>[...].arn`).
+_ARN_READ = re.compile(r"\b(aws_[a-z0-9_]+)\.[a-z0-9_]+(?:\[[^\]]*\])?\.arn\b")
+
+
+def _mocked_arns(main: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Resource types whose `arn` the plan-time mock provider sets to an ARN of the module's own shape: values the
+    secure_defaults assertions compare are then known at plan, and expressions that take an ARN apart (a key
+    policy's account, split on ":") get one; the mock's random text would not split."""
+    created = set(main.get("resource", {}))
+    types = sorted({m.group(1) for m in _ARN_READ.finditer(json.dumps(main))} & created)
+    return [{"type": t, "arn": f"arn:aws:mock:us-east-1:111122223333:{t}/mock"} for t in types]
 
 
 def _main_resource(main: Mapping[str, Any]) -> str:
@@ -137,6 +186,7 @@ def module_context(definition: ModuleDefinition, main_file: bytes) -> dict[str, 
         "terraform_version": TEST_TERRAFORM_VERSION,
         "variables": _variables(required),
         "secure_defaults": _secure_defaults(definition, main),
+        "mocked_arns": _mocked_arns(main),
         "rule_runs": rule_runs,
         "check_runs": check_runs,
         "main_resource": _main_resource(main),

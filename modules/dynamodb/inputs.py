@@ -311,6 +311,7 @@ INPUTS = InputSet(
                     lambda v: all(_on_demand_ok(i[k]) for i in v for k in ("max_read_request_units", "max_write_request_units")),
                     "alltrue([for i in {v} : " + _HCL_ON_DEMAND.replace("{u}", "i.max_read_request_units") + " && "
                     + _HCL_ON_DEMAND.replace("{u}", "i.max_write_request_units") + "])",
+                    example=[{"name": "by_place", "hash_key": "review_id", "max_read_request_units": 0}],
                 ),
             ),
         ),
@@ -326,6 +327,7 @@ INPUTS = InputSet(
                     "be a whole number of at least 1, or -1 (no limit)",
                     _on_demand_ok,
                     _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                    example=0,
                 ),
             ),
         ),
@@ -340,6 +342,7 @@ INPUTS = InputSet(
                     "be a whole number of at least 1, or -1 (no limit)",
                     _on_demand_ok,
                     _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                    example=0,
                 ),
             ),
         ),
@@ -367,6 +370,7 @@ INPUTS = InputSet(
                     'can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", {v}.s3_bucket)) && '
                     '({v}.s3_bucket_owner == null ? true : can(regex("^[0-9]{12}$", {v}.s3_bucket_owner))) && '
                     '({v}.s3_key_prefix == null ? true : length({v}.s3_key_prefix) <= 1024)',
+                    example={"input_format": "PARQUET", "s3_bucket": "mapzip-imports"},
                 ),
             ),
         ),
@@ -672,6 +676,8 @@ INPUTS = InputSet(
             lambda v: not on_demand_limited(v) or not _provisioned(v),
             f'var.billing_mode == "PAY_PER_REQUEST" || !{_HCL_ON_DEMAND_LIMITED}',
             shown=("billing_mode",),
+            example={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                     "on_demand_max_read_request_units": 100},
         ),
         *rules.name_length_checks(AWS_NAMES),
         Check(

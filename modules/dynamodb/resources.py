@@ -243,5 +243,8 @@ def build(stack: Any) -> Any:
     )
     address(policy, "this")
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the dynamodb resource.
-    metric_alarms(stack, DYNAMODB_ALARMS, name="local.table_name", subject='"DynamoDB ${local.table_name}"')
+    # After the table: its precondition on the alarm names' length (modules/shared/alarms.py) then refuses a long
+    # table name alone, before the provider's own alarm_name validation would refuse each alarm too.
+    metric_alarms(stack, DYNAMODB_ALARMS, name="local.table_name", subject='"DynamoDB ${local.table_name}"',
+                  after=table)
     return table

@@ -118,6 +118,13 @@ def _passwords_match_users(values: Mapping[str, Any]) -> bool:
     return set(passwords) == set(_password_users(values["users"]))
 
 
+# The smallest valid RBAC setup (the user AWS requires, named "default", with its password): the failing examples of
+# the RBAC checks add the one thing each refuses.
+_RBAC_EXAMPLE = {
+    "users": {"default-user": {"user_name": "default", "access_string": "off ~* -@all"}},
+    "user_passwords": {"default-user": ["example-password-0123"]},
+}
+
 USER_RULES = (
     Rule(
         f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
@@ -125,24 +132,28 @@ USER_RULES = (
         lambda v: all(_USER_ID.fullmatch(k) and k != "default" for k in v),
         f'alltrue([for k in keys({{v}}) : can(regex("^{USER_ID}$", k)) && k != "default"])',
         got=lambda v: literal(next(k for k in v if not _USER_ID.fullmatch(k) or k == "default")),
+        example={"default": {"access_string": "off ~* -@all"}},
     ),
     Rule(
         "give each user an access_string (such as \"on ~* +@all\")",
         lambda v: all(user["access_string"].strip() for user in v.values()),
         'alltrue([for u in values({v}) : trimspace(u.access_string) != ""])',
         got=lambda v: _first_user(v, lambda _, user: not user["access_string"].strip()),
+        example={"app": {"access_string": " "}},
     ),
     Rule(
         "give each user an authentication_type of \"password\" or \"iam\"",
         lambda v: all(user["authentication_type"] in AUTHENTICATION_TYPES for user in v.values()),
         'alltrue([for u in values({v}) : contains(["password", "iam"], u.authentication_type)])',
         got=lambda v: _first_user(v, lambda _, user: user["authentication_type"] not in AUTHENTICATION_TYPES),
+        example={"app": {"access_string": "on ~* +@all", "authentication_type": "token"}},
     ),
     Rule(
         "give each user a user_name of at least one character when set",
         lambda v: all(user["user_name"] is None or user["user_name"] != "" for user in v.values()),
         'alltrue([for u in values({v}) : u.user_name == null || u.user_name != ""])',
         got=lambda v: _first_user(v, lambda _, user: user["user_name"] == ""),
+        example={"app": {"user_name": "", "access_string": "on ~* +@all"}},
     ),
     # AWS "Authenticating with IAM" (ElastiCache): an IAM-enabled user's id and name must be identical.
     Rule(
@@ -150,6 +161,7 @@ USER_RULES = (
         lambda v: all(user["authentication_type"] != "iam" or _user_name(k, user) == k for k, user in v.items()),
         'alltrue([for k, u in {v} : u.authentication_type != "iam" || coalesce(u.user_name, k) == k])',
         got=lambda v: _first_user(v, lambda k, user: user["authentication_type"] == "iam" and _user_name(k, user) != k),
+        example={"app": {"user_name": "application", "access_string": "on ~* +@all", "authentication_type": "iam"}},
     ),
 )
 
@@ -160,6 +172,7 @@ USER_PASSWORD_RULES = (
         lambda v: all(1 <= len(pw) <= 2 and all(16 <= len(p) <= 128 and p.isprintable() for p in pw) for pw in v.values()),
         "alltrue([for pw in values({v}) : length(pw) >= 1 && length(pw) <= 2 && "
         "alltrue([for p in pw : length(p) >= 16 && length(p) <= 128])])",
+        example={"app": ["too-short"]},
     ),
 )
 
@@ -650,6 +663,7 @@ INPUTS = InputSet(
             'var.auth_token_update_strategy == null || var.auth_token_update_strategy == "DELETE" || '
             "var.auth_token != null",
             shown=("auth_token_update_strategy",),
+            example={"auth_token_update_strategy": "ROTATE"},
         ),
         Check(
             ("auth_token_update_strategy", "auth_token", "user_group_ids", "users"),
@@ -660,18 +674,21 @@ INPUTS = InputSet(
             'var.auth_token_update_strategy != "DELETE" || '
             "(var.auth_token == null && length(var.user_group_ids) + length(var.users) > 0)",
             shown=("auth_token_update_strategy",),
+            example={"auth_token_update_strategy": "DELETE"},
         ),
         Check(
             ("snapshot_arns", "snapshot_name"),
             "must not be set together with snapshot_name (AWS restores from one source)",
             lambda v: not v["snapshot_arns"] or v["snapshot_name"] is None,
             "length(var.snapshot_arns) == 0 || var.snapshot_name == null",
+            example={"snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"], "snapshot_name": "nightly"},
         ),
         Check(
             ("users",),
             'must include a user named "default" (AWS requires one in every user group)',
             lambda v: not v["users"] or any(_user_name(k, u) == "default" for k, u in v["users"].items()),
             'length(var.users) == 0 || anytrue([for k, u in var.users : coalesce(u.user_name, k) == "default"])',
+            example={"users": {"app": {"access_string": "on ~* +@all"}}, "user_passwords": {"app": ["example-password-0123"]}},
         ),
         Check(
             ("users", "user_group_ids"),
@@ -679,6 +696,7 @@ INPUTS = InputSet(
             lambda v: not v["users"] or not v["user_group_ids"],
             "length(var.users) == 0 || length(var.user_group_ids) == 0",
             shown=("user_group_ids",),
+            example={**_RBAC_EXAMPLE, "user_group_ids": ["sessions"]},
         ),
         Check(
             ("users", "auth_token"),
@@ -686,6 +704,7 @@ INPUTS = InputSet(
             lambda v: not v["users"] or v["auth_token"] is None,
             "length(var.users) == 0 || var.auth_token == null",
             shown=("users",),  # never echo a secret
+            example={**_RBAC_EXAMPLE, "auth_token": "example-token-0123456789"},
         ),
         Check(
             ("users", "transit_encryption_enabled"),
@@ -693,6 +712,7 @@ INPUTS = InputSet(
             lambda v: not v["users"] or v["transit_encryption_enabled"],
             "length(var.users) == 0 || var.transit_encryption_enabled",
             shown=("transit_encryption_enabled",),
+            example={**_RBAC_EXAMPLE, "transit_encryption_enabled": False},
         ),
         Check(
             ("user_passwords", "users"),
@@ -704,6 +724,7 @@ INPUTS = InputSet(
             'alltrue([for k, u in var.users : u.authentication_type != "password" || '
             "contains(nonsensitive(keys(var.user_passwords)), k)])",
             shown=("users",),  # never echo a secret
+            example={**_RBAC_EXAMPLE, "user_passwords": {}},
         ),
         *(
             Check(
@@ -712,6 +733,7 @@ INPUTS = InputSet(
                 lambda v, flag=flag, stream=stream: v[stream] is None or v[flag],
                 f"var.{stream} == null || var.{flag}",
                 shown=(flag,),
+                example={stream: f"cache-{log}", flag: False},
             )
             for log, flag, stream in LOG_TYPES
         ),

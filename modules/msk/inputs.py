@@ -360,6 +360,7 @@ INPUTS = InputSet(
                     'alltrue([for p in {v} : can(regex("^([0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:'
                     '(root|role/.+|user/.+))$", p))])',
                     got=lambda v: literal(next(p for p in v if not _PRINCIPAL.fullmatch(p))),
+                    example=["arn:aws:iam::111122223333:group/admins"],  # a group is no principal
                 ),
                 rules.distinct("principal"),
             ),
@@ -522,6 +523,8 @@ INPUTS = InputSet(
             lambda v: not v["vpc_connectivity_iam_enabled"] or v["client_authentication_iam_enabled"],
             "!var.vpc_connectivity_iam_enabled || var.client_authentication_iam_enabled",
             shown=("client_authentication_iam_enabled",),
+            example={"vpc_connectivity_iam_enabled": True, "client_authentication_iam_enabled": False,
+                     "client_authentication_scram_enabled": True},
         ),
         Check(
             ("vpc_connectivity_scram_enabled", "client_authentication_scram_enabled"),
@@ -530,6 +533,7 @@ INPUTS = InputSet(
             lambda v: not v["vpc_connectivity_scram_enabled"] or v["client_authentication_scram_enabled"],
             "!var.vpc_connectivity_scram_enabled || var.client_authentication_scram_enabled",
             shown=("client_authentication_scram_enabled",),
+            example={"vpc_connectivity_scram_enabled": True, "server_properties": {NO_ACL_PROPERTY: "false"}},
         ),
         Check(
             ("vpc_connectivity_tls_enabled", "client_authentication_tls_certificate_authority_arns"),
@@ -538,6 +542,7 @@ INPUTS = InputSet(
             lambda v: not v["vpc_connectivity_tls_enabled"] or bool(v["client_authentication_tls_certificate_authority_arns"]),
             "!var.vpc_connectivity_tls_enabled || length(var.client_authentication_tls_certificate_authority_arns) > 0",
             shown=("client_authentication_tls_certificate_authority_arns",),
+            example={"vpc_connectivity_tls_enabled": True, "server_properties": {NO_ACL_PROPERTY: "false"}},
         ),
         Check(
             ("broker_instance_type", *VPC_CONNECTIVITY_SCHEMES),
@@ -545,6 +550,7 @@ INPUTS = InputSet(
             lambda v: not vpc_connectivity(v) or v["broker_instance_type"] != "kafka.t3.small",
             f'!{_HCL_VPC_CONNECTIVITY} || var.broker_instance_type != "kafka.t3.small"',
             shown=("broker_instance_type",),
+            example={"broker_instance_type": "kafka.t3.small", "vpc_connectivity_iam_enabled": True},
         ),
         Check(
             ("server_properties", "vpc_connectivity_scram_enabled", "vpc_connectivity_tls_enabled", "server_properties_text"),
@@ -556,6 +562,7 @@ INPUTS = InputSet(
             f'contains([for l in split("\\n", var.server_properties_text) : replace(trimspace(l), " ", "")], '
             f'"{NO_ACL_PROPERTY}=false"))',
             shown=("server_properties",),
+            example={"vpc_connectivity_scram_enabled": True, "client_authentication_scram_enabled": True},
         ),
         Check(
             ("vpc_connectivity_allowed_principals", *VPC_CONNECTIVITY_SCHEMES),
@@ -564,6 +571,7 @@ INPUTS = InputSet(
             lambda v: not v["vpc_connectivity_allowed_principals"] or vpc_connectivity(v),
             f"length(var.vpc_connectivity_allowed_principals) == 0 || {_HCL_VPC_CONNECTIVITY}",
             shown=("vpc_connectivity_allowed_principals",),
+            example={"vpc_connectivity_allowed_principals": ["111122223333"], "create_cluster_policy": True},
         ),
         Check(
             ("create_cluster_policy", "vpc_connectivity_allowed_principals"),
@@ -571,6 +579,7 @@ INPUTS = InputSet(
             lambda v: not v["create_cluster_policy"] or bool(v["vpc_connectivity_allowed_principals"]),
             "!var.create_cluster_policy || length(var.vpc_connectivity_allowed_principals) > 0",
             shown=("create_cluster_policy",),
+            example={"create_cluster_policy": True},
         ),
         Check(
             ("vpc_connectivity_allowed_principals", "create_cluster_policy"),
@@ -578,6 +587,8 @@ INPUTS = InputSet(
             lambda v: not v["vpc_connectivity_allowed_principals"] or v["create_cluster_policy"],
             "length(var.vpc_connectivity_allowed_principals) == 0 || var.create_cluster_policy",
             shown=("create_cluster_policy",),
+            example={"vpc_connectivity_allowed_principals": ["111122223333"], "vpc_connectivity_iam_enabled": True,
+                     "create_cluster_policy": False},
         ),
         Check(
             ("s3_logs_prefix", "s3_logs_bucket"),
@@ -585,6 +596,7 @@ INPUTS = InputSet(
             lambda v: v["s3_logs_prefix"] is None or v["s3_logs_bucket"] is not None,
             "var.s3_logs_prefix == null || var.s3_logs_bucket != null",
             shown=("s3_logs_prefix",),
+            example={"s3_logs_prefix": "kafka/"},
         ),
         Check(
             ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),

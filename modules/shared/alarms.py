@@ -58,6 +58,7 @@ def _threshold_rules(alarms: tuple[Alarm, ...]) -> tuple[Rule, ...]:
         "hold thresholds of 0 or more", lambda v: all(t >= 0 for t in v.values()),
         "alltrue([for t in values({v}) : t >= 0])",
         got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if t < 0),
+        example={alarms[0].key: -1},
     )
     if not percent:
         return (at_least_zero,)
@@ -68,6 +69,7 @@ def _threshold_rules(alarms: tuple[Alarm, ...]) -> tuple[Rule, ...]:
             lambda v: all(v[k] <= 100 for k in percent),
             "alltrue([" + ", ".join(f"{{v}}.{k} <= 100" for k in percent) + "])",
             got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if v[k] > 100),
+            example={percent[0]: 101},
         ),
     )
 
@@ -134,6 +136,7 @@ def _operations_rule() -> Rule:
         lambda v: all(op in DYNAMODB_OPERATIONS for op in v),
         "alltrue([for op in {v} : contains([" + ", ".join(f'"{op}"' for op in DYNAMODB_OPERATIONS) + "], op)])",
         got=lambda v: '"' + next(op for op in v if op not in DYNAMODB_OPERATIONS) + '"',
+        example=["NotAnOperation"],
     )
 
 
@@ -142,6 +145,7 @@ ACTIONS_NEED_ALARMS = Check(
     "must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true)",
     lambda v: v["alarms_enabled"] or not (v["alarm_actions"] or v["ok_actions"]),
     "var.alarms_enabled || length(var.alarm_actions) + length(var.ok_actions) == 0",
+    example={"alarm_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
 )
 ALARM_CHECKS = (ACTIONS_NEED_ALARMS,)
 NOBODY_NOTIFIED = Advice(
@@ -178,8 +182,10 @@ def alarms_local(alarms: tuple[Alarm, ...], subject: str) -> str:
     return "${merge(" + ", ".join(parts) + ")}"
 
 
-def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str) -> Any:
-    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`."""
+def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str, after: Any = None) -> Any:
+    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`. `after`: the
+    watched resource, when the alarms read nothing of it: planned after it, they are not planned at all when its
+    preconditions refuse the inputs (the alarm name length check's message, not the provider's, then explains)."""
     # The thin cdk layer, imported here so that the inputs above stay importable without it (environment checks).
     from generator.cdk import address, aws, local, number, string_map, strings
 
@@ -201,6 +207,7 @@ def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: 
         alarm_actions=strings("var.alarm_actions"),
         ok_actions=strings("var.ok_actions"),
         tags=string_map("var.tags"),
+        **({"depends_on": [after]} if after is not None else {}),
     )
     alarm.add_override("for_each", "${local.alarms}")
     address(alarm, "this")
@@ -290,4 +297,7 @@ DYNAMODB_ALARM_NAME_LENGTH = Check(
     f"table_name + the longest alarm key (such as -write-throttles-<index>) must be at most {MAX_ALARM_NAME} "
     "characters.",
     shown=("table_name",),
+    # 11 + 230 characters of table name (within DynamoDB's 255 and the KMS alias's 256) and the longest default
+    # alarm key, -system-errors-BatchWriteItem (29): 270.
+    example={"name_prefix": "mapzip-dev-", "table_name": "x" * 230, "alarms_enabled": True},
 )

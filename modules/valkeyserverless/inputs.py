@@ -85,6 +85,7 @@ def _limits_rule(field: str, low: int, high: int) -> Rule:
         hcl=f"{{v}}.{field} == null ? true : (floor({{v}}.{field}) == {{v}}.{field} && {{v}}.{field} >= {low} && "
         f"{{v}}.{field} <= {high})",
         got=lambda v: f"{field} = {literal(v[field])}",
+        example={field: high + 1},
     )
 
 
@@ -104,8 +105,9 @@ _LIMIT_RULES = (
             f"{{v}}.{kind}_minimum <= {{v}}.{kind}_maximum",
             got=lambda v, kind=kind: f"{kind}_minimum = {literal(v[kind + '_minimum'])}, "
             f"{kind}_maximum = {literal(v[kind + '_maximum'])}",
+            example={f"{kind}_minimum": high, f"{kind}_maximum": low},
         )
-        for kind in ("data_storage", "ecpu_per_second")
+        for kind, low, high in (("data_storage", STORAGE_LOW, STORAGE_HIGH), ("ecpu_per_second", ECPU_LOW, ECPU_HIGH))
     ),
 )
 
@@ -167,7 +169,8 @@ INPUTS = InputSet(
                 "serverless cache spans several Availability Zones (AWS \"Choosing regions and availability "
                 "zones\"). Changing them replaces the cache.",
                 rules=(
-                    Rule("have at least 2 subnets", lambda v: len(v) >= 2, "length({v}) >= 2"),
+                    Rule("have at least 2 subnets", lambda v: len(v) >= 2, "length({v}) >= 2",
+                         example=["subnet-0123456789abcdef0"]),
                     rules.resource_ids("subnet"),
                     rules.distinct("subnet"),
                 ),
@@ -236,6 +239,8 @@ INPUTS = InputSet(
             "and single hyphens, starting with a letter and not ending with a hyphen",
             lambda v: len(serverless_cache_name(v)) <= 40 and CACHE_NAME.fullmatch(serverless_cache_name(v)) is not None,
             f'length(local.cache_name) <= 40 && can(regex("{CACHE_NAME_HCL}", local.cache_name))',
+            # Two hyphens in a row: within 40 characters (the name length check would refuse a longer one too).
+            example={"cache_name": "sessions--a"},
         ),
         # The security group's name starts with the cache name; EC2 refuses group names starting with sg-.
         Check(
@@ -244,6 +249,9 @@ INPUTS = InputSet(
             "name, and EC2 refuses group names starting with sg-",
             lambda v: not serverless_cache_name(v).startswith("sg-"),
             '!startswith(local.cache_name, "sg-")',
+            # Without the module's group: the provider's own name_prefix validation would refuse the group first.
+            example={"name_prefix": "sg-", "create_security_group": False,
+                     "associated_security_group_ids": ["sg-0123456789abcdef0"]},
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
@@ -252,12 +260,18 @@ INPUTS = InputSet(
             "needs kms_key_arn when false: the cache is always encrypted at rest, and the module then creates no key",
             lambda v: v["create_kms_key"] or not kms_key_needed(v),
             "var.create_kms_key || var.kms_key_arn != null",
+            example={"create_kms_key": False},
         ),
         Check(
             ("create_kms_key", "kms_key_arn"),
             "must be false when kms_key_arn is given (the module's key would encrypt nothing)",
             lambda v: not v["create_kms_key"] or kms_key_needed(v),
-            "!var.create_kms_key || var.kms_key_arn == null",
+            # In Terraform this is the module key's own precondition (modules/shared/kms.py, KMS_KEY_UNUSED, the same
+            # message): the key exists whenever this fails, and the main resource, which reads the key, is never
+            # reached.
+            None,
+            example={"create_kms_key": True,
+                     "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
         ),
     ),
     aws_names=AWS_NAMES,
