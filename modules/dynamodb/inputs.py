@@ -680,22 +680,15 @@ INPUTS = InputSet(
                      "on_demand_max_read_request_units": 100},
         ),
         *rules.name_length_checks(AWS_NAMES),
-        Check(
-            ("create_kms_key", "server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
-            "needs server_side_encryption_kms_key_arn when false and server_side_encryption_enabled: the module "
+        *shared.create_kms_key_checks(
+            ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
+            ("server_side_encryption_kms_key_arn",),
+            needs="needs server_side_encryption_kms_key_arn when false and server_side_encryption_enabled: the module "
             "then creates no key",
-            lambda v: v["create_kms_key"] or not kms_key_needed(v),
-            "var.create_kms_key || !local.kms_key_needed",
-            example={"create_kms_key": False},
-        ),
-        Check(
-            ("create_kms_key", "server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
-            "must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt nothing)",
-            lambda v: not v["create_kms_key"] or not v["server_side_encryption_enabled"] or kms_key_needed(v),
-            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
-            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
-            None,
-            example={"create_kms_key": True, "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+            unused="must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt "
+            "nothing)",
+            key_needed=kms_key_needed,
+            encrypts_anything=lambda v: v["server_side_encryption_enabled"],
         ),
         Check(
             ("create_resource_policy", "resource_policy"),

@@ -598,23 +598,14 @@ INPUTS = InputSet(
             shown=("s3_logs_prefix",),
             example={"s3_logs_prefix": "kafka/"},
         ),
-        Check(
-            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
-            "needs kms_key_arn (data at rest) and, with cloudwatch_logs_enabled, log_kms_key_arn when false: the "
-            "module then creates no key",
-            lambda v: v["create_kms_key"] or not kms_key_needed(v),
-            "var.create_kms_key || !local.kms_key_needed",
-            example={"create_kms_key": False},
-        ),
-        Check(
-            ("create_kms_key", "kms_key_arn", "log_kms_key_arn"),
-            "must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the module's "
-            "key would encrypt nothing)",
-            lambda v: not v["create_kms_key"] or kms_key_needed(v),
-            # In Terraform this is the module key's own precondition (modules/shared/kms.py, the same message): the
-            # key exists whenever this fails, and the main resource, which reads the key, is never reached.
-            None,
-            example={"create_kms_key": True, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+        *shared.create_kms_key_checks(
+            ("kms_key_arn", "log_kms_key_arn"),
+            ("kms_key_arn", "log_kms_key_arn"),
+            needs="needs kms_key_arn (data at rest) and, with cloudwatch_logs_enabled, log_kms_key_arn when false: "
+            "the module then creates no key",
+            unused="must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the "
+            "module's key would encrypt nothing)",
+            key_needed=kms_key_needed,
         ),
     ),
     aws_names=AWS_NAMES,

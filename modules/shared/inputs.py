@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from generator import rules
 from generator.inputs import Advice, Check, Input, Rule
@@ -278,6 +278,43 @@ def aws_managed_key_warning(alias: str) -> tuple[str, str]:
         alias,
         "uses the AWS managed key instead of a customer managed one: its policy cannot be restricted and its use "
         "is not yours to audit or rotate (kept to adopt an existing resource: the at-rest key cannot change in place)",
+    )
+
+
+# A key ARN of the whole shape, for the failing examples of the checks below.
+KEY_ARN_EXAMPLE = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def create_kms_key_checks(
+    inputs: tuple[str, ...],
+    key_arns: tuple[str, ...],
+    *,
+    needs: str,
+    unused: str,
+    key_needed: Callable[[Mapping[str, Any]], bool],
+    encrypts_anything: Callable[[Mapping[str, Any]], bool] = lambda v: True,
+    needs_hcl: str = "var.create_kms_key || !local.kms_key_needed",
+) -> tuple[Check, Check]:
+    """The two checks of the create_kms_key switch, filed under it with `inputs` (the key ARNs and what decides
+    whether anything is encrypted): false needs every key the module would otherwise create (`needs`); true needs
+    something left for the module's key to encrypt (`unused`). In Terraform the second is the module key's own
+    precondition (modules/shared/kms.py, the same message): the key exists whenever it fails, and the main
+    resource, which reads the key, is never reached."""
+    return (
+        Check(
+            ("create_kms_key", *inputs),
+            needs,
+            lambda v: v["create_kms_key"] or not key_needed(v),
+            needs_hcl,
+            example={"create_kms_key": False},
+        ),
+        Check(
+            ("create_kms_key", *inputs),
+            unused,
+            lambda v: not v["create_kms_key"] or not encrypts_anything(v) or key_needed(v),
+            None,
+            example={"create_kms_key": True, **{name: KEY_ARN_EXAMPLE for name in key_arns}},
+        ),
     )
 
 

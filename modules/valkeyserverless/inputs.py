@@ -255,23 +255,14 @@ INPUTS = InputSet(
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
-        Check(
-            ("create_kms_key", "kms_key_arn"),
-            "needs kms_key_arn when false: the cache is always encrypted at rest, and the module then creates no key",
-            lambda v: v["create_kms_key"] or not kms_key_needed(v),
-            "var.create_kms_key || var.kms_key_arn != null",
-            example={"create_kms_key": False},
-        ),
-        Check(
-            ("create_kms_key", "kms_key_arn"),
-            "must be false when kms_key_arn is given (the module's key would encrypt nothing)",
-            lambda v: not v["create_kms_key"] or kms_key_needed(v),
-            # In Terraform this is the module key's own precondition (modules/shared/kms.py, KMS_KEY_UNUSED, the same
-            # message): the key exists whenever this fails, and the main resource, which reads the key, is never
-            # reached.
-            None,
-            example={"create_kms_key": True,
-                     "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"},
+        *shared.create_kms_key_checks(
+            ("kms_key_arn",),
+            ("kms_key_arn",),
+            needs="needs kms_key_arn when false: the cache is always encrypted at rest, and the module then creates "
+            "no key",
+            unused="must be false when kms_key_arn is given (the module's key would encrypt nothing)",
+            key_needed=kms_key_needed,
+            needs_hcl="var.create_kms_key || var.kms_key_arn != null",
         ),
     ),
     aws_names=AWS_NAMES,
