@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from generator import expr
+from generator.expr import Expr
 from generator.types import TfType, TypeMismatch, literal
 
 
@@ -39,23 +41,51 @@ SUPPLIED: Any = _Supplied()
 never seen by Python. Checks across inputs treat it as set."""
 
 
+class _NoExample:
+    def __repr__(self) -> str:
+        return "NO_EXAMPLE"
+
+
+NO_EXAMPLE: Any = _NoExample()
+
+
+def _supplied_opaque(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Values with SUPPLIED (a secret set at apply) as the rule language's opaque value: not null, never read."""
+    return {k: expr.SUPPLIED_AT_APPLY if v is SUPPLIED else v for k, v in values.items()}
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule on one input's non-null value.
 
-    `must` completes "<input> must …"; `check` decides it in Python; `hcl` is the same rule as a Terraform
-    condition in which `{v}` stands for the variable (None where Terraform cannot express it).
+    `must` completes "<input> must …"; `when` is the condition (generator.expr, with `expr.value` for the input),
+    from which both the Python `check` and the Terraform `hcl` (in which `{v}` stands for the variable) are
+    rendered. A rule the language cannot say is the marked exception: `check` and `hcl` written by hand, with
+    `exception` saying why (tests/test_rule_agreement.py still holds the two to the same verdicts).
     """
 
     must: str
-    check: Callable[[Any], bool]
-    hcl: str | None
+    check: Callable[[Any], bool] | None = None
+    hcl: str | None = None
     # What the message quotes after "got": the whole value by default; for a long list or map, the part that breaks
     # the rule (`got "subnet-0a1b2c3d" twice`, `got "aws:owner"`).
     got: Callable[[Any], str] | None = None
     # A value the rule refuses (None: no example). The module's shipped `terraform test` plans it and expects
-    # the variable's validation to fail; a test checks that Python refuses it too.
+    # the variable's validation to fail; tests/test_rule_agreement.py has Python and Terraform judge it.
     example: Any = None
+    when: Expr | None = None
+    # A value the rule accepts (NO_EXAMPLE: the input's default or README example serves), judged both ways too.
+    passing: Any = NO_EXAMPLE
+    exception: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.when is not None:
+            assert self.check is None and self.hcl is None, f"{self.must}: a condition, or check and hcl, not both"
+            condition = self.when
+            object.__setattr__(self, "check", lambda v: expr.holds(condition, {expr.VALUE_KEY: v}))
+            object.__setattr__(self, "hcl", condition.hcl())
+        else:
+            assert self.check is not None, f"{self.must}: needs a condition (when=)"
 
 
 @dataclass(frozen=True)
@@ -64,19 +94,36 @@ class Check:
 
     `inputs` are the inputs involved: the first is the one the message is filed under, and all of them are
     shown with their values. `must` is a string, or a function of the resolved values for messages that quote
-    another input (`must be a multiple of the 3 subnets`). `hcl` is the condition over `var.*` / `local.*`;
-    `hcl_message` is its error message when `must` is a function.
+    another input (`must be a multiple of the 3 subnets`). `when` is the condition over `expr.var(...)` and
+    `expr.Local`s, from which the Python `check` and the `hcl` are rendered (or, the marked exception, both written
+    by hand with `exception` saying why); `hcl_message` is its Terraform message when `must` is a function.
     """
 
     inputs: tuple[str, ...]
     must: str | Callable[[Mapping[str, Any]], str]
-    check: Callable[[Mapping[str, Any]], bool]
-    hcl: str | None
+    check: Callable[[Mapping[str, Any]], bool] | None = None
+    hcl: str | None = None
     hcl_message: str | None = None
     shown: tuple[str, ...] | None = None  # inputs quoted after "got" (default: all of `inputs`)
     # Inputs that break this check and nothing else, over the module's required examples (None: no example).
     # The module's shipped `terraform test` plans them and expects the precondition to fail.
     example: Mapping[str, Any] | None = None
+    when: Expr | None = None
+    # Inputs, over the required examples, that meet the check where it is not trivially met (None: the required
+    # examples alone serve).
+    passing: Mapping[str, Any] | None = None
+    exception: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.when is not None:
+            assert self.check is None and self.hcl is None, f"{self.inputs}: a condition, or check and hcl, not both"
+            condition = self.when
+            object.__setattr__(self, "check", lambda values: expr.holds(condition, _supplied_opaque(values)))
+            object.__setattr__(self, "hcl", condition.hcl())
+            unknown = condition.inputs() - set(self.inputs) - set(self.shown or ())
+            assert not unknown, f"check on {self.inputs[0]} reads inputs it does not name: {sorted(unknown)}"
+        else:
+            assert self.check is not None, f"check on {self.inputs[0]}: needs a condition (when=)"
 
     def message(self, values: Mapping[str, Any]) -> str:
         must = self.must(values) if callable(self.must) else self.must

@@ -138,13 +138,13 @@ def _duplicate_name_problems(where: str, calls: list[Any], modules: Mapping[str,
             key = aws_name.key(call.values)
             if key is None:
                 continue
-            owner = owners.setdefault((aws_name.what, key), (call.name, aws_name.name(call.values)))
+            owner = owners.setdefault((aws_name.what, key), (call.name, aws_name.value(call.values)))
             if owner[0] == call.name or (owner[0], call.name) in reported:
                 continue
             reported.add((owner[0], call.name))
             problems.append(
                 f"{where}: [{call.name}] {aws_name.inputs[0]}: creates the {aws_name.what} "
-                f"{literal(aws_name.name(call.values))}, as [{owner[0]}] does (AWS refuses a second one in the same "
+                f"{literal(aws_name.value(call.values))}, as [{owner[0]}] does (AWS refuses a second one in the same "
                 "account and Region)"
             )
     return problems

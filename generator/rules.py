@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
+from generator import expr
 from generator.inputs import Check, Rule
 from generator.types import literal
 
@@ -364,9 +365,12 @@ COVERS_EVERY_ADDRESS_HCL = (
 class AwsName:
     """A name a module gives an AWS resource, built from its inputs.
 
-    `name` computes it from the resolved values (None when the resource is not created); `template` shows how, for
-    messages; `max_length` is AWS's limit with `source`, and `hcl_length` the name's length as a Terraform expression
-    (None where another check already bounds it); `hcl_created` the Terraform condition under which it exists.
+    `name` is the name as an expression over the inputs (generator.expr; the same expression a resource is named
+    with), evaluated in Python for the environment-wide checks and measured by Terraform in the module's
+    precondition; `created` is the condition under which the resource exists. (Legacy form, being retired: `name`
+    a function of the resolved values returning None when the resource is not created, and `hcl_length` /
+    `hcl_created` its Terraform counterparts.) `template` shows how the name is built, for messages; `max_length`
+    is AWS's limit with `source`. `bounded`: another check already keeps it within the limit (no check of its own).
     `unique`: AWS refuses a second one in the same account and Region (generator.limits checks an environment);
     `fold_case`: AWS stores it in lowercase.
     """
@@ -374,7 +378,7 @@ class AwsName:
     what: str
     inputs: tuple[str, ...]
     template: str
-    name: Callable[[Mapping[str, Any]], str | None]
+    name: Any  # Expr, or (legacy) Callable[[Mapping[str, Any]], str | None]
     max_length: int
     source: str
     hcl_length: str | None = None
@@ -386,31 +390,59 @@ class AwsName:
     precondition: bool = True
     # Inputs that push this name, and no other, past its limit (the failing example of its check: Check.example).
     example: Mapping[str, Any] | None = None
+    created: Any = True  # Expr or True
+    bounded: bool = False
+
+    def value(self, values: Mapping[str, Any]) -> str | None:
+        if isinstance(self.name, expr.Expr):
+            env = _opaque_supplied(values)
+            if not expr.holds(expr.lift(self.created), env):
+                return None
+            return self.name.evaluate(env)
+        return self.name(values)
 
     def key(self, values: Mapping[str, Any]) -> str | None:
-        name = self.name(values)
+        name = self.value(values)
         if name is None:
             return None
         return name.lower() if self.fold_case else name
+
+
+def _opaque_supplied(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    from generator.inputs import SUPPLIED
+
+    return {k: expr.SUPPLIED_AT_APPLY if v is SUPPLIED else v for k, v in values.items()}
 
 
 def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
     """One check per derived name whose length the inputs can push past AWS's limit."""
     checks = []
     for n in names:
+        message = (lambda v, n=n: f"must keep the {n.what} {n.template} within {n.max_length} characters "
+                   f"({n.source}); it would have {len(n.value(v))}")
+        hcl_message = (f"{n.inputs[0]} must keep the {n.what} {n.template} within {n.max_length} characters "
+                       f"({n.source}).")
+        if isinstance(n.name, expr.Expr):
+            if n.bounded:
+                continue
+            condition = expr.implies(n.created, n.name.length() <= n.max_length) if n.created is not True \
+                else n.name.length() <= n.max_length
+            checks.append(Check(n.inputs, message, hcl_message=hcl_message, example=n.example, when=condition)
+                          if n.precondition else
+                          Check(n.inputs, message, lambda v, c=condition: expr.holds(c, _opaque_supplied(v)), None,
+                                hcl_message=hcl_message, exception="refused by another name's precondition"))
+            continue
         if n.hcl_length is None:
             continue
         condition = f"{n.hcl_length} <= {n.max_length}"
         checks.append(
             Check(
                 n.inputs,
-                (lambda v, n=n: f"must keep the {n.what} {n.template} within {n.max_length} characters ({n.source}); "
-                 f"it would have {len(n.name(v))}"),
+                message,
                 lambda v, n=n: n.name(v) is None or len(n.name(v)) <= n.max_length,
                 (condition if n.hcl_created == "true" else f"!({n.hcl_created}) || {condition}")
                 if n.precondition else None,
-                hcl_message=f"{n.inputs[0]} must keep the {n.what} {n.template} within {n.max_length} characters "
-                f"({n.source}).",
+                hcl_message=hcl_message,
                 example=n.example,
             )
         )

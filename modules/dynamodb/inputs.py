@@ -521,7 +521,8 @@ INPUTS = InputSet(
                 "(declare non-key attributes nowhere: DynamoDB is schemaless)"
             ),
             lambda v: not _unused(v),
-            f"length(setsubtract(toset({_HCL_DECLARED}), toset({_HCL_KEYS}))) == 0",
+            # The TTL attribute is left to its own check below (one message per mistake).
+            f"length(setsubtract(toset({_HCL_DECLARED}), toset(concat({_HCL_KEYS}, compact([var.ttl_attribute_name]))))) == 0",
             hcl_message="attributes must only declare attributes a key of the table or of an index uses "
             "(AWS: all attributes must be indexed).",
             shown=("attributes",),
