@@ -13,6 +13,7 @@ example is about, read from the plan.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from pathlib import Path
@@ -40,6 +41,8 @@ ALARM_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"
 
 @pytest.fixture(scope="module")
 def peers(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The plan of the peers' root. Its tests carry the `terraform` marker themselves: conftest marks the tests of
+    its own Terraform fixtures only."""
     require_terraform()
     root = tmp_path_factory.mktemp("peers")
     shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
@@ -69,6 +72,7 @@ def _check_status(plan: Plan, module: str, variable: str) -> str:
 
 # --- terraform-aws-modules/elasticache examples/redis-cluster-mode ----------------------------------------------
 
+@pytest.mark.terraform
 def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
     group = "module.elasticache_cluster_mode.aws_elasticache_replication_group.this"
     peers.assert_resource(group, {
@@ -100,6 +104,7 @@ def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
     assert _check_status(peers, "module.elasticache_cluster_mode", "user_passwords") == "pass"
 
 
+@pytest.mark.terraform
 def test_cluster_mode_parameters_and_the_vpc_rule(peers):
     peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this", {
         "family": "valkey7", "description": "Ex-Redis-Cluster-Mode parameter group",
@@ -116,6 +121,7 @@ def test_cluster_mode_parameters_and_the_vpc_rule(peers):
 
 # --- terraform-aws-modules/dynamodb-table examples/autoscaling and examples/basic -------------------------------
 
+@pytest.mark.terraform
 def test_autoscaling_scales_the_table_and_each_index(peers):
     prefix = "module.dynamodb_autoscaling."
     peers.assert_resource(prefix + "aws_dynamodb_table.this", {
@@ -152,6 +158,7 @@ def test_autoscaling_scales_the_table_and_each_index(peers):
         )
 
 
+@pytest.mark.terraform
 def test_basic_limits_the_table_and_its_index_on_demand(peers):
     prefix = "module.dynamodb_basic."
     table = peers.resource(prefix + "aws_dynamodb_table.this")
@@ -172,6 +179,7 @@ def test_basic_limits_the_table_and_its_index_on_demand(peers):
 
 # --- terraform-aws-modules/msk-kafka-cluster examples/complete --------------------------------------------------
 
+@pytest.mark.terraform
 def test_complete_reaches_other_vpcs_with_scram_only(peers):
     cluster = peers.resource("module.msk_complete.aws_msk_cluster.this")
     assert (cluster["cluster_name"], cluster["kafka_version"], cluster["number_of_broker_nodes"],
@@ -196,6 +204,7 @@ def test_complete_reaches_other_vpcs_with_scram_only(peers):
     assert _under(peers, "aws_msk_single_scram_secret_association.") == ['msk["consumer"]', 'msk["producer"]']
 
 
+@pytest.mark.terraform
 def test_complete_cluster_policy_grants_the_account(peers):
     assert _under(peers, "module.msk_complete.aws_msk_cluster_policy.") == ["this[0]"]
     # The policy names the cluster's ARN, known only after apply; its principals passed the module's validation at
@@ -211,6 +220,7 @@ def test_complete_cluster_policy_grants_the_account(peers):
         assert f'"{action}"' in policy["expressions"]["policy"]["constant_value"]
 
 
+@pytest.mark.terraform
 def test_complete_broker_logs_storage_scaling_and_ports(peers):
     cluster = peers.resource("module.msk_complete.aws_msk_cluster.this")
     logs = cluster["logging_info"][0]["broker_logs"][0]
@@ -255,6 +265,7 @@ def test_complete_settings_the_module_refuses_as_the_example_writes_them():
 
 # --- cloudposse/elasticache-redis examples/complete -------------------------------------------------------------
 
+@pytest.mark.terraform
 def test_cloudposse_complete_alarms_go_to_the_topic(peers):
     prefix = "module.elasticache_cloudposse.aws_cloudwatch_metric_alarm.this"
     # One node: its four alarms, and no replication lag alarm (no replica).
@@ -274,6 +285,7 @@ def test_cloudposse_complete_alarms_go_to_the_topic(peers):
         assert _change(peers, f"{prefix}{key}")["after_unknown"]["dimensions"] is True
 
 
+@pytest.mark.terraform
 def test_cloudposse_complete_cache(peers):
     peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_replication_group.this", {
         "replication_group_id": "eg-test-redis-test", "engine": "valkey", "engine_version": "7.2",
@@ -408,3 +420,14 @@ def test_environment_file_says_the_same(tmp_path):
     assert environment.warnings == (
         "environments/peers.toml: [dynamodb_basic] deletion_protection_enabled = false lets the table be deleted",
     )
+
+
+def test_readme_section_lists_every_example_file():
+    """README.md's section and tests/fixtures/peers/ name the same examples; each file states what it leaves out."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The peer modules' examples, written with these modules\n", 1)[1].split("\n## ", 1)[0]
+    examples = sorted(p.name for p in FIXTURES.glob("*.tf") if p.name != "main.tf")
+    assert sorted(set(re.findall(r"\| `([a-z_]+\.tf)` \|", section))) == examples
+    for name in examples:
+        text = (FIXTURES / name).read_text(encoding="utf-8")
+        assert "# Not expressed, and why:" in text, f"tests/fixtures/peers/{name} does not list what it leaves out"
