@@ -7,7 +7,8 @@ The roots are HCL files in tests/fixtures/peers/, one file per example; each say
 follows, what maps to which input, and each setting not expressed with the reason (README: "The peer modules'
 examples, written with these modules"). They form one root, so the whole file costs three Terraform runs (init,
 plan, show) and one provider load per run, whatever the number of examples. The assertions are on what each
-example is about, read from the plan.
+example is about, read from the plan. The same module settings, written as an environment file, go through the
+generator (checks, derived switches, synth of a stack) and must say what the roots' literals say.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from generator import environments, terraform
+from generator import pipeline, terraform
 from generator.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
@@ -99,7 +99,8 @@ def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
     }
     # Each user is a Valkey user, as the group is; the module's rules on users and passwords ran at plan time.
     for user_id in users:
-        assert peers.resource(f'module.elasticache_cluster_mode.aws_elasticache_user.this["{user_id}"]')["engine"] == "valkey"
+        user = peers.resource(f'module.elasticache_cluster_mode.aws_elasticache_user.this["{user_id}"]')
+        assert user["engine"] == "valkey"
     assert _check_status(peers, "module.elasticache_cluster_mode", "users") == "pass"
     assert _check_status(peers, "module.elasticache_cluster_mode", "user_passwords") == "pass"
 
@@ -137,11 +138,12 @@ def test_autoscaling_scales_the_table_and_each_index(peers):
         for address in _under(peers, prefix + "aws_appautoscaling_target.")
         for values in [peers.resource(prefix + "aws_appautoscaling_target." + address)]
     }
+    table, index = "table/my-table-autoscaling", "table/my-table-autoscaling/index/TitleIndex"
     assert targets == {
-        "read[0]": ("table/my-table-autoscaling", "dynamodb:table:ReadCapacityUnits", 5, 30),
-        "write[0]": ("table/my-table-autoscaling", "dynamodb:table:WriteCapacityUnits", 5, 30),
-        'index_read["TitleIndex"]': ("table/my-table-autoscaling/index/TitleIndex", "dynamodb:index:ReadCapacityUnits", 10, 30),
-        'index_write["TitleIndex"]': ("table/my-table-autoscaling/index/TitleIndex", "dynamodb:index:WriteCapacityUnits", 10, 30),
+        "read[0]": (table, "dynamodb:table:ReadCapacityUnits", 5, 30),
+        "write[0]": (table, "dynamodb:table:WriteCapacityUnits", 5, 30),
+        'index_read["TitleIndex"]': (index, "dynamodb:index:ReadCapacityUnits", 10, 30),
+        'index_write["TitleIndex"]': (index, "dynamodb:index:WriteCapacityUnits", 10, 30),
     }
     policies = {
         address: (values["resource_id"], values["target_tracking_scaling_policy_configuration"][0])
@@ -216,8 +218,8 @@ def test_complete_cluster_policy_grants_the_account(peers):
     assert policy["expressions"]["policy"]["references"] == [
         "var.vpc_connectivity_allowed_principals", "aws_msk_cluster.this.arn", "aws_msk_cluster.this",
     ]
-    for action in ("kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers", "kafka:DescribeCluster", "kafka:DescribeClusterV2"):
-        assert f'"{action}"' in policy["expressions"]["policy"]["constant_value"]
+    for action in ("CreateVpcConnection", "GetBootstrapBrokers", "DescribeCluster", "DescribeClusterV2"):
+        assert f'"kafka:{action}"' in policy["expressions"]["policy"]["constant_value"]
 
 
 @pytest.mark.terraform
@@ -226,8 +228,8 @@ def test_complete_broker_logs_storage_scaling_and_ports(peers):
     logs = cluster["logging_info"][0]["broker_logs"][0]
     assert logs["cloudwatch_logs"] == [{"enabled": True, "log_group": "/aws/msk/ex-complete/broker"}]
     assert logs["s3"] == [{"prefix": "ex-complete"}]  # bucket (and so enabled): the root's bucket, known at apply
-    assert _change(peers, "module.msk_complete.aws_msk_cluster.this")["after_unknown"]["logging_info"][0]["broker_logs"][0][
-        "s3"] == [{"bucket": True, "enabled": True}]
+    unknown = _change(peers, "module.msk_complete.aws_msk_cluster.this")["after_unknown"]
+    assert unknown["logging_info"][0]["broker_logs"][0]["s3"] == [{"bucket": True, "enabled": True}]
     assert logs["firehose"] == [{"enabled": False, "delivery_stream": None}]
     assert cluster["open_monitoring"] == [{"prometheus": [{"jmx_exporter": [{"enabled_in_broker": True}],
                                                            "node_exporter": [{"enabled_in_broker": True}]}]}]
@@ -311,6 +313,8 @@ def test_cloudposse_complete_cache(peers):
 
 # --- the same settings from an environment file -----------------------------------------------------------------
 
+# The examples' module settings, as a team that keeps environment files would write them: literal ids where the
+# roots pass their own resources' (the VPC connection, the secrets, the zone and the VPCs stay in a root).
 ENVIRONMENT = """\
 name_prefix = "ex-"
 region = "ap-northeast-2"
@@ -323,11 +327,14 @@ engine_version = "7.2"
 node_type = "cache.t4g.small"
 num_node_groups = 2
 replicas_per_node_group = 3
+automatic_failover_enabled = true
+multi_az_enabled = true
 users = { defaultexredisclustermode = { user_name = "default", access_string = "on ~* +@read" }, moe = { access_string = "on ~* +@all" }, larry = { access_string = "on ~* +@all", authentication_type = "iam" }, curly = { access_string = "on ~* +@all" } }
 maintenance_window = "sun:05:00-sun:09:00"
 apply_immediately = true
 ingress_rules = { ingress_vpc = { description = "VPC traffic", cidr_ipv4 = "10.0.0.0/16", from_port = 6379 } }
 subnet_group_name = "ex-redis-cluster-mode"
+parameter_group_description = "Ex-Redis-Cluster-Mode parameter group"
 parameters = { latency-tracking = "yes" }
 
 [dynamodb_autoscaling]
@@ -342,35 +349,47 @@ autoscaling_target_value = 45
 autoscaling_read_max_capacity = 30
 autoscaling_write_max_capacity = 30
 attributes = [{ name = "id", type = "N" }, { name = "title", type = "S" }, { name = "age", type = "N" }]
-global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], read_capacity = 10, write_capacity = 10 }]
+global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], write_capacity = 10, read_capacity = 10 }]
+tags = { Terraform = "true", Environment = "staging" }
 
 [dynamodb_basic]
 name_prefix = "my-table-"
 table_name = "basic"
 hash_key = "id"
 range_key = "title"
+table_class = "STANDARD"
 deletion_protection_enabled = false
 attributes = [{ name = "id", type = "N" }, { name = "title", type = "S" }, { name = "age", type = "N" }]
-global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], max_read_request_units = 1, max_write_request_units = 1 }]
+global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], max_write_request_units = 1, max_read_request_units = 1 }]
 on_demand_max_read_request_units = 1
 on_demand_max_write_request_units = 1
+resource_policy = '{"Version":"2012-10-17","Statement":[{"Action":"dynamodb:GetItem","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/DummyRole"},"Resource":"arn:aws:dynamodb:ap-northeast-2:111122223333:table/my-table-basic","Sid":"AllowDummyRoleAccess"}]}'
+tags = { Terraform = "true", Environment = "staging" }
 
 [msk_complete]
 cluster_name = "complete"
 kafka_version = "3.9.x"
 number_of_broker_nodes = 3
 enhanced_monitoring = "PER_TOPIC_PER_PARTITION"
-broker_instance_type = "kafka.m5.large"
 allowed_cidr_blocks = ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"]
-client_authentication_scram_enabled = true
-client_authentication_iam_enabled = false
+broker_instance_type = "kafka.m5.large"
+ebs_volume_size = 100
 vpc_connectivity_scram_enabled = true
-vpc_connectivity_allowed_principals = ["arn:aws:iam::111122223333:root"]
+encryption_in_transit_client_broker = "TLS"
+encryption_in_transit_in_cluster = true
+configuration_name = "complete-example-configuration"
+configuration_description = "Complete example configuration"
 server_properties = { "allow.everyone.if.no.acl.found" = "false", "auto.create.topics.enable" = "true", "delete.topic.enable" = "true" }
+jmx_exporter_enabled = true
+node_exporter_enabled = true
+cloudwatch_logs_enabled = true
 s3_logs_bucket = "ex-complete-broker-logs"
 s3_logs_prefix = "ex-complete"
 storage_autoscaling_max_capacity = 512
 storage_autoscaling_target_value = 80
+client_authentication_scram_enabled = true
+client_authentication_iam_enabled = false
+vpc_connectivity_allowed_principals = ["arn:aws:iam::111122223333:root"]
 
 [elasticache_cloudposse]
 module = "elasticache"
@@ -382,44 +401,70 @@ num_cache_clusters = 1
 automatic_failover_enabled = false
 multi_az_enabled = false
 node_type = "cache.m6g.large"
+apply_immediately = true
 engine_version = "7.2"
+transit_encryption_enabled = true
 parameters = { notify-keyspace-events = "lK" }
+engine_log_enabled = true
 slow_log_enabled = false
 alarms_enabled = true
 alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
 ok_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
 alarm_thresholds = { cpu = 75 }
+tags = { Namespace = "eg", Stage = "test", Name = "eg-test-redis-test" }
 """
 
 
-def test_environment_file_says_the_same(tmp_path):
-    """The examples' module settings (not the roots' own resources: VPC connection, secrets, zone) from an
-    environment file: accepted, with the switches the generator derives and the secrets it asks for at apply."""
-    path = tmp_path / "peers.toml"
-    path.write_text(textwrap.dedent(ENVIRONMENT))
+@pytest.fixture(scope="module")
+def peer_stack(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Result:
+    """The environment file through the generator: checked, derived and synthesized into stacks/peers/."""
+    path = tmp_path_factory.mktemp("peers-environment") / "peers.toml"
+    path.write_text(ENVIRONMENT)
     try:
-        environment = environments.load(path, all_modules(), "environments/peers.toml")
-    except InputError as err:  # every problem on one line each, not the first one only
+        return pipeline.produce([(path, "environments/peers.toml")])
+    except InputError as err:  # every problem, one line each
         pytest.fail("\n".join(err.problems))
-    calls = {call.name: call for call in environment.modules}
-    assert {name: (call.kind, call.secrets) for name, call in calls.items()} == {
-        # RBAC: the users' passwords as a sensitive root variable, and no AUTH token variable.
-        "elasticache_cluster_mode": ("elasticache", ("user_passwords",)),
-        "dynamodb_autoscaling": ("dynamodb", ()),
-        "dynamodb_basic": ("dynamodb", ()),
-        "msk_complete": ("msk", ()),
-        # No RBAC, TLS on: an environment file's cache gets an AUTH token (cloudposse's example has none).
-        "elasticache_cloudposse": ("elasticache", ("auth_token",)),
-    }
-    assert calls["msk_complete"].arguments["create_cluster_policy"] is True  # derived from the principals
-    assert calls["elasticache_cluster_mode"].values["user_group_ids"] == []
-    assert calls["dynamodb_basic"].values["global_secondary_indexes"][0]["max_read_request_units"] == 1
-    assert calls["elasticache_cloudposse"].values["alarm_thresholds"] == {
-        "cpu": 75, "engine_cpu": 90, "memory": 80, "evictions": 1000, "replication_lag": 30,
-    }
+
+
+def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_stack):
+    (environment,) = peer_stack.environments
     assert environment.warnings == (
         "environments/peers.toml: [dynamodb_basic] deletion_protection_enabled = false lets the table be deleted",
     )
+    modules = json.loads(peer_stack.files["stacks/peers/main.tf.json"])["module"]
+    assert {name: block["source"] for name, block in modules.items()} == {
+        "elasticache_cluster_mode": "../../modules/elasticache", "dynamodb_autoscaling": "../../modules/dynamodb",
+        "dynamodb_basic": "../../modules/dynamodb", "msk_complete": "../../modules/msk",
+        "elasticache_cloudposse": "../../modules/elasticache",
+    }
+    # Derived from what the file names: the cluster policy from its principals, the resource policy's switch.
+    assert modules["msk_complete"]["create_cluster_policy"] is True
+    assert modules["dynamodb_basic"]["create_resource_policy"] is True
+    # RBAC: the users' passwords come from a sensitive root variable and there is no AUTH token variable. The
+    # cloudposse cache, TLS without RBAC, gets an AUTH token variable, as every such environment block does (the
+    # example has none).
+    assert modules["elasticache_cluster_mode"]["user_passwords"] == "${var.elasticache_cluster_mode_user_passwords}"
+    assert "auth_token" not in modules["elasticache_cluster_mode"]
+    variables = json.loads(peer_stack.files["stacks/peers/variables.tf.json"])["variable"]
+    assert {name: (v["type"], v["sensitive"]) for name, v in variables.items()} == {
+        "elasticache_cloudposse_auth_token": ("string", True),
+        "elasticache_cluster_mode_user_passwords": ("map(list(string))", True),
+    }
+
+
+@pytest.mark.terraform
+def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack):
+    """Every literal input of the roots' module calls has the same value in the environment file (written there,
+    derived, or the module's default), so the file and the roots cannot drift apart."""
+    calls = {call.name: call for call in peer_stack.environments[0].modules}
+    module_calls = peers.raw["configuration"]["root_module"]["module_calls"]
+    assert sorted(name for name in module_calls if not name.startswith("vpc")) == sorted(calls)
+    for name, call in calls.items():
+        literals = {key: expression["constant_value"] for key, expression in module_calls[name]["expressions"].items()
+                    if "constant_value" in expression}
+        assert len(literals) >= 10, (name, sorted(literals))
+        said = {key: call.arguments[key] if key in call.arguments else call.values[key] for key in literals}
+        assert said == literals, name
 
 
 def test_readme_section_lists_every_example_file():
