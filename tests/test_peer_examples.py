@@ -1,0 +1,478 @@
+"""The peer modules' examples, written with the generated modules as a team with its own HCL would write them, and
+planned offline: terraform-aws-modules elasticache `redis-cluster-mode` (with its user group), dynamodb-table
+`autoscaling` and `basic`, msk-kafka-cluster `complete` (multi-VPC connectivity, cluster policy, broker logs), and
+cloudposse elasticache-redis `complete` (with its CloudWatch alarms).
+
+The roots are HCL files in tests/fixtures/peers/, one file per example; each says at its top which peer commit it
+follows, what maps to which input, and each setting not expressed with the reason (README: "The peer modules'
+examples, written with these modules"). They form one root, so the whole file costs three Terraform runs (init,
+plan, show) and one provider load per run, whatever the number of examples. The assertions are on what each
+example is about, read from the plan. The same module settings, written as an environment file, go through the
+generator (checks, derived switches, synth of a stack) and must say what the roots' literals say.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline, terraform
+from generator.assertions import Plan
+from generator.inputs import InputError
+from modules import all_modules
+from modules.msk import MODULE as MSK
+from tests.conftest import PROJECT, require_terraform
+
+FIXTURES = PROJECT / "tests" / "fixtures" / "peers"
+
+# The passwords of redis-cluster-mode's users, as the example writes them; the root takes them as a sensitive
+# variable (TF_VAR_cluster_mode_user_passwords), never from a file.
+USER_PASSWORDS = {
+    "defaultexredisclustermode": ["password123456789"],
+    "moe": ["password123456789"],
+    "curly": ["password123456789", "password987654321"],
+}
+ALARM_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"
+
+
+@pytest.fixture(scope="module")
+def peers(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    """The plan of the peers' root. Its tests carry the `terraform` marker themselves: conftest marks the tests of
+    its own Terraform fixtures only."""
+    require_terraform()
+    root = tmp_path_factory.mktemp("peers")
+    shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
+    shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
+    # Placeholder credentials, a local backend and no calls to AWS, as the project's offline plans do.
+    (root / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE, indent=2))
+    terraform.run(root, "init", "-input=false", "-no-color")
+    terraform.run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
+                  variables={"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS)})
+    return Plan(json.loads(terraform.run(root, "show", "-json", "plan.tfplan")))
+
+
+def _change(plan: Plan, address: str) -> dict:
+    return next(c for c in plan.raw["resource_changes"] if c["address"] == address)["change"]
+
+
+def _under(plan: Plan, prefix: str) -> list[str]:
+    return [a.removeprefix(prefix) for a in plan.addresses() if a.startswith(prefix)]
+
+
+def _check_status(plan: Plan, module: str, variable: str) -> str:
+    """How the plan judged a module input's validation blocks: pass, fail or unknown (a value known only at apply)."""
+    return next(c["status"] for c in plan.raw["checks"]
+                if c["address"]["kind"] == "var" and c["address"].get("module") == module
+                and c["address"]["name"] == variable)
+
+
+# --- terraform-aws-modules/elasticache examples/redis-cluster-mode ----------------------------------------------
+
+@pytest.mark.terraform
+def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
+    group = "module.elasticache_cluster_mode.aws_elasticache_replication_group.this"
+    peers.assert_resource(group, {
+        "replication_group_id": "ex-redis-cluster-mode", "engine": "valkey", "engine_version": "7.2",
+        "node_type": "cache.t4g.small", "num_node_groups": 2, "replicas_per_node_group": 3,
+        "automatic_failover_enabled": True, "multi_az_enabled": True, "transit_encryption_enabled": True,
+        "auth_token": None, "user_group_ids": ["ex-redis-cluster-mode"],
+        "maintenance_window": "sun:05:00-sun:09:00", "apply_immediately": True, "subnet_group_name": "ex-redis-cluster-mode",
+    })
+    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_user_group.this[0]", {
+        "user_group_id": "ex-redis-cluster-mode", "engine": "valkey",
+        "user_ids": ["curly", "defaultexredisclustermode", "larry", "moe"],
+    })
+    users = {
+        user_id: (values["user_name"], values["access_string"], values["authentication_mode"])
+        for user_id, values in ((a.split('"')[1], peers.resource(a)) for a in peers.addresses()
+                                if a.startswith("module.elasticache_cluster_mode.aws_elasticache_user.this["))
+    }
+    assert users == {
+        "defaultexredisclustermode": ("default", "on ~* +@read", [{"type": "password", "passwords": ["password123456789"]}]),
+        "moe": ("moe", "on ~* +@all", [{"type": "password", "passwords": ["password123456789"]}]),
+        "larry": ("larry", "on ~* +@all", [{"type": "iam", "passwords": None}]),
+        "curly": ("curly", "on ~* +@all", [{"type": "password", "passwords": ["password123456789", "password987654321"]}]),
+    }
+    # Each user is a Valkey user, as the group is; the module's rules on users and passwords ran at plan time.
+    for user_id in users:
+        user = peers.resource(f'module.elasticache_cluster_mode.aws_elasticache_user.this["{user_id}"]')
+        assert user["engine"] == "valkey"
+    assert _check_status(peers, "module.elasticache_cluster_mode", "users") == "pass"
+    assert _check_status(peers, "module.elasticache_cluster_mode", "user_passwords") == "pass"
+
+
+@pytest.mark.terraform
+def test_cluster_mode_parameters_and_the_vpc_rule(peers):
+    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this", {
+        "family": "valkey7", "description": "Ex-Redis-Cluster-Mode parameter group",
+        "parameter": [{"name": "cluster-enabled", "value": "yes"}, {"name": "latency-tracking", "value": "yes"}],
+    })
+    # The example's one rule, "VPC traffic" on the engine's port; nothing else is opened.
+    assert _under(peers, "module.elasticache_cluster_mode.aws_vpc_security_group_") == [
+        'ingress_rule.extra["ingress_vpc"]'
+    ]
+    peers.assert_resource('module.elasticache_cluster_mode.aws_vpc_security_group_ingress_rule.extra["ingress_vpc"]', {
+        "description": "VPC traffic", "cidr_ipv4": "10.0.0.0/16", "ip_protocol": "tcp", "from_port": 6379, "to_port": 6379,
+    })
+
+
+# --- terraform-aws-modules/dynamodb-table examples/autoscaling and examples/basic -------------------------------
+
+@pytest.mark.terraform
+def test_autoscaling_scales_the_table_and_each_index(peers):
+    prefix = "module.dynamodb_autoscaling."
+    peers.assert_resource(prefix + "aws_dynamodb_table.this", {
+        "name": "my-table-autoscaling", "billing_mode": "PROVISIONED", "hash_key": "id", "range_key": "title",
+        "read_capacity": 5, "write_capacity": 5,
+        "global_secondary_index": [{
+            "name": "TitleIndex", "hash_key": "title", "range_key": "age", "projection_type": "INCLUDE",
+            "non_key_attributes": ["id"], "read_capacity": 10, "write_capacity": 10, "on_demand_throughput": [],
+        }],
+    })
+    targets = {
+        address: (values["resource_id"], values["scalable_dimension"], values["min_capacity"], values["max_capacity"])
+        for address in _under(peers, prefix + "aws_appautoscaling_target.")
+        for values in [peers.resource(prefix + "aws_appautoscaling_target." + address)]
+    }
+    table, index = "table/my-table-autoscaling", "table/my-table-autoscaling/index/TitleIndex"
+    assert targets == {
+        "read[0]": (table, "dynamodb:table:ReadCapacityUnits", 5, 30),
+        "write[0]": (table, "dynamodb:table:WriteCapacityUnits", 5, 30),
+        'index_read["TitleIndex"]': (index, "dynamodb:index:ReadCapacityUnits", 10, 30),
+        'index_write["TitleIndex"]': (index, "dynamodb:index:WriteCapacityUnits", 10, 30),
+    }
+    policies = {
+        address: (values["resource_id"], values["target_tracking_scaling_policy_configuration"][0])
+        for address in _under(peers, prefix + "aws_appautoscaling_policy.")
+        for values in [peers.resource(prefix + "aws_appautoscaling_policy." + address)]
+    }
+    assert sorted(policies) == sorted(targets)
+    for address, (resource_id, tracking) in policies.items():
+        direction = "Write" if "write" in address else "Read"
+        assert resource_id == targets[address][0]
+        assert tracking["target_value"] == 45
+        assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == (
+            f"DynamoDB{direction}CapacityUtilization"
+        )
+
+
+@pytest.mark.terraform
+def test_basic_limits_the_table_and_its_index_on_demand(peers):
+    prefix = "module.dynamodb_basic."
+    table = peers.resource(prefix + "aws_dynamodb_table.this")
+    assert (table["billing_mode"], table["deletion_protection_enabled"]) == ("PAY_PER_REQUEST", False)
+    assert table["on_demand_throughput"] == [{"max_read_request_units": 1, "max_write_request_units": 1}]
+    assert table["global_secondary_index"] == [{
+        "name": "TitleIndex", "hash_key": "title", "range_key": "age", "projection_type": "INCLUDE",
+        "non_key_attributes": ["id"], "on_demand_throughput": [{"max_read_request_units": 1, "max_write_request_units": 1}],
+    }]
+    assert _under(peers, prefix + "aws_appautoscaling_") == []  # on demand: nothing to scale
+    # The policy names the table it is attached to, by the ARN the root builds (the peer's __DYNAMODB_TABLE_ARN__).
+    policy = json.loads(peers.resource(prefix + "aws_dynamodb_resource_policy.this[0]")["policy"])
+    assert policy["Statement"] == [{
+        "Sid": "AllowDummyRoleAccess", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:role/DummyRole"},
+        "Action": "dynamodb:GetItem", "Resource": f"arn:aws:dynamodb:ap-northeast-2:111122223333:table/{table['name']}",
+    }]
+
+
+# --- terraform-aws-modules/msk-kafka-cluster examples/complete --------------------------------------------------
+
+@pytest.mark.terraform
+def test_complete_reaches_other_vpcs_with_scram_only(peers):
+    cluster = peers.resource("module.msk_complete.aws_msk_cluster.this")
+    assert (cluster["cluster_name"], cluster["kafka_version"], cluster["number_of_broker_nodes"],
+            cluster["enhanced_monitoring"]) == ("ex-complete", "3.9.x", 3, "PER_TOPIC_PER_PARTITION")
+    broker = cluster["broker_node_group_info"][0]
+    assert broker["instance_type"] == "kafka.m5.large"
+    assert broker["connectivity_info"] == [{
+        "public_access": [{"type": "DISABLED"}],
+        "vpc_connectivity": [{"client_authentication": [{"sasl": [{"iam": False, "scram": True}], "tls": False}]}],
+    }]
+    assert cluster["client_authentication"] == [{"sasl": [{"iam": False, "scram": True}], "tls": [], "unauthenticated": False}]
+    assert cluster["encryption_info"][0]["encryption_in_transit"] == [{"client_broker": "TLS", "in_cluster": True}]
+    # AWS refuses SCRAM across VPCs unless ACLs are enforced: the example's "true" became "false".
+    peers.assert_resource("module.msk_complete.aws_msk_configuration.this", {
+        "name": "complete-example-configuration", "description": "Complete example configuration",
+        "server_properties": "allow.everyone.if.no.acl.found=false\nauto.create.topics.enable=true\ndelete.topic.enable=true",
+    })
+    # The client side, in the root: the managed VPC connection to the module's cluster, and one association per
+    # SCRAM secret (the module associates none on purpose).
+    peers.assert_resource("aws_msk_vpc_connection.connection_one", {"authentication": "SASL_SCRAM"})
+    assert _change(peers, "aws_msk_vpc_connection.connection_one")["after_unknown"]["target_cluster_arn"] is True
+    assert _under(peers, "aws_msk_single_scram_secret_association.") == ['msk["consumer"]', 'msk["producer"]']
+
+
+@pytest.mark.terraform
+def test_complete_cluster_policy_grants_the_account(peers):
+    assert _under(peers, "module.msk_complete.aws_msk_cluster_policy.") == ["this[0]"]
+    # The policy names the cluster's ARN, known only after apply; its principals passed the module's validation at
+    # plan time (account root ARN), and its statement is the module's fixed one.
+    assert _change(peers, "module.msk_complete.aws_msk_cluster_policy.this[0]")["after_unknown"]["policy"] is True
+    assert _check_status(peers, "module.msk_complete", "vpc_connectivity_allowed_principals") == "pass"
+    module = peers.raw["configuration"]["root_module"]["module_calls"]["msk_complete"]["module"]
+    policy = next(r for r in module["resources"] if r["address"] == "aws_msk_cluster_policy.this")
+    assert policy["expressions"]["policy"]["references"] == [
+        "var.vpc_connectivity_allowed_principals", "aws_msk_cluster.this.arn", "aws_msk_cluster.this",
+    ]
+    for action in ("CreateVpcConnection", "GetBootstrapBrokers", "DescribeCluster", "DescribeClusterV2"):
+        assert f'"kafka:{action}"' in policy["expressions"]["policy"]["constant_value"]
+
+
+@pytest.mark.terraform
+def test_complete_broker_logs_storage_scaling_and_ports(peers):
+    cluster = peers.resource("module.msk_complete.aws_msk_cluster.this")
+    logs = cluster["logging_info"][0]["broker_logs"][0]
+    assert logs["cloudwatch_logs"] == [{"enabled": True, "log_group": "/aws/msk/ex-complete/broker"}]
+    assert logs["s3"] == [{"prefix": "ex-complete"}]  # bucket (and so enabled): the root's bucket, known at apply
+    unknown = _change(peers, "module.msk_complete.aws_msk_cluster.this")["after_unknown"]
+    assert unknown["logging_info"][0]["broker_logs"][0]["s3"] == [{"bucket": True, "enabled": True}]
+    assert logs["firehose"] == [{"enabled": False, "delivery_stream": None}]
+    assert cluster["open_monitoring"] == [{"prometheus": [{"jmx_exporter": [{"enabled_in_broker": True}],
+                                                           "node_exporter": [{"enabled_in_broker": True}]}]}]
+    peers.assert_resource("module.msk_complete.aws_appautoscaling_target.storage[0]", {"max_capacity": 512})
+    assert peers.resource("module.msk_complete.aws_appautoscaling_policy.storage[0]")[
+        "target_tracking_scaling_policy_configuration"][0]["target_value"] == 80
+    # The private subnets reach the listeners that are on: SCRAM and the two exporters, not 9092 or 9094.
+    assert _under(peers, "module.msk_complete.aws_vpc_security_group_ingress_rule.from_cidr_blocks") == [
+        f'["{port}/{i}"]' for port in (11001, 11002, 9096) for i in range(3)
+    ]
+
+
+def test_complete_settings_the_module_refuses_as_the_example_writes_them():
+    """The two settings of `complete` not carried over, refused with the module's messages (the same rules refuse
+    them in HCL)."""
+    base = {"name_prefix": "ex-", "cluster_name": "complete", "vpc_id": "vpc-0a1b2c3d4e5f60718",
+            "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
+            "client_authentication_scram_enabled": True, "client_authentication_iam_enabled": False,
+            "vpc_connectivity_scram_enabled": True}
+    _, found = MSK.inputs.problems({**base, "server_properties": {"allow.everyone.if.no.acl.found": "true"}})
+    assert [message for _, message in found] == [
+        'server_properties: must set "allow.everyone.if.no.acl.found" = "false" (or server_properties_text the line '
+        "allow.everyone.if.no.acl.found=false) with multi-VPC SCRAM or mutual TLS (AWS refuses the connectivity "
+        'otherwise), got {"allow.everyone.if.no.acl.found": "true"}'
+    ]
+    # cluster_policy_statements.firehose: a service principal, which the cluster policy input does not take.
+    _, found = MSK.inputs.problems({**base, "server_properties": {"allow.everyone.if.no.acl.found": "false"},
+                                    "vpc_connectivity_allowed_principals": ["firehose.amazonaws.com"],
+                                    "create_cluster_policy": True})
+    assert [message for _, message in found] == [
+        "vpc_connectivity_allowed_principals: must hold only 12-digit account ids or IAM ARNs "
+        '(arn:aws:iam::<account>:root, :role/..., :user/...), got "firehose.amazonaws.com"'
+    ]
+
+
+# --- cloudposse/elasticache-redis examples/complete -------------------------------------------------------------
+
+@pytest.mark.terraform
+def test_cloudposse_complete_alarms_go_to_the_topic(peers):
+    prefix = "module.elasticache_cloudposse.aws_cloudwatch_metric_alarm.this"
+    # One node: its four alarms, and no replication lag alarm (no replica).
+    alarms = {key: peers.resource(f"{prefix}{key}") for key in _under(peers, prefix)}
+    assert {key: (a["metric_name"], a["statistic"], a["threshold"]) for key, a in alarms.items()} == {
+        '["cpu-node1"]': ("CPUUtilization", "Average", 75),  # cloudposse's alarm_cpu_threshold_percent
+        '["engine-cpu-node1"]': ("EngineCPUUtilization", "Average", 90),
+        '["evictions-node1"]': ("Evictions", "Sum", 1000),
+        '["memory-node1"]': ("DatabaseMemoryUsagePercentage", "Average", 80),
+    }
+    for key, alarm in alarms.items():
+        assert alarm["alarm_name"] == "eg-test-redis-test-" + key.strip('[]"')
+        assert (alarm["namespace"], alarm["comparison_operator"]) == ("AWS/ElastiCache", "GreaterThanThreshold")
+        assert (alarm["alarm_actions"], alarm["ok_actions"]) == ([ALARM_TOPIC], [ALARM_TOPIC])
+        assert (alarm["period"], alarm["evaluation_periods"]) == (300, 3)
+        # The node's CacheClusterId: the group's member cluster, known once the group exists.
+        assert _change(peers, f"{prefix}{key}")["after_unknown"]["dimensions"] is True
+
+
+@pytest.mark.terraform
+def test_cloudposse_complete_cache(peers):
+    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_replication_group.this", {
+        "replication_group_id": "eg-test-redis-test", "engine": "valkey", "engine_version": "7.2",
+        "node_type": "cache.m6g.large", "num_cache_clusters": 1, "automatic_failover_enabled": False,
+        "multi_az_enabled": False, "apply_immediately": True, "transit_encryption_enabled": True,
+        "at_rest_encryption_enabled": "true",  # the example's false is not carried over
+        "log_delivery_configuration": [{
+            "destination": "/aws/elasticache/eg-test-redis-test/engine-log", "destination_type": "cloudwatch-logs",
+            "log_format": "json", "log_type": "engine-log",
+        }],
+        "tags": {"Namespace": "eg", "Stage": "test", "Name": "eg-test-redis-test"},
+    })
+    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_parameter_group.this", {
+        "family": "valkey7", "parameter": [{"name": "notify-keyspace-events", "value": "lK"}],
+    })
+    assert _under(peers, "module.elasticache_cloudposse.aws_vpc_security_group_") == [
+        'ingress_rule.from_security_groups["6379/0"]'
+    ]
+    # zone_id: the cluster's hostname in the private zone, on the module's primary endpoint.
+    peers.assert_resource("aws_route53_record.cloudposse", {"name": "eg-test-redis-test", "type": "CNAME", "ttl": 60})
+    assert _change(peers, "aws_route53_record.cloudposse")["after_unknown"]["records"] is True
+
+
+# --- the same settings from an environment file -----------------------------------------------------------------
+
+# The examples' module settings, as a team that keeps environment files would write them: literal ids where the
+# roots pass their own resources' (the VPC connection, the secrets, the zone and the VPCs stay in a root).
+ENVIRONMENT = """\
+name_prefix = "ex-"
+region = "ap-northeast-2"
+vpc_id = "vpc-0a1b2c3d4e5f60718"
+subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
+
+[elasticache_cluster_mode]
+cluster_name = "redis-cluster-mode"
+engine_version = "7.2"
+node_type = "cache.t4g.small"
+num_node_groups = 2
+replicas_per_node_group = 3
+automatic_failover_enabled = true
+multi_az_enabled = true
+users = { defaultexredisclustermode = { user_name = "default", access_string = "on ~* +@read" }, moe = { access_string = "on ~* +@all" }, larry = { access_string = "on ~* +@all", authentication_type = "iam" }, curly = { access_string = "on ~* +@all" } }
+maintenance_window = "sun:05:00-sun:09:00"
+apply_immediately = true
+ingress_rules = { ingress_vpc = { description = "VPC traffic", cidr_ipv4 = "10.0.0.0/16", from_port = 6379 } }
+subnet_group_name = "ex-redis-cluster-mode"
+parameter_group_description = "Ex-Redis-Cluster-Mode parameter group"
+parameters = { latency-tracking = "yes" }
+
+[dynamodb_autoscaling]
+name_prefix = "my-table-"
+table_name = "autoscaling"
+hash_key = "id"
+range_key = "title"
+billing_mode = "PROVISIONED"
+read_capacity = 5
+write_capacity = 5
+autoscaling_target_value = 45
+autoscaling_read_max_capacity = 30
+autoscaling_write_max_capacity = 30
+attributes = [{ name = "id", type = "N" }, { name = "title", type = "S" }, { name = "age", type = "N" }]
+global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], write_capacity = 10, read_capacity = 10 }]
+tags = { Terraform = "true", Environment = "staging" }
+
+[dynamodb_basic]
+name_prefix = "my-table-"
+table_name = "basic"
+hash_key = "id"
+range_key = "title"
+table_class = "STANDARD"
+deletion_protection_enabled = false
+attributes = [{ name = "id", type = "N" }, { name = "title", type = "S" }, { name = "age", type = "N" }]
+global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], max_write_request_units = 1, max_read_request_units = 1 }]
+on_demand_max_read_request_units = 1
+on_demand_max_write_request_units = 1
+resource_policy = '{"Version":"2012-10-17","Statement":[{"Action":"dynamodb:GetItem","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/DummyRole"},"Resource":"arn:aws:dynamodb:ap-northeast-2:111122223333:table/my-table-basic","Sid":"AllowDummyRoleAccess"}]}'
+tags = { Terraform = "true", Environment = "staging" }
+
+[msk_complete]
+cluster_name = "complete"
+kafka_version = "3.9.x"
+number_of_broker_nodes = 3
+enhanced_monitoring = "PER_TOPIC_PER_PARTITION"
+allowed_cidr_blocks = ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"]
+broker_instance_type = "kafka.m5.large"
+ebs_volume_size = 100
+vpc_connectivity_scram_enabled = true
+encryption_in_transit_client_broker = "TLS"
+encryption_in_transit_in_cluster = true
+configuration_name = "complete-example-configuration"
+configuration_description = "Complete example configuration"
+server_properties = { "allow.everyone.if.no.acl.found" = "false", "auto.create.topics.enable" = "true", "delete.topic.enable" = "true" }
+jmx_exporter_enabled = true
+node_exporter_enabled = true
+cloudwatch_logs_enabled = true
+s3_logs_bucket = "ex-complete-broker-logs"
+s3_logs_prefix = "ex-complete"
+storage_autoscaling_max_capacity = 512
+storage_autoscaling_target_value = 80
+client_authentication_scram_enabled = true
+client_authentication_iam_enabled = false
+vpc_connectivity_allowed_principals = ["arn:aws:iam::111122223333:root"]
+
+[elasticache_cloudposse]
+module = "elasticache"
+name_prefix = "eg-test-"
+cluster_name = "redis-test"
+subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
+allowed_security_group_ids = ["sg-0e0e0e0e0e0e0e0e1"]
+num_cache_clusters = 1
+automatic_failover_enabled = false
+multi_az_enabled = false
+node_type = "cache.m6g.large"
+apply_immediately = true
+engine_version = "7.2"
+transit_encryption_enabled = true
+parameters = { notify-keyspace-events = "lK" }
+engine_log_enabled = true
+slow_log_enabled = false
+alarms_enabled = true
+alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
+ok_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
+alarm_thresholds = { cpu = 75 }
+tags = { Namespace = "eg", Stage = "test", Name = "eg-test-redis-test" }
+"""
+
+
+@pytest.fixture(scope="module")
+def peer_stack(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Result:
+    """The environment file through the generator: checked, derived and synthesized into stacks/peers/."""
+    path = tmp_path_factory.mktemp("peers-environment") / "peers.toml"
+    path.write_text(ENVIRONMENT)
+    try:
+        return pipeline.produce([(path, "environments/peers.toml")])
+    except InputError as err:  # every problem, one line each
+        pytest.fail("\n".join(err.problems))
+
+
+def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_stack):
+    (environment,) = peer_stack.environments
+    assert environment.warnings == (
+        "environments/peers.toml: [dynamodb_basic] deletion_protection_enabled = false lets the table be deleted",
+    )
+    modules = json.loads(peer_stack.files["stacks/peers/main.tf.json"])["module"]
+    assert {name: block["source"] for name, block in modules.items()} == {
+        "elasticache_cluster_mode": "../../modules/elasticache", "dynamodb_autoscaling": "../../modules/dynamodb",
+        "dynamodb_basic": "../../modules/dynamodb", "msk_complete": "../../modules/msk",
+        "elasticache_cloudposse": "../../modules/elasticache",
+    }
+    # Derived from what the file names: the cluster policy from its principals, the resource policy's switch.
+    assert modules["msk_complete"]["create_cluster_policy"] is True
+    assert modules["dynamodb_basic"]["create_resource_policy"] is True
+    # RBAC: the users' passwords come from a sensitive root variable and there is no AUTH token variable. The
+    # cloudposse cache, TLS without RBAC, gets an AUTH token variable, as every such environment block does (the
+    # example has none).
+    assert modules["elasticache_cluster_mode"]["user_passwords"] == "${var.elasticache_cluster_mode_user_passwords}"
+    assert "auth_token" not in modules["elasticache_cluster_mode"]
+    variables = json.loads(peer_stack.files["stacks/peers/variables.tf.json"])["variable"]
+    assert {name: (v["type"], v["sensitive"]) for name, v in variables.items()} == {
+        "elasticache_cloudposse_auth_token": ("string", True),
+        "elasticache_cluster_mode_user_passwords": ("map(list(string))", True),
+    }
+
+
+@pytest.mark.terraform
+def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack):
+    """Every literal input of the roots' module calls has the same value in the environment file (written there,
+    derived, or the module's default), so the file and the roots cannot drift apart."""
+    calls = {call.name: call for call in peer_stack.environments[0].modules}
+    module_calls = peers.raw["configuration"]["root_module"]["module_calls"]
+    assert sorted(name for name in module_calls if not name.startswith("vpc")) == sorted(calls)
+    for name, call in calls.items():
+        literals = {key: expression["constant_value"] for key, expression in module_calls[name]["expressions"].items()
+                    if "constant_value" in expression}
+        assert len(literals) >= 10, (name, sorted(literals))
+        said = {key: call.arguments[key] if key in call.arguments else call.values[key] for key in literals}
+        assert said == literals, name
+
+
+def test_readme_section_lists_every_example_file():
+    """README.md's section and tests/fixtures/peers/ name the same examples; each file states what it leaves out."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The peer modules' examples, written with these modules\n", 1)[1].split("\n## ", 1)[0]
+    examples = sorted(p.name for p in FIXTURES.glob("*.tf") if p.name != "main.tf")
+    assert sorted(set(re.findall(r"\| `([a-z_]+\.tf)` \|", section))) == examples
+    for name in examples:
+        text = (FIXTURES / name).read_text(encoding="utf-8")
+        assert "# Not expressed, and why:" in text, f"tests/fixtures/peers/{name} does not list what it leaves out"
