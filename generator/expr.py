@@ -261,7 +261,9 @@ class Local(Expr):
         return self.definition.evaluate(env)
 
     def declaration(self) -> str:
-        """The value of the `locals` entry that defines it."""
+        """The value of the `locals` entry that defines it (a template as itself: `${var.a}-${var.b}`)."""
+        if isinstance(self.definition, _Text):
+            return self.definition.hcl()[1:-1]
         return "${" + self.definition.hcl() + "}"
 
 
