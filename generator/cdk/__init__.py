@@ -60,6 +60,7 @@ __all__ = [
     "precondition",
     "root_stack",
     "scratch_outdir",
+    "stack_document",
     "string_map",
     "strings",
     "synth",
@@ -225,6 +226,16 @@ def _write_stack_blocks() -> None:
     _unwritten.clear()
 
 
+def stack_document(stack: Any) -> dict[str, Any]:
+    """The stack's Terraform JSON as it stands, before synth: its constructs resolved by cdktf (about 25 ms for a
+    module), with the blocks collected above (variables, locals, outputs, module calls) that reach the stack only
+    at synth. For checks of a module as it is built (generator.wiring); the synth itself is unchanged."""
+    document = dict(stack.to_terraform())
+    for block_type, named in getattr(stack, _BLOCKS, {}).items():
+        document[block_type] = {**(document.get(block_type) or {}), **named}
+    return document
+
+
 def output(stack: Any, name: str, *, expression: str, description: str, sensitive: bool) -> None:
     block: dict[str, Any] = {"description": description, "value": "${" + expression + "}"}
     if sensitive:
@@ -232,9 +243,11 @@ def output(stack: Any, name: str, *, expression: str, description: str, sensitiv
     _stack_block(stack, "output", name, block)
 
 
-def local(stack: Any, name: str, value: Any) -> None:
-    """A `locals` entry; `value` is a Terraform JSON value, so an expression is written "${…}"."""
+def local(stack: Any, name: str, value: Any) -> str:
+    """A `locals` entry; `value` is a Terraform JSON value, so an expression is written "${…}". Returns the
+    reference to it (`local.<name>`, HCL without "${}"), for the code that reads it."""
     _stack_block(stack, "locals", name, value)
+    return f"local.{name}"
 
 
 def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> None:

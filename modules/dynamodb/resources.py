@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
-from modules.dynamodb.inputs import KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from generator.wiring import InputRefs
+from modules.dynamodb.inputs import INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
 from modules.shared.alarms import DYNAMODB_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
+
+# The module's inputs: every resource below reads them through these handles, checked to exist when it is built.
+INPUT = InputRefs.of("dynamodb", INPUTS)
 
 
 def build(stack: Any) -> Any:
@@ -21,38 +25,41 @@ def build(stack: Any) -> Any:
     local(stack, "provisioned", '${var.billing_mode == "PROVISIONED"}')
 
     local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
-    customer_managed_key(
+    key = customer_managed_key(
         stack,
-        create="var.create_kms_key && var.server_side_encryption_enabled",
+        inputs=INPUT,
+        create=f"{INPUT.create_kms_key} && {INPUT.server_side_encryption_enabled}",
         used="local.kms_key_needed",
         unused_message=KMS_KEY_UNUSED,
         description="DynamoDB ${local.table_name}",
         alias='alias/dynamodb/${replace(local.table_name, ".", "-")}',
         log_groups=None,
     )
+    # Read by the table and the kms_key_arn output.
+    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+    encrypted, their_key = INPUT.server_side_encryption_enabled, INPUT.server_side_encryption_kms_key_arn
     table = aws.DynamodbTable(
         stack,
         "table",
         name="${local.table_name}",
         # Always written: left out, the provider assumes PROVISIONED and sends zero capacity.
-        billing_mode="${var.billing_mode}",
-        hash_key="${var.hash_key}",
-        range_key="${var.range_key}",
-        read_capacity=number("local.provisioned ? var.read_capacity : null"),
-        write_capacity=number("local.provisioned ? var.write_capacity : null"),
-        stream_enabled=boolean("var.stream_enabled"),
-        stream_view_type="${var.stream_enabled ? var.stream_view_type : null}",
-        deletion_protection_enabled=boolean("var.deletion_protection_enabled"),
-        table_class="${var.table_class}",
-        point_in_time_recovery={"enabled": boolean("var.point_in_time_recovery_enabled")},
+        billing_mode=INPUT.ref("billing_mode"),
+        hash_key=INPUT.ref("hash_key"),
+        range_key=INPUT.ref("range_key"),
+        read_capacity=number(f"local.provisioned ? {INPUT.read_capacity} : null"),
+        write_capacity=number(f"local.provisioned ? {INPUT.write_capacity} : null"),
+        stream_enabled=boolean(INPUT.stream_enabled),
+        stream_view_type=f"${{{INPUT.stream_enabled} ? {INPUT.stream_view_type} : null}}",
+        deletion_protection_enabled=boolean(INPUT.deletion_protection_enabled),
+        table_class=INPUT.ref("table_class"),
+        point_in_time_recovery={"enabled": boolean(INPUT.point_in_time_recovery_enabled)},
         server_side_encryption={
-            "enabled": boolean("var.server_side_encryption_enabled"),
+            "enabled": boolean(encrypted),
             # The AWS managed key is what DynamoDB uses when encryption is on and no key is sent.
-            "kms_key_arn": '${!var.server_side_encryption_enabled || var.server_side_encryption_kms_key_arn == '
-            '"alias/aws/dynamodb" ? null : var.server_side_encryption_kms_key_arn != null ? '
-            "var.server_side_encryption_kms_key_arn : local.module_kms_key_arn}",
+            "kms_key_arn": f'${{!{encrypted} || {their_key} == "alias/aws/dynamodb" ? null : '
+            f"{their_key} != null ? {their_key} : {module_key_arn}}}",
         },
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
         # A PROVISIONED table's capacity belongs to application auto scaling (below): without this, every apply
         # would reset what the scaler set. Capacity is changed through read_capacity/write_capacity, which are
         # the scaler's floor. Index capacity is not ignored: ignore_changes cannot name one attribute of the
@@ -68,12 +75,12 @@ def build(stack: Any) -> Any:
     address(table, "this")
     table.add_override(
         "dynamic.attribute",
-        {"for_each": "${var.attributes}", "content": {"name": "${attribute.value.name}", "type": "${attribute.value.type}"}},
+        {"for_each": INPUT.ref("attributes"), "content": {"name": "${attribute.value.name}", "type": "${attribute.value.type}"}},
     )
     table.add_override(
         "dynamic.global_secondary_index",
         {
-            "for_each": "${var.global_secondary_indexes}",
+            "for_each": INPUT.ref("global_secondary_indexes"),
             "content": {
                 "name": "${global_secondary_index.value.name}",
                 "hash_key": "${global_secondary_index.value.hash_key}",
@@ -81,8 +88,10 @@ def build(stack: Any) -> Any:
                 "projection_type": "${global_secondary_index.value.projection_type}",
                 "non_key_attributes": "${global_secondary_index.value.non_key_attributes}",
                 # An index without its own capacity uses the table's (the DynamoDB console's convention).
-                "read_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.read_capacity, var.read_capacity) : null}",
-                "write_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.write_capacity, var.write_capacity) : null}",
+                "read_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.read_capacity, "
+                f"{INPUT.read_capacity}) : null}}",
+                "write_capacity": "${local.provisioned ? coalesce(global_secondary_index.value.write_capacity, "
+                f"{INPUT.write_capacity}) : null}}",
                 "dynamic": {
                     "on_demand_throughput": {
                         "for_each": "${global_secondary_index.value.max_read_request_units == null && "
@@ -99,18 +108,18 @@ def build(stack: Any) -> Any:
     table.add_override(
         "dynamic.on_demand_throughput",
         {
-            "for_each": "${var.on_demand_max_read_request_units == null && var.on_demand_max_write_request_units == null"
-            " ? [] : [1]}",
+            "for_each": f"${{{INPUT.on_demand_max_read_request_units} == null && "
+            f"{INPUT.on_demand_max_write_request_units} == null ? [] : [1]}}",
             "content": {
-                "max_read_request_units": "${var.on_demand_max_read_request_units}",
-                "max_write_request_units": "${var.on_demand_max_write_request_units}",
+                "max_read_request_units": INPUT.ref("on_demand_max_read_request_units"),
+                "max_write_request_units": INPUT.ref("on_demand_max_write_request_units"),
             },
         },
     )
     table.add_override(
         "dynamic.import_table",
         {
-            "for_each": "${var.import_table == null ? [] : [var.import_table]}",
+            "for_each": f"${{{INPUT.import_table} == null ? [] : [{INPUT.import_table}]}}",
             "content": {
                 "input_format": "${import_table.value.input_format}",
                 "input_compression_type": "${import_table.value.input_compression_type}",
@@ -137,7 +146,7 @@ def build(stack: Any) -> Any:
     table.add_override(
         "dynamic.local_secondary_index",
         {
-            "for_each": "${var.local_secondary_indexes}",
+            "for_each": INPUT.ref("local_secondary_indexes"),
             "content": {
                 "name": "${local_secondary_index.value.name}",
                 "range_key": "${local_secondary_index.value.range_key}",
@@ -149,14 +158,14 @@ def build(stack: Any) -> Any:
     table.add_override(
         "dynamic.ttl",
         {
-            "for_each": "${var.ttl_attribute_name == null ? [] : [var.ttl_attribute_name]}",
+            "for_each": f"${{{INPUT.ttl_attribute_name} == null ? [] : [{INPUT.ttl_attribute_name}]}}",
             "content": {"attribute_name": "${ttl.value}", "enabled": True},
         },
     )
     table.add_override(
         "dynamic.replica",
         {
-            "for_each": "${var.replica_regions}",
+            "for_each": INPUT.ref("replica_regions"),
             "content": {
                 "region_name": "${replica.value.region_name}",
                 "kms_key_arn": "${replica.value.kms_key_arn}",
@@ -167,23 +176,26 @@ def build(stack: Any) -> Any:
     )
 
     # Auto scaling of each index, keyed by index name: names are literals of the input, known at plan time.
-    local(
+    autoscaled_indexes = local(
         stack,
         "autoscaled_indexes",
-        "${local.provisioned ? { for i in var.global_secondary_indexes : i.name => {"
-        " read = coalesce(i.read_capacity, var.read_capacity), write = coalesce(i.write_capacity, var.write_capacity)"
+        f"${{local.provisioned ? {{ for i in {INPUT.global_secondary_indexes} : i.name => {{"
+        f" read = coalesce(i.read_capacity, {INPUT.read_capacity}), write = coalesce(i.write_capacity, {INPUT.write_capacity})"
         " } } : {}}",
     )
     for direction in ("read", "write"):
         Direction = direction.capitalize()
+        capacity = getattr(INPUT, f"{direction}_capacity")
+        ceiling = f"coalesce({getattr(INPUT, f'autoscaling_{direction}_max_capacity')}, {capacity})"
+        target_value = number(INPUT.autoscaling_target_value)
         target = aws.AppautoscalingTarget(
             stack,
             f"{direction}_target",
             service_namespace="dynamodb",
             resource_id="table/${aws_dynamodb_table.this.name}",
             scalable_dimension=f"dynamodb:table:{Direction}CapacityUnits",
-            min_capacity=number(f"var.{direction}_capacity"),
-            max_capacity=number(f"coalesce(var.autoscaling_{direction}_max_capacity, var.{direction}_capacity)"),
+            min_capacity=number(capacity),
+            max_capacity=number(ceiling),
             count=number("local.provisioned ? 1 : 0"),
         )
         address(target, direction)
@@ -196,7 +208,7 @@ def build(stack: Any) -> Any:
             resource_id=f"${{aws_appautoscaling_target.{direction}[0].resource_id}}",
             scalable_dimension=f"${{aws_appautoscaling_target.{direction}[0].scalable_dimension}}",
             target_tracking_scaling_policy_configuration={
-                "target_value": number("var.autoscaling_target_value"),
+                "target_value": target_value,
                 "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
             },
             count=number("local.provisioned ? 1 : 0"),
@@ -211,12 +223,10 @@ def build(stack: Any) -> Any:
             scalable_dimension=f"dynamodb:index:{Direction}CapacityUnits",
             min_capacity=number(f"each.value.{direction}"),
             # The table's ceiling, or the index's own floor when that is higher.
-            max_capacity=number(
-                f"max(each.value.{direction}, coalesce(var.autoscaling_{direction}_max_capacity, var.{direction}_capacity))"
-            ),
+            max_capacity=number(f"max(each.value.{direction}, {ceiling})"),
         )
         address(index_target, f"index_{direction}")
-        index_target.add_override("for_each", "${local.autoscaled_indexes}")
+        index_target.add_override("for_each", "${" + autoscaled_indexes + "}")
         index_policy = aws.AppautoscalingPolicy(
             stack,
             f"index_{direction}_policy",
@@ -226,25 +236,25 @@ def build(stack: Any) -> Any:
             resource_id=f"${{aws_appautoscaling_target.index_{direction}[each.key].resource_id}}",
             scalable_dimension=f"${{aws_appautoscaling_target.index_{direction}[each.key].scalable_dimension}}",
             target_tracking_scaling_policy_configuration={
-                "target_value": number("var.autoscaling_target_value"),
+                "target_value": target_value,
                 "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
             },
         )
         address(index_policy, f"index_{direction}")
-        index_policy.add_override("for_each", "${local.autoscaled_indexes}")
+        index_policy.add_override("for_each", "${" + autoscaled_indexes + "}")
 
     policy = aws.DynamodbResourcePolicy(
         stack,
         "table_resource_policy",
         resource_arn=table.arn,
-        policy="${var.resource_policy}",
+        policy=INPUT.ref("resource_policy"),
         # The switch, not the document: a policy that names ARNs created in the same apply is unknown at plan time.
-        count=number("var.create_resource_policy ? 1 : 0"),
+        count=number(f"{INPUT.create_resource_policy} ? 1 : 0"),
     )
     address(policy, "this")
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the dynamodb resource.
     # After the table: its precondition on the alarm names' length (modules/shared/alarms.py) then refuses a long
     # table name alone, before the provider's own alarm_name validation would refuse each alarm too.
-    metric_alarms(stack, DYNAMODB_ALARMS, name="local.table_name", subject='"DynamoDB ${local.table_name}"',
-                  after=table)
+    metric_alarms(stack, DYNAMODB_ALARMS, inputs=INPUT, name="local.table_name",
+                  subject='"DynamoDB ${local.table_name}"', after=table)
     return table

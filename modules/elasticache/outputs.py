@@ -1,7 +1,9 @@
 """ElastiCache (Valkey) outputs: endpoints and identifiers services and other modules need."""
 
 from generator.module import Output
-from modules.shared.outputs import SECURITY_GROUP_OUTPUTS
+from generator.wiring import InputRefs
+from modules.elasticache.inputs import INPUTS
+from modules.shared.outputs import security_group_outputs
 
 OUTPUTS = (
     Output("replication_group_id", "aws_elasticache_replication_group.this.id", "Replication group id."),
@@ -27,7 +29,7 @@ OUTPUTS = (
         "aws_elasticache_replication_group.this.engine_version_actual",
         "Valkey version the cluster runs (major.minor.patch), as AWS reports it.",
     ),
-    *SECURITY_GROUP_OUTPUTS,
+    *security_group_outputs(InputRefs.of("elasticache", INPUTS)),
     Output("parameter_group_name", "aws_elasticache_parameter_group.this.name", "Parameter group of the cache."),
     Output("subnet_group_name", "aws_elasticache_subnet_group.this.name", "Subnet group of the cache."),
     Output("member_clusters", "aws_elasticache_replication_group.this.member_clusters", "Ids of the group's nodes."),

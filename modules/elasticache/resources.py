@@ -9,11 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
+from generator.wiring import InputRefs
 from modules.shared.alarms import ELASTICACHE_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.elasticache.inputs import ENCRYPTS_ANYTHING_HCL, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.elasticache.inputs import ENCRYPTS_ANYTHING_HCL, INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
 from modules.shared.network import security_group, security_group_ids
+
+# The module's inputs, each checked to exist when a resource reads it.
+INPUT = InputRefs.of("elasticache", INPUTS)
 
 
 def build(stack: Any) -> Any:
@@ -72,9 +76,10 @@ def build(stack: Any) -> Any:
     )
 
     address(subnet_group, "this")
-    local(stack, "ingress_ports", "${[var.port]}")
     moves = security_group(
         stack,
+        inputs=INPUT,
+        ports=local(stack, "ingress_ports", "${[" + INPUT.port + "]}"),
         name="local.replication_group_id",
         description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
         service="Valkey",
@@ -83,8 +88,9 @@ def build(stack: Any) -> Any:
     moved(stack, moves)
 
     local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
-    key_policy = customer_managed_key(
+    key = customer_managed_key(
         stack,
+        inputs=INPUT,
         create=f"var.create_kms_key && ({ENCRYPTS_ANYTHING_HCL})",
         used="local.kms_key_needed",
         unused_message=KMS_KEY_UNUSED,
@@ -92,14 +98,18 @@ def build(stack: Any) -> Any:
         alias="alias/elasticache/${local.replication_group_id}",
         log_groups="/aws/elasticache/${local.replication_group_id}/*",
     )
+    # Read by the log groups, the replication group and the kms_key_arn output.
+    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
     for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
         # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
         log_group(
             stack,
             log_type,
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
-            enabled=f"var.{flag} && var.{log_type}_firehose_stream == null",
-            key_policy=key_policy,
+            inputs=INPUT,
+            enabled=f"{getattr(INPUT, flag)} && {getattr(INPUT, log_type + '_firehose_stream')} == null",
+            module_key_arn=module_key_arn,
+            key_policy=key.policy,
         )
 
     # RBAC: one user per entry of var.users (keys are user ids, known at plan), in one group named after the
@@ -151,7 +161,7 @@ def build(stack: Any) -> Any:
         port=number("var.port"),
         parameter_group_name=parameter_group.name,
         subnet_group_name=subnet_group.name,
-        security_group_ids=strings(security_group_ids()),
+        security_group_ids=strings(security_group_ids(INPUT)),
         num_cache_clusters=number("local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)"),
         num_node_groups=number("var.num_node_groups"),
         replicas_per_node_group=number("local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) : null"),
@@ -160,7 +170,7 @@ def build(stack: Any) -> Any:
         at_rest_encryption_enabled="${var.at_rest_encryption_enabled}",
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
         kms_key_id='${!var.at_rest_encryption_enabled || var.kms_key_arn == "alias/aws/elasticache" ? null : '
-        "var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
+        f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
         transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
         transit_encryption_mode="${var.transit_encryption_mode}",
         auth_token="${var.auth_token}",
@@ -192,5 +202,8 @@ def build(stack: Any) -> Any:
         },
     )
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the elasticache resource.
-    metric_alarms(stack, ELASTICACHE_ALARMS, name="local.replication_group_id", subject='"Valkey ${local.replication_group_id}"')
+    metric_alarms(
+        stack, ELASTICACHE_ALARMS, inputs=INPUT, name="local.replication_group_id",
+        subject='"Valkey ${local.replication_group_id}"',
+    )
     return group

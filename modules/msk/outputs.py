@@ -1,7 +1,9 @@
 """MSK outputs. Bootstrap strings are empty for listeners that are off; ZooKeeper strings are empty on KRaft."""
 
 from generator.module import Output
-from modules.shared.outputs import SECURITY_GROUP_OUTPUTS
+from generator.wiring import InputRefs
+from modules.msk.inputs import INPUTS
+from modules.shared.outputs import security_group_outputs
 
 OUTPUTS = (
     Output("cluster_arn", "aws_msk_cluster.this.arn", "ARN of the cluster."),
@@ -57,7 +59,7 @@ OUTPUTS = (
         "ZooKeeper connection string. Empty on KRaft clusters (`.kraft` and 4.x versions).",
     ),
     Output("current_version", "aws_msk_cluster.this.current_version", "Current version of the cluster's configuration (for updates)."),
-    *SECURITY_GROUP_OUTPUTS,
+    *security_group_outputs(InputRefs.of("msk", INPUTS)),
     Output("configuration_arn", "aws_msk_configuration.this.arn", "ARN of the broker configuration."),
     Output("configuration_latest_revision", "aws_msk_configuration.this.latest_revision", "Revision of the broker configuration in use."),
     Output(

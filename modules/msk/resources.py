@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
+from generator.wiring import InputRefs
 from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
 from modules.shared.network import security_group, security_group_ids
+
+# The module's inputs, each checked to exist when a resource reads it.
+INPUT = InputRefs.of("msk", INPUTS)
 
 # Ports of the listeners that are on (AWS "Port information",
 # https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html, and the open monitoring guide):
@@ -39,7 +43,7 @@ LISTENER_PORTS = (
 def build(stack: Any) -> Any:
     local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
     local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
-    local(stack, "ingress_ports", LISTENER_PORTS)
+    ingress_ports = local(stack, "ingress_ports", LISTENER_PORTS)
     local(
         stack,
         "server_properties",
@@ -66,6 +70,8 @@ def build(stack: Any) -> Any:
 
     moves = security_group(
         stack,
+        inputs=INPUT,
+        ports=ingress_ports,
         name="local.cluster_name",
         description="MSK ${local.cluster_name}: enabled listeners from allowed sources only",
         service="Kafka",
@@ -87,8 +93,9 @@ def build(stack: Any) -> Any:
     moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
     local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
-    key_policy = customer_managed_key(
+    key = customer_managed_key(
         stack,
+        inputs=INPUT,
         # MSK always encrypts at rest: the switch alone decides.
         create="var.create_kms_key",
         used="local.kms_key_needed",
@@ -97,12 +104,16 @@ def build(stack: Any) -> Any:
         alias="alias/msk/${local.cluster_name}",
         log_groups="/aws/msk/${local.cluster_name}/*",
     )
+    # Read by the log group, the cluster and the kms_key_arn output.
+    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
     log_group(
         stack,
         "broker_logs",
         name="/aws/msk/${local.cluster_name}/broker",
-        enabled="var.cloudwatch_logs_enabled",
-        key_policy=key_policy,
+        inputs=INPUT,
+        enabled=INPUT.cloudwatch_logs_enabled,
+        module_key_arn=module_key_arn,
+        key_policy=key.policy,
     )
 
     cluster = aws.MskCluster(
@@ -115,7 +126,7 @@ def build(stack: Any) -> Any:
         broker_node_group_info={
             "instance_type": "${var.broker_instance_type}",
             "client_subnets": strings("var.subnet_ids"),
-            "security_groups": strings(security_group_ids()),
+            "security_groups": strings(security_group_ids(INPUT)),
             "storage_info": {"ebs_storage_info": {"volume_size": number("var.ebs_volume_size")}},
             # Private only; AWS refuses public access at creation anyway.
             "connectivity_info": {"public_access": {"type": "DISABLED"}},
@@ -123,7 +134,7 @@ def build(stack: Any) -> Any:
         encryption_info={
             # The AWS managed key is what MSK uses when sent none.
             "encryption_at_rest_kms_key_arn": '${var.kms_key_arn == "alias/aws/kafka" ? null : '
-            "var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
+            f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
             "encryption_in_transit": {
                 # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
                 "client_broker": "${var.encryption_in_transit_client_broker}",
@@ -246,5 +257,5 @@ def build(stack: Any) -> Any:
     address(cluster_policy, "this")
 
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the msk resource.
-    metric_alarms(stack, MSK_ALARMS, name="local.cluster_name", subject='"MSK ${local.cluster_name}"')
+    metric_alarms(stack, MSK_ALARMS, inputs=INPUT, name="local.cluster_name", subject='"MSK ${local.cluster_name}"')
     return cluster

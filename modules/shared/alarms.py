@@ -18,6 +18,7 @@ from typing import Any
 from generator import rules
 from generator.inputs import Advice, Check, Input, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from generator.wiring import InputRefs
 from modules.catalog import ALARM_METRICS, DYNAMODB_OPERATIONS
 
 # Every alarm looks at 5-minute periods: the services publish these metrics every 60 s, and a shorter period makes
@@ -160,36 +161,41 @@ def _hcl_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def alarms_local(alarms: tuple[Alarm, ...], subject: str) -> str:
+def alarms_local(alarms: tuple[Alarm, ...], subject: str, inputs: InputRefs) -> str:
     """`local.alarms`: one for-expression per alarm definition, merged. `subject` is HCL naming what is watched in
     the alarm's description (`"Valkey ${local.replication_group_id}"`)."""
+    thresholds, enabled = inputs.alarm_thresholds, inputs.alarms_enabled
     parts = []
     for alarm in alarms:
         key = f'"{alarm.key.replace("_", "-")}${{member == "" ? "" : "-${{member}}"}}"'
         description = (
             f'"${{{subject}}}${{member == "" ? "" : " ${{member}}"}}: {alarm.what} '
             f'({alarm.metric}, {alarm.statistic}) {"above" if alarm.comparison.startswith("Greater") else "below"} '
-            f'${{var.alarm_thresholds.{alarm.key}}} {alarm.unit} for {alarm.evaluation_periods * PERIOD_SECONDS // 60} minutes"'
+            f'${{{thresholds}.{alarm.key}}} {alarm.unit} for {alarm.evaluation_periods * PERIOD_SECONDS // 60} minutes"'
         )
         parts.append(
             f"{{ for member, dimensions in {alarm.members} : {key} => {{ "
             f"metric_name = {_hcl_string(alarm.metric)}, namespace = {_hcl_string(alarm.namespace)}, "
             f"statistic = {_hcl_string(alarm.statistic)}, comparison_operator = {_hcl_string(alarm.comparison)}, "
-            f"threshold = var.alarm_thresholds.{alarm.key}, evaluation_periods = {alarm.evaluation_periods}, "
+            f"threshold = {thresholds}.{alarm.key}, evaluation_periods = {alarm.evaluation_periods}, "
             f"treat_missing_data = {_hcl_string(alarm.treat_missing_data)}, dimensions = tomap(dimensions), "
-            f"description = {description} }} if var.alarms_enabled && ({alarm.condition}) }}"
+            f"description = {description} }} if {enabled} && ({alarm.condition}) }}"
         )
     return "${merge(" + ", ".join(parts) + ")}"
 
 
-def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: str, after: Any = None) -> Any:
-    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms`, named `<name>-<key>`. `after`: the
-    watched resource, when the alarms read nothing of it: planned after it, they are not planned at all when its
-    preconditions refuse the inputs (the alarm name length check's message, not the provider's, then explains)."""
+def metric_alarms(
+    stack: Any, alarms: tuple[Alarm, ...], *, inputs: InputRefs, name: str, subject: str, after: Any = None
+) -> Any:
+    """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms` (which it defines), named
+    `<name>-<key>`. `inputs`: the calling module's handles (generator.wiring.InputRefs; it must declare the alarm
+    inputs and `tags`). `after`: the watched resource, when the alarms read nothing of it: planned after it, they
+    are not planned at all when its preconditions refuse the inputs (the alarm name length check's message, not
+    the provider's, then explains)."""
     # The thin cdk layer, imported here so that the inputs above stay importable without it (environment checks).
     from generator.cdk import address, aws, local, number, string_map, strings
 
-    local(stack, "alarms", alarms_local(alarms, subject))
+    entries = local(stack, "alarms", alarms_local(alarms, subject, inputs))
     alarm = aws.CloudwatchMetricAlarm(
         stack,
         "metric_alarm",
@@ -204,12 +210,12 @@ def metric_alarms(stack: Any, alarms: tuple[Alarm, ...], *, name: str, subject: 
         period=PERIOD_SECONDS,
         dimensions=string_map("each.value.dimensions"),
         treat_missing_data="${each.value.treat_missing_data}",
-        alarm_actions=strings("var.alarm_actions"),
-        ok_actions=strings("var.ok_actions"),
-        tags=string_map("var.tags"),
+        alarm_actions=strings(inputs.alarm_actions),
+        ok_actions=strings(inputs.ok_actions),
+        tags=string_map(inputs.tags),
         **({"depends_on": [after]} if after is not None else {}),
     )
-    alarm.add_override("for_each", "${local.alarms}")
+    alarm.add_override("for_each", "${" + entries + "}")
     address(alarm, "this")
     return alarm
 

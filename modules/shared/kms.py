@@ -11,14 +11,32 @@ key for the module's own log groups only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from generator.cdk import address, aws, local, number, precondition, string_map
+from generator.cdk import address, aws, number, precondition, string_map
+from generator.wiring import InputRefs
+
+
+@dataclass(frozen=True)
+class ManagedKey:
+    """What customer_managed_key makes."""
+
+    arn: str  # HCL (without "${}") of the key's ARN: null when the key is not created
+    policy: Any  # the key policy resource: log groups encrypted with the key depend on it
 
 
 def customer_managed_key(
-    stack: Any, *, create: str, used: str, unused_message: str, description: str, alias: str, log_groups: str | None
-) -> Any:
+    stack: Any,
+    *,
+    inputs: InputRefs,
+    create: str,
+    used: str,
+    unused_message: str,
+    description: str,
+    alias: str,
+    log_groups: str | None,
+) -> ManagedKey:
     """`create`: HCL condition for creating the key, over inputs Terraform always knows at plan time (create_kms_key
     and the booleans that turn encryption or logs on), never over a key ARN the caller passes, which may be unknown
     until apply. `used`: HCL condition that some enabled use has no key of the caller's (it may be unknown at plan
@@ -26,8 +44,9 @@ def customer_managed_key(
     `unused_message` instead of a key that encrypts nothing. `alias`: a template for the alias name; `log_groups`:
     a template of the log-group names (ARN pattern) the key may encrypt, or None when the module has none.
 
-    Sets `local.module_kms_key_arn` (null when no key is created) and returns the key policy resource, on which
-    log groups must depend.
+    `inputs`: the calling module's handles (it must declare `tags`). Returns the key's ARN expression and its
+    policy; the caller decides how its resources and outputs read the ARN (the modules name it
+    `local.module_kms_key_arn`).
     """
     count = number(f"{create} ? 1 : 0")
     key = aws.KmsKey(
@@ -36,7 +55,7 @@ def customer_managed_key(
         description=description,
         enable_key_rotation=True,
         deletion_window_in_days=30,
-        tags=string_map("var.tags"),
+        tags=string_map(inputs.tags),
         count=count,
     )
     address(key, "this")
@@ -65,5 +84,4 @@ def customer_managed_key(
     address(policy, "this")
     kms_alias = aws.KmsAlias(stack, "kms_alias", name=alias, target_key_id="${aws_kms_key.this[0].key_id}", count=count)
     address(kms_alias, "this")
-    local(stack, "module_kms_key_arn", "${one(aws_kms_key.this[*].arn)}")
-    return policy
+    return ManagedKey(arn="one(aws_kms_key.this[*].arn)", policy=policy)

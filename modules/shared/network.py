@@ -2,7 +2,7 @@
 listeners from the sources the caller names, the caller's extra rules, and nothing else.
 
 Every `count` and `for_each` here is decided by values Terraform knows at plan time, whatever the caller passes:
-the create_security_group boolean, the ports (`local.ingress_ports`, from port numbers and booleans), the
+the create_security_group boolean, the ports (the caller's, from port numbers and booleans), the
 *positions* in allowed_security_group_ids / allowed_cidr_blocks and the caller's names in ingress_rules /
 egress_rules. Never by a group id or a CIDR: a root that creates the EKS node group in the same apply passes an id
 that is unknown until apply, and a `for_each` keyed by it fails ("Invalid for_each argument").
@@ -16,34 +16,48 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from generator.cdk import address, aws, number, string_map
+from generator.wiring import InputRefs
 
-# One rule per (port, position of the source): "<port>/<position>".
-_PAIRS = (
-    '${var.create_security_group ? { for pair in setproduct(local.ingress_ports, range(length(var.%s))) : '
-    '"${pair[0]}/${pair[1]}" => { port = pair[0], source = var.%s[pair[1]] } } : {}}'
-)
 # Addresses that became instances of a `count` when create_security_group arrived (the group existed before).
 MOVED_TO_COUNT = ("aws_security_group.this",)
 
 
-def security_group(stack: Any, *, name: str, description: str, service: str) -> list[tuple[str, str]]:
-    """`aws_security_group.this[0]` (when var.create_security_group) with rules `from_security_groups`,
-    `from_cidr_blocks` over `local.ingress_ports` (which the module defines), `extra` ingress and egress rules. `name` is the expression of the group's name. Returns the `moved` pairs the module must
-    ship (one `moved` override per stack: the module writes them all at once)."""
+def _pairs(inputs: InputRefs, ports: str, sources: str) -> str:
+    """The for_each of the rules from one list of sources: one rule per (port, position of the source), keyed
+    "<port>/<position>"."""
+    return (
+        f"${{{inputs.create_security_group} ? {{ for pair in setproduct({ports}, range(length({sources}))) : "
+        f'"${{pair[0]}}/${{pair[1]}}" => {{ port = pair[0], source = {sources}[pair[1]] }} }} : {{}}}}'
+    )
+
+
+def security_group(
+    stack: Any, *, inputs: InputRefs, ports: str, name: str, description: str, service: str
+) -> list[tuple[str, str]]:
+    """`aws_security_group.this[0]` (when create_security_group) with rules `from_security_groups`,
+    `from_cidr_blocks` over `ports`, `extra` ingress and egress rules.
+
+    `inputs`: the calling module's handles; the module must declare the security group inputs
+    (modules.shared.inputs), or this call fails naming the first one missing. `ports`: HCL of the list of ports to
+    open, decided by values known at plan time. `name`: HCL of the group's name. Returns the `moved` pairs the module
+    must ship (one `moved` override per stack: the module writes them all at once)."""
     group = aws.SecurityGroup(
         stack,
         "security_group",
         # security_group_name / security_group_description (shared.inputs.security_group_naming) keep an existing
         # group's own; both are ForceNew.
-        name="${var.security_group_name}",
-        name_prefix=f"${{var.security_group_name == null ? \"${{{name}}}-\" : null}}",
-        description=f"${{var.security_group_description != null ? var.security_group_description : \"{description}\"}}",
-        vpc_id="${var.vpc_id}",
+        name=inputs.ref("security_group_name"),
+        name_prefix=f"${{{inputs.security_group_name} == null ? \"${{{name}}}-\" : null}}",
+        description=(
+            f"${{{inputs.security_group_description} != null ? {inputs.security_group_description} : "
+            f"\"{description}\"}}"
+        ),
+        vpc_id=inputs.ref("vpc_id"),
         # No inline egress: Terraform removes the allow-all egress rule AWS adds to a new group, and the only egress
         # rules are the caller's egress_rules (separate rule resources; inline and separate rules fight).
-        tags=string_map(f"merge(var.tags, {{ Name = {name} }})"),
+        tags=string_map(f"merge({inputs.tags}, {{ Name = {name} }})"),
         lifecycle={"create_before_destroy": True},
-        count=number("var.create_security_group ? 1 : 0"),
+        count=number(f"{inputs.create_security_group} ? 1 : 0"),
     )
     address(group, "this")
     group_id = "${aws_security_group.this[0].id}"
@@ -56,9 +70,9 @@ def security_group(stack: Any, *, name: str, description: str, service: str) -> 
         from_port=number("each.value.port"),
         to_port=number("each.value.port"),
         referenced_security_group_id="${each.value.source}",
-        tags=string_map("var.tags"),
+        tags=string_map(inputs.tags),
     )
-    from_groups.add_override("for_each", _PAIRS % ("allowed_security_group_ids", "allowed_security_group_ids"))
+    from_groups.add_override("for_each", _pairs(inputs, ports, inputs.allowed_security_group_ids))
     from_cidrs = aws.VpcSecurityGroupIngressRule(
         stack,
         "from_cidr_blocks",
@@ -70,9 +84,9 @@ def security_group(stack: Any, *, name: str, description: str, service: str) -> 
         # A value, not a key: it may be unknown at plan time.
         cidr_ipv4='${strcontains(each.value.source, ":") ? null : each.value.source}',
         cidr_ipv6='${strcontains(each.value.source, ":") ? each.value.source : null}',
-        tags=string_map("var.tags"),
+        tags=string_map(inputs.tags),
     )
-    from_cidrs.add_override("for_each", _PAIRS % ("allowed_cidr_blocks", "allowed_cidr_blocks"))
+    from_cidrs.add_override("for_each", _pairs(inputs, ports, inputs.allowed_cidr_blocks))
     for kind, cls in (("ingress", aws.VpcSecurityGroupIngressRule), ("egress", aws.VpcSecurityGroupEgressRule)):
         rule = cls(
             stack,
@@ -86,16 +100,19 @@ def security_group(stack: Any, *, name: str, description: str, service: str) -> 
             cidr_ipv6="${each.value.cidr_ipv6}",
             prefix_list_id="${each.value.prefix_list_id}",
             referenced_security_group_id="${each.value.referenced_security_group_id}",
-            tags=string_map("var.tags"),
+            tags=string_map(inputs.tags),
         )
         address(rule, "extra")
-        rule.add_override("for_each", f"${{var.create_security_group ? var.{kind}_rules : {{}}}}")
+        rules = getattr(inputs, f"{kind}_rules")
+        rule.add_override("for_each", f"${{{inputs.create_security_group} ? {rules} : {{}}}}")
     return [(source, f"{source}[0]") for source in MOVED_TO_COUNT]
 
 
-def security_group_ids() -> str:
+def security_group_ids(inputs: InputRefs) -> str:
     """The groups the cluster is attached to (HCL, without "${}")."""
-    return "concat(aws_security_group.this[*].id, var.associated_security_group_ids, var.security_group_ids)"
+    return (
+        f"concat(aws_security_group.this[*].id, {inputs.associated_security_group_ids}, {inputs.security_group_ids})"
+    )
 
 
 def rule_key_moves(values: Mapping[str, Any], old_ports: list[int], new_ports: list[int]) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """Valkey Serverless outputs: endpoints and identifiers services and other modules need."""
 
 from generator.module import Output
-from modules.shared.outputs import SECURITY_GROUP_OUTPUTS
+from generator.wiring import InputRefs
+from modules.valkeyserverless.inputs import INPUTS
+from modules.shared.outputs import security_group_outputs
 
 OUTPUTS = (
     Output("name", "aws_elasticache_serverless_cache.this.name", "Name of the serverless cache."),
@@ -27,7 +29,7 @@ OUTPUTS = (
         "aws_elasticache_serverless_cache.this.full_engine_version",
         "Valkey version the cache runs (major.minor), as AWS reports it.",
     ),
-    *SECURITY_GROUP_OUTPUTS,
+    *security_group_outputs(InputRefs.of("valkeyserverless", INPUTS)),
     Output(
         "kms_key_arn",
         "local.module_kms_key_arn",

@@ -8,27 +8,34 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, local, number, string_map, strings
+from generator.wiring import InputRefs
 from modules.shared.kms import customer_managed_key
 from modules.shared.network import security_group, security_group_ids
-from modules.valkeyserverless.inputs import KMS_KEY_UNUSED, PORT, READER_PORT
+from modules.valkeyserverless.inputs import INPUTS, KMS_KEY_UNUSED, PORT, READER_PORT
+
+# The module's inputs, each checked to exist when a resource reads it.
+INPUT = InputRefs.of("valkeyserverless", INPUTS)
 
 
 def build(stack: Any) -> Any:
     local(stack, "cache_name", "${var.name_prefix}${var.cache_name}")
     # Both ports are AWS's, not the caller's: the endpoint (6379) and the reader endpoint (6380).
-    local(stack, "ingress_ports", f"${{[{PORT}, {READER_PORT}]}}")
+    ingress_ports = local(stack, "ingress_ports", f"${{[{PORT}, {READER_PORT}]}}")
     # A new module: its group was counted from the start, so none of the `moved` pairs security_group() returns
     # for the older modules applies here.
     security_group(
         stack,
+        inputs=INPUT,
+        ports=ingress_ports,
         name="local.cache_name",
         description="Valkey serverless ${local.cache_name}: cache ports from allowed sources only",
         service="Valkey",
     )
 
     # A serverless cache is always encrypted at rest: the module's key exists unless the caller brings one.
-    customer_managed_key(
+    key = customer_managed_key(
         stack,
+        inputs=INPUT,
         create="var.create_kms_key",
         used="var.kms_key_arn == null",
         unused_message=KMS_KEY_UNUSED,
@@ -36,6 +43,8 @@ def build(stack: Any) -> Any:
         alias="alias/elasticache-serverless/${local.cache_name}",
         log_groups=None,
     )
+    # Read by the cache and the kms_key_arn output.
+    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
 
     cache = aws.ElasticacheServerlessCache(
         stack,
@@ -46,8 +55,8 @@ def build(stack: Any) -> Any:
         major_engine_version="${var.major_engine_version}",
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
         kms_key_id='${var.kms_key_arn == "alias/aws/elasticache" ? null : '
-        "var.kms_key_arn != null ? var.kms_key_arn : local.module_kms_key_arn}",
-        security_group_ids=strings(security_group_ids()),
+        f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
+        security_group_ids=strings(security_group_ids(INPUT)),
         subnet_ids=strings("var.subnet_ids"),
         user_group_id="${var.user_group_id}",
         snapshot_retention_limit=number("var.snapshot_retention_limit"),
