@@ -57,7 +57,7 @@ def build(stack: Any) -> Any:
         family="${local.parameter_group_family}",
         description='${var.parameter_group_description != null ? var.parameter_group_description : '
         '"Valkey parameters of ${local.replication_group_id}"}',
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
         lifecycle={"create_before_destroy": True},
     )
     address(parameter_group, "this")
@@ -71,8 +71,8 @@ def build(stack: Any) -> Any:
         "subnet_group",
         name="${var.subnet_group_name != null ? var.subnet_group_name : local.replication_group_id}",
         description="Subnets of ${local.replication_group_id}",
-        subnet_ids=strings("var.subnet_ids"),
-        tags=string_map("var.tags"),
+        subnet_ids=strings(INPUT.subnet_ids),
+        tags=string_map(INPUT.tags),
     )
 
     address(subnet_group, "this")
@@ -121,10 +121,10 @@ def build(stack: Any) -> Any:
         user_name="${each.value.user_name != null ? each.value.user_name : each.key}",
         access_string="${each.value.access_string}",
         engine="valkey",
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
     )
     address(user, "this")
-    user.add_override("for_each", "${var.users}")
+    user.add_override("for_each", INPUT.ref("users"))
     user.add_override(
         "authentication_mode",
         {
@@ -139,7 +139,7 @@ def build(stack: Any) -> Any:
         user_group_id="${local.replication_group_id}",
         engine="valkey",
         user_ids=strings("[for u in aws_elasticache_user.this : u.user_id]"),
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
     )
     address(user_group, "this")
     local(
@@ -156,37 +156,37 @@ def build(stack: Any) -> Any:
         description='${var.description != null ? var.description : "Valkey replication group ${local.replication_group_id}"}',
         # Without an explicit engine the provider sends "redis".
         engine="valkey",
-        engine_version="${var.engine_version}",
-        node_type="${var.node_type}",
-        port=number("var.port"),
+        engine_version=INPUT.ref("engine_version"),
+        node_type=INPUT.ref("node_type"),
+        port=number(INPUT.port),
         parameter_group_name=parameter_group.name,
         subnet_group_name=subnet_group.name,
         security_group_ids=strings(security_group_ids(INPUT)),
         num_cache_clusters=number("local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)"),
-        num_node_groups=number("var.num_node_groups"),
+        num_node_groups=number(INPUT.num_node_groups),
         replicas_per_node_group=number("local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) : null"),
         automatic_failover_enabled=boolean("local.cluster_mode ? true : var.automatic_failover_enabled"),
-        multi_az_enabled=boolean("var.multi_az_enabled"),
-        at_rest_encryption_enabled="${var.at_rest_encryption_enabled}",
+        multi_az_enabled=boolean(INPUT.multi_az_enabled),
+        at_rest_encryption_enabled=INPUT.ref("at_rest_encryption_enabled"),
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
         kms_key_id='${!var.at_rest_encryption_enabled || var.kms_key_arn == "alias/aws/elasticache" ? null : '
         f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
-        transit_encryption_enabled=boolean("var.transit_encryption_enabled"),
-        transit_encryption_mode="${var.transit_encryption_mode}",
-        auth_token="${var.auth_token}",
-        auth_token_update_strategy="${var.auth_token_update_strategy}",
+        transit_encryption_enabled=boolean(INPUT.transit_encryption_enabled),
+        transit_encryption_mode=INPUT.ref("transit_encryption_mode"),
+        auth_token=INPUT.ref("auth_token"),
+        auth_token_update_strategy=INPUT.ref("auth_token_update_strategy"),
         user_group_ids=strings("local.user_group_ids"),
         snapshot_arns=strings("length(var.snapshot_arns) > 0 ? var.snapshot_arns : null"),
-        snapshot_name="${var.snapshot_name}",
-        snapshot_retention_limit=number("var.snapshot_retention_limit"),
-        snapshot_window="${var.snapshot_window}",
-        maintenance_window="${var.maintenance_window}",
-        final_snapshot_identifier="${var.final_snapshot_identifier}",
-        notification_topic_arn="${var.notification_topic_arn}",
-        apply_immediately=boolean("var.apply_immediately"),
-        auto_minor_version_upgrade="${var.auto_minor_version_upgrade}",
-        data_tiering_enabled=boolean("var.data_tiering_enabled"),
-        tags=string_map("var.tags"),
+        snapshot_name=INPUT.ref("snapshot_name"),
+        snapshot_retention_limit=number(INPUT.snapshot_retention_limit),
+        snapshot_window=INPUT.ref("snapshot_window"),
+        maintenance_window=INPUT.ref("maintenance_window"),
+        final_snapshot_identifier=INPUT.ref("final_snapshot_identifier"),
+        notification_topic_arn=INPUT.ref("notification_topic_arn"),
+        apply_immediately=boolean(INPUT.apply_immediately),
+        auto_minor_version_upgrade=INPUT.ref("auto_minor_version_upgrade"),
+        data_tiering_enabled=boolean(INPUT.data_tiering_enabled),
+        tags=string_map(INPUT.tags),
     )
     address(group, "this")
     group.add_override(

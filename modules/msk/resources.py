@@ -58,7 +58,7 @@ def build(stack: Any) -> Any:
         # use", terraform-aws-msk-kafka-cluster#16).
         name='${var.configuration_name != null ? var.configuration_name : '
         '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
-        kafka_versions=strings("[var.kafka_version]"),
+        kafka_versions=strings(f"[{INPUT.kafka_version}]"),
         server_properties='${var.server_properties_text != null ? var.server_properties_text : '
         'join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
         # "" is no description at all (null), as an existing configuration created without one holds.
@@ -86,8 +86,8 @@ def build(stack: Any) -> Any:
         from_port=9092,
         to_port=9098,
         referenced_security_group_id="${aws_security_group.this[0].id}",
-        tags=string_map("var.tags"),
-        count=number("var.create_security_group ? 1 : 0"),
+        tags=string_map(INPUT.tags),
+        count=number(f"{INPUT.create_security_group} ? 1 : 0"),
     )
     rule = "aws_vpc_security_group_ingress_rule.between_brokers"
     moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
@@ -97,7 +97,7 @@ def build(stack: Any) -> Any:
         stack,
         inputs=INPUT,
         # MSK always encrypts at rest: the switch alone decides.
-        create="var.create_kms_key",
+        create=INPUT.create_kms_key,
         used="local.kms_key_needed",
         unused_message=KMS_KEY_UNUSED,
         description="MSK ${local.cluster_name}: data at rest and broker logs",
@@ -106,6 +106,7 @@ def build(stack: Any) -> Any:
     )
     # Read by the log group, the cluster and the kms_key_arn output.
     module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+    their_key = INPUT.kms_key_arn
     log_group(
         stack,
         "broker_logs",
@@ -120,60 +121,61 @@ def build(stack: Any) -> Any:
         stack,
         "cluster",
         cluster_name="${local.cluster_name}",
-        kafka_version="${var.kafka_version}",
+        kafka_version=INPUT.ref("kafka_version"),
         number_of_broker_nodes=number("local.number_of_broker_nodes"),
-        enhanced_monitoring="${var.enhanced_monitoring}",
+        enhanced_monitoring=INPUT.ref("enhanced_monitoring"),
         broker_node_group_info={
-            "instance_type": "${var.broker_instance_type}",
-            "client_subnets": strings("var.subnet_ids"),
+            "instance_type": INPUT.ref("broker_instance_type"),
+            "client_subnets": strings(INPUT.subnet_ids),
             "security_groups": strings(security_group_ids(INPUT)),
-            "storage_info": {"ebs_storage_info": {"volume_size": number("var.ebs_volume_size")}},
+            "storage_info": {"ebs_storage_info": {"volume_size": number(INPUT.ebs_volume_size)}},
             # Private only; AWS refuses public access at creation anyway.
             "connectivity_info": {"public_access": {"type": "DISABLED"}},
         },
         encryption_info={
             # The AWS managed key is what MSK uses when sent none.
-            "encryption_at_rest_kms_key_arn": '${var.kms_key_arn == "alias/aws/kafka" ? null : '
-            f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
+            "encryption_at_rest_kms_key_arn": f'${{{their_key} == "alias/aws/kafka" ? null : '
+            f"{their_key} != null ? {their_key} : {module_key_arn}}}",
             "encryption_in_transit": {
                 # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
-                "client_broker": "${var.encryption_in_transit_client_broker}",
-                "in_cluster": boolean("var.encryption_in_transit_in_cluster"),
+                "client_broker": INPUT.ref("encryption_in_transit_client_broker"),
+                "in_cluster": boolean(INPUT.encryption_in_transit_in_cluster),
             },
         },
         client_authentication={
             "sasl": {
-                "iam": boolean("var.client_authentication_iam_enabled"),
-                "scram": boolean("var.client_authentication_scram_enabled"),
+                "iam": boolean(INPUT.client_authentication_iam_enabled),
+                "scram": boolean(INPUT.client_authentication_scram_enabled),
             },
-            "unauthenticated": boolean("var.client_authentication_unauthenticated_enabled"),
+            "unauthenticated": boolean(INPUT.client_authentication_unauthenticated_enabled),
         },
         configuration_info={"arn": configuration.arn, "revision": number("aws_msk_configuration.this.latest_revision")},
         open_monitoring={
             "prometheus": {
-                "jmx_exporter": {"enabled_in_broker": boolean("var.jmx_exporter_enabled")},
-                "node_exporter": {"enabled_in_broker": boolean("var.node_exporter_enabled")},
+                "jmx_exporter": {"enabled_in_broker": boolean(INPUT.jmx_exporter_enabled)},
+                "node_exporter": {"enabled_in_broker": boolean(INPUT.node_exporter_enabled)},
             }
         },
         logging_info={
             "broker_logs": {
                 "cloudwatch_logs": {
-                    "enabled": boolean("var.cloudwatch_logs_enabled"),
-                    "log_group": "${var.cloudwatch_logs_enabled ? aws_cloudwatch_log_group.broker_logs[0].name : null}",
+                    "enabled": boolean(INPUT.cloudwatch_logs_enabled),
+                    "log_group": f"${{{INPUT.cloudwatch_logs_enabled} ? "
+                    "aws_cloudwatch_log_group.broker_logs[0].name : null}",
                 },
                 # Always written, off by default: AWS then turns a destination off when its input is removed.
                 "s3": {
-                    "enabled": boolean("var.s3_logs_bucket != null"),
-                    "bucket": "${var.s3_logs_bucket}",
-                    "prefix": "${var.s3_logs_prefix}",
+                    "enabled": boolean(f"{INPUT.s3_logs_bucket} != null"),
+                    "bucket": INPUT.ref("s3_logs_bucket"),
+                    "prefix": INPUT.ref("s3_logs_prefix"),
                 },
                 "firehose": {
-                    "enabled": boolean("var.firehose_logs_delivery_stream != null"),
-                    "delivery_stream": "${var.firehose_logs_delivery_stream}",
+                    "enabled": boolean(f"{INPUT.firehose_logs_delivery_stream} != null"),
+                    "delivery_stream": INPUT.ref("firehose_logs_delivery_stream"),
                 },
             }
         },
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
         # Storage auto scaling grows the volumes, and AWS refuses to shrink them ("To update storage, you must
         # increase it by at least 10 GiB"): a plan that wrote ebs_volume_size back after a growth would fail. One
         # resource cannot ignore a change only when auto scaling is on (ignore_changes takes no condition), and two
@@ -189,12 +191,12 @@ def build(stack: Any) -> Any:
     cluster.add_override(
         "broker_node_group_info.connectivity_info.dynamic.vpc_connectivity",
         {
-            "for_each": "${var.vpc_connectivity_iam_enabled || var.vpc_connectivity_scram_enabled || "
-            "var.vpc_connectivity_tls_enabled ? [1] : []}",
+            "for_each": f"${{{INPUT.vpc_connectivity_iam_enabled} || {INPUT.vpc_connectivity_scram_enabled} || "
+            f"{INPUT.vpc_connectivity_tls_enabled} ? [1] : []}}",
             "content": {
                 "client_authentication": {
-                    "tls": "${var.vpc_connectivity_tls_enabled}",
-                    "sasl": {"iam": "${var.vpc_connectivity_iam_enabled}", "scram": "${var.vpc_connectivity_scram_enabled}"},
+                    "tls": INPUT.ref("vpc_connectivity_tls_enabled"),
+                    "sasl": {"iam": INPUT.ref("vpc_connectivity_iam_enabled"), "scram": INPUT.ref("vpc_connectivity_scram_enabled")},
                 },
             },
         },
@@ -202,8 +204,8 @@ def build(stack: Any) -> Any:
     cluster.add_override(
         "client_authentication.dynamic.tls",
         {
-            "for_each": "${length(var.client_authentication_tls_certificate_authority_arns) > 0 ? [1] : []}",
-            "content": {"certificate_authority_arns": "${var.client_authentication_tls_certificate_authority_arns}"},
+            "for_each": f"${{length({INPUT.client_authentication_tls_certificate_authority_arns}) > 0 ? [1] : []}}",
+            "content": {"certificate_authority_arns": INPUT.ref("client_authentication_tls_certificate_authority_arns")},
         },
     )
 
@@ -214,8 +216,8 @@ def build(stack: Any) -> Any:
         resource_id=cluster.arn,
         scalable_dimension="kafka:broker-storage:VolumeSize",
         min_capacity=1,
-        max_capacity=number("var.storage_autoscaling_max_capacity"),
-        count=number("var.storage_autoscaling_max_capacity == null ? 0 : 1"),
+        max_capacity=number(INPUT.storage_autoscaling_max_capacity),
+        count=number(f"{INPUT.storage_autoscaling_max_capacity} == null ? 0 : 1"),
     )
     address(target, "storage")
     policy = aws.AppautoscalingPolicy(
@@ -227,12 +229,12 @@ def build(stack: Any) -> Any:
         resource_id="${aws_appautoscaling_target.storage[0].resource_id}",
         scalable_dimension="${aws_appautoscaling_target.storage[0].scalable_dimension}",
         target_tracking_scaling_policy_configuration={
-            "target_value": number("var.storage_autoscaling_target_value"),
+            "target_value": number(INPUT.storage_autoscaling_target_value),
             "predefined_metric_specification": {"predefined_metric_type": "KafkaBrokerStorageUtilization"},
             # MSK cannot shrink volumes.
             "disable_scale_in": True,
         },
-        count=number("var.storage_autoscaling_max_capacity == null ? 0 : 1"),
+        count=number(f"{INPUT.storage_autoscaling_max_capacity} == null ? 0 : 1"),
     )
     address(policy, "storage")
 
@@ -247,12 +249,12 @@ def build(stack: Any) -> Any:
         " Statement = [{"
         ' Sid = "MultiVpcConnectivity",'
         ' Effect = "Allow",'
-        " Principal = { AWS = var.vpc_connectivity_allowed_principals },"
+        f" Principal = {{ AWS = {INPUT.vpc_connectivity_allowed_principals} }},"
         " Action = [" + ", ".join(f'"{a}"' for a in CLUSTER_POLICY_ACTIONS) + "],"
         " Resource = aws_msk_cluster.this.arn"
         " }]"
         " })}",
-        count=number("var.create_cluster_policy ? 1 : 0"),
+        count=number(f"{INPUT.create_cluster_policy} ? 1 : 0"),
     )
     address(cluster_policy, "this")
 

@@ -36,8 +36,8 @@ def build(stack: Any) -> Any:
     key = customer_managed_key(
         stack,
         inputs=INPUT,
-        create="var.create_kms_key",
-        used="var.kms_key_arn == null",
+        create=INPUT.create_kms_key,
+        used=f"{INPUT.kms_key_arn} == null",
         unused_message=KMS_KEY_UNUSED,
         description="Valkey serverless ${local.cache_name}: data at rest",
         alias="alias/elasticache-serverless/${local.cache_name}",
@@ -45,31 +45,33 @@ def build(stack: Any) -> Any:
     )
     # Read by the cache and the kms_key_arn output.
     module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+    their_key = INPUT.kms_key_arn
 
     cache = aws.ElasticacheServerlessCache(
         stack,
         "serverless_cache",
         name="${local.cache_name}",
-        description='${var.description != null ? var.description : "Valkey serverless cache ${local.cache_name}"}',
+        description=f"${{{INPUT.description} != null ? {INPUT.description} : "
+        '"Valkey serverless cache ${local.cache_name}"}',
         engine="valkey",
-        major_engine_version="${var.major_engine_version}",
+        major_engine_version=INPUT.ref("major_engine_version"),
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
-        kms_key_id='${var.kms_key_arn == "alias/aws/elasticache" ? null : '
-        f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
+        kms_key_id=f'${{{their_key} == "alias/aws/elasticache" ? null : '
+        f"{their_key} != null ? {their_key} : {module_key_arn}}}",
         security_group_ids=strings(security_group_ids(INPUT)),
-        subnet_ids=strings("var.subnet_ids"),
-        user_group_id="${var.user_group_id}",
-        snapshot_retention_limit=number("var.snapshot_retention_limit"),
-        daily_snapshot_time="${var.daily_snapshot_time}",
+        subnet_ids=strings(INPUT.subnet_ids),
+        user_group_id=INPUT.ref("user_group_id"),
+        snapshot_retention_limit=number(INPUT.snapshot_retention_limit),
+        daily_snapshot_time=INPUT.ref("daily_snapshot_time"),
         snapshot_arns_to_restore=strings(
-            "length(var.snapshot_arns_to_restore) > 0 ? var.snapshot_arns_to_restore : null"
+            f"length({INPUT.snapshot_arns_to_restore}) > 0 ? {INPUT.snapshot_arns_to_restore} : null"
         ),
-        tags=string_map("var.tags"),
+        tags=string_map(INPUT.tags),
     )
     address(cache, "this")
     # Each limit block only when one of its bounds is set: AWS refuses an empty block, and a block whose bounds are
     # both null would send unit "GB" alone.
-    limits = "var.cache_usage_limits"
+    limits = INPUT.cache_usage_limits
     cache.add_override(
         "dynamic.cache_usage_limits",
         {
