@@ -44,6 +44,8 @@ class InputRefs:
     def __init__(self, module: str, names: Iterable[str]):
         self._module = module
         self._names = frozenset(names)
+        # `refs.ref` is the method: an input of that name would be unreachable as an attribute.
+        assert "ref" not in self._names, f"modules/{module}: an input named ref hides InputRefs.ref"
 
     @classmethod
     def of(cls, module: str, inputs: Any) -> "InputRefs":
@@ -54,14 +56,18 @@ class InputRefs:
         if name.startswith("_"):  # Python's own protocol lookups (copy, pickle, __deepcopy__...)
             raise AttributeError(name)
         if name not in self._names:
-            raise WiringError(
-                [f"modules/{self._module}: no input named {name}{_did_you_mean(name, self._names)}"]
-            )
+            raise WiringError([f"{module_of(self)}: no input named {name}{_did_you_mean(name, self._names)}"])
         return expr.var(name).hcl()
 
     def ref(self, name: str) -> str:
         """The template `${var.NAME}`: an attribute's whole value."""
         return "${" + getattr(self, name) + "}"
+
+
+def module_of(inputs: InputRefs) -> str:
+    """`modules/<name>`, for messages about the module whose handles these are (a function, not an attribute:
+    every attribute name of InputRefs is an input's)."""
+    return f"modules/{inputs._module}"
 
 
 # --- Reading the references of synthesized Terraform JSON ---------------------------------------------------------

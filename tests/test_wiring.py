@@ -159,3 +159,22 @@ def test_a_shared_piece_refuses_a_module_without_its_inputs(tmp_path: Any) -> No
     with pytest.raises(WiringError) as caught:
         add_module_stack(cdk.new_app(str(tmp_path)), _definition(build))
     assert str(caught.value) == "modules/dynamodb: no input named security_group_name"
+
+
+def test_an_alarm_definition_reads_only_the_values_its_module_passes() -> None:
+    """modules.shared.alarms: a definition's `$slot` is filled from the call; a slot the module does not pass fails
+    naming the module, the alarm and the slot (before, the definition read local.number_of_broker_nodes and the
+    module had to remember to define it)."""
+    from modules.msk.inputs import INPUTS as MSK_INPUTS
+    from modules.shared.alarms import MSK_ALARMS, alarms_local
+
+    inputs = InputRefs.of("msk", MSK_INPUTS)
+    with pytest.raises(WiringError) as caught:
+        alarms_local(MSK_ALARMS, '"MSK"', inputs, {"name": "local.cluster_name"})
+    assert str(caught.value) == (
+        "modules/msk: alarm disk_used reads $broker_count, which the module does not pass to metric_alarms "
+        "(it passes name)"
+    )
+    filled = alarms_local(MSK_ALARMS, '"MSK"', inputs, {"name": "local.cluster_name", "broker_count": "local.brokers"})
+    assert "range(1, local.brokers + 1)" in filled and '"Cluster Name" = local.cluster_name' in filled
+    assert "$" not in filled.replace("${", "")

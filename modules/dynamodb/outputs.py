@@ -1,6 +1,10 @@
 """DynamoDB outputs."""
 
 from generator.module import Output
+from generator.wiring import InputRefs
+from modules.dynamodb.inputs import INPUTS
+
+INPUT = InputRefs.of("dynamodb", INPUTS)
 
 OUTPUTS = (
     Output("table_name", "aws_dynamodb_table.this.name", "Name of the table."),
@@ -25,12 +29,12 @@ OUTPUTS = (
     Output("range_key", "aws_dynamodb_table.this.range_key", "Sort key attribute; empty when the table has none."),
     Output(
         "global_secondary_index_names",
-        "[for i in var.global_secondary_indexes : i.name]",
+        f"[for i in {INPUT.global_secondary_indexes} : i.name]",
         "Names of the global secondary indexes.",
     ),
     Output(
         "local_secondary_index_names",
-        "[for i in var.local_secondary_indexes : i.name]",
+        f"[for i in {INPUT.local_secondary_indexes} : i.name]",
         "Names of the local secondary indexes.",
     ),
 )

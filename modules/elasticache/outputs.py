@@ -5,6 +5,8 @@ from generator.wiring import InputRefs
 from modules.elasticache.inputs import INPUTS
 from modules.shared.outputs import security_group_outputs
 
+INPUT = InputRefs.of("elasticache", INPUTS)
+
 OUTPUTS = (
     Output("replication_group_id", "aws_elasticache_replication_group.this.id", "Replication group id."),
     Output("arn", "aws_elasticache_replication_group.this.arn", "ARN of the replication group."),
@@ -23,13 +25,13 @@ OUTPUTS = (
         "aws_elasticache_replication_group.this.configuration_endpoint_address",
         "Configuration endpoint of a cluster-mode group. Empty without cluster mode.",
     ),
-    Output("port", "var.port", "Port of the endpoints."),
+    Output("port", INPUT.port, "Port of the endpoints."),
     Output(
         "engine_version_actual",
         "aws_elasticache_replication_group.this.engine_version_actual",
         "Valkey version the cluster runs (major.minor.patch), as AWS reports it.",
     ),
-    *security_group_outputs(InputRefs.of("elasticache", INPUTS)),
+    *security_group_outputs(INPUT),
     Output("parameter_group_name", "aws_elasticache_parameter_group.this.name", "Parameter group of the cache."),
     Output("subnet_group_name", "aws_elasticache_subnet_group.this.name", "Subnet group of the cache."),
     Output("member_clusters", "aws_elasticache_replication_group.this.member_clusters", "Ids of the group's nodes."),

@@ -204,6 +204,6 @@ def build(stack: Any) -> Any:
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the elasticache resource.
     metric_alarms(
         stack, ELASTICACHE_ALARMS, inputs=INPUT, name="local.replication_group_id",
-        subject='"Valkey ${local.replication_group_id}"',
+        subject='"Valkey ${local.replication_group_id}"', values={"cluster_mode": "local.cluster_mode"},
     )
     return group

@@ -259,5 +259,8 @@ def build(stack: Any) -> Any:
     address(cluster_policy, "this")
 
     # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the msk resource.
-    metric_alarms(stack, MSK_ALARMS, inputs=INPUT, name="local.cluster_name", subject='"MSK ${local.cluster_name}"')
+    metric_alarms(
+        stack, MSK_ALARMS, inputs=INPUT, name="local.cluster_name", subject='"MSK ${local.cluster_name}"',
+        values={"broker_count": "local.number_of_broker_nodes"},
+    )
     return cluster

@@ -12,13 +12,14 @@ pages they come from. The inputs (`alarm_inputs`) are declared once here and add
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from generator import rules
 from generator.inputs import Advice, Check, Input, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
-from generator.wiring import InputRefs
+from generator.wiring import InputRefs, WiringError, module_of
 from modules.catalog import ALARM_METRICS, DYNAMODB_OPERATIONS
 
 # Every alarm looks at 5-minute periods: the services publish these metrics every 60 s, and a shorter period makes
@@ -33,7 +34,8 @@ class Alarm:
     key: str  # the attribute of alarm_thresholds and the start of the for_each key
     metric: str  # a key of modules.catalog.ALARM_METRICS
     # HCL expression of a map: member key ("" for the whole resource) → the metric's dimensions. Keys known at plan
-    # time.
+    # time. `$name` stands for the watched resource's name and `$<value>` for the values the module passes to
+    # metric_alarms (`$cluster_mode`): the definition reads nothing of the module that the call does not hand it.
     members: str
     threshold: float  # default of alarm_thresholds.<key>
     what: str  # README and alarm description: what crosses the threshold
@@ -42,7 +44,8 @@ class Alarm:
     comparison: str = "GreaterThanThreshold"
     # A replica-only metric (ReplicationLag) is missing on the primary: that is no breach.
     treat_missing_data: str = "missing"
-    condition: str = "true"  # HCL: the alarm exists for this configuration (a lag alarm needs replicas)
+    # HCL: the alarm exists for this configuration (a lag alarm needs replicas); `$<value>` as in members.
+    condition: str = "true"
 
     @property
     def namespace(self) -> str:
@@ -161,12 +164,29 @@ def _hcl_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def alarms_local(alarms: tuple[Alarm, ...], subject: str, inputs: InputRefs) -> str:
+# A value slot of an alarm definition: `$name`, never HCL's own `${`.
+_SLOT = re.compile(r"\$([a-z_]+)(?![\w{])")
+
+
+def _fill(alarm: Alarm, text: str, values: Mapping[str, str], inputs: InputRefs) -> str:
+    def value(match: re.Match[str]) -> str:
+        if match.group(1) not in values:
+            raise WiringError([
+                f"{module_of(inputs)}: alarm {alarm.key} reads ${match.group(1)}, which the module does not pass to "
+                f"metric_alarms (it passes {', '.join(sorted(values))})"
+            ])
+        return values[match.group(1)]
+
+    return _SLOT.sub(value, text)
+
+
+def alarms_local(alarms: tuple[Alarm, ...], subject: str, inputs: InputRefs, values: Mapping[str, str]) -> str:
     """`local.alarms`: one for-expression per alarm definition, merged. `subject` is HCL naming what is watched in
-    the alarm's description (`"Valkey ${local.replication_group_id}"`)."""
+    the alarm's description (`"Valkey ${local.replication_group_id}"`); `values` fill the definitions' slots."""
     thresholds, enabled = inputs.alarm_thresholds, inputs.alarms_enabled
     parts = []
     for alarm in alarms:
+        members, condition = _fill(alarm, alarm.members, values, inputs), _fill(alarm, alarm.condition, values, inputs)
         key = f'"{alarm.key.replace("_", "-")}${{member == "" ? "" : "-${{member}}"}}"'
         description = (
             f'"${{{subject}}}${{member == "" ? "" : " ${{member}}"}}: {alarm.what} '
@@ -174,28 +194,36 @@ def alarms_local(alarms: tuple[Alarm, ...], subject: str, inputs: InputRefs) -> 
             f'${{{thresholds}.{alarm.key}}} {alarm.unit} for {alarm.evaluation_periods * PERIOD_SECONDS // 60} minutes"'
         )
         parts.append(
-            f"{{ for member, dimensions in {alarm.members} : {key} => {{ "
+            f"{{ for member, dimensions in {members} : {key} => {{ "
             f"metric_name = {_hcl_string(alarm.metric)}, namespace = {_hcl_string(alarm.namespace)}, "
             f"statistic = {_hcl_string(alarm.statistic)}, comparison_operator = {_hcl_string(alarm.comparison)}, "
             f"threshold = {thresholds}.{alarm.key}, evaluation_periods = {alarm.evaluation_periods}, "
             f"treat_missing_data = {_hcl_string(alarm.treat_missing_data)}, dimensions = tomap(dimensions), "
-            f"description = {description} }} if {enabled} && ({alarm.condition}) }}"
+            f"description = {description} }} if {enabled} && ({condition}) }}"
         )
     return "${merge(" + ", ".join(parts) + ")}"
 
 
 def metric_alarms(
-    stack: Any, alarms: tuple[Alarm, ...], *, inputs: InputRefs, name: str, subject: str, after: Any = None
+    stack: Any,
+    alarms: tuple[Alarm, ...],
+    *,
+    inputs: InputRefs,
+    name: str,
+    subject: str,
+    values: Mapping[str, str] | None = None,
+    after: Any = None,
 ) -> Any:
     """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms` (which it defines), named
-    `<name>-<key>`. `inputs`: the calling module's handles (generator.wiring.InputRefs; it must declare the alarm
+    `<name>-<key>` (`name`: HCL, also the definitions' `$name`). `values`: HCL of the definitions' other slots
+    (`{"cluster_mode": "local.cluster_mode"}`). `inputs`: the calling module's handles (generator.wiring.InputRefs; it must declare the alarm
     inputs and `tags`). `after`: the watched resource, when the alarms read nothing of it: planned after it, they
     are not planned at all when its preconditions refuse the inputs (the alarm name length check's message, not
     the provider's, then explains)."""
     # The thin cdk layer, imported here so that the inputs above stay importable without it (environment checks).
     from generator.cdk import address, aws, local, number, string_map, strings
 
-    entries = local(stack, "alarms", alarms_local(alarms, subject, inputs))
+    entries = local(stack, "alarms", alarms_local(alarms, subject, inputs, {"name": name, **(values or {})}))
     alarm = aws.CloudwatchMetricAlarm(
         stack,
         "metric_alarm",
@@ -226,7 +254,7 @@ def metric_alarms(
 # the CacheClusterId is the sorted member_clusters at that position, as cloudposse's elasticache-redis does. Nothing
 # here relies on how AWS names member clusters.
 _CACHE_NODES = (
-    "{ for i in range(local.cluster_mode ? coalesce(var.num_node_groups, 1) * (coalesce(var.replicas_per_node_group, 1) "
+    "{ for i in range($cluster_mode ? coalesce(var.num_node_groups, 1) * (coalesce(var.replicas_per_node_group, 1) "
     "+ 1) : coalesce(var.num_cache_clusters, 2)) : \"node${i + 1}\" => "
     "{ CacheClusterId = sort(aws_elasticache_replication_group.this.member_clusters)[i] } }"
 )
@@ -239,16 +267,16 @@ ELASTICACHE_ALARMS = (
         "replication_lag", "ReplicationLag", _CACHE_NODES, 30, "replica lag behind its primary", "seconds",
         # Only replicas publish ReplicationLag, and which node is the primary changes with each failover.
         treat_missing_data="notBreaching",
-        condition="local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) > 0 : "
+        condition="$cluster_mode ? coalesce(var.replicas_per_node_group, 1) > 0 : "
         "coalesce(var.num_cache_clusters, 2) > 1",
     ),
 )
 
 _BROKERS = (
-    '{ for b in range(1, local.number_of_broker_nodes + 1) : "broker${b}" => '
-    '{ "Cluster Name" = local.cluster_name, "Broker ID" = tostring(b) } }'
+    '{ for b in range(1, $broker_count + 1) : "broker${b}" => '
+    '{ "Cluster Name" = $name, "Broker ID" = tostring(b) } }'
 )
-_KAFKA_CLUSTER = '{ "" = { "Cluster Name" = local.cluster_name } }'
+_KAFKA_CLUSTER = '{ "" = { "Cluster Name" = $name } }'
 MSK_ALARMS = (
     # Standard brokers only (the module refuses Express ones, which publish no KafkaDataLogsDiskUsed).
     Alarm("disk_used", "KafkaDataLogsDiskUsed", _BROKERS, 85, "data log disk used", "percent"),
@@ -262,11 +290,11 @@ MSK_ALARMS = (
 # DynamoDB: the table, and each global secondary index (its throttles are published under
 # {TableName, GlobalSecondaryIndexName}); names are inputs, so known at plan time.
 _TABLE_AND_INDEXES = (
-    '{ for member, dimensions in merge({ "" = { TableName = local.table_name } }, '
+    '{ for member, dimensions in merge({ "" = { TableName = $name } }, '
     "{ for index in var.global_secondary_indexes : index.name => "
-    "{ TableName = local.table_name, GlobalSecondaryIndexName = index.name } }) : member => tomap(dimensions) }"
+    "{ TableName = $name, GlobalSecondaryIndexName = index.name } }) : member => tomap(dimensions) }"
 )
-_OPERATIONS = "{ for op in var.alarm_operations : op => { TableName = local.table_name, Operation = op } }"
+_OPERATIONS = "{ for op in var.alarm_operations : op => { TableName = $name, Operation = op } }"
 DYNAMODB_ALARMS = (
     Alarm("read_throttles", "ReadThrottleEvents", _TABLE_AND_INDEXES, 10, "throttled reads", "events per 5 minutes",
           evaluation_periods=2),
