@@ -30,7 +30,7 @@ def build(stack: Any) -> Any:
     local(
         stack,
         "parameter_group_parameters",
-        '${merge(var.parameters, local.cluster_mode ? { "cluster-enabled" = "yes" } : {})}',
+        f'${{merge({INPUT.parameters}, local.cluster_mode ? {{ "cluster-enabled" = "yes" }} : {{}})}}',
     )
     local(
         stack,
@@ -41,9 +41,9 @@ def build(stack: Any) -> Any:
         'destination_type = "cloudwatch-logs" }], '
         '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
         'destination_type = "cloudwatch-logs" }], '
-        '[for s in compact([var.slow_log_enabled ? var.slow_log_firehose_stream : null]) : { log_type = "slow-log", '
-        'destination = s, destination_type = "kinesis-firehose" }], '
-        '[for s in compact([var.engine_log_enabled ? var.engine_log_firehose_stream : null]) : '
+        f'[for s in compact([{INPUT.slow_log_enabled} ? {INPUT.slow_log_firehose_stream} : null]) : '
+        '{ log_type = "slow-log", destination = s, destination_type = "kinesis-firehose" }], '
+        f'[for s in compact([{INPUT.engine_log_enabled} ? {INPUT.engine_log_firehose_stream} : null]) : '
         '{ log_type = "engine-log", destination = s, destination_type = "kinesis-firehose" }])}',
     )
 
@@ -52,10 +52,10 @@ def build(stack: Any) -> Any:
         "parameter_group",
         # The family and mode are part of the name: a version upgrade or a switch to cluster mode creates a new
         # group before the old one is destroyed, instead of modifying a group that is in use.
-        name='${var.parameter_group_name != null ? var.parameter_group_name : '
+        name=f'${{{INPUT.parameter_group_name} != null ? {INPUT.parameter_group_name} : '
         '"${local.replication_group_id}-${local.parameter_group_family}${local.cluster_mode ? "-cluster" : ""}"}',
         family="${local.parameter_group_family}",
-        description='${var.parameter_group_description != null ? var.parameter_group_description : '
+        description=f'${{{INPUT.parameter_group_description} != null ? {INPUT.parameter_group_description} : '
         '"Valkey parameters of ${local.replication_group_id}"}',
         tags=string_map(INPUT.tags),
         lifecycle={"create_before_destroy": True},
@@ -69,7 +69,7 @@ def build(stack: Any) -> Any:
     subnet_group = aws.ElasticacheSubnetGroup(
         stack,
         "subnet_group",
-        name="${var.subnet_group_name != null ? var.subnet_group_name : local.replication_group_id}",
+        name=f"${{{INPUT.subnet_group_name} != null ? {INPUT.subnet_group_name} : local.replication_group_id}}",
         description="Subnets of ${local.replication_group_id}",
         subnet_ids=strings(INPUT.subnet_ids),
         tags=string_map(INPUT.tags),
@@ -91,7 +91,7 @@ def build(stack: Any) -> Any:
     key = customer_managed_key(
         stack,
         inputs=INPUT,
-        create=f"var.create_kms_key && ({ENCRYPTS_ANYTHING_HCL})",
+        create=f"{INPUT.create_kms_key} && ({ENCRYPTS_ANYTHING_HCL})",
         used="local.kms_key_needed",
         unused_message=KMS_KEY_UNUSED,
         description="Valkey ${local.replication_group_id}: data at rest and logs",
@@ -100,6 +100,7 @@ def build(stack: Any) -> Any:
     )
     # Read by the log groups, the replication group and the kms_key_arn output.
     module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+    their_key = INPUT.kms_key_arn
     for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
         # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
         log_group(
@@ -129,13 +130,14 @@ def build(stack: Any) -> Any:
         "authentication_mode",
         {
             "type": "${each.value.authentication_type}",
-            "passwords": '${each.value.authentication_type == "password" ? lookup(var.user_passwords, each.key, null) : null}',
+            "passwords": '${each.value.authentication_type == "password" ? '
+            f"lookup({INPUT.user_passwords}, each.key, null) : null}}",
         },
     )
     user_group = aws.ElasticacheUserGroup(
         stack,
         "user_group",
-        count=number("length(var.users) > 0 ? 1 : 0"),
+        count=number(f"length({INPUT.users}) > 0 ? 1 : 0"),
         user_group_id="${local.replication_group_id}",
         engine="valkey",
         user_ids=strings("[for u in aws_elasticache_user.this : u.user_id]"),
@@ -145,15 +147,16 @@ def build(stack: Any) -> Any:
     local(
         stack,
         "user_group_ids",
-        "${length(var.users) > 0 ? aws_elasticache_user_group.this[*].user_group_id : "
-        "length(var.user_group_ids) > 0 ? var.user_group_ids : null}",
+        f"${{length({INPUT.users}) > 0 ? aws_elasticache_user_group.this[*].user_group_id : "
+        f"length({INPUT.user_group_ids}) > 0 ? {INPUT.user_group_ids} : null}}",
     )
 
     group = aws.ElasticacheReplicationGroup(
         stack,
         "replication_group",
         replication_group_id="${local.replication_group_id}",
-        description='${var.description != null ? var.description : "Valkey replication group ${local.replication_group_id}"}',
+        description=f"${{{INPUT.description} != null ? {INPUT.description} : "
+        '"Valkey replication group ${local.replication_group_id}"}',
         # Without an explicit engine the provider sends "redis".
         engine="valkey",
         engine_version=INPUT.ref("engine_version"),
@@ -162,21 +165,21 @@ def build(stack: Any) -> Any:
         parameter_group_name=parameter_group.name,
         subnet_group_name=subnet_group.name,
         security_group_ids=strings(security_group_ids(INPUT)),
-        num_cache_clusters=number("local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)"),
+        num_cache_clusters=number(f"local.cluster_mode ? null : coalesce({INPUT.num_cache_clusters}, 2)"),
         num_node_groups=number(INPUT.num_node_groups),
-        replicas_per_node_group=number("local.cluster_mode ? coalesce(var.replicas_per_node_group, 1) : null"),
-        automatic_failover_enabled=boolean("local.cluster_mode ? true : var.automatic_failover_enabled"),
+        replicas_per_node_group=number(f"local.cluster_mode ? coalesce({INPUT.replicas_per_node_group}, 1) : null"),
+        automatic_failover_enabled=boolean(f"local.cluster_mode ? true : {INPUT.automatic_failover_enabled}"),
         multi_az_enabled=boolean(INPUT.multi_az_enabled),
         at_rest_encryption_enabled=INPUT.ref("at_rest_encryption_enabled"),
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
-        kms_key_id='${!var.at_rest_encryption_enabled || var.kms_key_arn == "alias/aws/elasticache" ? null : '
-        f"var.kms_key_arn != null ? var.kms_key_arn : {module_key_arn}}}",
+        kms_key_id=f'${{!{INPUT.at_rest_encryption_enabled} || {their_key} == "alias/aws/elasticache" ? null : '
+        f"{their_key} != null ? {their_key} : {module_key_arn}}}",
         transit_encryption_enabled=boolean(INPUT.transit_encryption_enabled),
         transit_encryption_mode=INPUT.ref("transit_encryption_mode"),
         auth_token=INPUT.ref("auth_token"),
         auth_token_update_strategy=INPUT.ref("auth_token_update_strategy"),
         user_group_ids=strings("local.user_group_ids"),
-        snapshot_arns=strings("length(var.snapshot_arns) > 0 ? var.snapshot_arns : null"),
+        snapshot_arns=strings(f"length({INPUT.snapshot_arns}) > 0 ? {INPUT.snapshot_arns} : null"),
         snapshot_name=INPUT.ref("snapshot_name"),
         snapshot_retention_limit=number(INPUT.snapshot_retention_limit),
         snapshot_window=INPUT.ref("snapshot_window"),

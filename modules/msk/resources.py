@@ -28,14 +28,14 @@ INPUT = InputRefs.of("msk", INPUTS)
 # ingress_rules. Every operand is a literal or a boolean, so the list is known at plan time.
 LISTENER_PORTS = (
     '${concat('
-    'var.encryption_in_transit_client_broker != "TLS" ? [9092] : [], '
-    'var.encryption_in_transit_client_broker != "PLAINTEXT" && '
-    '(var.client_authentication_unauthenticated_enabled || '
-    'length(var.client_authentication_tls_certificate_authority_arns) > 0) ? [9094] : [], '
-    'var.client_authentication_scram_enabled ? [9096] : [], '
-    'var.client_authentication_iam_enabled ? [9098] : [], '
-    'var.jmx_exporter_enabled ? [11001] : [], '
-    'var.node_exporter_enabled ? [11002] : []'
+    f'{INPUT.encryption_in_transit_client_broker} != "TLS" ? [9092] : [], '
+    f'{INPUT.encryption_in_transit_client_broker} != "PLAINTEXT" && '
+    f'({INPUT.client_authentication_unauthenticated_enabled} || '
+    f'length({INPUT.client_authentication_tls_certificate_authority_arns}) > 0) ? [9094] : [], '
+    f'{INPUT.client_authentication_scram_enabled} ? [9096] : [], '
+    f'{INPUT.client_authentication_iam_enabled} ? [9098] : [], '
+    f'{INPUT.jmx_exporter_enabled} ? [11001] : [], '
+    f'{INPUT.node_exporter_enabled} ? [11002] : []'
     ')}'
 )
 
@@ -47,7 +47,7 @@ def build(stack: Any) -> Any:
     local(
         stack,
         "server_properties",
-        '${merge({ "auto.create.topics.enable" = "false" }, var.server_properties)}',
+        f'${{merge({{ "auto.create.topics.enable" = "false" }}, {INPUT.server_properties})}}',
     )
 
     configuration = aws.MskConfiguration(
@@ -56,14 +56,14 @@ def build(stack: Any) -> Any:
         # The Kafka version is part of the name, and the new configuration is created before the old one is
         # destroyed: an upgrade never tries to delete a configuration the cluster still uses ("configuration is in
         # use", terraform-aws-msk-kafka-cluster#16).
-        name='${var.configuration_name != null ? var.configuration_name : '
-        '"${local.cluster_name}-${replace(var.kafka_version, ".", "-")}"}',
+        name=f'${{{INPUT.configuration_name} != null ? {INPUT.configuration_name} : '
+        f'"${{local.cluster_name}}-${{replace({INPUT.kafka_version}, ".", "-")}}"}}',
         kafka_versions=strings(f"[{INPUT.kafka_version}]"),
-        server_properties='${var.server_properties_text != null ? var.server_properties_text : '
+        server_properties=f'${{{INPUT.server_properties_text} != null ? {INPUT.server_properties_text} : '
         'join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
         # "" is no description at all (null), as an existing configuration created without one holds.
-        description='${var.configuration_description == null ? "Broker properties of ${local.cluster_name}" : '
-        'var.configuration_description == "" ? null : var.configuration_description}',
+        description=f'${{{INPUT.configuration_description} == null ? "Broker properties of ${{local.cluster_name}}" : '
+        f'{INPUT.configuration_description} == "" ? null : {INPUT.configuration_description}}}',
         lifecycle={"create_before_destroy": True},
     )
     address(configuration, "this")
