@@ -7,9 +7,10 @@ wrote the module. Two things here catch it at synth, naming the module and the n
   `inputs.ref("hash_key")` the template `${var.hash_key}`, each only if the module declares `hash_key`
   (WiringError otherwise, with the closest declared name). Shared pieces (modules/shared) take the caller's
   handles as a parameter, so a module that calls one without declaring the inputs it needs fails at that call.
-- `unresolved_references`: every `var.NAME` and `local.NAME` that the synthesized module (resources, data sources,
-  locals, outputs, variable validations) reads, against what it declares. generator.module.add_module_stack runs
-  it on every module, so the expressions still written as text are checked too.
+- `unresolved_references`: every `var.NAME`, `local.NAME` and AWS resource or data source that the module's JSON
+  (resources, data sources, locals, outputs, variable validations) reads, against what it declares.
+  generator.module.add_module_stack runs it on every module as it is built, so the expressions still written as
+  text are checked too.
 
 Pure Python: no cdktf, no Node (generator.cdk hands over the stack's JSON).
 """
@@ -73,12 +74,16 @@ def module_of(inputs: InputRefs) -> str:
 # --- Reading the references of synthesized Terraform JSON ---------------------------------------------------------
 # In Terraform JSON every string is a template: expressions sit in `${…}` (and directives in `%{…}`), `$${` and
 # `%%{` are literal text. Only the expressions are read: a description that mentions "var.x" in prose is no reference.
-_REFERENCE = re.compile(r"(?<![\w.\]])(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+_REFERENCE = re.compile(r"(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+# A resource (`aws_kms_key.this`) or data source (`data.aws_region.current`) of the AWS provider, the only one the
+# modules use.
+_RESOURCE = re.compile(r"(data\.)?(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9_.\-\]]")
 
 
 def template_references(template: str) -> Iterator[tuple[str, str]]:
-    """(kind, name) of each `var.NAME` / `local.NAME` read by the expressions of a Terraform JSON string."""
+    """(kind, name) of each `var.NAME` / `local.NAME` read by the expressions of a Terraform JSON string, and of
+    each AWS resource (kind "resource", name "aws_x.y") or data source (kind "data", name "aws_x.y")."""
     yield from _scan_template(template, 0, None)[0]
 
 
@@ -121,9 +126,13 @@ def _scan_expression(text: str, i: int) -> tuple[list[tuple[str, str]], int]:
                 return found, i + 1
             depth -= 1
         elif char.isalpha() or char == "_":
-            match = _REFERENCE.match(text, i)
-            if match and (i == 0 or not _IDENTIFIER.match(text[i - 1])):
-                found.append((match.group(1), match.group(2)))
+            if i == 0 or not _IDENTIFIER.match(text[i - 1]):
+                match = _REFERENCE.match(text, i)
+                if match:
+                    found.append((match.group(1), match.group(2)))
+                elif match := _RESOURCE.match(text, i):
+                    kind = "data" if match.group(1) else "resource"
+                    found.append((kind, f"{match.group(2)}.{match.group(3)}"))
             # Skip the whole identifier (and its attribute path) so that `each.value.var.x` reads nothing.
             while i < len(text) and _IDENTIFIER.match(text[i]):
                 i += 1
@@ -159,13 +168,18 @@ def _readers(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def unresolved_references(module: str, document: Mapping[str, Any]) -> list[str]:
-    """One line per `var.NAME` / `local.NAME` that the module's JSON reads and does not declare, in the order of
-    the document, each naming the module, the reader and the name, with the closest declared name."""
+    """One line per `var.NAME`, `local.NAME`, resource or data source that the module's JSON reads and does not
+    declare, in the order of the document, each naming the module, the reader and the name, with the closest
+    declared name."""
     declared = {
         "var": set(document.get("variable") or {}),
         "local": set(document.get("locals") or {}),
+        "resource": {f"{t}.{n}" for t, named in (document.get("resource") or {}).items() for n in named},
+        "data": {f"{t}.{n}" for t, named in (document.get("data") or {}).items() for n in named},
     }
-    what = {"var": "an input", "local": "a local"}
+    what = {"var": "an input", "local": "a local", "resource": "a resource of the module",
+            "data": "a data source of the module"}
+    prefix = {"var": "var.", "local": "local.", "resource": "", "data": "data."}
     problems: list[str] = []
     for reader, body in _readers(document):
         for text in _strings(body):
@@ -173,7 +187,7 @@ def unresolved_references(module: str, document: Mapping[str, Any]) -> list[str]
                 if name in declared[kind]:
                     continue
                 line = (
-                    f"modules/{module}: {reader} reads {kind}.{name}, which is not {what[kind]}"
+                    f"modules/{module}: {reader} reads {prefix[kind]}{name}, which is not {what[kind]}"
                     f"{_did_you_mean(name, declared[kind])}"
                 )
                 if line not in problems:

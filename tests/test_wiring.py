@@ -29,8 +29,10 @@ from tests.conftest import PROJECT
         ("set var.hash_key $${var.hash_key} %%{if var.x}", []),
         # A string literal inside an expression is text too, but a template inside it is read.
         ('${"var.no" == "${var.yes}"}', [("var", "yes")]),
-        # An attribute path that happens to contain `var` is not an input.
-        ("${each.value.var.x} ${aws_instance.var.id}", []),
+        # An attribute path that happens to contain `var` is not an input; a resource is read by its address.
+        ("${each.value.var.x} ${aws_instance.var.id}", [("resource", "aws_instance.var")]),
+        ("table/${aws_dynamodb_table.this.name} ${data.aws_region.current.name} ${one(aws_kms_key.this[*].arn)}",
+         [("resource", "aws_dynamodb_table.this"), ("data", "aws_region.current"), ("resource", "aws_kms_key.this")]),
         (
             '${var.create ? { for p in setproduct(local.ports, range(length(var.ids))) : "${p[0]}/${p[1]}" => '
             "{ source = var.ids[p[1]] } } : {}}",
@@ -50,13 +52,19 @@ def test_unresolved_references_name_the_reader_and_the_closest_name() -> None:
         "locals": {"table_name": "${var.hash_key}", "alarms": "${local.tabel_name}"},
         "resource": {"aws_dynamodb_table": {"this": {"hash_key": "${var.hash_kye}", "tags": "${var.tags}"}}},
         "data": {"aws_region": {"current": {"name": "${var.region}"}}},
-        "output": {"arn": {"value": "${local.module_kms_key_arn}"}},
+        "output": {
+            "arn": {"value": "${local.module_kms_key_arn}"},
+            "table_arn": {"value": "${aws_dynamodb_table.thiss.arn}"},
+            "region": {"value": "${data.aws_region.current.name}"},
+        },
     }
     assert unresolved_references("dynamodb", document) == [
         "modules/dynamodb: aws_dynamodb_table.this reads var.hash_kye, which is not an input (did you mean hash_key?)",
         "modules/dynamodb: data.aws_region.current reads var.region, which is not an input",
         "modules/dynamodb: local.alarms reads local.tabel_name, which is not a local (did you mean table_name?)",
         "modules/dynamodb: output arn reads local.module_kms_key_arn, which is not a local",
+        "modules/dynamodb: output table_arn reads aws_dynamodb_table.thiss, which is not a resource of the module "
+        "(did you mean aws_dynamodb_table.this?)",
     ]
 
 
