@@ -186,3 +186,14 @@ def test_an_alarm_definition_reads_only_the_values_its_module_passes() -> None:
     filled = alarms_local(MSK_ALARMS, '"MSK"', inputs, {"name": "local.cluster_name", "broker_count": "local.brokers"})
     assert "range(1, local.brokers + 1)" in filled and '"Cluster Name" = local.cluster_name' in filled
     assert "$" not in filled.replace("${", "")
+
+
+def test_the_synth_stops_before_writing_anything() -> None:
+    """generator.synth.synthesize, what `python main.py` runs: the broken module fails it, and no file comes out."""
+    from generator.synth import synthesize
+
+    with pytest.raises(WiringError) as caught:
+        synthesize({"dynamodb": _definition(_broken_table)}, [])
+    assert str(caught.value) == (
+        "modules/dynamodb: aws_dynamodb_table.this reads var.hash_kye, which is not an input (did you mean hash_key?)"
+    )

@@ -27,12 +27,12 @@ def build(stack: Any) -> Any:
     # The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
     # wrong family is refused by AWS ("Expected a parameter group of family …").
     local(stack, "parameter_group_family", 'valkey${split(".", var.engine_version)[0]}')
-    local(
+    parameters = local(
         stack,
         "parameter_group_parameters",
         f'${{merge({INPUT.parameters}, local.cluster_mode ? {{ "cluster-enabled" = "yes" }} : {{}})}}',
     )
-    local(
+    log_deliveries = local(
         stack,
         "log_deliveries",
         # One delivery per log type (AWS refuses two for one type): its log group, or its Firehose stream.
@@ -63,7 +63,7 @@ def build(stack: Any) -> Any:
     address(parameter_group, "this")
     parameter_group.add_override(
         "dynamic.parameter",
-        {"for_each": "${local.parameter_group_parameters}", "content": {"name": "${parameter.key}", "value": "${parameter.value}"}},
+        {"for_each": "${" + parameters + "}", "content": {"name": "${parameter.key}", "value": "${parameter.value}"}},
     )
 
     subnet_group = aws.ElasticacheSubnetGroup(
@@ -144,7 +144,7 @@ def build(stack: Any) -> Any:
         tags=string_map(INPUT.tags),
     )
     address(user_group, "this")
-    local(
+    user_group_ids = local(
         stack,
         "user_group_ids",
         f"${{length({INPUT.users}) > 0 ? aws_elasticache_user_group.this[*].user_group_id : "
@@ -178,7 +178,7 @@ def build(stack: Any) -> Any:
         transit_encryption_mode=INPUT.ref("transit_encryption_mode"),
         auth_token=INPUT.ref("auth_token"),
         auth_token_update_strategy=INPUT.ref("auth_token_update_strategy"),
-        user_group_ids=strings("local.user_group_ids"),
+        user_group_ids=strings(user_group_ids),
         snapshot_arns=strings(f"length({INPUT.snapshot_arns}) > 0 ? {INPUT.snapshot_arns} : null"),
         snapshot_name=INPUT.ref("snapshot_name"),
         snapshot_retention_limit=number(INPUT.snapshot_retention_limit),
@@ -195,7 +195,7 @@ def build(stack: Any) -> Any:
     group.add_override(
         "dynamic.log_delivery_configuration",
         {
-            "for_each": "${local.log_deliveries}",
+            "for_each": "${" + log_deliveries + "}",
             "content": {
                 "destination": "${log_delivery_configuration.value.destination}",
                 "destination_type": "${log_delivery_configuration.value.destination_type}",

@@ -44,7 +44,7 @@ def build(stack: Any) -> Any:
     local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
     local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
     ingress_ports = local(stack, "ingress_ports", LISTENER_PORTS)
-    local(
+    server_properties = local(
         stack,
         "server_properties",
         f'${{merge({{ "auto.create.topics.enable" = "false" }}, {INPUT.server_properties})}}',
@@ -60,7 +60,7 @@ def build(stack: Any) -> Any:
         f'"${{local.cluster_name}}-${{replace({INPUT.kafka_version}, ".", "-")}}"}}',
         kafka_versions=strings(f"[{INPUT.kafka_version}]"),
         server_properties=f'${{{INPUT.server_properties_text} != null ? {INPUT.server_properties_text} : '
-        'join("\\n", [for key, value in local.server_properties : "${key}=${value}"])}',
+        f'join("\\n", [for key, value in {server_properties} : "${{key}}=${{value}}"])}}',
         # "" is no description at all (null), as an existing configuration created without one holds.
         description=f'${{{INPUT.configuration_description} == null ? "Broker properties of ${{local.cluster_name}}" : '
         f'{INPUT.configuration_description} == "" ? null : {INPUT.configuration_description}}}',
