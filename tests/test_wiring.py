@@ -203,3 +203,17 @@ def test_the_synth_stops_before_writing_anything() -> None:
     assert str(caught.value) == (
         "modules/dynamodb: aws_dynamodb_table.this reads var.hash_kye, which is not an input (did you mean hash_key?)"
     )
+
+
+@pytest.mark.parametrize("kind", COMMITTED_MODULES)
+def test_each_module_names_its_handles_after_itself(kind: str) -> None:
+    """The handles carry the module's name into their messages: a copied resources.py must not speak for another."""
+    import importlib
+
+    from generator.wiring import module_of
+    from modules import all_modules
+
+    definition = all_modules()[kind]
+    resources = importlib.import_module(f"modules.{kind}.resources")
+    assert module_of(resources.INPUT) == f"modules/{definition.name}"
+    assert resources.INPUT.tags == "var.tags"
