@@ -4,7 +4,7 @@ A module folder under modules/ declares a `ModuleDefinition`: its inputs (genera
 that creates its resources in a stack, and its outputs. `add_module_stack` turns the definition into a stack
 through the thin cdk layer: one `variable` block per input (with its `validation` blocks), the resources, the
 cross-input checks as `precondition`s on the main resource, and one `output` block per output; then it checks
-that every `var.`/`local.` the module reads is declared (generator.wiring).
+that every `var.`, `local.` and resource the module reads is declared (generator.wiring).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from generator import cdk, versions
-from generator.wiring import WiringError, unresolved_references
 from generator.inputs import InputSet
+from generator.wiring import WiringError, unresolved_references
 
 
 @dataclass(frozen=True)
@@ -84,9 +84,9 @@ def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
 
 
 def check_references(definition: ModuleDefinition, stack: Any) -> None:
-    """Every `var.` and `local.` the module's resources, locals, outputs and validations read is declared: a
-    misspelling fails here, at synth, naming the module, the reader and the name, instead of at terraform
-    validate (or never, in a branch of a conditional that validate does not reach)."""
+    """Every `var.`, `local.` and resource address the module's resources, locals, outputs and validations read is
+    declared: a misspelling fails here, at synth, before anything is written, naming the module, the reader and the
+    name, instead of at `terraform validate` on the written tree."""
     problems = unresolved_references(definition.name, cdk.stack_document(stack))
     if problems:
         raise WiringError(problems)
