@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
 from generator import expr
 
+if TYPE_CHECKING:
+    from generator.inputs import InputSet
+
 
 class WiringError(Exception):
-    """A module's definition reads an input or local it does not declare: a bug in the module, found at synth.
-    One line per unresolved reference."""
+    """A module's definition reads an input, local or resource it does not declare: a bug in the module, found at
+    synth. One line per unresolved reference."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -49,7 +52,7 @@ class InputRefs:
         assert "ref" not in self._names, f"modules/{module}: an input named ref hides InputRefs.ref"
 
     @classmethod
-    def of(cls, module: str, inputs: Any) -> "InputRefs":
+    def of(cls, module: str, inputs: InputSet) -> InputRefs:
         """The handles of a generator.inputs.InputSet."""
         return cls(module, inputs.names())
 
