@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # Imported here so that --help answers without starting the jsii runtime.
     from generator.inputs import InputError
+    from generator.wiring import WiringError
 
     shown = args.out if args.out is not None else _display(DEFAULT_OUT)
     interrupted = _Interrupted()
@@ -84,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         with interrupted:
             return _run(args)
     except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        return 1
+    except WiringError as err:  # a module that reads an input, local or resource it does not declare
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 1
