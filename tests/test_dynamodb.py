@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from generator.assertions import ABSENT, Plan
@@ -362,3 +364,16 @@ def test_environment_files_derive_the_switches():
 def test_terraform_refuses_a_policy_without_its_switch(harness):
     error = harness("dynamodb").plan_error({**BASE, "resource_policy": '{"Statement": []}'})
     assert "resource_policy needs create_resource_policy = true" in error
+
+
+@pytest.mark.parametrize("policy", ["{not json", "[]", '  ["Statement"]', '{"Statement": []'])
+def test_resource_policy_must_be_a_json_object(policy):
+    # "{not json" once passed Python (it starts with "{") and failed terraform plan (issue 16); the rule is now one
+    # expression, judged alike by both (tests/test_rule_agreement.py).
+    assert problems(resource_policy=policy, create_resource_policy=True) == [
+        f'resource_policy: must be a JSON object, got {json.dumps(policy)}'
+    ]
+
+
+def test_resource_policy_accepts_any_json_object():
+    assert problems(resource_policy=' {"Version": "2012-10-17", "Statement": []}', create_resource_policy=True) == []

@@ -2,15 +2,17 @@
 
 The most common failed DynamoDB change is a schema that plans and then dies at apply: an attribute declared but
 not used by any key ("all attributes must be indexed"), a key without a declared attribute, an LSI on a table
-without a range key. Every one of those is a check here, in Python and as a Terraform precondition.
+without a range key. Every one of those is a check here, written once in the rule language (generator.expr): the
+Python check of an environment file and the Terraform precondition are both rendered from it.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from typing import Any, Mapping
 
-from generator import rules
+from generator import expr, rules
+from generator.expr import Local, all_, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from modules.shared import alarms
@@ -21,7 +23,7 @@ ATTRIBUTE_TYPES = ("S", "N", "B")
 PROJECTION_TYPES = ("ALL", "KEYS_ONLY", "INCLUDE")
 STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
 # AWS "Supported data types and naming rules": table and index names are 3-255 of [a-zA-Z0-9_.-].
-NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+NAME = "[A-Za-z0-9_.-]{3,255}"
 MAX_GSIS = 20  # CreateTable: "the maximum is 20" (default quota)
 MAX_LSIS = 5
 MAX_PROJECTED = 100  # non_key_attributes across all indexes
@@ -59,44 +61,40 @@ IMPORT_TABLE = object_of(
     csv_delimiter=optional(STRING),
     csv_header_list=optional(list_of(STRING)),
 )
-_S3_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+S3_BUCKET_NAME = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
+ACCOUNT_ID = "[0-9]{12}"
 
 
-def _import_ok(v: Mapping[str, Any]) -> bool:
-    csv_options = v["csv_delimiter"] is not None or v["csv_header_list"] is not None
-    headers = v["csv_header_list"]
-    return (
-        v["input_format"] in IMPORT_FORMATS
-        and (v["input_compression_type"] is None or v["input_compression_type"] in IMPORT_COMPRESSIONS)
-        and (not csv_options or v["input_format"] == "CSV")
-        and (v["csv_delimiter"] is None or v["csv_delimiter"] in CSV_DELIMITERS)
-        and (headers is None or (1 <= len(headers) <= MAX_CSV_HEADERS and all(headers)))
-        and _S3_BUCKET.fullmatch(v["s3_bucket"]) is not None
-        and (v["s3_bucket_owner"] is None or re.fullmatch(r"[0-9]{12}", v["s3_bucket_owner"]) is not None)
-        and (v["s3_key_prefix"] is None or len(v["s3_key_prefix"]) <= MAX_KEY_PREFIX)
+def _import_table_ok(table: expr.Expr) -> expr.Expr:
+    compression, delimiter, headers = table["input_compression_type"], table["csv_delimiter"], table["csv_header_list"]
+    return expr.all_of(
+        table["input_format"].is_in(IMPORT_FORMATS),
+        unless_null(compression, compression.is_in(IMPORT_COMPRESSIONS)),
+        # CSV options only with CSV.
+        (table["input_format"] == "CSV") | (delimiter.is_null() & headers.is_null()),
+        unless_null(delimiter, delimiter.is_in(CSV_DELIMITERS)),
+        unless_null(headers, headers.length().between(1, MAX_CSV_HEADERS) & all_(headers, lambda h: h != "")),
+        table["s3_bucket"].matches(S3_BUCKET_NAME),
+        unless_null(table["s3_bucket_owner"], table["s3_bucket_owner"].matches(ACCOUNT_ID)),
+        unless_null(table["s3_key_prefix"], table["s3_key_prefix"].length() <= MAX_KEY_PREFIX),
     )
 
 
-def _on_demand_ok(value: Any) -> bool:
-    # OnDemandThroughput (DynamoDB API Reference): a positive number of request units, or -1 to remove the limit.
-    return value is None or (float(value).is_integer() and (value >= 1 or value == -1))
+def _on_demand_units_ok(units: expr.Expr) -> expr.Expr:
+    # OnDemandThroughput (DynamoDB API Reference): a positive whole number of request units, or -1 to remove the limit.
+    return units.is_whole() & ((units >= 1) | (units == -1))
 
 
-_HCL_ON_DEMAND = "({u} == null ? true : floor({u}) == {u} && ({u} >= 1 || {u} == -1))"
+def _optional_on_demand_units_ok(units: expr.Expr) -> expr.Expr:
+    return unless_null(units, _on_demand_units_ok(units))
 
 
-def on_demand_limited(values: Mapping[str, Any]) -> bool:
-    """Whether the table or an index sets an on-demand throughput limit."""
-    units = [values["on_demand_max_read_request_units"], values["on_demand_max_write_request_units"]]
-    for index in values["global_secondary_indexes"]:
-        units += [index["max_read_request_units"], index["max_write_request_units"]]
-    return any(u is not None for u in units)
-
-
-_HCL_ON_DEMAND_LIMITED = (
-    "(var.on_demand_max_read_request_units != null || var.on_demand_max_write_request_units != null || "
-    "anytrue([for i in var.global_secondary_indexes : i.max_read_request_units != null || "
-    "i.max_write_request_units != null]))"
+# Whether the table or an index sets an on-demand throughput limit.
+ON_DEMAND_LIMITED = any_of(
+    var("on_demand_max_read_request_units").not_null(),
+    var("on_demand_max_write_request_units").not_null(),
+    any_(var("global_secondary_indexes"),
+         lambda i: i["max_read_request_units"].not_null() | i["max_write_request_units"].not_null()),
 )
 
 REPLICA = object_of(
@@ -106,83 +104,71 @@ REPLICA = object_of(
     point_in_time_recovery=optional(BOOL, True),
 )
 
-
-def table_name(values: Mapping[str, Any]) -> str:
-    return f"{values['name_prefix']}{values['table_name']}"
-
-
-def key_attributes(values: Mapping[str, Any]) -> list[str]:
-    """Every attribute some key uses: the table's, each GSI's and each LSI's."""
-    keys = [values["hash_key"], values["range_key"]]
-    for index in values["global_secondary_indexes"]:
-        keys += [index["hash_key"], index["range_key"]]
-    keys += [index["range_key"] for index in values["local_secondary_indexes"]]
-    return [k for k in keys if k is not None]
-
-
-def declared(values: Mapping[str, Any]) -> list[str]:
-    return [a["name"] for a in values["attributes"]]
-
-
-def _unused(values: Mapping[str, Any]) -> list[str]:
-    used = set(key_attributes(values))
-    return [name for name in declared(values) if name not in used and name != values["ttl_attribute_name"]]
-
-
-def _undeclared_index_keys(values: Mapping[str, Any]) -> list[str]:
-    names = set(declared(values))
-    keys = [k for i in values["global_secondary_indexes"] for k in (i["hash_key"], i["range_key"]) if k is not None]
-    keys += [i["range_key"] for i in values["local_secondary_indexes"]]
-    return sorted({k for k in keys if k not in names})
-
-
-def _projection_ok(index: Mapping[str, Any]) -> bool:
-    # AWS: NonKeyAttributes only, and always, with ProjectionType INCLUDE.
-    return (index["projection_type"] == "INCLUDE") == bool(index["non_key_attributes"])
-
-
-def _capacities(values: Mapping[str, Any]) -> list[Any]:
-    caps = [values["read_capacity"], values["write_capacity"]]
-    for index in values["global_secondary_indexes"]:
-        caps += [index["read_capacity"], index["write_capacity"]]
-    return caps
+# --- what the module derives from its inputs: `locals` of the module (resources.py writes them from these) ----------
+TABLE_NAME = Local("table_name", text(var("name_prefix"), var("table_name")))
+PROVISIONED = Local("provisioned", var("billing_mode") == "PROVISIONED")
+# The module creates its own key when the table is encrypted and no key is given.
+KMS_KEY_NEEDED = Local(
+    "kms_key_needed", var("server_side_encryption_enabled") & var("server_side_encryption_kms_key_arn").is_null()
+)
 
 
 def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    return values["server_side_encryption_enabled"] and values["server_side_encryption_kms_key_arn"] is None
+    """KMS_KEY_NEEDED on resolved values, for the shared create_kms_key pieces that take a function of them."""
+    return expr.holds(KMS_KEY_NEEDED, values)
 
 
-def _provisioned(values: Mapping[str, Any]) -> bool:
-    return values["billing_mode"] == "PROVISIONED"
+# --- the schema: which attributes are declared, which some key uses --------------------------------------------------
+DECLARED = for_(var("attributes"), lambda a: a["name"])
+# The attributes the indexes key on (a GSI's range key is optional: compact drops the nulls).
+INDEX_KEYS = call(
+    "compact",
+    call(
+        "concat",
+        for_(var("global_secondary_indexes"), lambda i: i["hash_key"]),
+        for_(var("global_secondary_indexes"), lambda i: i["range_key"]),
+        for_(var("local_secondary_indexes"), lambda i: i["range_key"]),
+    ),
+)
+
+
+def _is_key(attribute: expr.Expr) -> expr.Expr:
+    """Whether a key of the table or of an index uses the attribute."""
+    return any_of(attribute == var("hash_key"), attribute == var("range_key"), attribute.is_in(INDEX_KEYS))
+
+
+UNDECLARED_INDEX_KEYS = for_(INDEX_KEYS, lambda k: k, keep=lambda k: not_(k.is_in(DECLARED)))
+# The TTL attribute is left to its own check below (one message per mistake).
+UNUSED_ATTRIBUTES = for_(
+    var("attributes"), lambda a: a["name"],
+    keep=lambda a: not_(_is_key(a["name"]) | (a["name"] == var("ttl_attribute_name"))),
+)
 
 
 _NAME_INPUTS = ("table_name", "name_prefix")
 # Every name the module gives AWS (resources.py), with AWS's limit. The table name is checked below (3-255); the KMS
 # alias and the scaling policy names add to it, so a long table name can push them past their limits.
 AWS_NAMES = (
-    rules.AwsName("DynamoDB table", _NAME_INPUTS, "<name_prefix + table_name>", table_name, 255,
-                  "DynamoDB naming rules"),
+    rules.AwsName("DynamoDB table", _NAME_INPUTS, "<name_prefix + table_name>", TABLE_NAME, 255,
+                  "DynamoDB naming rules", bounded=True),
     rules.AwsName(
         "KMS alias", _NAME_INPUTS, "alias/dynamodb/<table name, dots as hyphens>",
-        lambda v: f"alias/dynamodb/{table_name(v).replace('.', '-')}"
-        if v["server_side_encryption_enabled"] and v["server_side_encryption_kms_key_arn"] is None else None,
+        text("alias/dynamodb/", call("replace", TABLE_NAME, ".", "-")),
         256, "KMS CreateAlias: AliasName is at most 256 characters",
-        hcl_length='length("alias/dynamodb/") + length(local.table_name)',
-        hcl_created="var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null",
+        created=KMS_KEY_NEEDED,
         # A table name of 246 (within DynamoDB's 255) gives an alias of 260.
         example={"table_name": "x" * 235},
     ),
     *(
         rules.AwsName(
             "Application Auto Scaling policy", _NAME_INPUTS, f"<table name>-{direction}-capacity",
-            lambda v, direction=direction: f"{table_name(v)}-{direction}-capacity" if _provisioned(v) else None,
+            text(TABLE_NAME, f"-{direction}-capacity"),
             # AWS allows 256 (PutScalingPolicy PolicyName); the provider's schema stops at 255.
             255, "aws_appautoscaling_policy: name is at most 255 characters",
-            hcl_length=f'length(local.table_name) + length("-{direction}-capacity")',
+            created=PROVISIONED,
             # The read policy's name is one character shorter than the write policy's, so the write precondition
             # refuses every table name the read one would: no name can break the read limit alone.
             precondition=direction == "write",
-            hcl_created='var.billing_mode == "PROVISIONED"',
             unique=False,  # unique per scalable target, and the target is the table
             # A table name of 241 gives a write policy name of 256 (and a read policy name of 255).
             example={"table_name": "x" * 230, "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5}
@@ -192,39 +178,50 @@ AWS_NAMES = (
     ),
 )
 
-_HCL_DECLARED = "[for a in var.attributes : a.name]"
-_HCL_KEYS = (
-    "compact(concat([var.hash_key, var.range_key], "
-    "flatten([for i in var.global_secondary_indexes : [i.hash_key, i.range_key]]), "
-    "[for i in var.local_secondary_indexes : i.range_key]))"
-)
-_HCL_INDEX_KEYS = (
-    "compact(concat(flatten([for i in var.global_secondary_indexes : [i.hash_key, i.range_key]]), "
-    "[for i in var.local_secondary_indexes : i.range_key]))"
-)
+
+def _name_length_checks() -> tuple[Check, ...]:
+    """rules.name_length_checks, for names whose `created` reads inputs besides the name's own (the key's, the
+    billing mode): a Check's condition may read only the inputs it names, so each check here names those too,
+    while its message still shows only the name's inputs (`got table_name = …, name_prefix = …`).
+    (generator/rules.py is another branch's; this belongs there, as `shown=n.inputs`.)"""
+    checks = []
+    for name in AWS_NAMES:
+        created_reads = tuple(sorted(expr.lift(name.created).inputs() - set(name.inputs)))
+        widened = dataclasses.replace(name, inputs=name.inputs + created_reads)
+        for check in rules.name_length_checks([widened]):
+            rendered = check.when is not None  # re-rendered from `when` with the new `shown`
+            checks.append(dataclasses.replace(check, shown=name.inputs, check=None if rendered else check.check,
+                                              hcl=None if rendered else check.hcl))
+    return tuple(checks)
 
 
 def _index_rules(kinds: str, limit: int, index: dict[str, Any]) -> tuple[Rule, ...]:
-    """`index`: a valid index of this kind, from which each rule's failing example is made."""
+    """`index`: a valid index of this kind, from which each rule's failing and passing examples are made."""
     return (
         rules.items_between(0, limit, f"{kinds} (AWS limit)",
                             example=[{**index, "name": f"index_{i}"} for i in range(limit + 1)]),
         Rule(
             "have unique names of 3 to 255 letters, digits, '_', '.' or '-'",
-            lambda v: len({i["name"] for i in v}) == len(v) and all(NAME.fullmatch(i["name"]) for i in v),
-            'length(distinct([for i in {v} : i.name])) == length({v}) && '
-            'alltrue([for i in {v} : can(regex("^[A-Za-z0-9_.-]{3,255}$", i.name))])',
+            when=(call("length", call("distinct", for_(value, lambda i: i["name"]))) == value.length())
+            & all_(value, lambda i: i["name"].matches(NAME)),
             example=[index, index],
+            passing=[index, {**index, "name": "by.rating-2_x"}],
         ),
         Rule(
             "have projection_type ALL, KEYS_ONLY or INCLUDE, with non_key_attributes exactly when INCLUDE",
-            lambda v: all(i["projection_type"] in PROJECTION_TYPES and _projection_ok(i) for i in v),
-            'alltrue([for i in {v} : contains(["ALL", "KEYS_ONLY", "INCLUDE"], i.projection_type) && '
-            '(i.projection_type == "INCLUDE") == (length(coalesce(i.non_key_attributes, [])) > 0)])',
+            # AWS: NonKeyAttributes only, and always, with ProjectionType INCLUDE.
+            when=all_(value, lambda i: i["projection_type"].is_in(PROJECTION_TYPES)
+                      & ((i["projection_type"] == "INCLUDE")
+                         == (call("length", call("coalesce", i["non_key_attributes"], [])) > 0))),
             example=[{**index, "projection_type": "INCLUDE"}],
+            passing=[{**index, "projection_type": "INCLUDE", "non_key_attributes": ["title"]},
+                     {**index, "name": "keys_only", "projection_type": "KEYS_ONLY"}],
         ),
     )
 
+
+# A resource policy document, for the examples of the rules on it.
+POLICY_EXAMPLE = '{"Version": "2012-10-17", "Statement": []}'
 
 # DynamoDB's AWS managed key: a table with server_side_encryption enabled and no key uses it.
 AWS_MANAGED_KEY = "alias/aws/dynamodb"
@@ -247,16 +244,15 @@ INPUTS = InputSet(
             "Key attributes of the table and its indexes, each {name, type} with type S, N or B. Declare only "
             "attributes some key uses: DynamoDB is schemaless for the rest.",
             rules=(
+                # Passing: the required example, [{"name": "review_id", "type": "S"}].
                 Rule(
                     "have types S, N or B",
-                    lambda v: all(a["type"] in ATTRIBUTE_TYPES for a in v),
-                    'alltrue([for a in {v} : contains(["S", "N", "B"], a.type)])',
+                    when=all_(value, lambda a: a["type"].is_in(ATTRIBUTE_TYPES)),
                     example=[{"name": "review_id", "type": "X"}],
                 ),
                 Rule(
                     "declare each name once",
-                    lambda v: len({a["name"] for a in v}) == len(v),
-                    "length(distinct([for a in {v} : a.name])) == length({v})",
+                    when=call("length", call("distinct", for_(value, lambda a: a["name"]))) == value.length(),
                     example=[{"name": "review_id", "type": "S"}, {"name": "review_id", "type": "S"}],
                 ),
             ),
@@ -308,10 +304,11 @@ INPUTS = InputSet(
                 *_index_rules("global secondary indexes", MAX_GSIS, {"name": "by_place", "hash_key": "review_id"}),
                 Rule(
                     "have max_read_request_units and max_write_request_units of at least 1, or -1 (no limit)",
-                    lambda v: all(_on_demand_ok(i[k]) for i in v for k in ("max_read_request_units", "max_write_request_units")),
-                    "alltrue([for i in {v} : " + _HCL_ON_DEMAND.replace("{u}", "i.max_read_request_units") + " && "
-                    + _HCL_ON_DEMAND.replace("{u}", "i.max_write_request_units") + "])",
+                    when=all_(value, lambda i: _optional_on_demand_units_ok(i["max_read_request_units"])
+                              & _optional_on_demand_units_ok(i["max_write_request_units"])),
                     example=[{"name": "by_place", "hash_key": "review_id", "max_read_request_units": 0}],
+                    passing=[{"name": "by_place", "hash_key": "review_id", "max_read_request_units": 100,
+                              "max_write_request_units": -1}],
                 ),
             ),
         ),
@@ -325,9 +322,9 @@ INPUTS = InputSet(
             rules=(
                 Rule(
                     "be a whole number of at least 1, or -1 (no limit)",
-                    _on_demand_ok,
-                    _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                    when=_on_demand_units_ok(value),
                     example=0,
+                    passing=-1,
                 ),
             ),
         ),
@@ -340,9 +337,9 @@ INPUTS = InputSet(
             rules=(
                 Rule(
                     "be a whole number of at least 1, or -1 (no limit)",
-                    _on_demand_ok,
-                    _HCL_ON_DEMAND.replace("{u}", "{v}"),
+                    when=_on_demand_units_ok(value),
                     example=0,
+                    passing=-1,
                 ),
             ),
         ),
@@ -360,17 +357,11 @@ INPUTS = InputSet(
                     "csv_delimiter (one of , ; : | tab space) and csv_header_list (1 to 255 non-empty names) only "
                     "with CSV; s3_bucket a bucket name; s3_bucket_owner a 12-digit account; s3_key_prefix at most "
                     "1024 characters",
-                    _import_ok,
-                    'contains(["CSV", "DYNAMODB_JSON", "ION"], {v}.input_format) && '
-                    '({v}.input_compression_type == null ? true : contains(["GZIP", "ZSTD", "NONE"], {v}.input_compression_type)) && '
-                    '({v}.input_format == "CSV" || ({v}.csv_delimiter == null && {v}.csv_header_list == null)) && '
-                    '({v}.csv_delimiter == null ? true : contains([",", ";", ":", "|", "\\t", " "], {v}.csv_delimiter)) && '
-                    '({v}.csv_header_list == null ? true : length({v}.csv_header_list) >= 1 && '
-                    'length({v}.csv_header_list) <= 255 && alltrue([for h in {v}.csv_header_list : h != ""])) && '
-                    'can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", {v}.s3_bucket)) && '
-                    '({v}.s3_bucket_owner == null ? true : can(regex("^[0-9]{12}$", {v}.s3_bucket_owner))) && '
-                    '({v}.s3_key_prefix == null ? true : length({v}.s3_key_prefix) <= 1024)',
+                    when=_import_table_ok(value),
                     example={"input_format": "PARQUET", "s3_bucket": "mapzip-imports"},
+                    passing={"input_format": "CSV", "s3_bucket": "mapzip-imports", "s3_bucket_owner": "111122223333",
+                             "s3_key_prefix": "reviews/", "input_compression_type": "GZIP", "csv_delimiter": "\t",
+                             "csv_header_list": ["review_id", "place_id"]},
                 ),
             ),
         ),
@@ -444,18 +435,18 @@ INPUTS = InputSet(
             rules=(
                 Rule(
                     "name each region once",
-                    lambda v: len({r["region_name"] for r in v}) == len(v),
-                    "length(distinct([for r in {v} : r.region_name])) == length({v})",
+                    when=call("length", call("distinct", for_(value, lambda r: r["region_name"]))) == value.length(),
                     example=[{"region_name": "ap-northeast-1"}, {"region_name": "ap-northeast-1"}],
+                    passing=[{"region_name": "ap-northeast-1"}, {"region_name": "ap-northeast-3"}],
                 ),
                 Rule(
                     "name AWS Regions that exist (modules/catalog.py)",
-                    lambda v: all(r["region_name"] in AWS_REGIONS for r in v),
-                    "alltrue([for r in {v} : contains([" + ", ".join(f'"{r}"' for r in AWS_REGIONS) + "], r.region_name)])",
+                    when=all_(value, lambda r: r["region_name"].is_in(AWS_REGIONS)),
                     got=lambda v: rules.unknown_keys(
                         {r["region_name"]: None for r in v if r["region_name"] not in AWS_REGIONS}, AWS_REGIONS
                     ),
                     example=[{"region_name": "ap-northeast-9"}],
+                    passing=[{"region_name": "us-gov-west-1"}],
                 ),
             ),
         ),
@@ -464,8 +455,16 @@ INPUTS = InputSet(
             STRING,
             "Resource-based policy (JSON) attached to the table.",
             default=None,
-            rules=(Rule("be a JSON object", lambda v: v.lstrip().startswith("{"), "can(jsondecode({v}).Statement)",
-                         example="not a policy"),),
+            rules=(
+                Rule(
+                    "be a JSON object",
+                    # Valid JSON whose first character is "{". Python once checked only that "{" and Terraform that
+                    # the text decoded with a Statement: "{not json" passed Python and failed `terraform plan`.
+                    when=call("is_json", value) & call("startswith", call("trimspace", value), "{"),
+                    example="{not json",
+                    passing=POLICY_EXAMPLE,
+                ),
+            ),
         ),
         Input(
             "create_resource_policy",
@@ -485,202 +484,224 @@ INPUTS = InputSet(
         Check(
             ("table_name", "name_prefix"),
             "must give a table name (name_prefix + table_name) of 3 to 255 letters, digits, '_', '.' or '-'",
-            lambda v: NAME.fullmatch(table_name(v)) is not None,
-            'can(regex("^[A-Za-z0-9_.-]{3,255}$", local.table_name))',
+            when=TABLE_NAME.matches(NAME),
             example={"name_prefix": "", "table_name": "ab"},
+            passing={"name_prefix": "", "table_name": "abc"},
         ),
         Check(
             ("hash_key", "attributes"),
             "must be declared in attributes",
-            lambda v: v["hash_key"] in declared(v),
-            f"contains({_HCL_DECLARED}, var.hash_key)",
+            when=var("hash_key").is_in(DECLARED),
             shown=("hash_key",),
             example={"hash_key": "place_id", "range_key": "review_id"},
+            # Passing: the required examples (hash_key review_id, declared).
         ),
         Check(
             ("range_key", "attributes"),
             "must be declared in attributes",
-            lambda v: v["range_key"] is None or v["range_key"] in declared(v),
-            f"var.range_key == null ? true : contains({_HCL_DECLARED}, var.range_key)",
+            when=unless_null(var("range_key"), var("range_key").is_in(DECLARED)),
             shown=("range_key",),
             example={"range_key": "created_at"},
+            passing={"range_key": "created_at", "attributes": [{"name": "review_id", "type": "S"},
+                                                               {"name": "created_at", "type": "N"}]},
         ),
         Check(
             ("attributes", "global_secondary_indexes", "local_secondary_indexes"),
-            lambda v: f"must declare every index key; missing: {', '.join(_undeclared_index_keys(v))}",
-            lambda v: not _undeclared_index_keys(v),
-            f"length(setsubtract(toset({_HCL_INDEX_KEYS}), toset({_HCL_DECLARED}))) == 0",
+            lambda v: f"must declare every index key; missing: {', '.join(sorted(set(UNDECLARED_INDEX_KEYS.evaluate(v))))}",
+            when=UNDECLARED_INDEX_KEYS.length() == 0,
             hcl_message="attributes must declare every key of every index.",
             shown=("attributes",),
             example={"global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id"}]},
+            passing={"attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                     "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id",
+                                                   "range_key": "review_id"}]},
         ),
         Check(
-            ("attributes", "hash_key", "range_key", "global_secondary_indexes", "local_secondary_indexes"),
+            ("attributes", "hash_key", "range_key", "global_secondary_indexes", "local_secondary_indexes",
+             "ttl_attribute_name"),
             lambda v: (
-                f"must only declare attributes some key uses; not used by any key: {', '.join(_unused(v))} "
-                "(declare non-key attributes nowhere: DynamoDB is schemaless)"
+                f"must only declare attributes some key uses; not used by any key: "
+                f"{', '.join(UNUSED_ATTRIBUTES.evaluate(v))} (declare non-key attributes nowhere: DynamoDB is schemaless)"
             ),
-            lambda v: not _unused(v),
-            # The TTL attribute is left to its own check below (one message per mistake).
-            f"length(setsubtract(toset({_HCL_DECLARED}), toset(concat({_HCL_KEYS}, compact([var.ttl_attribute_name]))))) == 0",
+            when=UNUSED_ATTRIBUTES.length() == 0,
             hcl_message="attributes must only declare attributes a key of the table or of an index uses "
             "(AWS: all attributes must be indexed).",
             shown=("attributes",),
             example={"attributes": [{"name": "review_id", "type": "S"}, {"name": "title", "type": "S"}]},
+            passing={"attributes": [{"name": "review_id", "type": "S"}, {"name": "created_at", "type": "N"},
+                                    {"name": "rating", "type": "N"}],
+                     "range_key": "created_at",
+                     "local_secondary_indexes": [{"name": "by_rating", "range_key": "rating"}]},
         ),
         Check(
-            ("ttl_attribute_name", "attributes"),
+            ("ttl_attribute_name", "attributes", "hash_key", "range_key", "global_secondary_indexes",
+             "local_secondary_indexes"),
             "must not be declared in attributes unless it is a key (declared attributes must be indexed)",
-            lambda v: v["ttl_attribute_name"] is None
-            or v["ttl_attribute_name"] not in declared(v)
-            or v["ttl_attribute_name"] in key_attributes(v),
-            f"var.ttl_attribute_name == null ? true : (!contains({_HCL_DECLARED}, var.ttl_attribute_name) || "
-            f"contains({_HCL_KEYS}, var.ttl_attribute_name))",
+            when=unless_null(var("ttl_attribute_name"), not_(var("ttl_attribute_name").is_in(DECLARED))
+                             | _is_key(var("ttl_attribute_name"))),
             shown=("ttl_attribute_name",),
             example={
                 "ttl_attribute_name": "expires_at",
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "expires_at", "type": "N"}],
+            },
+            # A TTL attribute that is also a key is declared, and allowed (AWS reads it as a number of seconds).
+            passing={
+                "ttl_attribute_name": "expires_at", "range_key": "expires_at",
                 "attributes": [{"name": "review_id", "type": "S"}, {"name": "expires_at", "type": "N"}],
             },
         ),
         Check(
             ("local_secondary_indexes", "range_key"),
             "need a table range_key (an LSI shares the table's hash key and sorts by another attribute)",
-            lambda v: not v["local_secondary_indexes"] or v["range_key"] is not None,
-            "length(var.local_secondary_indexes) == 0 || var.range_key != null",
+            when=(var("local_secondary_indexes").length() == 0) | var("range_key").not_null(),
             shown=("range_key",),
             example={"local_secondary_indexes": [{"name": "by_rating", "range_key": "review_id"}]},
+            # Passing: the unused-attributes check's passing example (an LSI on a table with a range key).
         ),
         Check(
             ("read_capacity", "billing_mode", "write_capacity"),
             "must be set, with write_capacity, when billing_mode is PROVISIONED (indexes without their own "
             "capacity use the table's)",
-            lambda v: not _provisioned(v) or (v["read_capacity"] is not None and v["write_capacity"] is not None),
-            'var.billing_mode != "PROVISIONED" || (var.read_capacity != null && var.write_capacity != null)',
+            when=implies(PROVISIONED, var("read_capacity").not_null() & var("write_capacity").not_null()),
             example={"billing_mode": "PROVISIONED"},
+            passing={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5},
         ),
         Check(
             ("read_capacity", "billing_mode", "write_capacity", "global_secondary_indexes"),
             "must not be set, nor write_capacity nor any index capacity, when billing_mode is PAY_PER_REQUEST",
-            lambda v: _provisioned(v) or all(c is None for c in _capacities(v)),
-            'var.billing_mode == "PROVISIONED" || (var.read_capacity == null && var.write_capacity == null && '
-            "alltrue([for i in var.global_secondary_indexes : i.read_capacity == null && i.write_capacity == null]))",
+            when=PROVISIONED | expr.all_of(
+                var("read_capacity").is_null(),
+                var("write_capacity").is_null(),
+                all_(var("global_secondary_indexes"),
+                     lambda i: i["read_capacity"].is_null() & i["write_capacity"].is_null()),
+            ),
             shown=("billing_mode", "read_capacity", "write_capacity"),
             example={"read_capacity": 5, "write_capacity": 5},
+            passing={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                     "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                     "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "read_capacity": 2,
+                                                   "write_capacity": 2}]},
         ),
         Check(
             ("autoscaling_read_max_capacity", "billing_mode", "autoscaling_write_max_capacity"),
             "must only be set, like autoscaling_write_max_capacity, when billing_mode is PROVISIONED",
-            lambda v: _provisioned(v)
-            or (v["autoscaling_read_max_capacity"] is None and v["autoscaling_write_max_capacity"] is None),
-            'var.billing_mode == "PROVISIONED" || (var.autoscaling_read_max_capacity == null && '
-            "var.autoscaling_write_max_capacity == null)",
+            when=PROVISIONED
+            | (var("autoscaling_read_max_capacity").is_null() & var("autoscaling_write_max_capacity").is_null()),
             example={"autoscaling_read_max_capacity": 50},
+            passing={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                     "autoscaling_read_max_capacity": 50, "autoscaling_write_max_capacity": 20},
         ),
-        Check(
-            ("autoscaling_read_max_capacity", "read_capacity"),
-            "must be at least read_capacity",
-            lambda v: v["autoscaling_read_max_capacity"] is None
-            or v["read_capacity"] is None
-            or v["autoscaling_read_max_capacity"] >= v["read_capacity"],
-            "var.autoscaling_read_max_capacity == null || var.read_capacity == null ? true : "
-            "var.autoscaling_read_max_capacity >= var.read_capacity",
-            example={
-                "billing_mode": "PROVISIONED",
-                "read_capacity": 10,
-                "write_capacity": 5,
-                "autoscaling_read_max_capacity": 5,
-            },
-        ),
-        Check(
-            ("autoscaling_write_max_capacity", "write_capacity"),
-            "must be at least write_capacity",
-            lambda v: v["autoscaling_write_max_capacity"] is None
-            or v["write_capacity"] is None
-            or v["autoscaling_write_max_capacity"] >= v["write_capacity"],
-            "var.autoscaling_write_max_capacity == null || var.write_capacity == null ? true : "
-            "var.autoscaling_write_max_capacity >= var.write_capacity",
-            example={
-                "billing_mode": "PROVISIONED",
-                "read_capacity": 5,
-                "write_capacity": 10,
-                "autoscaling_write_max_capacity": 5,
-            },
+        *(
+            Check(
+                (f"autoscaling_{direction}_max_capacity", f"{direction}_capacity"),
+                f"must be at least {direction}_capacity",
+                when=if_(var(f"autoscaling_{direction}_max_capacity").is_null() | var(f"{direction}_capacity").is_null(),
+                         True, var(f"autoscaling_{direction}_max_capacity") >= var(f"{direction}_capacity")),
+                example={
+                    "billing_mode": "PROVISIONED",
+                    "read_capacity": 5,
+                    "write_capacity": 5,
+                    f"{direction}_capacity": 10,
+                    f"autoscaling_{direction}_max_capacity": 5,
+                },
+                passing={
+                    "billing_mode": "PROVISIONED",
+                    "read_capacity": 5,
+                    "write_capacity": 5,
+                    f"{direction}_capacity": 10,
+                    f"autoscaling_{direction}_max_capacity": 10,
+                },
+            )
+            for direction in ("read", "write")
         ),
         Check(
             ("global_secondary_indexes", "local_secondary_indexes"),
             f"must project at most {MAX_PROJECTED} non_key_attributes across all indexes",
-            lambda v: sum(
-                len(i["non_key_attributes"] or [])
-                for i in v["global_secondary_indexes"] + v["local_secondary_indexes"]
-            )
-            <= MAX_PROJECTED,
-            "length(flatten([for i in concat(var.global_secondary_indexes, var.local_secondary_indexes) : "
-            f"coalesce(i.non_key_attributes, [])])) <= {MAX_PROJECTED}",
+            when=call("length", call("flatten", for_(
+                call("concat", var("global_secondary_indexes"), var("local_secondary_indexes")),
+                lambda i: call("coalesce", i["non_key_attributes"], []),
+            ))) <= MAX_PROJECTED,
             example={
                 "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
                 "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "INCLUDE", "non_key_attributes": [f"attribute_{i}" for i in range(MAX_PROJECTED + 1)]}],
+            },
+            # Exactly the limit, split over a global and a local index.
+            passing={
+                "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"},
+                               {"name": "created_at", "type": "N"}, {"name": "rating", "type": "N"}],
+                "range_key": "created_at",
+                "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "INCLUDE", "non_key_attributes": [f"attribute_{i}" for i in range(MAX_PROJECTED - 1)]}],
+                "local_secondary_indexes": [{"name": "by_rating", "range_key": "rating", "projection_type": "INCLUDE", "non_key_attributes": ["title"]}],
             },
         ),
         Check(
             ("stream_view_type", "stream_enabled"),
             "must only be set when stream_enabled = true",
-            lambda v: v["stream_view_type"] is None or v["stream_enabled"],
-            "var.stream_view_type == null || var.stream_enabled",
+            when=var("stream_view_type").is_null() | var("stream_enabled"),
             example={"stream_view_type": "NEW_IMAGE"},
+            passing={"stream_view_type": "NEW_IMAGE", "stream_enabled": True},
         ),
         Check(
             ("stream_enabled", "stream_view_type"),
             "needs stream_view_type",
-            lambda v: not v["stream_enabled"] or v["stream_view_type"] is not None,
-            "!var.stream_enabled || var.stream_view_type != null",
+            when=implies(var("stream_enabled"), var("stream_view_type").not_null()),
             example={"stream_enabled": True},
+            # Passing: the previous check's passing example.
         ),
         Check(
             ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
             "needs server_side_encryption_enabled = true",
-            lambda v: v["server_side_encryption_kms_key_arn"] is None or v["server_side_encryption_enabled"],
-            "var.server_side_encryption_kms_key_arn == null || var.server_side_encryption_enabled",
+            when=var("server_side_encryption_kms_key_arn").is_null() | var("server_side_encryption_enabled"),
             example={
                 "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
                 "server_side_encryption_enabled": False,
+            },
+            passing={
+                "server_side_encryption_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
+                "create_kms_key": False,
             },
         ),
         Check(
             ("replica_regions", "stream_enabled", "stream_view_type"),
             "need stream_enabled = true with stream_view_type NEW_AND_OLD_IMAGES (AWS turns it on for replicas; "
             "anything else is a perpetual diff)",
-            lambda v: not v["replica_regions"] or (v["stream_enabled"] and v["stream_view_type"] == "NEW_AND_OLD_IMAGES"),
-            'length(var.replica_regions) == 0 || (var.stream_enabled && var.stream_view_type == "NEW_AND_OLD_IMAGES")',
+            when=(var("replica_regions").length() == 0)
+            | (var("stream_enabled") & (var("stream_view_type") == "NEW_AND_OLD_IMAGES")),
             shown=("stream_enabled", "stream_view_type"),
             example={
                 "replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/example"}],
+            },
+            passing={
+                "replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": "arn:aws:kms:ap-northeast-1:111122223333:key/example"}],
+                "stream_enabled": True,
+                "stream_view_type": "NEW_AND_OLD_IMAGES",
             },
         ),
         Check(
             ("replica_regions", "server_side_encryption_enabled"),
             "each need a kms_key_arn in their region when the table is encrypted with a customer managed key "
             "(AWS: KMSMasterKeyId must be specified for each replica)",
-            lambda v: not v["server_side_encryption_enabled"]
-            or all(r["kms_key_arn"] is not None for r in v["replica_regions"]),
-            "!var.server_side_encryption_enabled || alltrue([for r in var.replica_regions : r.kms_key_arn != null])",
+            when=implies(var("server_side_encryption_enabled"),
+                         all_(var("replica_regions"), lambda r: r["kms_key_arn"].not_null())),
             example={
                 "replica_regions": [{"region_name": "ap-northeast-1"}],
                 "stream_enabled": True,
                 "stream_view_type": "NEW_AND_OLD_IMAGES",
             },
+            # Passing: the previous check's passing example (a replica with its key).
         ),
         Check(
             ("billing_mode", "on_demand_max_read_request_units", "on_demand_max_write_request_units",
              "global_secondary_indexes"),
             "must be PAY_PER_REQUEST for on-demand throughput limits (on_demand_max_*_request_units, an index's "
             "max_*_request_units)",
-            lambda v: not on_demand_limited(v) or not _provisioned(v),
-            f'var.billing_mode == "PAY_PER_REQUEST" || !{_HCL_ON_DEMAND_LIMITED}',
+            when=implies(ON_DEMAND_LIMITED, not_(PROVISIONED)),
             shown=("billing_mode",),
             example={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
                      "on_demand_max_read_request_units": 100},
+            passing={"on_demand_max_read_request_units": 100, "on_demand_max_write_request_units": -1},
         ),
-        *rules.name_length_checks(AWS_NAMES),
+        *_name_length_checks(),
         *shared.create_kms_key_checks(
             ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
             ("server_side_encryption_kms_key_arn",),
@@ -694,25 +715,23 @@ INPUTS = InputSet(
         Check(
             ("create_resource_policy", "resource_policy"),
             "needs resource_policy when true",
-            lambda v: not v["create_resource_policy"] or v["resource_policy"] is not None,
-            "!var.create_resource_policy || var.resource_policy != null",
+            when=implies(var("create_resource_policy"), var("resource_policy").not_null()),
             shown=("create_resource_policy",),
             example={"create_resource_policy": True},
+            passing={"create_resource_policy": True, "resource_policy": POLICY_EXAMPLE},
         ),
         Check(
             ("resource_policy", "create_resource_policy"),
             "needs create_resource_policy = true (Terraform must know at plan time that the policy exists)",
-            lambda v: v["resource_policy"] is None or v["create_resource_policy"],
-            "var.resource_policy == null || var.create_resource_policy",
+            when=var("resource_policy").is_null() | var("create_resource_policy"),
             shown=("create_resource_policy",),
-            example={"create_resource_policy": False,
-                     "resource_policy": '{"Version": "2012-10-17", "Statement": []}'},
+            example={"create_resource_policy": False, "resource_policy": POLICY_EXAMPLE},
+            # Passing: the previous check's passing example.
         ),
     ),
     aws_names=AWS_NAMES,
     advice=(alarms.NOBODY_NOTIFIED,),
 )
-KMS_KEY_NEEDED_HCL = "var.server_side_encryption_enabled && var.server_side_encryption_kms_key_arn == null"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when server_side_encryption_kms_key_arn is given (the module's key would "
     "encrypt nothing)."

@@ -12,7 +12,7 @@ from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
 from generator.wiring import InputRefs
-from modules.dynamodb.inputs import INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.dynamodb.inputs import INPUTS, KMS_KEY_NEEDED, KMS_KEY_UNUSED, PROVISIONED, TABLE_NAME
 from modules.shared.alarms import DYNAMODB_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 
@@ -21,10 +21,8 @@ INPUT = InputRefs.of("dynamodb", INPUTS)
 
 
 def build(stack: Any) -> Any:
-    local(stack, "table_name", "${var.name_prefix}${var.table_name}")
-    local(stack, "provisioned", '${var.billing_mode == "PROVISIONED"}')
-
-    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
+    for derived in (TABLE_NAME, PROVISIONED, KMS_KEY_NEEDED):
+        local(stack, derived.name, derived.declaration())
     key = customer_managed_key(
         stack,
         inputs=INPUT,

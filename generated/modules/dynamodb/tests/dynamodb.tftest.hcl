@@ -88,7 +88,7 @@ run "rejects_inputs_1" {
     stream_view_type                   = ""
     table_class                        = ""
     replica_regions                    = [{ region_name = "ap-northeast-1" }, { region_name = "ap-northeast-1" }]
-    resource_policy                    = "not a policy"
+    resource_policy                    = "{not json"
     tags                               = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
     alarm_actions                      = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
     ok_actions                         = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
