@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.assertions import ABSENT, Plan
+from testkit.assertions import ABSENT, Plan
 from modules.dynamodb import MODULE
 from tests.conftest import plan_case, refusal_case
 

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, terraform
-from generator.assertions import Plan
+from generator import pipeline
+from testkit import terraform
+from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE as MSK

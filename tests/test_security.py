@@ -63,7 +63,7 @@ def test_every_checkov_skip_gives_its_reason():
 
 
 def test_gate_counts_the_main_resources():
-    from generator.security_gate import main_resources
+    from testkit.security_gate import main_resources
 
     plan = {"planned_values": {"root_module": {"child_modules": [{"resources": [
         {"address": "module.m.aws_msk_cluster.this", "type": "aws_msk_cluster", "mode": "managed"},
@@ -83,7 +83,7 @@ TABLE_WITH_OWN_KEY = plan_case("dynamodb", {
 
 
 def test_modules_create_a_rotated_customer_managed_key(planned):
-    from generator.assertions import Plan
+    from testkit.assertions import Plan
 
     plan = Plan(planned(TABLE_WITH_MODULE_KEY))
     plan.assert_resource("module.under_test.aws_kms_key.this[0]", {"enable_key_rotation": True, "deletion_window_in_days": 30})

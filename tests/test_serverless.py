@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, terraform
-from generator.assertions import ABSENT, Plan
+from generator import cli, environments
+from testkit import terraform
+from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 from modules.valkeyserverless import MODULE
 from tests.conftest import require_terraform

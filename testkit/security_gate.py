@@ -1,4 +1,4 @@
-"""The security gate: checkov on the offline plan of every stack (`python -m generator.security_gate`).
+"""The security gate: checkov on the offline plan of every stack (`python -m testkit.security_gate`).
 
 checkov reads a plan best: every variable resolved, every dynamic block expanded, exactly what `terraform apply`
 would create. (On the Terraform JSON files themselves, checkov 3.3.30's parser fails on `required_version` and
@@ -19,7 +19,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from generator import terraform
+from testkit import terraform
 
 PROJECT = Path(__file__).resolve().parent.parent
 MAIN_RESOURCE_TYPES = (
@@ -99,7 +99,7 @@ def gate(checkov: str, tree: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.security_gate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m testkit.security_gate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", default=str(PROJECT / ".venv-checkov" / "bin" / "checkov"), help="checkov executable")
     parser.add_argument("--tree", type=Path, default=PROJECT / "generated", help="the generated tree to plan and scan")
     args = parser.parse_args(argv)
