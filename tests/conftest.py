@@ -29,6 +29,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
 from generator import pipeline, tree  # noqa: E402
+from modules import all_modules  # noqa: E402
 from testkit import terraform  # noqa: E402
 from testkit.assertions import TerraformJson  # noqa: E402
 from testkit.terraform import ModuleCase  # noqa: E402
@@ -78,7 +79,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def produced() -> pipeline.Result:
-    return pipeline.produce()
+    return pipeline.produce(modules=all_modules())
 
 
 @pytest.fixture(scope="session")

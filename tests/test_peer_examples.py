@@ -422,7 +422,7 @@ def peer_stack(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Result:
     path = tmp_path_factory.mktemp("peers-environment") / "peers.toml"
     path.write_text(ENVIRONMENT)
     try:
-        return pipeline.produce([(path, "environments/peers.toml")])
+        return pipeline.produce([(path, "environments/peers.toml")], modules=all_modules())
     except InputError as err:  # every problem, one line each
         pytest.fail("\n".join(err.problems))
 

@@ -63,14 +63,25 @@ def test_every_checkov_skip_gives_its_reason():
 
 
 def test_gate_counts_the_main_resources():
-    from testkit.security_gate import main_resources
+    from testkit.security_gate import main_resource_types, main_resources
 
     plan = {"planned_values": {"root_module": {"child_modules": [{"resources": [
         {"address": "module.m.aws_msk_cluster.this", "type": "aws_msk_cluster", "mode": "managed"},
         {"address": "module.m.aws_kms_key.this[0]", "type": "aws_kms_key", "mode": "managed"},
         {"address": "module.m.aws_cloudwatch_log_group.broker_logs[0]", "type": "aws_cloudwatch_log_group", "mode": "managed"},
     ]}]}}}
-    assert main_resources(plan) == {"module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
+    assert main_resources(plan, main_resource_types()) == {
+        "module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
+
+
+def test_gate_reads_the_main_resource_types_the_modules_declare():
+    """No list in the gate: the union of every discovered module's declaration (the list the gate once held)."""
+    from testkit.security_gate import main_resource_types
+
+    assert main_resource_types() == (
+        "aws_cloudwatch_log_group", "aws_dynamodb_table", "aws_elasticache_replication_group",
+        "aws_elasticache_serverless_cache", "aws_msk_cluster", "aws_security_group",
+    )
 
 
 TABLE_WITH_MODULE_KEY = plan_case("dynamodb", {
