@@ -5,7 +5,6 @@ JSON, the example module from its one synth."""
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from pathlib import Path
 
@@ -62,8 +61,7 @@ def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, folders
         (root / folder).mkdir()
         if init is not None:
             (root / folder / "__init__.py").write_text(textwrap.dedent(init))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(sys, "modules", dict(sys.modules))  # the throwaway packages leave with the test
+    monkeypatch.syspath_prepend(str(tmp_path))  # each test names its own package: nothing it imports is reused
     return root
 
 
