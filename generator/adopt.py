@@ -764,10 +764,15 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
 
 
 def adopt(
-    state: Path, config: Path, state_display: str, config_display: str, modules: Mapping[str, ModuleDefinition]
+    state: Path,
+    config: Path,
+    state_display: str,
+    config_display: str,
+    load_modules: Callable[[], Mapping[str, ModuleDefinition]],
 ) -> tuple[list[str], list[str], list[str]]:
     """Adopt STATE into the environment file CONFIG. Returns (pinned, notes, problems); writes CONFIG only when
-    something was added. Raises InputError (nothing written) for a bad STATE or an unreadable CONFIG."""
+    something was added. Raises InputError (nothing written) for a bad STATE or an unreadable CONFIG, before
+    `load_modules` (the discovered module definitions, whose loading starts the jsii runtime) is called."""
     resources = read_state(state, state_display)
     if config.exists():
         try:
@@ -783,6 +788,7 @@ def adopt(
         text = None
         document = tomlkit.document()
     prefix = document.get("name_prefix")
+    modules = load_modules()
     order = {name: definition.inputs.names() for name, definition in modules.items()}
     defaults = {name: {i.name: i.default for i in d.inputs.inputs if not i.required} for name, d in modules.items()}
     imports = document.get("import")

@@ -204,8 +204,7 @@ def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any
     if not args.config or len(args.config) != 1:
         raise InputError(["--adopt needs exactly one --config FILE: the environment file to write or complete"])
     config = args.config[0]
-    modules = load_modules()
-    pinned, notes, problems = adopt(args.adopt, config, _display(args.adopt), _display(config), modules)
+    pinned, notes, problems = adopt(args.adopt, config, _display(args.adopt), _display(config), load_modules)
     for line in pinned:
         print(line)
     if not pinned:
@@ -218,7 +217,7 @@ def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any
 
     try:
         # What was written must synthesize: a value a module's rules refuse is a problem of the adoption.
-        environments.load(config, modules, _display(config))
+        environments.load(config, load_modules(), _display(config))
     except InputError as err:
         problems = [*problems, *err.problems]
     for line in problems:
