@@ -1,6 +1,9 @@
-"""Synthesize the Terraform modules and environment stacks into generated/. Run `python main.py --help`."""
+"""Synthesize the Terraform modules and environment stacks into generated/. Run `python main.py --help`.
+
+The composition root: the generator never imports modules/; main.py hands it the discovered modules."""
 
 from generator.cli import exit_with, main
+from modules import all_modules
 
 if __name__ == "__main__":
-    exit_with(main())
+    exit_with(main(modules=all_modules))

@@ -32,7 +32,7 @@ usage() { sed -n '2,22p' "$0" >&2; exit 2; }
 terraform_config() {
   if [ -z "${TF_CLI_CONFIG_FILE:-}" ]; then
     local mirror
-    mirror="${TF_PROVIDER_MIRROR:-$("$PYTHON" -m generator.terraform --find-mirror)}"
+    mirror="${TF_PROVIDER_MIRROR:-$("$PYTHON" -m testkit.terraform --find-mirror)}"
     if [ -n "$mirror" ]; then
       TF_CLI_CONFIG_FILE="$(mktemp)"
       printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$mirror" > "$TF_CLI_CONFIG_FILE"
@@ -81,17 +81,17 @@ case "$step" in
     ;;
   validate)
     terraform fmt -check -recursive generated
-    "$PYTHON" -m generator.terraform --validate generated
+    "$PYTHON" -m testkit.terraform --validate generated
     ;;
   module-tests)
-    "$PYTHON" -m generator.terraform --test generated
+    "$PYTHON" -m testkit.terraform --test generated
     ;;
   gate)
     "${CHECKOV_VENV:-.venv-checkov}/bin/checkov" --version > /dev/null 2>&1 || {
       python3 -m venv "${CHECKOV_VENV:-.venv-checkov}"
       "${CHECKOV_VENV:-.venv-checkov}/bin/pip" install --quiet checkov==3.3.30
     }
-    "$PYTHON" -m generator.security_gate --checkov "${CHECKOV_VENV:-.venv-checkov}/bin/checkov"
+    "$PYTHON" -m testkit.security_gate --checkov "${CHECKOV_VENV:-.venv-checkov}/bin/checkov"
     ;;
   plan)
     [ $# -eq 2 ] || usage

@@ -23,13 +23,16 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 import tomlkit
 
+from generator.environments import kind_of
 from generator.inputs import InputError
-from modules.msk.inputs import ingress_ports
 from generator.types import literal
+
+if TYPE_CHECKING:  # the module machinery starts the jsii runtime
+    from generator.module import ModuleDefinition
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -68,6 +71,8 @@ class Adopted:
     pins: list[Pin] = field(default_factory=list)
     moves: list[tuple[str, str]] = field(default_factory=list)
     defaults: Mapping[str, Any] = field(default_factory=dict)  # the module's declared defaults
+    # The ports the module's security group opens for given input values (ModuleDefinition.ingress_ports).
+    ingress_ports: Callable[[Mapping[str, Any]], list[int]] | None = None
 
     def pin(self, key: str, value: Any, why: str, effect: str, default: Any = MODULE_DEFAULT) -> None:
         """Pin `value` unless it is what the module does anyway (`default`; computed names pass their own)."""
@@ -452,7 +457,9 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
                         "writes them as sorted key=value lines; other text is a new revision, and a rolling "
                         "restart of the brokers)", IN_PLACE)
     # The ports the module opens, decided by the module's own function from the values pinned above.
-    ports = ingress_ports({
+    if adopted.ingress_ports is None:
+        raise ValueError("the msk module declares no ingress_ports")  # a broken declaration, not user input
+    ports = adopted.ingress_ports({
         "encryption_in_transit_client_broker": transit.get("client_broker", "TLS"),
         "client_authentication_unauthenticated_enabled": bool(auth.get("unauthenticated")),
         "client_authentication_tls_certificate_authority_arns": cas,
@@ -556,9 +563,10 @@ def plan_adoption(
     input_order: Mapping[str, list[str]] | None = None,
     imported: Iterable[str] = (),
     defaults: Mapping[str, Mapping[str, Any]] | None = None,
+    ingress_ports: Mapping[str, Callable[[Mapping[str, Any]], list[int]] | None] | None = None,
 ) -> Report:
     """`input_order`: each module's input names, the order a table's keys are written in; `defaults`: each
-    module's declared input defaults."""
+    module's declared input defaults; `ingress_ports`: each module's ModuleDefinition.ingress_ports."""
     input_order = input_order or {}
     defaults = defaults or {}
     report = Report(imported=set(imported))
@@ -588,8 +596,9 @@ def plan_adoption(
             continue
         kind, adopter = ADOPTERS[mains[0]["type"]]
         table = call if TABLE_NAME.fullmatch(call) else re.sub(r"[^a-z0-9_]", "_", call.lower()).lstrip("_0123456789")
-        adopted = Adopted(table=table, kind=kind, defaults=defaults.get(kind, {}))
-        if table.split("_", 1)[0] != kind:
+        adopted = Adopted(table=table, kind=kind, defaults=defaults.get(kind, {}),
+                          ingress_ports=(ingress_ports or {}).get(kind))
+        if kind_of(table, {}, {*input_order, kind}) != kind:
             adopted.pins.append(Pin("module", kind, "the table's name does not start with the module's", IDENTITY))
         adopter(adopted, report, members, moved, prefix)
         order = ["module", *input_order.get(kind, [])]
@@ -754,9 +763,16 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
     return pinned
 
 
-def adopt(state: Path, config: Path, state_display: str, config_display: str) -> tuple[list[str], list[str], list[str]]:
+def adopt(
+    state: Path,
+    config: Path,
+    state_display: str,
+    config_display: str,
+    load_modules: Callable[[], Mapping[str, ModuleDefinition]],
+) -> tuple[list[str], list[str], list[str]]:
     """Adopt STATE into the environment file CONFIG. Returns (pinned, notes, problems); writes CONFIG only when
-    something was added. Raises InputError (nothing written) for a bad STATE or an unreadable CONFIG."""
+    something was added. Raises InputError (nothing written) for a bad STATE or an unreadable CONFIG, before
+    `load_modules` (the discovered module definitions, whose loading starts the jsii runtime) is called."""
     resources = read_state(state, state_display)
     if config.exists():
         try:
@@ -772,14 +788,13 @@ def adopt(state: Path, config: Path, state_display: str, config_display: str) ->
         text = None
         document = tomlkit.document()
     prefix = document.get("name_prefix")
-    from modules import all_modules
-
-    modules = all_modules()
+    modules = load_modules()
     order = {name: definition.inputs.names() for name, definition in modules.items()}
     defaults = {name: {i.name: i.default for i in d.inputs.inputs if not i.required} for name, d in modules.items()}
     imports = document.get("import")
     imported = [entry.get("to") for entry in imports] if imports is not None else []
-    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults)
+    ports = {name: definition.ingress_ports for name, definition in modules.items()}
+    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults, ports)
     pinned = apply_to_document(document, report, region_of(resources), default_tags(resources))
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):

@@ -8,10 +8,12 @@ import signal
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PROJECT / "generated"
+# The project's modules folder, discovered when main.py hands no loader (tests calling main() directly).
+MODULES = PROJECT / "modules"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,8 +75,17 @@ class _Failed(Exception):
     """A failure already explained in one line."""
 
 
-def main(argv: list[str] | None = None) -> int:
+def _discover_project_modules() -> Mapping[str, Any]:
+    from generator.discovery import discover
+
+    return discover(MODULES, "modules")
+
+
+def main(argv: list[str] | None = None, modules: Callable[[], Mapping[str, Any]] | None = None) -> int:
+    """`modules` loads the module definitions (main.py hands modules.all_modules); it is called only once the
+    cheap checks passed, since loading them starts the jsii runtime."""
     args = _parser().parse_args(argv)
+    load_modules = modules or _discover_project_modules
     # Imported here so that --help answers without starting the jsii runtime.
     from generator.inputs import InputError
     from generator.wiring import WiringError
@@ -83,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     interrupted = _Interrupted()
     try:
         with interrupted:
-            return _run(args)
+            return _run(args, load_modules)
     except InputError as err:  # bad input a user can give, including a wrong CDK_TOOLKIT
         for line in str(err).splitlines():
             print(f"error: {line}", file=sys.stderr)
@@ -145,9 +156,9 @@ def exit_with(status: int) -> None:
     os._exit(status)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
     if args.adopt is not None:
-        return _adopt(args)
+        return _adopt(args, load_modules)
     from generator import tree
 
     # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
@@ -163,7 +174,7 @@ def _run(args: argparse.Namespace) -> int:
         existing = tree.read_tree(out)
     except OSError as err:
         raise _Failed(f"cannot read {_display(out)}: {err.strerror or err}") from None
-    result = pipeline.produce(files, existing)
+    result = pipeline.produce(files, existing, modules=load_modules())
     for environment in result.environments:
         for warning in environment.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -191,14 +202,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _adopt(args: argparse.Namespace) -> int:
+def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
     from generator.adopt import adopt
     from generator.inputs import InputError
 
     if not args.config or len(args.config) != 1:
         raise InputError(["--adopt needs exactly one --config FILE: the environment file to write or complete"])
     config = args.config[0]
-    pinned, notes, problems = adopt(args.adopt, config, _display(args.adopt), _display(config))
+    pinned, notes, problems = adopt(args.adopt, config, _display(args.adopt), _display(config), load_modules)
     for line in pinned:
         print(line)
     if not pinned:
@@ -208,11 +219,10 @@ def _adopt(args: argparse.Namespace) -> int:
     for line in notes:
         print(f"note: {line}")
     from generator import environments
-    from modules import all_modules
 
     try:
         # What was written must synthesize: a value a module's rules refuse is a problem of the adoption.
-        environments.load(config, all_modules(), _display(config))
+        environments.load(config, load_modules(), _display(config))
     except InputError as err:
         problems = [*problems, *err.problems]
     for line in problems:

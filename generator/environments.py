@@ -9,7 +9,8 @@ The file is data a reviewer reads. Its shape:
     [elasticache_auth]                 # any other table: one module block, named by the table
     cluster_name = "auth"
 
-A table's kind is its `module` key, else the word before the first `_` of its name. Its other keys are exactly that
+A table's kind is its `module` key, else the longest module kind its name is or starts with (followed by `_`:
+[elasticache_auth] is an elasticache, [valkey_serverless_x] a valkey_serverless). Its other keys are exactly that
 module's input names, checked against the modules' own input declarations; top-level name_prefix, vpc_id and
 subnet_ids go to every module that takes them unless the table sets its own. Every problem is reported, each as
 `environments/dev.toml: [msk] number_of_broker_nodes: must be …, got 4`.
@@ -24,7 +25,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator import limits, secrets
 from generator.inputs import InputError
@@ -90,9 +91,15 @@ def _nearest(word: str, choices: list[str]) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def _kind(table: str, body: Mapping[str, Any]) -> str:
+def kind_of(table: str, body: Mapping[str, Any], kinds: Iterable[str]) -> str:
+    """The table's module kind: its `module` key; else the longest kind the table's name is, or starts with
+    followed by `_` ([msk], [msk_events], [valkey_serverless_sessions] for a kind valkey_serverless); else the word
+    before its first `_`, which the caller reports as unknown."""
     explicit = body.get("module")
-    return explicit if isinstance(explicit, str) else table.split("_", 1)[0]
+    if isinstance(explicit, str):
+        return explicit
+    named = [kind for kind in kinds if table == kind or table.startswith(kind + "_")]
+    return max(named, key=len) if named else table.split("_", 1)[0]
 
 
 def origin(path: Path) -> str:
@@ -409,7 +416,7 @@ def _module_call(
             f"{at} module: must be a string naming one of {', '.join(sorted(modules))}, got {literal(body['module'])}"
         )
         return None
-    kind = _kind(table, body)
+    kind = kind_of(table, body, modules)
     if kind not in modules:
         problems.append(
             f"{at}: unknown module kind {literal(kind)}{_nearest(kind, list(modules))}; "
@@ -580,7 +587,7 @@ def _secret_problems(data: Mapping[str, Any], modules: Mapping[str, ModuleDefini
         if key in RESERVED_TABLES:
             found.extend(_secrets_in(value, f"{where}: [{key}]", ""))
             continue
-        definition = modules.get(_kind(key, value))
+        definition = modules.get(kind_of(key, value, modules))
         declared = definition.inputs.by_name if definition else {}
         for name, item in value.items():
             spec = declared.get(name)

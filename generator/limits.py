@@ -3,7 +3,7 @@
 A module's inputs check its own values (generator.inputs, modules/<kind>/inputs.py). What only the whole file shows
 is checked here, before anything is written:
 
-- the region exists (modules/catalog.py), for the provider and for an S3 backend;
+- the region exists (generator/aws.py), for the provider and for an S3 backend;
 - an S3 backend bucket name follows S3's naming rules;
 - the provider's default tags ([tags]) follow AWS's tag rules, and default tags plus a block's own tags stay within
   AWS's 50 per resource;
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator import rules
 from generator.types import literal
-from modules.catalog import AWS_REGIONS
+from generator.aws import AWS_REGIONS
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime; checking a file must not
     from generator.module import ModuleDefinition
@@ -67,7 +67,7 @@ def region_problem(region: Any) -> str | None:
 
     if not isinstance(region, str) or not REGION.fullmatch(region) or region in AWS_REGIONS:
         return None
-    return f"must be an AWS Region that exists (modules/catalog.py), got {rules._unknown(region, AWS_REGIONS, None)}"
+    return f"must be an AWS Region that exists (generator/aws.py), got {rules._unknown(region, AWS_REGIONS, None)}"
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[str]:

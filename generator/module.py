@@ -40,6 +40,12 @@ class ModuleDefinition:
     # (from, to) pairs for a call with these resolved values. A module's own `moved` blocks cannot depend on its
     # inputs; a root that knows the values literally (an environment's stack) writes these.
     moves: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
+    # The resource types the module exists for (its cluster, table or cache, and the security group and log groups
+    # it guards them with): the security gate fails a stack where checkov did not evaluate one of them.
+    main_resource_types: tuple[str, ...] = ()
+    # The ports the module's security group opens for these input values, for --adopt (which rules of an existing
+    # group the module's own rules take over); None when the module has no security group to adopt.
+    ingress_ports: Callable[[Mapping[str, Any]], list[int]] | None = None
 
     def __post_init__(self) -> None:
         names = {o.name for o in self.outputs}

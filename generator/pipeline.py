@@ -10,7 +10,7 @@ from typing import Mapping
 from generator import docs, environments, secrets, synth, tftest, tree
 from generator.environments import Environment
 from generator.inputs import InputError
-from modules import all_modules
+from generator.module import ModuleDefinition
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +27,17 @@ def default_environment_files() -> list[tuple[Path, str]]:
 
 
 def produce(
-    environment_files: list[tuple[Path, str]] | None = None, existing: Mapping[str, bytes] | None = None
+    environment_files: list[tuple[Path, str]] | None = None,
+    existing: Mapping[str, bytes] | None = None,
+    *,
+    modules: Mapping[str, ModuleDefinition],
 ) -> Result:
-    """Synthesize the modules and the given environments (default: every environments/*.toml).
+    """Synthesize the modules (as discovered: generator.discovery) and the given environments (default: every
+    environments/*.toml).
 
     With explicit files, the run owns only the modules, those stacks and the index; `existing` (the current
     tree) supplies the other stacks' names to the index.
     """
-    modules = all_modules()
     partial = environment_files is not None
     envs = environments.load_all(environment_files if partial else default_environment_files(), modules)
     names = {e.name for e in envs}

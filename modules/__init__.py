@@ -1,17 +1,19 @@
-"""The Terraform modules this project generates, one folder each: inputs, resources, outputs."""
+"""The Terraform modules this project generates, one folder each (inputs, resources, outputs, and the
+`MODULE` declaration in its __init__.py). Nothing lists them: generator.discovery finds every folder."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime: modules.catalog must be importable without it
     from generator.module import ModuleDefinition
 
+FOLDER = Path(__file__).resolve().parent
+
 
 def all_modules() -> dict[str, ModuleDefinition]:
-    from modules.dynamodb import MODULE as dynamodb
-    from modules.elasticache import MODULE as elasticache
-    from modules.msk import MODULE as msk
-    from modules.valkeyserverless import MODULE as valkeyserverless
+    """Every module under modules/, by kind (generator.discovery)."""
+    from generator.discovery import discover
 
-    return {m.name: m for m in (elasticache, dynamodb, msk, valkeyserverless)}
+    return discover(FOLDER, __name__)

@@ -150,24 +150,9 @@ MSK_SERVER_PROPERTIES = (
     "unclean.leader.election.enable", "zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms",
 )
 
-# AWS Regions, by partition: the commercial partition (aws), China (aws-cn) and AWS GovCloud (aws-us-gov).
-# Source: AWS General Reference "AWS Regions" / "Regional endpoints", read 2026-11 (ap-east-2 Taipei,
-# ap-southeast-6 New Zealand and ap-southeast-7 Thailand are the newest). Opt-in Regions are listed: whether the
-# account has enabled one is not something a plan can know.
-AWS_REGIONS_BY_PARTITION = {
-    "aws": (
-        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
-        "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
-        "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2",
-        "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1",
-        "me-central-1", "me-south-1", "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1",
-        "us-west-2",
-    ),
-    "aws-cn": ("cn-north-1", "cn-northwest-1"),
-    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
-}
-AWS_REGIONS = tuple(region for regions in AWS_REGIONS_BY_PARTITION.values() for region in regions)
-AWS_PARTITIONS = tuple(AWS_REGIONS_BY_PARTITION)
+# AWS Regions and partitions are facts the core needs too (the region of an environment file): they live in
+# generator/aws.py, which the generator reads without importing modules/.
+from generator.aws import AWS_PARTITIONS, AWS_REGIONS, AWS_REGIONS_BY_PARTITION  # noqa: E402,F401
 
 # --- Version support status (adoption: clusters that run an older version) ---------------------------------------
 # A module accepts every version AWS still runs, so that a team can adopt a cluster as it is; a version AWS no longer

@@ -10,7 +10,7 @@ the background as soon as the tree is synthesized, two Terraform processes at a 
 - each module's shipped `terraform test` runs once (in the same process as that module's refused cases);
 - each stack is planned offline once.
 
-The provider comes from where `generator.terraform.provider_mirror` finds it; when Terraform cannot install it,
+The provider comes from where `testkit.terraform.provider_mirror` finds it; when Terraform cannot install it,
 the first Terraform test stops the session with one line that says what to set.
 """
 
@@ -28,16 +28,18 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
-from generator import pipeline, terraform, tree  # noqa: E402
-from generator.assertions import TerraformJson  # noqa: E402
-from generator.terraform import ModuleCase  # noqa: E402
+from generator import pipeline, tree  # noqa: E402
+from modules import all_modules  # noqa: E402
+from testkit import terraform  # noqa: E402
+from testkit.assertions import TerraformJson  # noqa: E402
+from testkit.terraform import ModuleCase  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
 TERRAFORM_FIXTURES = frozenset({"terraform_work", "harness", "planned", "refused", "stack_plan", "module_test_failures"})
 
-# The declared cases live in generator.terraform, imported once: this file is imported twice, as pytest's
+# The declared cases live in testkit.terraform, imported once: this file is imported twice, as pytest's
 # `conftest` and as `tests.conftest` by the test modules.
 _DECLARED = terraform.DECLARED_CASES
 
@@ -77,7 +79,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.fixture(scope="session")
 def produced() -> pipeline.Result:
-    return pipeline.produce()
+    return pipeline.produce(modules=all_modules())
 
 
 @pytest.fixture(scope="session")

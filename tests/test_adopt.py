@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import require_terraform
-from generator import cli, terraform
+from generator import cli
+from testkit import terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 SHOWN = ESTATE / "state.show.json"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from generator.assertions import ABSENT, Plan
+from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 
 MODULES = all_modules()

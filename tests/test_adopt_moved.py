@@ -111,7 +111,7 @@ def test_mistakes(tmp_path, entries, expected):
 def test_synth_writes_moved_and_removed_blocks(tmp_path):
     path = tmp_path / "prod.toml"
     path.write_text(HEAD + MOVES)
-    main = json.loads(pipeline.produce([(path, "environments/prod.toml")]).files["stacks/prod/main.tf.json"])
+    main = json.loads(pipeline.produce([(path, "environments/prod.toml")], modules=all_modules()).files["stacks/prod/main.tf.json"])
     assert main["moved"] == [
         {"from": "module.msk.aws_msk_cluster.kafka", "to": "module.msk.aws_msk_cluster.this"},
         {"from": 'module.msk.aws_security_group.kafka["main"]', "to": "module.msk.aws_security_group.this"},

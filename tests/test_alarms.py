@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, terraform
-from generator.assertions import Plan
+from generator import environments
+from testkit import terraform
+from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.catalog import ALARM_METRICS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.assertions import ABSENT, Plan, TerraformJson, mismatches
+from testkit.assertions import ABSENT, Plan, TerraformJson, mismatches
 
 DOCUMENT = {
     "resource": {"aws_msk_cluster": {"this": {"kafka_version": "3.8.x", "tags": {"A": "1"}, "ports": [1, 2]}}},

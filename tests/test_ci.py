@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import terraform
+from testkit import terraform
 from tests.conftest import PROJECT, copy_project, require_terraform
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
@@ -79,7 +79,8 @@ def test_validate_step_reports_a_broken_module(tmp_path):
     require_terraform()
     project = tmp_path / "project"
     shutil.copytree(PROJECT / "ci", project / "ci")
-    shutil.copytree(PROJECT / "generator", project / "generator", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in ("generator", "testkit"):  # the step runs python -m testkit.terraform, which reads generator
+        shutil.copytree(PROJECT / package, project / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(PROJECT / "generated" / "modules" / "dynamodb", project / "generated" / "modules" / "dynamodb")
     main = project / "generated" / "modules" / "dynamodb" / "main.tf.json"
     main.write_text(main.read_text().replace("${var.table_class}", "${var.no_such_input}"))
@@ -102,13 +103,13 @@ def test_find_mirror_uses_an_implied_local_mirror_directory(tmp_path):
     implied = tmp_path / "data" / "terraform" / "plugins"
     (implied / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k != "TF_PROVIDER_MIRROR"}
-    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "testkit.terraform", "--find-mirror"], cwd=PROJECT,
                             capture_output=True, text=True, env={**env, "XDG_DATA_HOME": str(tmp_path / "data")})
     assert (result.returncode, result.stdout, result.stderr) == (0, f"{implied}\n", "")
 
 
 def test_a_wrong_mirror_variable_is_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "generator.terraform", "--find-mirror"], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "testkit.terraform", "--find-mirror"], cwd=PROJECT,
                             capture_output=True, text=True, env={**os.environ, "TF_PROVIDER_MIRROR": str(tmp_path)})
     assert result.returncode == 1
     assert result.stderr == (

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from generator.assertions import ABSENT, Plan
+from testkit.assertions import ABSENT, Plan
 from modules.dynamodb import MODULE
 from tests.conftest import plan_case, refusal_case
 

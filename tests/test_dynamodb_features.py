@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from generator import environments
-from generator.assertions import Plan
+from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.dynamodb import MODULE

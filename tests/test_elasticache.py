@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.assertions import ABSENT, Plan
+from testkit.assertions import ABSENT, Plan
 from generator.inputs import InputError
 from modules.elasticache import MODULE
 from modules.elasticache.inputs import windows_overlap
@@ -545,7 +545,7 @@ def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tm
     import json
     import uuid
 
-    from generator import terraform
+    from testkit import terraform
     from tests.conftest import require_terraform
 
     require_terraform()

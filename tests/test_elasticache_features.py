@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator import environments
-from generator.assertions import Plan
+from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE
@@ -320,7 +320,8 @@ def test_environment_stack_with_rbac_plans_offline(tmp_path):
     import json
 
     from conftest import require_terraform
-    from generator import synth, terraform, tree
+    from generator import synth, tree
+    from testkit import terraform
 
     require_terraform()
     env = load(tmp_path, HEAD + """

@@ -171,7 +171,7 @@ def test_cli_reports_and_writes_nothing(tmp_path, capsys):
 
 
 def test_stack_of_dev(produced):
-    from generator.assertions import TerraformJson
+    from testkit.assertions import TerraformJson
 
     stack = TerraformJson.from_files(produced.files, "stacks/dev")
     assert set(stack.document["module"]) == {"elasticache_auth", "elasticache_recommend", "dynamodb", "msk"}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from generator import environments, synth, terraform, tree
-from generator.assertions import Plan
+from generator import environments, synth, tree
+from testkit import terraform
+from testkit.assertions import Plan
 from modules import all_modules
 from tests.conftest import PROJECT, require_terraform
 

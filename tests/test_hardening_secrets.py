@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, secrets, terraform
+from generator import environments, secrets
+from testkit import terraform
 from generator.inputs import InputError
 from modules import all_modules
 from tests.conftest import PROJECT, require_terraform
@@ -142,7 +143,7 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     (shared_tmp / "terraform-offline-mirror.tfrc").symlink_to(victim)
     monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
     mirror = tmp_path / "mirror"
-    (mirror / terraform.PROVIDER).mkdir(parents=True)  # a mirror folder's shape (generator.terraform.holds_provider)
+    (mirror / terraform.PROVIDER).mkdir(parents=True)  # a mirror folder's shape (testkit.terraform.holds_provider)
     monkeypatch.setenv(terraform.MIRROR_ENV, str(mirror))
     workdir = tmp_path / "work"
     workdir.mkdir()

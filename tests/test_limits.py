@@ -21,7 +21,11 @@ SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2
 CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS[:2]}
 TABLE = {"name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}]}
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS}
-MODULES = {"elasticache": (ELASTICACHE, CACHE), "dynamodb": (DYNAMODB, TABLE), "msk": (MSK, KAFKA)}
+SERVERLESS = {"name_prefix": "mapzip-dev-", "cache_name": "sessions", "vpc_id": "vpc-0a1b2c3d4e5f60718",
+              "subnet_ids": SUBNETS[:2]}
+# Every discovered module, with inputs it accepts (test_every_module_has_example_inputs keeps this complete).
+BASES = {"elasticache": CACHE, "dynamodb": TABLE, "msk": KAFKA, "valkeyserverless": SERVERLESS}
+MODULES = {kind: (definition, BASES.get(kind)) for kind, definition in all_modules().items()}
 LONG_TABLE = "t" * 244  # + "mapzip-dev-" = 255, the longest table name DynamoDB accepts
 # Tags AWS accepts: any Unicode letter, digit or space, and _ . : / = + - @ (Terraform's RE2 reads \p{L} alike).
 GOOD_TAGS = {"팀": "데이터 플랫폼", "Cost center": "a.b:c/d=e+f-g@h_i", "empty": ""}
@@ -219,8 +223,17 @@ def test_literal_open_ingress_is_reported_once():
     ]
 
 
+def test_every_module_has_example_inputs():
+    """A new module folder is parametrized here at once: it must bring its example inputs, which it accepts."""
+    assert sorted(BASES) == sorted(MODULES)
+    for kind, (module, base) in MODULES.items():
+        assert module.inputs.problems(base)[1] == [], kind
+
+
 def _most_names(kind: str) -> dict:
     """The longest names the module's own checks allow, with every optional resource on."""
+    if kind == "valkeyserverless":
+        return {**SERVERLESS, "cache_name": "a" * (40 - len(SERVERLESS["name_prefix"])), "tags": GOOD_TAGS}
     if kind == "elasticache":
         return {**CACHE, "cluster_name": "a" * (40 - len(CACHE["name_prefix"])), "num_node_groups": 2, "tags": GOOD_TAGS}
     if kind == "msk":
@@ -230,7 +243,7 @@ def _most_names(kind: str) -> dict:
             "read_capacity": 1, "write_capacity": 1, "tags": GOOD_TAGS}
 
 
-@pytest.mark.parametrize("kind", ["elasticache", "dynamodb", "msk"])
+@pytest.mark.parametrize("kind", sorted(MODULES))
 def test_every_derived_name_fits_when_the_module_checks_pass(kind):
     """The names without a length check of their own are bounded by the check on the name they come from."""
     module, _ = MODULES[kind]
@@ -272,13 +285,13 @@ def env_problems(tmp_path: Path, text: str) -> list[str]:
 BUCKET_RULES = "must be lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit (S3 bucket naming rules)"
 ENV_CASES = [
     (HEAD.replace("ap-northeast-2", "ap-northeast-9") + TABLE_BLOCK,
-     f'{ENV}: region: must be an AWS Region that exists (modules/catalog.py), got "ap-northeast-9" (did you mean '
+     f'{ENV}: region: must be an AWS Region that exists (generator/aws.py), got "ap-northeast-9" (did you mean '
      "ap-northeast-3 or ap-northeast-2 or ap-northeast-1?)", "region"),
     (HEAD.replace("ap-northeast-2", "us-gov-north-1") + TABLE_BLOCK,
-     f'{ENV}: region: must be an AWS Region that exists (modules/catalog.py), got "us-gov-north-1" (did you mean '
+     f'{ENV}: region: must be an AWS Region that exists (generator/aws.py), got "us-gov-north-1" (did you mean '
      "eu-north-1 or us-gov-west-1 or us-gov-east-1?)", "govcloud-region"),
     (HEAD + TABLE_BLOCK + _s3("mapzip-state", "eu-west-9"),
-     f'{ENV}: [backend] region: must be an AWS Region that exists (modules/catalog.py), got "eu-west-9" (did you mean '
+     f'{ENV}: [backend] region: must be an AWS Region that exists (generator/aws.py), got "eu-west-9" (did you mean '
      "eu-west-3 or eu-west-2 or eu-west-1?)", "backend-region"),
     (HEAD + TABLE_BLOCK + _s3("My_State"), f'{ENV}: [backend] bucket: {BUCKET_RULES}, got "My_State"', "bucket-chars"),
     (HEAD + TABLE_BLOCK + _s3("-state"), f'{ENV}: [backend] bucket: {BUCKET_RULES}, got "-state"', "bucket-start"),
@@ -418,7 +431,7 @@ def test_terraform_refuses_a_table_name_that_makes_a_kms_alias_too_long(harness)
             "(KMS CreateAlias: AliasName is at most 256 characters).") in error
 
 
-@pytest.mark.parametrize("kind", ["elasticache", "dynamodb", "msk"])
+@pytest.mark.parametrize("kind", sorted(MODULES))
 def test_derived_names_are_the_names_terraform_plans(harness, kind):
     """The Python side computes the same names as resources.py: an offline plan with the longest names allowed."""
     module, _ = MODULES[kind]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.assertions import ABSENT, Plan
+from testkit.assertions import ABSENT, Plan
 from modules.msk import MODULE
 from tests.conftest import plan_case, refusal_case
 
@@ -341,7 +341,7 @@ def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(generated_tree, tmp
     import json
     import uuid
 
-    from generator import terraform
+    from testkit import terraform
     from tests.conftest import require_terraform
 
     require_terraform()

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, terraform
-from generator.assertions import Plan
+from generator import pipeline
+from testkit import terraform
+from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE as MSK
@@ -421,7 +422,7 @@ def peer_stack(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Result:
     path = tmp_path_factory.mktemp("peers-environment") / "peers.toml"
     path.write_text(ENVIRONMENT)
     try:
-        return pipeline.produce([(path, "environments/peers.toml")])
+        return pipeline.produce([(path, "environments/peers.toml")], modules=all_modules())
     except InputError as err:  # every problem, one line each
         pytest.fail("\n".join(err.problems))
 

@@ -12,11 +12,12 @@ import pytest
 
 from generator import cli, synth, tree
 from generator.normalize import MODULE_FILES, serialize
+from modules import all_modules
 from tests.conftest import PROJECT, copy_project
 
 
 def test_every_module_has_the_four_files(produced):
-    for kind in ("elasticache", "dynamodb", "msk", "valkeyserverless"):
+    for kind in all_modules():
         for name in MODULE_FILES + ("README.md",):
             assert f"modules/{kind}/{name}" in produced.files
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import terraform
-from generator.assertions import Plan
+from testkit import terraform
+from testkit.assertions import Plan
 from tests.conftest import PROJECT, require_terraform
 
 # Stand-ins for terraform-aws-modules/vpc and /eks: the outputs a root passes on, with the same names, unknown

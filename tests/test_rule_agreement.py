@@ -23,7 +23,8 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 
-from generator import expr, terraform
+from generator import expr
+from testkit import terraform
 from generator.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
 from generator.types import TypeMismatch
 from modules import all_modules

@@ -63,14 +63,25 @@ def test_every_checkov_skip_gives_its_reason():
 
 
 def test_gate_counts_the_main_resources():
-    from generator.security_gate import main_resources
+    from testkit.security_gate import main_resource_types, main_resources
 
     plan = {"planned_values": {"root_module": {"child_modules": [{"resources": [
         {"address": "module.m.aws_msk_cluster.this", "type": "aws_msk_cluster", "mode": "managed"},
         {"address": "module.m.aws_kms_key.this[0]", "type": "aws_kms_key", "mode": "managed"},
         {"address": "module.m.aws_cloudwatch_log_group.broker_logs[0]", "type": "aws_cloudwatch_log_group", "mode": "managed"},
     ]}]}}}
-    assert main_resources(plan) == {"module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
+    assert main_resources(plan, main_resource_types()) == {
+        "module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
+
+
+def test_gate_reads_the_main_resource_types_the_modules_declare():
+    """No list in the gate: the union of every discovered module's declaration (the list the gate once held)."""
+    from testkit.security_gate import main_resource_types
+
+    assert main_resource_types() == (
+        "aws_cloudwatch_log_group", "aws_dynamodb_table", "aws_elasticache_replication_group",
+        "aws_elasticache_serverless_cache", "aws_msk_cluster", "aws_security_group",
+    )
 
 
 TABLE_WITH_MODULE_KEY = plan_case("dynamodb", {
@@ -83,7 +94,7 @@ TABLE_WITH_OWN_KEY = plan_case("dynamodb", {
 
 
 def test_modules_create_a_rotated_customer_managed_key(planned):
-    from generator.assertions import Plan
+    from testkit.assertions import Plan
 
     plan = Plan(planned(TABLE_WITH_MODULE_KEY))
     plan.assert_resource("module.under_test.aws_kms_key.this[0]", {"enable_key_rotation": True, "deletion_window_in_days": 30})

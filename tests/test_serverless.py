@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, terraform
-from generator.assertions import ABSENT, Plan
+from generator import cli, environments
+from testkit import terraform
+from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 from modules.valkeyserverless import MODULE
 from tests.conftest import require_terraform
@@ -32,7 +33,7 @@ def problems(**overrides):
 
 def test_registered_under_a_name_an_environment_table_can_reach():
     assert all_modules()["valkeyserverless"] is MODULE
-    assert "_" not in MODULE.name  # a table's kind is the word before its first "_"
+    assert environments.kind_of("valkeyserverless_sessions", {}, all_modules()) == "valkeyserverless"
 
 
 def test_secure_defaults_resolve_without_problems():

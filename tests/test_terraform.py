@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator import terraform
-from generator.assertions import Plan
+from testkit import terraform
+from testkit.assertions import Plan
 from modules import all_modules
 
 PLACEHOLDER_TOKEN = terraform.PLACEHOLDER_SECRET

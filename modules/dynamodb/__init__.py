@@ -18,4 +18,5 @@ MODULE = ModuleDefinition(
     outputs=OUTPUTS,
     build=build,
     exported=("table_name", "table_arn", "stream_arn"),
+    main_resource_types=("aws_dynamodb_table",),
 )

@@ -27,4 +27,6 @@ MODULE = ModuleDefinition(
         "security_group_id",
     ),
     moves=lambda v: rule_key_moves(v, [v["port"]], [v["port"]]),
+    main_resource_types=("aws_elasticache_replication_group", "aws_security_group", "aws_cloudwatch_log_group"),
+    ingress_ports=lambda v: [v["port"]],
 )

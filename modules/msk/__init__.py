@@ -27,4 +27,6 @@ MODULE = ModuleDefinition(
         "security_group_id",
     ),
     moves=lambda v: rule_key_moves(v, ingress_ports_before_2026_11(v), ingress_ports(v)),
+    main_resource_types=("aws_msk_cluster", "aws_security_group", "aws_cloudwatch_log_group"),
+    ingress_ports=ingress_ports,
 )

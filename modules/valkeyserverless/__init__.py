@@ -2,7 +2,7 @@
 default, reachable only from the sources you name."""
 
 from generator.module import ModuleDefinition
-from modules.valkeyserverless.inputs import INPUTS
+from modules.valkeyserverless.inputs import INPUTS, PORT, READER_PORT
 from modules.valkeyserverless.outputs import OUTPUTS
 from modules.valkeyserverless.resources import build
 
@@ -18,4 +18,6 @@ MODULE = ModuleDefinition(
     outputs=OUTPUTS,
     build=build,
     exported=("endpoint_address", "endpoint_port", "reader_endpoint_port", "arn", "security_group_id"),
+    main_resource_types=("aws_elasticache_serverless_cache", "aws_security_group"),
+    ingress_ports=lambda v: [PORT, READER_PORT],
 )

@@ -1,6 +1,6 @@
 """Terratest-style assertions for the team's infrastructure tests, on synthesized JSON and on real plans.
 
-    from generator.assertions import TerraformJson, Plan, ABSENT
+    from testkit.assertions import TerraformJson, Plan, ABSENT
 
     module = TerraformJson.from_dir("generated/modules/msk")
     module.assert_resource("aws_msk_cluster", "this", {"encryption_info": {"encryption_in_transit": {"in_cluster": True}}})

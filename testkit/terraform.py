@@ -1,7 +1,7 @@
 """Run the real Terraform CLI on a generated tree: init, an offline plan, `terraform test`, and many module cases
 planned with few provider loads.
 
-Where the hashicorp/aws provider comes from (`provider_mirror`, also `python -m generator.terraform --find-mirror`
+Where the hashicorp/aws provider comes from (`provider_mirror`, also `python -m testkit.terraform --find-mirror`
 for CI scripts): the folder TF_PROVIDER_MIRROR names (the one that holds `registry.terraform.io/`); else the first
 of Terraform's implied local mirror directories that holds the provider; else a folder found on this machine's
 filesystem; else the registry, as Terraform does by default. A TF_CLI_CONFIG_FILE that names no file is dropped
@@ -569,7 +569,7 @@ def test_modules(tree: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.terraform", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m testkit.terraform", description=__doc__.split("\n\n")[0])
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--find-mirror", action="store_true",
                       help=f"print the local provider mirror the tests use ({MIRROR_ENV}, else one found), or nothing")

@@ -1,4 +1,4 @@
-"""The security gate: checkov on the offline plan of every stack (`python -m generator.security_gate`).
+"""The security gate: checkov on the offline plan of every stack (`python -m testkit.security_gate`).
 
 checkov reads a plan best: every variable resolved, every dynamic block expanded, exactly what `terraform apply`
 would create. (On the Terraform JSON files themselves, checkov 3.3.30's parser fails on `required_version` and
@@ -19,17 +19,17 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from generator import terraform
+from testkit import terraform
 
 PROJECT = Path(__file__).resolve().parent.parent
-MAIN_RESOURCE_TYPES = (
-    "aws_elasticache_replication_group",
-    "aws_elasticache_serverless_cache",
-    "aws_dynamodb_table",
-    "aws_msk_cluster",
-    "aws_security_group",
-    "aws_cloudwatch_log_group",
-)
+
+
+def main_resource_types() -> tuple[str, ...]:
+    """What each discovered module declares as its main resource types (ModuleDefinition.main_resource_types)."""
+    from generator.discovery import main_resource_types as declared
+    from modules import all_modules
+
+    return declared(all_modules())
 
 
 def plan_json(tree: Path, stack: str, workdir: Path) -> Path:
@@ -40,12 +40,13 @@ def plan_json(tree: Path, stack: str, workdir: Path) -> Path:
     return path
 
 
-def main_resources(plan: dict) -> set[str]:
+def main_resources(plan: dict, types: tuple[str, ...]) -> set[str]:
+    """The addresses of the plan's managed resources of the main `types`, at any depth of modules."""
     found: set[str] = set()
 
     def walk(module: dict) -> None:
         for resource in module.get("resources", []):
-            if resource["type"] in MAIN_RESOURCE_TYPES and resource["mode"] == "managed":
+            if resource["type"] in types and resource["mode"] == "managed":
                 found.add(resource["address"])
         for child in module.get("child_modules", []):
             walk(child)
@@ -75,10 +76,11 @@ def scan(checkov: str, plan: Path) -> dict:
 def gate(checkov: str, tree: Path) -> int:
     stacks = sorted(p.name for p in (tree / "stacks").iterdir() if p.is_dir())
     failures = 0
+    types = main_resource_types()
     with tempfile.TemporaryDirectory(prefix="checkov-") as scratch:
         for stack in stacks:
             plan_path = plan_json(tree, stack, Path(scratch))
-            expected = main_resources(json.loads(plan_path.read_text()))
+            expected = main_resources(json.loads(plan_path.read_text()), types)
             report = scan(checkov, plan_path)
             results = report.get("results", {})
             passed, failed, skipped = (results.get(k, []) for k in ("passed_checks", "failed_checks", "skipped_checks"))
@@ -99,7 +101,7 @@ def gate(checkov: str, tree: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m generator.security_gate", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m testkit.security_gate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", default=str(PROJECT / ".venv-checkov" / "bin" / "checkov"), help="checkov executable")
     parser.add_argument("--tree", type=Path, default=PROJECT / "generated", help="the generated tree to plan and scan")
     args = parser.parse_args(argv)

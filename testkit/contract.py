@@ -1,0 +1,125 @@
+"""The module contract: what every module folder must hold, checked without Terraform and without a synth (on the
+module's definition and its committed generated JSON). tests/test_contract.py runs it on every discovered module
+and on the tests' own example module.
+
+1. Its kind is usable from an environment file: a valid table name, not one the file reserves, and both
+   [<kind>] and [<kind>_<name>] resolve to it among all the kinds (generator.environments.kind_of).
+2. Every input is documented (DESCRIPTION_RULE): a description that is a sentence; an input with a default
+   other than null is documented by that default, which its variable block must declare (the README's Default
+   column shows it); an input whose default is null says what null does, in words NULL_BEHAVIOUR recognizes.
+3. Every `var.X` and `local.Y` that an expression of the module's JSON reads is declared by the module (a variable
+   block, a `locals` entry): Terraform would refuse the module at validate, this says so without Terraform.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Iterator, Mapping
+
+from generator.discovery import KIND, RESERVED_KINDS
+from generator.environments import kind_of
+from generator.inputs import Input
+
+DESCRIPTION_RULE = (
+    "a description ending with \".\"; with default null, it says what null does (\"Default: …\", \"Without …\", "
+    "\"… instead of …\", \"Setting it …\", \"null …\", \"none\")"
+)
+# How a description says what the module does when the input is null. A description of a null-default input must
+# match one of these: "Default: a key the module creates", "Without one, any client …", "deliver … instead of the
+# module's log group", "Setting it turns cluster mode on", "null keeps …", "Default: none".
+NULL_BEHAVIOUR = re.compile(
+    r"\bDefault\b|\bdefault\b|\bnull\b|\b[Ww]ithout\b|\binstead of\b|\b[Ss]etting it\b|\b[Nn]one\b|\bleft out\b"
+    r"|\bleaving (?:it|the input) out\b"
+)
+# An expression's reference to an input or a local value (not `each.value.var.x`, not `data.local_file`).
+REFERENCE = re.compile(r"(?<![\w.])(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+
+
+def kind_problems(kind: str, kinds: Iterable[str]) -> list[str]:
+    """Why [<kind>] or [<kind>_main] in an environment file would not reach the module `kind`."""
+    kinds = list(kinds)
+    if not KIND.fullmatch(kind) or kind in RESERVED_KINDS:
+        return [f"{kind}: the kind must be a table name (lowercase letters, digits, \"_\") and none of "
+                f"{', '.join(RESERVED_KINDS)}"]
+    found = []
+    for table in (kind, f"{kind}_main"):
+        reached = kind_of(table, {}, kinds)
+        if reached != kind:
+            found.append(f"{kind}: the table [{table}] reaches the module {reached!r}, not {kind!r}")
+    return found
+
+
+def description_problems(kind: str, inputs: Iterable[Input], variables: Mapping[str, Any]) -> list[str]:
+    """Each input whose description breaks DESCRIPTION_RULE, or whose default its variable block does not declare
+    (`variables`: the `variable` object of the module's variables.tf.json)."""
+    found = []
+    for spec in inputs:
+        at = f"{kind}: input {spec.name}"
+        text = spec.description.strip()
+        if not text.endswith("."):
+            found.append(f"{at}: the description must be sentences ending with \".\", got {text!r}")
+            continue
+        block = variables.get(spec.name)
+        if block is None:
+            found.append(f"{at}: no variable block in variables.tf.json")
+        elif spec.required:
+            if "default" in block:
+                found.append(f"{at}: required, but its variable block declares a default")
+        elif spec.default is None:
+            if not NULL_BEHAVIOUR.search(text):
+                found.append(f"{at}: default null, but the description does not say what null does: {text!r}")
+        elif "default" not in block:
+            found.append(f"{at}: its variable block does not declare its default {spec.default!r}")
+    return found
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _expressions(text: str) -> Iterator[str]:
+    """The `${…}` templates of a string, each whole (nested braces included); `$${` is a literal `${`."""
+    start = 0
+    while (begin := text.find("${", start)) != -1:
+        if begin > 0 and text[begin - 1] == "$":
+            start = begin + 2
+            continue
+        depth, end = 0, begin + 1
+        while end < len(text):
+            if text[end] == "{":
+                depth += 1
+            elif text[end] == "}":
+                depth -= 1
+                if depth == 0:
+                    break
+            end += 1
+        yield text[begin + 2:end]
+        start = end + 1
+
+
+def reference_problems(kind: str, documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Every `var.X` / `local.Y` read in an expression of the module's JSON files (`documents`: file name → parsed
+    JSON) that no variable block or `locals` entry of those files declares."""
+    variables: set[str] = set()
+    local_values: set[str] = set()
+    for document in documents.values():
+        variables.update(document.get("variable", {}))
+        local_values.update(document.get("locals", {}))
+    found: set[str] = set()
+    for name, document in sorted(documents.items()):
+        for text in _strings(document):
+            for expression in _expressions(text):
+                for what, ref in REFERENCE.findall(expression):
+                    declared = variables if what == "var" else local_values
+                    if ref not in declared:
+                        kind_of_block = "variable" if what == "var" else "local value"
+                        found.add(f"{kind}: {name} reads {what}.{ref}, but the module declares no {kind_of_block} {ref}")
+    return sorted(found)

@@ -1,0 +1,62 @@
+"""The layers: imports go one way (testkit → modules → generator), and the core loads without Node."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+
+# Packages the generator and its core must never load: the CDK toolkits, their jsii runtime and the AWS bindings.
+NODE_PACKAGES = ("cdktf", "cdktn", "jsii", "constructs", "cdktf_cdktf_provider_aws", "cdktn_provider_aws")
+
+
+def imported_packages(path: Path) -> set[tuple[str, int]]:
+    """(top-level package, line) of every import in a file, at any depth (function bodies included)."""
+    found: set[tuple[str, int]] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update((alias.name.split(".")[0], node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add((node.module.split(".")[0], node.lineno))
+    return found
+
+
+def imports_of(package: str, forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(
+        f"{path.relative_to(PROJECT).as_posix()}:{line} imports {name}"
+        for path in (PROJECT / package).rglob("*.py")
+        for name, line in imported_packages(path)
+        if name in forbidden
+    )
+
+
+def test_the_generator_never_imports_the_modules_or_the_test_tools():
+    """main.py hands the discovered modules to the generator (generator.discovery imports a folder it is given)."""
+    assert imports_of("generator", ("modules", "testkit", "tests")) == []
+
+
+def test_the_modules_never_import_the_test_tools():
+    assert imports_of("modules", ("testkit", "tests")) == []
+
+
+def test_the_scan_sees_imports_inside_functions(tmp_path):
+    source = tmp_path / "late.py"
+    source.write_text("def f():\n    from modules import all_modules\n    import modules.msk.inputs\n")
+    assert imported_packages(source) == {("modules", 2), ("modules", 3)}
+
+
+@pytest.mark.parametrize("module", ["generator.environments", "generator.discovery", "generator.limits"])
+def test_the_core_imports_no_cdk_toolkit(module):
+    """`python -X importtime -c "import generator.environments"` lists every module the import loads."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=PROJECT,
+                            capture_output=True, text=True, env=env, check=True)
+    loaded = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
+    assert module in loaded  # the listing is read right
+    assert [name for name in loaded if name.split(".")[0] in NODE_PACKAGES] == []
