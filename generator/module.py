@@ -9,10 +9,11 @@ that every `var.`, `local.` and resource the module reads is declared (generator
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from generator import cdk, versions
+from generator import versions
 from generator.inputs import InputSet
 from generator.wiring import WiringError, unresolved_references
 
@@ -32,8 +33,10 @@ class ModuleDefinition:
     inputs: InputSet
     outputs: tuple[Output, ...]
     # Creates the resources in the stack and returns the main one (address `this`), which carries the
-    # preconditions.
-    build: Callable[[Any], Any]
+    # preconditions. Given as "package.resources:build" so that loading a module's declaration (to check an
+    # environment file, render docs or run the rule tests) imports no cdktf and starts no Node: the resources
+    # module, which builds through generator.cdk, is imported at the first synth.
+    build: str | Callable[[Any], Any]
     # Outputs an environment's root re-exports for services (endpoints, ARNs, bootstrap brokers).
     exported: tuple[str, ...] = ()
     # Resource addresses inside the module that changed in a way that depends on the inputs (for_each keys), as
@@ -51,11 +54,19 @@ class ModuleDefinition:
         names = {o.name for o in self.outputs}
         assert set(self.exported) <= names, f"{self.name}: exported outputs must be declared outputs"
 
+    def builder(self) -> Callable[[Any], Any]:
+        if callable(self.build):
+            return self.build
+        module, _, function = self.build.partition(":")
+        return getattr(importlib.import_module(module), function)
+
     def input_names(self) -> list[str]:
         return self.inputs.names()
 
 
 def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
+    from generator import cdk  # the thin layer starts the jsii runtime: only when a module is built
+
     stack = cdk.module_stack(
         app,
         stack_id(definition),
@@ -74,7 +85,7 @@ def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
             nullable=spec.is_nullable,
             validation=spec.validation_blocks(),
         )
-    main = definition.build(stack)
+    main = definition.builder()(stack)
     cdk.precondition(
         main,
         [
@@ -93,6 +104,8 @@ def check_references(definition: ModuleDefinition, stack: Any) -> None:
     """Every `var.`, `local.` and resource address the module's resources, locals, outputs and validations read is
     declared: a misspelling fails here, at synth, before anything is written, naming the module, the reader and the
     name, instead of at `terraform validate` on the written tree."""
+    from generator import cdk
+
     problems = unresolved_references(definition.name, cdk.stack_document(stack))
     if problems:
         raise WiringError(problems)

@@ -147,7 +147,7 @@ def test_an_unreadable_environment_file(tmp_path, written, capsys, monkeypatch):
 
 @pytest.fixture
 def no_synth(monkeypatch, produced):
-    monkeypatch.setattr(pipeline, "produce", lambda files=None, existing=None: produced)
+    monkeypatch.setattr(pipeline, "produce", lambda files=None, existing=None, modules=None: produced)
 
 
 BROKEN = {

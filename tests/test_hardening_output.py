@@ -209,7 +209,7 @@ def test_a_stack_readme_names_its_file_relative_to_the_project_wherever_the_comm
 @pytest.fixture
 def no_synth(monkeypatch, produced):
     """cli.main without synthesis: these tests are about what happens around it."""
-    monkeypatch.setattr(pipeline, "produce", lambda files=None, existing=None: produced)
+    monkeypatch.setattr(pipeline, "produce", lambda files=None, existing=None, modules=None: produced)
 
 
 @pytest.mark.parametrize(("code", "reason"), [(errno.ENOSPC, "No space left on device"), (errno.EROFS, "Read-only file system")])
@@ -254,7 +254,7 @@ def test_ctrl_c_is_one_line_exit_130_and_the_tree_is_untouched(tmp_path, produce
 
 
 def test_ctrl_c_during_synthesis(tmp_path, monkeypatch, capsys):
-    def interrupt(files=None, existing=None):
+    def interrupt(files=None, existing=None, modules=None):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pipeline, "produce", interrupt)

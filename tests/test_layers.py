@@ -60,3 +60,27 @@ def test_the_core_imports_no_cdk_toolkit(module):
     loaded = [line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")]
     assert module in loaded  # the listing is read right
     assert [name for name in loaded if name.split(".")[0] in NODE_PACKAGES] == []
+
+
+def test_checking_environment_files_and_reading_module_declarations_starts_no_node():
+    """Every module's declaration loaded, both environment files checked against it, every rule evaluated and the
+    inputs' docs rendered: none of it needs the jsii runtime (a module's resources are imported at synth only,
+    generator.module.ModuleDefinition.build)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from modules import all_modules\n"
+        "from generator import docs, environments\n"
+        "modules = all_modules()\n"
+        "paths = [(p, p.name) for p in sorted(Path('environments').glob('*.toml'))]\n"
+        "loaded = environments.load_all(paths, modules)\n"
+        "for definition in modules.values():\n"
+        "    for spec in definition.inputs.inputs:\n"
+        "        [rule.check(spec.type.convert(rule.example)) for rule in spec.rules if rule.example is not None]\n"
+        "    docs.module_context(definition, None)\n"
+        "print(len(loaded), len(modules), sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *NODE_PACKAGES], cwd=PROJECT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.split(" ", 2)[2].strip() == "[]", result.stdout
+    assert int(result.stdout.split()[0]) >= 2

@@ -3,7 +3,6 @@
 from generator.module import ModuleDefinition
 from modules.dynamodb.inputs import INPUTS
 from modules.dynamodb.outputs import OUTPUTS
-from modules.dynamodb.resources import build
 
 MODULE = ModuleDefinition(
     name="dynamodb",
@@ -16,7 +15,7 @@ MODULE = ModuleDefinition(
     ),
     inputs=INPUTS,
     outputs=OUTPUTS,
-    build=build,
+    build="modules.dynamodb.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=("table_name", "table_arn", "stream_arn"),
     main_resource_types=("aws_dynamodb_table",),
 )

@@ -3,7 +3,6 @@
 from generator.module import ModuleDefinition
 from modules.elasticache.inputs import INPUTS
 from modules.elasticache.outputs import OUTPUTS
-from modules.elasticache.resources import build
 from modules.shared.network import rule_key_moves
 
 MODULE = ModuleDefinition(
@@ -17,7 +16,7 @@ MODULE = ModuleDefinition(
     ),
     inputs=INPUTS,
     outputs=OUTPUTS,
-    build=build,
+    build="modules.elasticache.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=(
         "primary_endpoint_address",
         "reader_endpoint_address",

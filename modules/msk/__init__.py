@@ -4,7 +4,6 @@ from generator.module import ModuleDefinition
 from modules.msk.inputs import INPUTS
 from modules.msk.outputs import OUTPUTS
 from modules.msk.inputs import ingress_ports, ingress_ports_before_2026_11
-from modules.msk.resources import build
 from modules.shared.network import rule_key_moves
 
 MODULE = ModuleDefinition(
@@ -18,7 +17,7 @@ MODULE = ModuleDefinition(
     ),
     inputs=INPUTS,
     outputs=OUTPUTS,
-    build=build,
+    build="modules.msk.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=(
         "cluster_arn",
         "bootstrap_brokers_tls",

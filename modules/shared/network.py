@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from generator.cdk import address, aws, number, string_map
 from generator.wiring import InputRefs
 
 # Addresses that became instances of a `count` when create_security_group arrived (the group existed before).
@@ -41,6 +40,10 @@ def security_group(
     (modules.shared.inputs), or this call fails naming the first one missing. `ports`: HCL of the list of ports to
     open, decided by values known at plan time. `name`: HCL of the group's name. Returns the `moved` pairs the module
     must ship (one `moved` override per stack: the module writes them all at once)."""
+    # Imported here: a module's declaration (its __init__) reads rule_key_moves from this file, and loading a
+    # declaration must not start the jsii runtime (generator.module, ModuleDefinition.build).
+    from generator.cdk import address, aws, number, string_map
+
     group = aws.SecurityGroup(
         stack,
         "security_group",

@@ -4,7 +4,6 @@ default, reachable only from the sources you name."""
 from generator.module import ModuleDefinition
 from modules.valkeyserverless.inputs import INPUTS, PORT, READER_PORT
 from modules.valkeyserverless.outputs import OUTPUTS
-from modules.valkeyserverless.resources import build
 
 MODULE = ModuleDefinition(
     name="valkeyserverless",
@@ -16,7 +15,7 @@ MODULE = ModuleDefinition(
     ),
     inputs=INPUTS,
     outputs=OUTPUTS,
-    build=build,
+    build="modules.valkeyserverless.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=("endpoint_address", "endpoint_port", "reader_endpoint_port", "arn", "security_group_id"),
     main_resource_types=("aws_elasticache_serverless_cache", "aws_security_group"),
     ingress_ports=lambda v: [PORT, READER_PORT],
