@@ -9,7 +9,7 @@ from generator.cdk import address, aws, boolean, local, moved, number, string_ma
 from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.msk.inputs import BROKERS, CLUSTER, CLUSTER_POLICY_ACTIONS, KMS_KEY_NEEDED, KMS_KEY_UNUSED
 from modules.shared.network import security_group, security_group_ids
 
 # Ports of the listeners that are on (AWS "Port information",
@@ -37,8 +37,8 @@ LISTENER_PORTS = (
 
 
 def build(stack: Any) -> Any:
-    local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
-    local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
+    local(stack, CLUSTER.name, CLUSTER.declaration())
+    local(stack, BROKERS.name, BROKERS.declaration())
     local(stack, "ingress_ports", LISTENER_PORTS)
     local(
         stack,
@@ -86,7 +86,7 @@ def build(stack: Any) -> Any:
     rule = "aws_vpc_security_group_ingress_rule.between_brokers"
     moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
-    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
+    local(stack, KMS_KEY_NEEDED.name, KMS_KEY_NEEDED.declaration())
     key_policy = customer_managed_key(
         stack,
         # MSK always encrypts at rest: the switch alone decides.

@@ -10,11 +10,11 @@ from typing import Any
 from generator.cdk import address, aws, local, number, string_map, strings
 from modules.shared.kms import customer_managed_key
 from modules.shared.network import security_group, security_group_ids
-from modules.valkeyserverless.inputs import KMS_KEY_UNUSED, PORT, READER_PORT
+from modules.valkeyserverless.inputs import CACHE, KMS_KEY_UNUSED, PORT, READER_PORT
 
 
 def build(stack: Any) -> Any:
-    local(stack, "cache_name", "${var.name_prefix}${var.cache_name}")
+    local(stack, CACHE.name, CACHE.declaration())
     # Both ports are AWS's, not the caller's: the endpoint (6379) and the reader endpoint (6380).
     local(stack, "ingress_ports", f"${{[{PORT}, {READER_PORT}]}}")
     # A new module: its group was counted from the start, so none of the `moved` pairs security_group() returns
