@@ -784,8 +784,9 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     # The remainder operator `%`, as Terraform computes it: the sign of the dividend (-7 % 3 is -1), and x % 0 is x.
     # Printed in parentheses; its operands must be references or calls (they are printed as they are).
     "remainder": (
-        lambda a, b: _number(a, "%") if _number(b, "%") == 0
-        else (lambda r: int(r) if float(r).is_integer() else r)(math.fmod(a, b)),
+        lambda a, b: (lambda a, b: a if b == 0 else (lambda r: int(r) if r.is_integer() else r)(math.fmod(a, b)))(
+            _number(a, "%"), _number(b, "%")
+        ),
         "({0} % {1})",
     ),
 }
