@@ -585,8 +585,8 @@ INPUTS = InputSet(
             when=implies(var("create_cluster_policy"), PRINCIPALS.length() > 0),
             shown=("create_cluster_policy",),
             example={"create_cluster_policy": True},
-            # The check's other side (principals without the policy) is the next check's; its passing example
-            # (principals, the policy and connectivity) passes this one too.
+            passing={"create_cluster_policy": True, "vpc_connectivity_allowed_principals": ["111122223333"],
+                     "vpc_connectivity_iam_enabled": True},
         ),
         Check(
             ("vpc_connectivity_allowed_principals", "create_cluster_policy"),
