@@ -89,6 +89,7 @@ def ingress_ports_before_2026_11(values: Mapping[str, Any]) -> list[int]:
     ]
 
 
+# Conditions several checks share.
 SASL = var("client_authentication_iam_enabled") | var("client_authentication_scram_enabled")
 CA_ARNS = var("client_authentication_tls_certificate_authority_arns")
 MUTUAL_TLS = CA_ARNS.length() > 0
