@@ -780,6 +780,15 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "is_cidr_network": (_is_cidr_network, "can(cidrhost({0}, 0)) && try(cidrsubnet({0}, 0, 0) == {0}, false)"),
     "is_json": (_json, "can(jsondecode({0}))"),
     "is_tag_text": (_tag_text, 'can(regex("^[\\\\p{{L}}\\\\p{{Z}}\\\\p{{N}}_.:/=+@-]*$", {0}))'),
+    # added for rules-msk
+    # The remainder operator `%`, as Terraform computes it: the sign of the dividend (-7 % 3 is -1), and x % 0 is x.
+    # Printed in parentheses; its operands must be references or calls (they are printed as they are).
+    "remainder": (
+        lambda a, b: (lambda a, b: a if b == 0 else (lambda r: int(r) if r.is_integer() else r)(math.fmod(a, b)))(
+            _number(a, "%"), _number(b, "%")
+        ),
+        "({0} % {1})",
+    ),
 }
 
 

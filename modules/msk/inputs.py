@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from generator import rules
+from generator import expr, rules
+from generator.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, try_, unless_null, value, var
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import alarms
@@ -30,24 +31,23 @@ AWS_MANAGED_KEY = "alias/aws/kafka"
 CLIENT_BROKER = ("TLS", "TLS_PLAINTEXT", "PLAINTEXT")
 # AWS rejects other characters in cluster names ("contains one or more characters that are not valid"); the
 # configuration name rule ^[0-9A-Za-z][0-9A-Za-z-]*$ is the documented one, and cluster names follow it.
-CLUSTER_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
+CLUSTER_NAME = "[0-9A-Za-z][0-9A-Za-z-]{0,63}"
 
-
-def cluster_name(values: Mapping[str, Any]) -> str:
-    return f"{values['name_prefix']}{values['cluster_name']}"
-
-
-def _brokers(values: Mapping[str, Any]) -> int:
-    return values["number_of_broker_nodes"] if values["number_of_broker_nodes"] is not None else len(values["subnet_ids"])
+# The values the module derives from its inputs (resources.py writes them into `locals`; the checks read them).
+CLUSTER = Local("cluster_name", text(var("name_prefix"), var("cluster_name")))
+BROKERS = Local("number_of_broker_nodes", call("coalesce", var("number_of_broker_nodes"), var("subnet_ids").length()))
+# Something is encrypted that the caller gave no key for: the module's own key is needed.
+KMS_KEY_NEEDED = Local(
+    "kms_key_needed",
+    var("kms_key_arn").is_null() | (var("cloudwatch_logs_enabled") & var("log_kms_key_arn").is_null()),
+)
 
 
 def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """Something is encrypted that the caller gave no key for: the module's own key is needed."""
-    return values["kms_key_arn"] is None or (values["cloudwatch_logs_enabled"] and values["log_kms_key_arn"] is None)
+    """KMS_KEY_NEEDED on resolved values (create_kms_key's derivation, the shared checks)."""
+    return expr.holds(KMS_KEY_NEEDED, values)
 
 
-# The same condition in HCL, as `local.kms_key_needed` (resources.py).
-KMS_KEY_NEEDED_HCL = "var.kms_key_arn == null || (var.cloudwatch_logs_enabled && var.log_kms_key_arn == null)"
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
     "(the module's key would encrypt nothing)."
@@ -89,13 +89,11 @@ def ingress_ports_before_2026_11(values: Mapping[str, Any]) -> list[int]:
     ]
 
 
-def _sasl(values: Mapping[str, Any]) -> bool:
-    return values["client_authentication_iam_enabled"] or values["client_authentication_scram_enabled"]
-
-
-def _module_key_needed(values: Mapping[str, Any]) -> bool:
-    # As resources.py's condition for creating the module's KMS key.
-    return values["kms_key_arn"] is None or (values["cloudwatch_logs_enabled"] and values["log_kms_key_arn"] is None)
+# Conditions several checks share.
+SASL = var("client_authentication_iam_enabled") | var("client_authentication_scram_enabled")
+CA_ARNS = var("client_authentication_tls_certificate_authority_arns")
+MUTUAL_TLS = CA_ARNS.length() > 0
+CLIENT_BROKER_SETTING = var("encryption_in_transit_client_broker")
 
 
 # Multi-VPC private connectivity (AWS MSK developer guide, "Amazon MSK multi-VPC private connectivity in a single
@@ -111,47 +109,50 @@ CLUSTER_POLICY_ACTIONS = (
     "kafka:DescribeCluster",
     "kafka:DescribeClusterV2",
 )
-_PRINCIPAL = re.compile(r"[0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|role/.+|user/.+)")
+PRINCIPAL = "[0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:(root|role/.+|user/.+)"
+_PRINCIPAL = re.compile(PRINCIPAL)  # for the message only: the first principal the rule refuses
 
-
-def vpc_connectivity(values: Mapping[str, Any]) -> bool:
-    return any(values[name] for name in VPC_CONNECTIVITY_SCHEMES)
-
-
-def _no_acl_denies(values: Mapping[str, Any]) -> bool:
-    """The configuration sets allow.everyone.if.no.acl.found=false."""
-    if values["server_properties_text"] is not None:
-        lines = [line.replace(" ", "") for line in values["server_properties_text"].splitlines()]
-        return f"{NO_ACL_PROPERTY}=false" in lines
-    return values["server_properties"].get(NO_ACL_PROPERTY) == "false"
-
-
-_HCL_VPC_CONNECTIVITY = "(" + " || ".join(f"var.{name}" for name in VPC_CONNECTIVITY_SCHEMES) + ")"
+VPC_CONNECTIVITY = any_of(*(var(name) for name in VPC_CONNECTIVITY_SCHEMES))
+PRINCIPALS = var("vpc_connectivity_allowed_principals")
+# The configuration sets allow.everyone.if.no.acl.found=false: the property in server_properties, or a line of
+# server_properties_text (spaces ignored, as Kafka's properties reader ignores them around "=").
+NO_ACL_DENIES = if_(
+    var("server_properties_text").is_null(),
+    try_(var("server_properties")[NO_ACL_PROPERTY], "") == "false",
+    call(
+        "contains",
+        for_(call("split", "\n", var("server_properties_text")), lambda l: call("replace", call("trimspace", l), " ", "")),
+        f"{NO_ACL_PROPERTY}=false",
+    ),
+)
 # Firehose CreateDeliveryStream: DeliveryStreamName is 1-64 of [a-zA-Z0-9_.-].
 FIREHOSE_STREAM = "[a-zA-Z0-9_.-]{1,64}"
 S3_BUCKET = "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 
 _NAME_INPUTS = ("cluster_name", "name_prefix")
 # Every name the module gives AWS (resources.py). All follow from the cluster name, whose own check (1-64
-# characters) keeps each within its limit; the configuration name has no documented length limit.
+# characters) keeps each within its limit (bounded: no length check of their own); the configuration name has no
+# documented length limit.
 AWS_NAMES = (
-    rules.AwsName("MSK cluster", _NAME_INPUTS, "<name_prefix + cluster_name>", cluster_name, 64, "CreateCluster"),
+    rules.AwsName("MSK cluster", _NAME_INPUTS, "<name_prefix + cluster_name>", CLUSTER, 64, "CreateCluster",
+                  bounded=True),
     rules.AwsName(
         "MSK configuration", _NAME_INPUTS, "<cluster name>-<kafka_version, dots as hyphens>",
-        lambda v: f"{cluster_name(v)}-{v['kafka_version'].replace('.', '-')}", 64 + 1 + 12, "CreateConfiguration",
+        text(CLUSTER, "-", call("replace", var("kafka_version"), ".", "-")), 64 + 1 + 12, "CreateConfiguration",
+        bounded=True,
     ),
-    rules.AwsName("KMS alias", _NAME_INPUTS, "alias/msk/<cluster name>",
-                  lambda v: f"alias/msk/{cluster_name(v)}" if _module_key_needed(v) else None, 256, "KMS CreateAlias"),
+    rules.AwsName("KMS alias", _NAME_INPUTS, "alias/msk/<cluster name>", text("alias/msk/", CLUSTER), 256,
+                  "KMS CreateAlias", created=KMS_KEY_NEEDED, bounded=True),
     rules.AwsName("CloudWatch log group", _NAME_INPUTS, "/aws/msk/<cluster name>/broker",
-                  lambda v: f"/aws/msk/{cluster_name(v)}/broker" if v["cloudwatch_logs_enabled"] else None, 512,
-                  "CloudWatch Logs CreateLogGroup"),
+                  text("/aws/msk/", CLUSTER, "/broker"), 512, "CloudWatch Logs CreateLogGroup",
+                  created=var("cloudwatch_logs_enabled"), bounded=True),
     rules.AwsName(
         "Application Auto Scaling policy", _NAME_INPUTS, "<cluster name>-broker-storage",
-        lambda v: f"{cluster_name(v)}-broker-storage" if v["storage_autoscaling_max_capacity"] is not None else None,
-        256, "PutScalingPolicy", unique=False,
+        text(CLUSTER, "-broker-storage"), 256, "PutScalingPolicy", unique=False,
+        created=var("storage_autoscaling_max_capacity").not_null(), bounded=True,
     ),
-    rules.AwsName("security group", _NAME_INPUTS, "<cluster name>-<26 characters>",
-                  lambda v: f"{cluster_name(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+    rules.AwsName("security group", _NAME_INPUTS, "<cluster name>-<26 characters>", text(CLUSTER, "-", "0" * 26), 255,
+                  "EC2 CreateSecurityGroup", unique=False, bounded=True),
 )
 
 INPUTS = InputSet(
@@ -356,11 +357,10 @@ INPUTS = InputSet(
             rules=(
                 rules.Rule(
                     "hold only 12-digit account ids or IAM ARNs (arn:aws:iam::<account>:root, :role/..., :user/...)",
-                    lambda v: all(_PRINCIPAL.fullmatch(p) for p in v),
-                    'alltrue([for p in {v} : can(regex("^([0-9]{12}|arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:'
-                    '(root|role/.+|user/.+))$", p))])',
+                    when=all_(value, lambda p: p.matches(PRINCIPAL)),
                     got=lambda v: literal(next(p for p in v if not _PRINCIPAL.fullmatch(p))),
                     example=["arn:aws:iam::111122223333:group/admins"],  # a group is no principal
+                    passing=["111122223333", "arn:aws:iam::111122223333:role/consumers"],
                 ),
                 rules.distinct("principal"),
             ),
@@ -409,61 +409,66 @@ INPUTS = InputSet(
             ("cluster_name", "name_prefix"),
             "must give a cluster name (name_prefix + cluster_name) of 1 to 64 letters, digits and hyphens, "
             "starting with a letter or digit",
-            lambda v: CLUSTER_NAME.fullmatch(cluster_name(v)) is not None,
-            'can(regex("^[0-9A-Za-z][0-9A-Za-z-]{0,63}$", local.cluster_name))',
+            when=CLUSTER.matches(CLUSTER_NAME),
             example={"cluster_name": "events-" + "x" * 60},
         ),
         Check(
             ("number_of_broker_nodes", "subnet_ids"),
             lambda v: f"must be a multiple of the {len(v['subnet_ids'])} subnets",
-            lambda v: _brokers(v) % len(v["subnet_ids"]) == 0,
-            "local.number_of_broker_nodes % length(var.subnet_ids) == 0",
+            when=call("remainder", BROKERS, var("subnet_ids").length()) == 0,
             hcl_message="number_of_broker_nodes must be a multiple of the number of subnet_ids (brokers are spread "
             "evenly over the Availability Zones).",
             shown=("number_of_broker_nodes",),
             example={"number_of_broker_nodes": 4},
+            passing={"number_of_broker_nodes": 6},
         ),
         Check(
             ("client_authentication_iam_enabled", "encryption_in_transit_client_broker"),
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
-            lambda v: not v["client_authentication_iam_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
-            '!var.client_authentication_iam_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
+            when=implies(var("client_authentication_iam_enabled"), CLIENT_BROKER_SETTING != "PLAINTEXT"),
             example={
                 "encryption_in_transit_client_broker": "PLAINTEXT",
+                "client_authentication_unauthenticated_enabled": True,
+            },
+            passing={
+                "encryption_in_transit_client_broker": "TLS_PLAINTEXT",
                 "client_authentication_unauthenticated_enabled": True,
             },
         ),
         Check(
             ("client_authentication_scram_enabled", "encryption_in_transit_client_broker"),
             "needs encryption_in_transit_client_broker TLS or TLS_PLAINTEXT (SASL runs over TLS)",
-            lambda v: not v["client_authentication_scram_enabled"] or v["encryption_in_transit_client_broker"] != "PLAINTEXT",
-            '!var.client_authentication_scram_enabled || var.encryption_in_transit_client_broker != "PLAINTEXT"',
+            when=implies(var("client_authentication_scram_enabled"), CLIENT_BROKER_SETTING != "PLAINTEXT"),
             example={
                 "client_authentication_scram_enabled": True,
                 "client_authentication_iam_enabled": False,
                 "encryption_in_transit_client_broker": "PLAINTEXT",
                 "client_authentication_unauthenticated_enabled": True,
             },
+            passing={"client_authentication_scram_enabled": True},
         ),
         Check(
             ("encryption_in_transit_in_cluster", "client_authentication_iam_enabled", "client_authentication_scram_enabled"),
             "must be true when SASL (IAM or SCRAM) authentication is on",
-            lambda v: v["encryption_in_transit_in_cluster"] or not _sasl(v),
-            "var.encryption_in_transit_in_cluster || !(var.client_authentication_iam_enabled || var.client_authentication_scram_enabled)",
+            when=var("encryption_in_transit_in_cluster") | not_(SASL),
             example={"encryption_in_transit_in_cluster": False},
+            # Without SASL, in-cluster encryption may be off (mutual TLS still needs it: its own check).
+            passing={"encryption_in_transit_in_cluster": False, "client_authentication_iam_enabled": False,
+                     "encryption_in_transit_client_broker": "TLS_PLAINTEXT",
+                     "client_authentication_unauthenticated_enabled": True},
         ),
         Check(
             ("client_authentication_tls_certificate_authority_arns", "encryption_in_transit_client_broker", "encryption_in_transit_in_cluster"),
             "need encryption_in_transit_client_broker = \"TLS\" and encryption_in_transit_in_cluster = true (mutual TLS)",
-            lambda v: not v["client_authentication_tls_certificate_authority_arns"]
-            or (v["encryption_in_transit_client_broker"] == "TLS" and v["encryption_in_transit_in_cluster"]),
-            'length(var.client_authentication_tls_certificate_authority_arns) == 0 || '
-            '(var.encryption_in_transit_client_broker == "TLS" && var.encryption_in_transit_in_cluster)',
+            when=(CA_ARNS.length() == 0) | ((CLIENT_BROKER_SETTING == "TLS") & var("encryption_in_transit_in_cluster")),
             shown=("encryption_in_transit_client_broker", "encryption_in_transit_in_cluster"),
             example={
                 "client_authentication_tls_certificate_authority_arns": ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"],
                 "encryption_in_transit_client_broker": "TLS_PLAINTEXT",
                 "client_authentication_unauthenticated_enabled": True,
+            },
+            passing={
+                "client_authentication_tls_certificate_authority_arns": ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"],
             },
         ),
         Check(
@@ -471,28 +476,28 @@ INPUTS = InputSet(
              "client_authentication_iam_enabled", "client_authentication_scram_enabled"),
             "must be true when encryption_in_transit_client_broker is TLS_PLAINTEXT or PLAINTEXT (the plaintext "
             "listener has no authentication)",
-            lambda v: v["client_authentication_unauthenticated_enabled"] or v["encryption_in_transit_client_broker"] == "TLS",
-            'var.client_authentication_unauthenticated_enabled || var.encryption_in_transit_client_broker == "TLS"',
+            when=var("client_authentication_unauthenticated_enabled") | (CLIENT_BROKER_SETTING == "TLS"),
             shown=("client_authentication_unauthenticated_enabled", "encryption_in_transit_client_broker"),
             example={"encryption_in_transit_client_broker": "TLS_PLAINTEXT"},
+            passing={"encryption_in_transit_client_broker": "TLS_PLAINTEXT",
+                     "client_authentication_unauthenticated_enabled": True},
         ),
         Check(
             ("client_authentication_iam_enabled", "client_authentication_scram_enabled",
              "client_authentication_tls_certificate_authority_arns", "client_authentication_unauthenticated_enabled"),
             "must be true, or another client authentication chosen (SCRAM, mutual TLS, or explicitly "
             "client_authentication_unauthenticated_enabled = true)",
-            lambda v: _sasl(v) or bool(v["client_authentication_tls_certificate_authority_arns"])
-            or v["client_authentication_unauthenticated_enabled"],
-            "var.client_authentication_iam_enabled || var.client_authentication_scram_enabled || "
-            "length(var.client_authentication_tls_certificate_authority_arns) > 0 || var.client_authentication_unauthenticated_enabled",
+            when=any_of(SASL, MUTUAL_TLS, var("client_authentication_unauthenticated_enabled")),
             example={"client_authentication_iam_enabled": False},
+            passing={"client_authentication_iam_enabled": False, "client_authentication_scram_enabled": True},
         ),
         Check(
             ("storage_autoscaling_max_capacity", "ebs_volume_size"),
             "must be greater than ebs_volume_size",
-            lambda v: v["storage_autoscaling_max_capacity"] is None or v["storage_autoscaling_max_capacity"] > v["ebs_volume_size"],
-            "var.storage_autoscaling_max_capacity == null ? true : var.storage_autoscaling_max_capacity > var.ebs_volume_size",
+            when=unless_null(var("storage_autoscaling_max_capacity"),
+                             var("storage_autoscaling_max_capacity") > var("ebs_volume_size")),
             example={"ebs_volume_size": 200, "storage_autoscaling_max_capacity": 100},
+            passing={"ebs_volume_size": 200, "storage_autoscaling_max_capacity": 1000},
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
@@ -502,8 +507,7 @@ INPUTS = InputSet(
             ("cluster_name", "name_prefix"),
             "must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security "
             "group's name, and EC2 refuses group names starting with sg-",
-            lambda v: not cluster_name(v).startswith("sg-"),
-            '!startswith(local.cluster_name, "sg-")',
+            when=not_(call("startswith", CLUSTER, "sg-")),
             # Without the module's group: the provider's own name_prefix validation would refuse the group first.
             example={"name_prefix": "sg-", "create_security_group": False,
                      "associated_security_group_ids": ["sg-0123456789abcdef0"]},
@@ -511,92 +515,97 @@ INPUTS = InputSet(
         Check(
             ("server_properties_text", "server_properties"),
             "must not be set together with server_properties (the text is the whole configuration)",
-            lambda v: v["server_properties_text"] is None or not v["server_properties"],
-            "var.server_properties_text == null || length(var.server_properties) == 0",
+            when=var("server_properties_text").is_null() | (var("server_properties").length() == 0),
             shown=("server_properties",),
             example={"server_properties_text": "auto.create.topics.enable=false\n",
                      "server_properties": {"auto.create.topics.enable": "false"}},
+            passing={"server_properties_text": "auto.create.topics.enable=false\n"},
         ),
         Check(
             ("vpc_connectivity_iam_enabled", "client_authentication_iam_enabled"),
             "needs client_authentication_iam_enabled = true (multi-VPC connectivity uses only schemes the cluster has on)",
-            lambda v: not v["vpc_connectivity_iam_enabled"] or v["client_authentication_iam_enabled"],
-            "!var.vpc_connectivity_iam_enabled || var.client_authentication_iam_enabled",
+            when=implies(var("vpc_connectivity_iam_enabled"), var("client_authentication_iam_enabled")),
             shown=("client_authentication_iam_enabled",),
             example={"vpc_connectivity_iam_enabled": True, "client_authentication_iam_enabled": False,
                      "client_authentication_scram_enabled": True},
+            passing={"vpc_connectivity_iam_enabled": True},
         ),
         Check(
             ("vpc_connectivity_scram_enabled", "client_authentication_scram_enabled"),
             "needs client_authentication_scram_enabled = true (multi-VPC connectivity uses only schemes the cluster "
             "has on)",
-            lambda v: not v["vpc_connectivity_scram_enabled"] or v["client_authentication_scram_enabled"],
-            "!var.vpc_connectivity_scram_enabled || var.client_authentication_scram_enabled",
+            when=implies(var("vpc_connectivity_scram_enabled"), var("client_authentication_scram_enabled")),
             shown=("client_authentication_scram_enabled",),
             example={"vpc_connectivity_scram_enabled": True, "server_properties": {NO_ACL_PROPERTY: "false"}},
+            passing={"vpc_connectivity_scram_enabled": True, "client_authentication_scram_enabled": True,
+                     "server_properties": {NO_ACL_PROPERTY: "false"}},
         ),
         Check(
             ("vpc_connectivity_tls_enabled", "client_authentication_tls_certificate_authority_arns"),
             "needs client_authentication_tls_certificate_authority_arns (multi-VPC connectivity uses only schemes "
             "the cluster has on)",
-            lambda v: not v["vpc_connectivity_tls_enabled"] or bool(v["client_authentication_tls_certificate_authority_arns"]),
-            "!var.vpc_connectivity_tls_enabled || length(var.client_authentication_tls_certificate_authority_arns) > 0",
+            when=implies(var("vpc_connectivity_tls_enabled"), MUTUAL_TLS),
             shown=("client_authentication_tls_certificate_authority_arns",),
             example={"vpc_connectivity_tls_enabled": True, "server_properties": {NO_ACL_PROPERTY: "false"}},
+            passing={"vpc_connectivity_tls_enabled": True, "server_properties": {NO_ACL_PROPERTY: "false"},
+                     "client_authentication_tls_certificate_authority_arns": [
+                         "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/example"]},
         ),
         Check(
             ("broker_instance_type", *VPC_CONNECTIVITY_SCHEMES),
             "must not be kafka.t3.small with multi-VPC connectivity (AWS does not offer it on t3.small brokers)",
-            lambda v: not vpc_connectivity(v) or v["broker_instance_type"] != "kafka.t3.small",
-            f'!{_HCL_VPC_CONNECTIVITY} || var.broker_instance_type != "kafka.t3.small"',
+            when=implies(VPC_CONNECTIVITY, var("broker_instance_type") != "kafka.t3.small"),
             shown=("broker_instance_type",),
             example={"broker_instance_type": "kafka.t3.small", "vpc_connectivity_iam_enabled": True},
+            passing={"broker_instance_type": "kafka.t3.small"},
         ),
         Check(
             ("server_properties", "vpc_connectivity_scram_enabled", "vpc_connectivity_tls_enabled", "server_properties_text"),
             f'must set "{NO_ACL_PROPERTY}" = "false" (or server_properties_text the line {NO_ACL_PROPERTY}=false) '
             "with multi-VPC SCRAM or mutual TLS (AWS refuses the connectivity otherwise)",
-            lambda v: not (v["vpc_connectivity_scram_enabled"] or v["vpc_connectivity_tls_enabled"]) or _no_acl_denies(v),
-            "!(var.vpc_connectivity_scram_enabled || var.vpc_connectivity_tls_enabled) || "
-            f'(var.server_properties_text == null ? lookup(var.server_properties, "{NO_ACL_PROPERTY}", "") == "false" : '
-            f'contains([for l in split("\\n", var.server_properties_text) : replace(trimspace(l), " ", "")], '
-            f'"{NO_ACL_PROPERTY}=false"))',
+            when=implies(var("vpc_connectivity_scram_enabled") | var("vpc_connectivity_tls_enabled"), NO_ACL_DENIES),
             shown=("server_properties",),
             example={"vpc_connectivity_scram_enabled": True, "client_authentication_scram_enabled": True},
+            # The line in the text, with spaces around "=" and a Windows line ending.
+            passing={"vpc_connectivity_scram_enabled": True, "client_authentication_scram_enabled": True,
+                     "server_properties_text": f"auto.create.topics.enable=false\r\n{NO_ACL_PROPERTY} = false\r\n"},
         ),
         Check(
             ("vpc_connectivity_allowed_principals", *VPC_CONNECTIVITY_SCHEMES),
             "need multi-VPC connectivity on (vpc_connectivity_iam_enabled, _scram_enabled or _tls_enabled): the "
             "cluster policy only grants creating VPC connections",
-            lambda v: not v["vpc_connectivity_allowed_principals"] or vpc_connectivity(v),
-            f"length(var.vpc_connectivity_allowed_principals) == 0 || {_HCL_VPC_CONNECTIVITY}",
+            when=(PRINCIPALS.length() == 0) | VPC_CONNECTIVITY,
             shown=("vpc_connectivity_allowed_principals",),
             example={"vpc_connectivity_allowed_principals": ["111122223333"], "create_cluster_policy": True},
+            passing={"vpc_connectivity_allowed_principals": ["111122223333"], "create_cluster_policy": True,
+                     "vpc_connectivity_iam_enabled": True},
         ),
         Check(
             ("create_cluster_policy", "vpc_connectivity_allowed_principals"),
             "needs vpc_connectivity_allowed_principals when true",
-            lambda v: not v["create_cluster_policy"] or bool(v["vpc_connectivity_allowed_principals"]),
-            "!var.create_cluster_policy || length(var.vpc_connectivity_allowed_principals) > 0",
+            when=implies(var("create_cluster_policy"), PRINCIPALS.length() > 0),
             shown=("create_cluster_policy",),
             example={"create_cluster_policy": True},
+            passing={"create_cluster_policy": True, "vpc_connectivity_allowed_principals": ["111122223333"],
+                     "vpc_connectivity_iam_enabled": True},
         ),
         Check(
             ("vpc_connectivity_allowed_principals", "create_cluster_policy"),
             "need create_cluster_policy = true (Terraform must know at plan time that the policy exists)",
-            lambda v: not v["vpc_connectivity_allowed_principals"] or v["create_cluster_policy"],
-            "length(var.vpc_connectivity_allowed_principals) == 0 || var.create_cluster_policy",
+            when=(PRINCIPALS.length() == 0) | var("create_cluster_policy"),
             shown=("create_cluster_policy",),
             example={"vpc_connectivity_allowed_principals": ["111122223333"], "vpc_connectivity_iam_enabled": True,
                      "create_cluster_policy": False},
+            passing={"vpc_connectivity_allowed_principals": ["111122223333"], "vpc_connectivity_iam_enabled": True,
+                     "create_cluster_policy": True},
         ),
         Check(
             ("s3_logs_prefix", "s3_logs_bucket"),
             "needs s3_logs_bucket",
-            lambda v: v["s3_logs_prefix"] is None or v["s3_logs_bucket"] is not None,
-            "var.s3_logs_prefix == null || var.s3_logs_bucket != null",
+            when=var("s3_logs_prefix").is_null() | var("s3_logs_bucket").not_null(),
             shown=("s3_logs_prefix",),
             example={"s3_logs_prefix": "kafka/"},
+            passing={"s3_logs_prefix": "kafka/", "s3_logs_bucket": "mapzip-dev-kafka-logs"},
         ),
         *shared.create_kms_key_checks(
             ("kms_key_arn", "log_kms_key_arn"),

@@ -10,7 +10,7 @@ from generator.wiring import InputRefs
 from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.msk.inputs import CLUSTER_POLICY_ACTIONS, INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.msk.inputs import BROKERS, CLUSTER, CLUSTER_POLICY_ACTIONS, INPUTS, KMS_KEY_NEEDED, KMS_KEY_UNUSED
 from modules.shared.network import security_group, security_group_ids
 
 # The module's inputs, each checked to exist when a resource reads it.
@@ -41,8 +41,8 @@ LISTENER_PORTS = (
 
 
 def build(stack: Any) -> Any:
-    local(stack, "cluster_name", "${var.name_prefix}${var.cluster_name}")
-    local(stack, "number_of_broker_nodes", "${coalesce(var.number_of_broker_nodes, length(var.subnet_ids))}")
+    local(stack, CLUSTER.name, CLUSTER.declaration())
+    local(stack, BROKERS.name, BROKERS.declaration())
     ingress_ports = local(stack, "ingress_ports", LISTENER_PORTS)
     server_properties = local(
         stack,
@@ -92,7 +92,7 @@ def build(stack: Any) -> Any:
     rule = "aws_vpc_security_group_ingress_rule.between_brokers"
     moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
-    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
+    local(stack, KMS_KEY_NEEDED.name, KMS_KEY_NEEDED.declaration())
     key = customer_managed_key(
         stack,
         inputs=INPUT,

@@ -8,10 +8,10 @@ network inputs shared with the other modules.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
-from generator import rules
+from generator import expr, rules
+from generator.expr import Expr, Local, call, if_, not_, text, unless_null, value, var
 from generator.inputs import Advice, Check, Input, InputSet, Rule
 from generator.types import NUMBER, STRING, list_of, literal, object_of, optional
 from modules.catalog import (
@@ -21,6 +21,7 @@ from modules.catalog import (
     VALKEY_SERVERLESS_MAJOR_VERSIONS,
 )
 from modules.shared import inputs as shared
+from modules.shared.names import identifier_name_prefix
 
 # ElastiCache's own key: a serverless cache created without KmsKeyId uses it ("If no KMS key is provided, a default
 # service key is used", CreateServerlessCache).
@@ -35,33 +36,34 @@ READER_PORT = 6380
 # ServerlessCacheName), and the console and API apply the identifier rules of replication groups: 1-40 characters,
 # letters, digits and hyphens, starting with a letter, no two hyphens in a row, no trailing hyphen. Only lowercase is
 # accepted here, so the name in state is the name AWS reports.
-CACHE_NAME = re.compile(r"[a-z](?:[a-z0-9]|-[a-z0-9])*")
-CACHE_NAME_HCL = '^[a-z]([a-z0-9]|-[a-z0-9])*$'
+CACHE_NAME = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
 
-
-def serverless_cache_name(values: Mapping[str, Any]) -> str:
-    return f"{values['name_prefix']}{values['cache_name']}"
+# The cache's name, as resources.py writes it into `locals` and the checks read it.
+CACHE = Local("cache_name", text(var("name_prefix"), var("cache_name")))
+# The cache is always encrypted at rest: the module's key is needed unless the caller brings one.
+KMS_KEY_NEEDED = var("kms_key_arn").is_null()
 
 
 def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """The cache is always encrypted at rest: the module's key is needed unless the caller brings one."""
-    return values["kms_key_arn"] is None
+    """KMS_KEY_NEEDED on resolved values (create_kms_key's derivation, the shared checks)."""
+    return expr.holds(KMS_KEY_NEEDED, values)
 
 
 KMS_KEY_UNUSED = "create_kms_key must be false when kms_key_arn is given (the module's key would encrypt nothing)."
 
 _ID_INPUTS = ("cache_name", "name_prefix")
+# Every name follows from the cache name, whose own check (at most 40 characters) keeps each within its limit
+# (bounded: no length check of their own).
 AWS_NAMES = (
-    rules.AwsName("ElastiCache serverless cache", _ID_INPUTS, "<name_prefix + cache_name>", serverless_cache_name, 40,
-                  "CreateServerlessCache", fold_case=True),
+    rules.AwsName("ElastiCache serverless cache", _ID_INPUTS, "<name_prefix + cache_name>", CACHE, 40,
+                  "CreateServerlessCache", fold_case=True, bounded=True),
     rules.AwsName(
         "KMS alias", _ID_INPUTS, "alias/elasticache-serverless/<cache name>",
-        lambda v: f"alias/elasticache-serverless/{serverless_cache_name(v)}" if kms_key_needed(v) else None,
-        256, "KMS CreateAlias",
+        text("alias/elasticache-serverless/", CACHE), 256, "KMS CreateAlias", created=KMS_KEY_NEEDED, bounded=True,
     ),
     # name_prefix: Terraform appends a 26-character unique suffix.
-    rules.AwsName("security group", _ID_INPUTS, "<cache name>-<26 characters>",
-                  lambda v: f"{serverless_cache_name(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+    rules.AwsName("security group", _ID_INPUTS, "<cache name>-<26 characters>", text(CACHE, "-", "0" * 26), 255,
+                  "EC2 CreateSecurityGroup", unique=False, bounded=True),
 )
 
 ECPU_LOW, ECPU_HIGH = SERVERLESS_ECPU_PER_SECOND
@@ -74,24 +76,19 @@ _LIMIT_FIELDS = (
 )
 
 
-def _limit_in_range(value: Any, low: int, high: int) -> bool:
-    return value is None or (float(value).is_integer() and low <= value <= high)
-
-
 def _limits_rule(field: str, low: int, high: int) -> Rule:
     return Rule(
         must=f"have {field} null or a whole number between {low} and {high}",
-        check=lambda v: _limit_in_range(v[field], low, high),
-        hcl=f"{{v}}.{field} == null ? true : (floor({{v}}.{field}) == {{v}}.{field} && {{v}}.{field} >= {low} && "
-        f"{{v}}.{field} <= {high})",
+        when=unless_null(value[field], value[field].is_whole() & value[field].between(low, high)),
         got=lambda v: f"{field} = {literal(v[field])}",
         example={field: high + 1},
+        passing={field: low},
     )
 
 
-def _ordered(v: Mapping[str, Any], kind: str) -> bool:
-    low, high = v[f"{kind}_minimum"], v[f"{kind}_maximum"]
-    return low is None or high is None or low <= high
+def _ordered(kind: str) -> Expr:
+    low, high = value[f"{kind}_minimum"], value[f"{kind}_maximum"]
+    return if_(low.is_null() | high.is_null(), True, low <= high)
 
 
 # AWS "Scaling ElastiCache Serverless": a minimum above the maximum is refused (InvalidParameterCombination).
@@ -100,12 +97,11 @@ _LIMIT_RULES = (
     *(
         Rule(
             must=f"have {kind}_minimum at most {kind}_maximum",
-            check=lambda v, kind=kind: _ordered(v, kind),
-            hcl=f"{{v}}.{kind}_minimum == null || {{v}}.{kind}_maximum == null ? true : "
-            f"{{v}}.{kind}_minimum <= {{v}}.{kind}_maximum",
+            when=_ordered(kind),
             got=lambda v, kind=kind: f"{kind}_minimum = {literal(v[kind + '_minimum'])}, "
             f"{kind}_maximum = {literal(v[kind + '_maximum'])}",
             example={f"{kind}_minimum": high, f"{kind}_maximum": low},
+            passing={f"{kind}_minimum": low, f"{kind}_maximum": low},
         )
         for kind, low, high in (("data_storage", STORAGE_LOW, STORAGE_HIGH), ("ecpu_per_second", ECPU_LOW, ECPU_HIGH))
     ),
@@ -120,13 +116,7 @@ CACHE_USAGE_LIMITS = object_of(
 
 INPUTS = InputSet(
     inputs=(
-        Input(
-            "name_prefix",
-            STRING,
-            shared.NAME_PREFIX_DESCRIPTION,
-            example="mapzip-dev-",
-            rules=(rules.matches("[a-z][a-z0-9-]*", "be lowercase letters, digits and hyphens, starting with a letter"),),
-        ),
+        identifier_name_prefix(),
         Input(
             "cache_name",
             STRING,
@@ -169,8 +159,7 @@ INPUTS = InputSet(
                 "serverless cache spans several Availability Zones (AWS \"Choosing regions and availability "
                 "zones\"). Changing them replaces the cache.",
                 rules=(
-                    Rule("have at least 2 subnets", lambda v: len(v) >= 2, "length({v}) >= 2",
-                         example=["subnet-0123456789abcdef0"]),
+                    Rule("have at least 2 subnets", when=value.length() >= 2, example=["subnet-0123456789abcdef0"]),
                     rules.resource_ids("subnet"),
                     rules.distinct("subnet"),
                 ),
@@ -237,8 +226,7 @@ INPUTS = InputSet(
             _ID_INPUTS,
             "must give a serverless cache name (name_prefix + cache_name) of at most 40 lowercase letters, digits "
             "and single hyphens, starting with a letter and not ending with a hyphen",
-            lambda v: len(serverless_cache_name(v)) <= 40 and CACHE_NAME.fullmatch(serverless_cache_name(v)) is not None,
-            f'length(local.cache_name) <= 40 && can(regex("{CACHE_NAME_HCL}", local.cache_name))',
+            when=(CACHE.length() <= 40) & CACHE.matches(CACHE_NAME),
             # Two hyphens in a row: within 40 characters (the name length check would refuse a longer one too).
             example={"cache_name": "sessions--a"},
         ),
@@ -247,8 +235,7 @@ INPUTS = InputSet(
             _ID_INPUTS,
             "must not give a cache name (name_prefix + cache_name) starting with sg-: it begins the security group's "
             "name, and EC2 refuses group names starting with sg-",
-            lambda v: not serverless_cache_name(v).startswith("sg-"),
-            '!startswith(local.cache_name, "sg-")',
+            when=not_(call("startswith", CACHE, "sg-")),
             # Without the module's group: the provider's own name_prefix validation would refuse the group first.
             example={"name_prefix": "sg-", "create_security_group": False,
                      "associated_security_group_ids": ["sg-0123456789abcdef0"]},

@@ -11,14 +11,14 @@ from generator.cdk import address, aws, local, number, string_map, strings
 from generator.wiring import InputRefs
 from modules.shared.kms import customer_managed_key
 from modules.shared.network import security_group, security_group_ids
-from modules.valkeyserverless.inputs import INPUTS, KMS_KEY_UNUSED, PORT, READER_PORT
+from modules.valkeyserverless.inputs import CACHE, INPUTS, KMS_KEY_UNUSED, PORT, READER_PORT
 
 # The module's inputs, each checked to exist when a resource reads it.
 INPUT = InputRefs.of("valkeyserverless", INPUTS)
 
 
 def build(stack: Any) -> Any:
-    local(stack, "cache_name", "${var.name_prefix}${var.cache_name}")
+    local(stack, CACHE.name, CACHE.declaration())
     # Both ports are AWS's, not the caller's: the endpoint (6379) and the reader endpoint (6380).
     ingress_ports = local(stack, "ingress_ports", f"${{[{PORT}, {READER_PORT}]}}")
     # A new module: its group was counted from the start, so none of the `moved` pairs security_group() returns
