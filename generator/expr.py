@@ -780,6 +780,11 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "is_cidr_network": (_is_cidr_network, "can(cidrhost({0}, 0)) && try(cidrsubnet({0}, 0, 0) == {0}, false)"),
     "is_json": (_json, "can(jsondecode({0}))"),
     "is_tag_text": (_tag_text, 'can(regex("^[\\\\p{{L}}\\\\p{{Z}}\\\\p{{N}}_.:/=+@-]*$", {0}))'),
+    # added for rules-elasticache
+    "lookup": (lambda m, k, default: _map(m, "lookup").get(_string(k, "lookup"), default), None),
+    # HCL's `%`: the remainder of truncated division, with the dividend's sign (-5 % 3 is -2); x % 0 is x.
+    "modulo": (lambda a, b: _number(a, "%") if _number(b, "%") == 0
+               else (lambda r: int(r) if r.is_integer() else r)(math.fmod(a, b)), "(({0}) % ({1}))"),
 }
 
 

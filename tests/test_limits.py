@@ -236,7 +236,7 @@ def test_every_derived_name_fits_when_the_module_checks_pass(kind):
     module, _ = MODULES[kind]
     values = module.inputs.validate(_most_names(kind))
     for aws_name in module.inputs.aws_names:
-        name = aws_name.name(values)
+        name = aws_name.value(values)
         assert name is not None, aws_name.what
         assert len(name) <= aws_name.max_length, (aws_name.what, name)
 
@@ -433,7 +433,7 @@ def test_derived_names_are_the_names_terraform_plans(harness, kind):
             prefixes.add(after["name_prefix"])
     values = module.inputs.validate(given)
     for aws_name in module.inputs.aws_names:
-        name = aws_name.name(values)
+        name = aws_name.value(values)
         if aws_name.what == "security group":
             assert name[:-26] in prefixes
         else:
