@@ -543,8 +543,8 @@ INPUTS = InputSet(
         Input(
             "user_passwords",
             map_of(list_of(STRING)),
-            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 characters. "
-            "Pass it as a sensitive variable, never in a file.",
+            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 printable ASCII "
+            "characters. Pass it as a sensitive variable, never in a file.",
             default={},
             sensitive=True,
             secret=True,
