@@ -383,3 +383,13 @@ def test_terraform_refuses_a_password_with_a_control_character(harness):
         **PASSWORDS, "orders-app": [CONTROL_CHARACTER_PASSWORD]}})
     # (The harness passes the map as a literal, which Terraform quotes; a root passes it as a sensitive variable.)
     assert "user_passwords must give each user 1 or 2 passwords of 16 to 128 printable characters." in error
+
+
+@pytest.mark.terraform
+def test_terraform_refuses_short_and_overlapping_windows(harness):
+    """Before: both were checked only when an environment file was synthesized; a caller's HCL reached AWS."""
+    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "03:00-03:30"})
+    assert "snapshot_window must last at least 60 minutes." in error
+    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "23:30-00:30",
+                                               "maintenance_window": "sat:23:45-sun:00:45"})
+    assert "maintenance_window must not overlap snapshot_window." in error
