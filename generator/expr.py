@@ -138,6 +138,9 @@ class Expr:
     def __mul__(self, other: Any) -> Expr:
         return _Arithmetic("*", self, lift(other))
 
+    def __mod__(self, other: Any) -> Expr:
+        return _Arithmetic("%", self, lift(other))
+
     def __getitem__(self, key: Any) -> Expr:
         """`x["name"]` reads an attribute of an object; `x[0]` an element; `x[expr]` a map's key."""
         if isinstance(key, str) and key.isidentifier():
@@ -365,6 +368,14 @@ class _Order(Expr):
         return (self.left, self.right)
 
 
+def _remainder(a: Any, b: Any) -> Any:
+    """HCL's `%`: the remainder of truncated division, with the dividend's sign (-7 % 3 is -1); x % 0 is x."""
+    if b == 0:
+        return a
+    r = math.fmod(a, b)
+    return int(r) if float(r).is_integer() else r
+
+
 @dataclass(eq=False, frozen=True)
 class _Arithmetic(Expr):
     op: str
@@ -373,7 +384,7 @@ class _Arithmetic(Expr):
 
     @property
     def precedence(self) -> int:  # type: ignore[override]
-        return _PRODUCT if self.op == "*" else _SUM
+        return _PRODUCT if self.op in "*%" else _SUM
 
     def hcl(self) -> str:
         # Right operand one level tighter: a - (b - c) keeps its parentheses.
@@ -382,6 +393,8 @@ class _Arithmetic(Expr):
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         a = _number(self.left.evaluate(env), self.op)
         b = _number(self.right.evaluate(env), self.op)
+        if self.op == "%":
+            return _remainder(a, b)
         return {"+": a + b, "-": a - b, "*": a * b}[self.op]
 
     def children(self) -> Iterable[Expr]:
@@ -780,15 +793,8 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "is_cidr_network": (_is_cidr_network, "can(cidrhost({0}, 0)) && try(cidrsubnet({0}, 0, 0) == {0}, false)"),
     "is_json": (_json, "can(jsondecode({0}))"),
     "is_tag_text": (_tag_text, 'can(regex("^[\\\\p{{L}}\\\\p{{Z}}\\\\p{{N}}_.:/=+@-]*$", {0}))'),
-    # added for rules-msk
-    # The remainder operator `%`, as Terraform computes it: the sign of the dividend (-7 % 3 is -1), and x % 0 is x.
-    # Printed in parentheses; its operands must be references or calls (they are printed as they are).
-    "remainder": (
-        lambda a, b: (lambda a, b: a if b == 0 else (lambda r: int(r) if r.is_integer() else r)(math.fmod(a, b)))(
-            _number(a, "%"), _number(b, "%")
-        ),
-        "({0} % {1})",
-    ),
+    # added for rules-elasticache
+    "lookup": (lambda m, k, default: _map(m, "lookup").get(_string(k, "lookup"), default), None),
 }
 
 

@@ -347,3 +347,50 @@ engine_log_firehose_stream = "cache-engine"
     deliveries = plan.resource("module.elasticache_orders.aws_elasticache_replication_group.this")["log_delivery_configuration"]
     assert {(d["log_type"], d["destination_type"]) for d in deliveries} == {
         ("engine-log", "kinesis-firehose"), ("slow-log", "cloudwatch-logs")}
+
+
+def test_secrets_supplied_at_apply_count_as_set_and_are_never_read():
+    """An environment file's secrets arrive at apply: checks see them as set (not null), and a check that would read
+    one (the passwords against the users) leaves it to Terraform instead of failing."""
+    _, found = MODULE.inputs.problems({**BASE, "users": USERS}, supplied=("user_passwords",))
+    assert found == []
+    _, found = MODULE.inputs.problems({**BASE, "transit_encryption_enabled": False, "auth_token_update_strategy": "SET"},
+                                      supplied=("auth_token",))
+    assert [message for _, message in found] == [
+        "auth_token: needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS), got false"
+    ]
+    _, found = MODULE.inputs.problems({**BASE, "users": USERS}, supplied=("auth_token", "user_passwords"))
+    assert [message for _, message in found] == [
+        "users: must not be set together with auth_token (AUTH token or RBAC, not both), got "
+        '{"orders-app": {"access_string": "on ~orders:* +@all", "authentication_type": "password", "user_name": null}, '
+        '"orders-default": {"access_string": "off ~* -@all", "authentication_type": "password", "user_name": "default"}, '
+        '"orders-reader": {"access_string": "on ~orders:* -@all +@read", "authentication_type": "iam", "user_name": null}}'
+    ]
+
+
+CONTROL_CHARACTER_PASSWORD = "orders-password-00000\n"
+
+
+def test_python_refuses_a_password_with_a_control_character():
+    assert problems(users=USERS, user_passwords={**PASSWORDS, "orders-app": [CONTROL_CHARACTER_PASSWORD]}) == [
+        "user_passwords: must give each user 1 or 2 passwords of 16 to 128 printable characters, got (sensitive value)"
+    ]
+
+
+@pytest.mark.terraform
+def test_terraform_refuses_a_password_with_a_control_character(harness):
+    """Before: the validation measured only the length, and a caller's HCL got a newline through to AWS."""
+    error = harness("elasticache").plan_error({**BASE, "users": USERS, "user_passwords": {
+        **PASSWORDS, "orders-app": [CONTROL_CHARACTER_PASSWORD]}})
+    # (The harness passes the map as a literal, which Terraform quotes; a root passes it as a sensitive variable.)
+    assert "user_passwords must give each user 1 or 2 passwords of 16 to 128 printable characters." in error
+
+
+@pytest.mark.terraform
+def test_terraform_refuses_short_and_overlapping_windows(harness):
+    """Before: both were checked only when an environment file was synthesized; a caller's HCL reached AWS."""
+    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "03:00-03:30"})
+    assert "snapshot_window must last at least 60 minutes." in error
+    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "23:30-00:30",
+                                               "maintenance_window": "sat:23:45-sun:00:45"})
+    assert "maintenance_window must not overlap snapshot_window." in error

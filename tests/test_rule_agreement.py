@@ -130,6 +130,27 @@ def _template_escape(value: Any) -> Any:
 _VAR = re.compile(r"\bvar\.")
 
 
+def _single_interpolation(text: str) -> bool:
+    """Whether a local's value is one `${...}` (an expression), not a template with literal parts."""
+    if not (text.startswith("${") and text.endswith("}")):
+        return False
+    depth = 0
+    for position, character in enumerate(text[1:], start=1):
+        depth += {"{": 1, "}": -1}.get(character, 0)
+        if depth == 0 and position < len(text) - 1:
+            return False
+    return True
+
+
+def _evaluator_local(definition: str) -> str:
+    """A local as the evaluator declares it. The evaluator has no validation blocks, so a local that computes with a
+    value only a rule refuses (minutes parsed from a malformed window) would fail, and stop the whole plan; null
+    there instead. Checks are judged only on cases every rule accepts, where the local is what the module computes
+    (and a local failing there still fails the check: null in arithmetic or length() is an error)."""
+    definition = _VAR.sub("var.v.", definition)
+    return f"${{try({definition[2:-1]}, null)}}" if _single_interpolation(definition) else definition
+
+
 def evaluator_module(kind: str, inputs: InputSet) -> dict[str, Any]:
     """The module's conditions over one object variable `v` holding every input (one variable and one output per
     call keep Terraform's graph small: a variable and an output per input and rule made a run of ~300 calls take
@@ -154,7 +175,7 @@ def evaluator_module(kind: str, inputs: InputSet) -> dict[str, Any]:
         "output": {"verdicts": {"value": "${{" + verdicts + "}}"}},
     }
     if wanted:
-        module["locals"] = {name: _VAR.sub("var.v.", defined[name]) for name in sorted(wanted)}
+        module["locals"] = {name: _evaluator_local(defined[name]) for name in sorted(wanted)}
     return module
 
 

@@ -2,15 +2,17 @@
 
 Most rules below are ones the provider leaves to `terraform apply` (AWS rejects the request); checking them here
 turns a failed apply into a message at synth time, and, as `validation`/`precondition` blocks, at plan time.
+Every condition is written once in the rule language (generator.expr): Python evaluates it on an environment
+file's values, Terraform on a caller's.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from generator import rules
-from generator.inputs import SUPPLIED, Check, Input, InputSet, Rule
+from generator import expr, rules
+from generator.expr import Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, value, var
+from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import alarms
 from modules.shared import inputs as shared
@@ -33,49 +35,90 @@ AWS_MANAGED_KEY = "alias/aws/elasticache"
 # --- windows -----------------------------------------------------------------------------------------------------
 _HHMM = "([01][0-9]|2[0-3]):[0-5][0-9]"
 _DAY = "(sun|mon|tue|wed|thu|fri|sat)"
+DAILY_WINDOW = f"{_HHMM}-{_HHMM}"
+WEEKLY_WINDOW = f"{_DAY}:{_HHMM}-{_DAY}:{_HHMM}"
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+# The first minute of each day in a week that starts on Sunday (the windows' days are lowercase: the pattern says so).
+_DAY_START = expr.lift({day: n * MINUTES_PER_DAY for n, day in enumerate(DAYS)})
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+def _minute_of_day(hhmm: Expr) -> Expr:
+    """`hh:mm` → minutes since midnight."""
+    parts = call("split", ":", hhmm)
+    return call("tonumber", parts[0]) * 60 + call("tonumber", parts[1])
 
 
-def daily_window(window: str) -> tuple[int, int]:
-    """`hh24:mi-hh24:mi` → (start, length) in minutes; a window may run past midnight."""
-    start, end = (_minutes(part) for part in window.split("-"))
-    return start, (end - start) % MINUTES_PER_DAY
+def _minute_of_week(ddd_hhmm: Expr) -> Expr:
+    """`ddd:hh:mm` → minutes since Sunday 00:00."""
+    parts = call("split", ":", ddd_hhmm)
+    return _DAY_START[parts[0]] + call("tonumber", parts[1]) * 60 + call("tonumber", parts[2])
 
 
-def weekly_window(window: str) -> tuple[int, int]:
+def _modulo(difference: Expr, period: int) -> Expr:
+    """`difference` (strictly between -period and period) brought into [0, period)."""
+    return (difference + period) % period
+
+
+def _window(window: Expr, minute: Callable[[Expr], Expr], period: int) -> tuple[Expr, Expr]:
+    """(start, length) in minutes of a window `<start>-<end>`; a window may run past midnight or the week's end."""
+    ends = call("split", "-", window)
+    start, end = minute(ends[0]), minute(ends[1])
+    return start, _modulo(end - start, period)
+
+
+def daily_window(window: Any) -> tuple[Expr, Expr]:
+    """`hh24:mi-hh24:mi` → (start, length) in minutes."""
+    return _window(expr.lift(window), _minute_of_day, MINUTES_PER_DAY)
+
+
+def weekly_window(window: Any) -> tuple[Expr, Expr]:
     """`ddd:hh24:mi-ddd:hh24:mi` → (start minute of the week, length)."""
-    start, end = (DAYS.index(part[:3]) * MINUTES_PER_DAY + _minutes(part[4:]) for part in window.lower().split("-"))
-    return start, (end - start) % MINUTES_PER_WEEK
+    return _window(expr.lift(window), _minute_of_week, MINUTES_PER_WEEK)
+
+
+def _overlap(snap_start: Expr, snap_length: Expr, maint_start: Expr, maint_length: Expr) -> Expr:
+    # The daily window on each day of the week, against the weekly one on a circle of one week: two intervals
+    # overlap when either starts inside the other.
+    return any_(list(range(7)), lambda day: any_of(
+        _modulo(day * MINUTES_PER_DAY + snap_start - maint_start, MINUTES_PER_WEEK) < maint_length,
+        _modulo(maint_start - (day * MINUTES_PER_DAY + snap_start), MINUTES_PER_WEEK) < snap_length,
+    ))
+
+
+# The windows in minutes, as the module's locals (resources.py): the overlap precondition reads them.
+_SNAPSHOT_ENDS = call("split", "-", var("snapshot_window"))
+_MAINTENANCE_ENDS = call("split", "-", var("maintenance_window"))
+SNAPSHOT_WINDOW_START = Local("snapshot_window_start", _minute_of_day(_SNAPSHOT_ENDS[0]))
+MAINTENANCE_WINDOW_START = Local("maintenance_window_start", _minute_of_week(_MAINTENANCE_ENDS[0]))
+WINDOW_LOCALS = (
+    SNAPSHOT_WINDOW_START,
+    Local("snapshot_window_minutes",
+          _modulo(_minute_of_day(_SNAPSHOT_ENDS[1]) - SNAPSHOT_WINDOW_START, MINUTES_PER_DAY)),
+    MAINTENANCE_WINDOW_START,
+    Local("maintenance_window_minutes",
+          _modulo(_minute_of_week(_MAINTENANCE_ENDS[1]) - MAINTENANCE_WINDOW_START, MINUTES_PER_WEEK)),
+)
+WINDOWS_OVERLAP = _overlap(*WINDOW_LOCALS)
 
 
 def windows_overlap(snapshot_window: str, maintenance_window: str) -> bool:
-    snap_start, snap_length = daily_window(snapshot_window)
-    maint_start, maint_length = weekly_window(maintenance_window)
-    for day in range(7):
-        start = day * MINUTES_PER_DAY + snap_start
-        # Compare on a circle of one week: two intervals overlap when either starts inside the other.
-        if (start - maint_start) % MINUTES_PER_WEEK < maint_length or (maint_start - start) % MINUTES_PER_WEEK < snap_length:
-            return True
-    return False
+    return expr.holds(WINDOWS_OVERLAP, {"snapshot_window": snapshot_window, "maintenance_window": maintenance_window})
 
 
 # AWS: "Snapshot window must be at least 60 minutes"; maintenance windows likewise (PreferredMaintenanceWindow).
+# Terraform evaluates every validation block, so the length rule keeps a malformed window (the format rule's to
+# report) away from its arithmetic.
 SNAPSHOT_WINDOW_RULES = (
-    rules.matches(f"{_HHMM}-{_HHMM}", "be a daily window hh24:mi-hh24:mi in UTC, such as 03:00-05:00"),
-    Rule("last at least 60 minutes", lambda v: daily_window(v)[1] >= 60, None),
+    rules.matches(DAILY_WINDOW, "be a daily window hh24:mi-hh24:mi in UTC, such as 03:00-05:00"),
+    Rule("last at least 60 minutes", when=if_(value.matches(DAILY_WINDOW), daily_window(value)[1] >= 60, True),
+         example="03:00-03:30", passing="23:30-00:30"),
 )
 MAINTENANCE_WINDOW_RULES = (
-    rules.matches(
-        f"{_DAY}:{_HHMM}-{_DAY}:{_HHMM}", "be a weekly window ddd:hh24:mi-ddd:hh24:mi in UTC, such as sun:05:00-sun:07:00"
-    ),
-    Rule("last at least 60 minutes", lambda v: weekly_window(v)[1] >= 60, None),
+    rules.matches(WEEKLY_WINDOW, "be a weekly window ddd:hh24:mi-ddd:hh24:mi in UTC, such as sun:05:00-sun:07:00"),
+    Rule("last at least 60 minutes", when=if_(value.matches(WEEKLY_WINDOW), weekly_window(value)[1] >= 60, True),
+         example="sun:05:00-sun:05:59", passing="sat:23:30-sun:00:30"),
 )
 
 # An .rdb file in S3 (AWS "Seeding a new cluster with an externally created backup"): the bucket (3-63 lowercase
@@ -86,17 +129,16 @@ S3_OBJECT_ARN = "arn:(aws|aws-cn|aws-us-gov):s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-
 # AWS CreateUser UserId: begins with a letter; letters, digits and hyphens; no two hyphens in a row, no trailing
 # hyphen. Lowercase only here, like the other ids, so that the id in state is the one written.
 USER_ID = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
-_USER_ID = re.compile(USER_ID)
 USER = object_of(user_name=optional(STRING), access_string=STRING, authentication_type=optional(STRING, "password"))
 AUTHENTICATION_TYPES = ("password", "iam")
 
 
-def _user_name(user_id: str, user: Mapping[str, Any]) -> str:
-    return user["user_name"] if user.get("user_name") is not None else user_id
-
-
-def _first_user(users: Mapping[str, Any], broken: Any) -> str:
-    return literal(next(user_id for user_id, user in users.items() if broken(user_id, user)))
+def _first_breaking_user(condition: Expr) -> Callable[[Mapping[str, Any]], str]:
+    """The `got` of a rule on each user: the first user id (in the order given) that the rule, judged on that user
+    alone, refuses."""
+    return lambda users: literal(
+        next(user_id for user_id in users if not expr.holds(condition, {expr.VALUE_KEY: {user_id: users[user_id]}}))
+    )
 
 
 def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
@@ -105,17 +147,11 @@ def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
 
 
 def _password_users(users: Any) -> list[str]:
+    """Environment files, before type conversion: the users that need a password (authentication_type is optional)."""
     if not isinstance(users, Mapping):
         return []
     return [user_id for user_id, user in users.items()
             if not isinstance(user, Mapping) or user.get("authentication_type", "password") == "password"]
-
-
-def _passwords_match_users(values: Mapping[str, Any]) -> bool:
-    passwords = values["user_passwords"]
-    if passwords is SUPPLIED:  # an environment file: the map arrives at apply, Terraform checks it there
-        return True
-    return set(passwords) == set(_password_users(values["users"]))
 
 
 # The smallest valid RBAC setup (the user AWS requires, named "default", with its password): the failing examples of
@@ -125,54 +161,58 @@ _RBAC_EXAMPLE = {
     "user_passwords": {"default-user": ["example-password-0123"]},
 }
 
+
+# Users every rule on users accepts: a password user named "default" (as AWS requires) and an IAM user.
+_VALID_USERS = {
+    "default-user": {"user_name": "default", "access_string": "off ~* -@all"},
+    "app": {"access_string": "on ~* +@all", "authentication_type": "iam"},
+}
+
+
+def _user_rule(must: str, condition: Expr, example: Any) -> Rule:
+    return Rule(must, when=condition, got=_first_breaking_user(condition), example=example, passing=_VALID_USERS)
+
+
 USER_RULES = (
-    Rule(
+    _user_rule(
         f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
         f'"default" (AWS\'s own default user has that id in every Region)',
-        lambda v: all(_USER_ID.fullmatch(k) and k != "default" for k in v),
-        f'alltrue([for k in keys({{v}}) : can(regex("^{USER_ID}$", k)) && k != "default"])',
-        got=lambda v: literal(next(k for k in v if not _USER_ID.fullmatch(k) or k == "default")),
+        all_(call("keys", value), lambda k: k.matches(USER_ID) & (k != "default")),
         example={"default": {"access_string": "off ~* -@all"}},
     ),
-    Rule(
+    _user_rule(
         "give each user an access_string (such as \"on ~* +@all\")",
-        lambda v: all(user["access_string"].strip() for user in v.values()),
-        'alltrue([for u in values({v}) : trimspace(u.access_string) != ""])',
-        got=lambda v: _first_user(v, lambda _, user: not user["access_string"].strip()),
+        all_(call("values", value), lambda u: call("trimspace", u["access_string"]) != ""),
         example={"app": {"access_string": " "}},
     ),
-    Rule(
+    _user_rule(
         "give each user an authentication_type of \"password\" or \"iam\"",
-        lambda v: all(user["authentication_type"] in AUTHENTICATION_TYPES for user in v.values()),
-        'alltrue([for u in values({v}) : contains(["password", "iam"], u.authentication_type)])',
-        got=lambda v: _first_user(v, lambda _, user: user["authentication_type"] not in AUTHENTICATION_TYPES),
+        all_(call("values", value), lambda u: u["authentication_type"].is_in(AUTHENTICATION_TYPES)),
         example={"app": {"access_string": "on ~* +@all", "authentication_type": "token"}},
     ),
-    Rule(
+    _user_rule(
         "give each user a user_name of at least one character when set",
-        lambda v: all(user["user_name"] is None or user["user_name"] != "" for user in v.values()),
-        'alltrue([for u in values({v}) : u.user_name == null || u.user_name != ""])',
-        got=lambda v: _first_user(v, lambda _, user: user["user_name"] == ""),
+        all_(call("values", value), lambda u: u["user_name"].is_null() | (u["user_name"] != "")),
         example={"app": {"user_name": "", "access_string": "on ~* +@all"}},
     ),
     # AWS "Authenticating with IAM" (ElastiCache): an IAM-enabled user's id and name must be identical.
-    Rule(
+    _user_rule(
         "give IAM users (authentication_type = \"iam\") a user_name equal to their id, or none",
-        lambda v: all(user["authentication_type"] != "iam" or _user_name(k, user) == k for k, user in v.items()),
-        'alltrue([for k, u in {v} : u.authentication_type != "iam" || coalesce(u.user_name, k) == k])',
-        got=lambda v: _first_user(v, lambda k, user: user["authentication_type"] == "iam" and _user_name(k, user) != k),
+        all_(value, lambda k, u: (u["authentication_type"] != "iam") | (call("coalesce", u["user_name"], k) == k)),
         example={"app": {"user_name": "application", "access_string": "on ~* +@all", "authentication_type": "iam"}},
     ),
 )
 
 # AWS CreateUser Passwords: 1 or 2 passwords per user (two while rotating), each 16 to 128 printable characters.
+# Printable ASCII (space to ~): Terraform's length() counts grapheme clusters where Python counts code points, so
+# only ASCII is measured alike on both sides.
 USER_PASSWORD_RULES = (
     Rule(
         "give each user 1 or 2 passwords of 16 to 128 printable characters",
-        lambda v: all(1 <= len(pw) <= 2 and all(16 <= len(p) <= 128 and p.isprintable() for p in pw) for pw in v.values()),
-        "alltrue([for pw in values({v}) : length(pw) >= 1 && length(pw) <= 2 && "
-        "alltrue([for p in pw : length(p) >= 16 && length(p) <= 128])])",
+        when=all_(call("values", value),
+                  lambda pw: pw.length().between(1, 2) & all_(pw, lambda p: p.matches("[ -~]{16,128}"))),
         example={"app": ["too-short"]},
+        passing={"app": ["example-password-0123", "example password 4567 ~!"]},
     ),
 )
 
@@ -180,16 +220,15 @@ USER_PASSWORD_RULES = (
 # AWS CreateReplicationGroup ReplicationGroupId: 1-40 characters, letters, digits and hyphens, begins with a letter,
 # no two consecutive hyphens, no trailing hyphen. AWS stores it in lowercase, so only lowercase is accepted here:
 # an uppercase id would differ from the one in state.
-REPLICATION_GROUP_ID = re.compile(r"[a-z](?:[a-z0-9]|-[a-z0-9])*")
+REPLICATION_GROUP_ID_PATTERN = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
 
-
-def replication_group_id(values: Mapping[str, Any]) -> str:
-    return f"{values['name_prefix']}{values['cluster_name']}"
-
-
-def _cluster_mode(values: Mapping[str, Any]) -> bool:
-    return values["num_node_groups"] is not None
-
+# Values the module derives from its inputs, written into its `locals` by resources.py and read by the checks below.
+REPLICATION_GROUP_ID = Local("replication_group_id", text(var("name_prefix"), var("cluster_name")))
+# Cluster mode is on exactly when the caller sizes the group by shards.
+CLUSTER_MODE = Local("cluster_mode", var("num_node_groups").not_null())
+# The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
+# wrong family is refused by AWS ("Expected a parameter group of family …").
+PARAMETER_GROUP_FAMILY = Local("parameter_group_family", text("valkey", call("split", ".", var("engine_version"))[0]))
 
 # Each log type goes to one destination (AWS: one LogDeliveryConfiguration per log type): its CloudWatch log
 # group, which the module creates and encrypts, or a Kinesis Data Firehose delivery stream the caller owns.
@@ -200,98 +239,79 @@ FIREHOSE_STREAM_RULES = (rules.matches("[a-zA-Z0-9_.-]{1,64}", "be a Firehose de
                                        "digits, _, - or ."),)
 
 
-def _cloudwatch_log(values: Mapping[str, Any], flag: str, stream: str) -> bool:
-    return values[flag] and values[stream] is None
+def _cloudwatch_log(flag: str, stream: str) -> Expr:
+    """The log type goes to the module's CloudWatch log group (on, and no Firehose stream)."""
+    return var(flag) & var(stream).is_null()
 
 
-def _logs(values: Mapping[str, Any]) -> bool:
-    """Logs in the module's CloudWatch log groups (Firehose streams are encrypted by their owner)."""
-    return any(_cloudwatch_log(values, flag, stream) for _, flag, stream in LOG_TYPES)
-
-
-def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """Something is encrypted that the caller gave no key for: the module's own key is needed."""
-    return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
-        _logs(values) and values["log_kms_key_arn"] is None
-    )
-
-
-def _encrypts_anything(values: Mapping[str, Any]) -> bool:
-    return values["at_rest_encryption_enabled"] or _logs(values)
-
-
-# The same conditions in HCL: `local.kms_key_needed` is defined by the module (resources.py).
-CLOUDWATCH_LOGS_HCL = (
-    "((var.slow_log_enabled && var.slow_log_firehose_stream == null) || "
-    "(var.engine_log_enabled && var.engine_log_firehose_stream == null))"
+# Logs in the module's CloudWatch log groups (Firehose streams are encrypted by their owner).
+CLOUDWATCH_LOGS = any_of(*(_cloudwatch_log(flag, stream) for _, flag, stream in LOG_TYPES))
+# Something is encrypted that the caller gave no key for: the module's own key is needed (and created).
+KMS_KEY_NEEDED = Local(
+    "kms_key_needed",
+    any_of(var("at_rest_encryption_enabled") & var("kms_key_arn").is_null(),
+           CLOUDWATCH_LOGS & var("log_kms_key_arn").is_null()),
 )
-KMS_KEY_NEEDED_HCL = (
-    "(var.at_rest_encryption_enabled && var.kms_key_arn == null) || "
-    f"({CLOUDWATCH_LOGS_HCL} && var.log_kms_key_arn == null)"
-)
-ENCRYPTS_ANYTHING_HCL = f"var.at_rest_encryption_enabled || {CLOUDWATCH_LOGS_HCL}"
+ENCRYPTS_ANYTHING = any_of(var("at_rest_encryption_enabled"), CLOUDWATCH_LOGS)
+# The same condition in HCL, for the module key's `count` (resources.py).
+ENCRYPTS_ANYTHING_HCL = ENCRYPTS_ANYTHING.hcl()
 KMS_KEY_UNUSED = (
     "create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
     "(the module's key would encrypt nothing)."
 )
 
 
-def _data_tiering_node(node_type: str) -> bool:
-    # Data tiering exists only on r6gd nodes, and is mandatory there (API doc DataTieringEnabled).
-    return node_type.split(".")[1:2] == ["r6gd"]
+def kms_key_needed(values: Mapping[str, Any]) -> bool:
+    return expr.holds(KMS_KEY_NEEDED, values)
 
 
-def parameter_group_family(values: Mapping[str, Any]) -> str:
-    return f"valkey{values['engine_version'].split('.')[0]}"
+def _encrypts_anything(values: Mapping[str, Any]) -> bool:
+    return expr.holds(ENCRYPTS_ANYTHING, values)
 
 
-def _module_key_needed(values: Mapping[str, Any]) -> bool:
-    # As resources.py's condition for creating the module's KMS key.
-    return (values["at_rest_encryption_enabled"] and values["kms_key_arn"] is None) or (
-        _logs(values) and values["log_kms_key_arn"] is None
-    )
-
+# Data tiering exists only on r6gd nodes, and is mandatory there (API doc DataTieringEnabled).
+_NODE_FAMILY = call("split", ".", var("node_type"))[1]
+DATA_TIERING_NODE = _NODE_FAMILY == "r6gd"
 
 _ID_INPUTS = ("cluster_name", "name_prefix")
 # Every name the module gives AWS (resources.py), with AWS's limit. All follow from the replication group id, whose
 # own check (at most 40 characters) keeps every one of them within its limit: no length check of their own.
 AWS_NAMES = (
-    rules.AwsName("ElastiCache replication group", _ID_INPUTS, "<name_prefix + cluster_name>", replication_group_id, 40,
-                  "CreateReplicationGroup", fold_case=True),
+    rules.AwsName("ElastiCache replication group", _ID_INPUTS, "<name_prefix + cluster_name>",
+                  REPLICATION_GROUP_ID, 40, "CreateReplicationGroup", fold_case=True, bounded=True),
     rules.AwsName(
         "ElastiCache parameter group", _ID_INPUTS, "<replication group id>-valkey<major>[-cluster]",
-        lambda v: f"{replication_group_id(v)}-{parameter_group_family(v)}{'-cluster' if _cluster_mode(v) else ''}",
-        255, "CreateCacheParameterGroup", fold_case=True,
+        text(REPLICATION_GROUP_ID, "-", PARAMETER_GROUP_FAMILY, if_(CLUSTER_MODE, "-cluster", "")),
+        255, "CreateCacheParameterGroup", fold_case=True, bounded=True,
     ),
-    rules.AwsName("ElastiCache subnet group", _ID_INPUTS, "<replication group id>", replication_group_id, 255,
-                  "CreateCacheSubnetGroup", fold_case=True),
-    rules.AwsName(
-        "KMS alias", _ID_INPUTS, "alias/elasticache/<replication group id>",
-        lambda v: f"alias/elasticache/{replication_group_id(v)}" if _module_key_needed(v) else None,
-        256, "KMS CreateAlias",
-    ),
+    rules.AwsName("ElastiCache subnet group", _ID_INPUTS, "<replication group id>", REPLICATION_GROUP_ID, 255,
+                  "CreateCacheSubnetGroup", fold_case=True, bounded=True),
+    rules.AwsName("KMS alias", _ID_INPUTS, "alias/elasticache/<replication group id>",
+                  text("alias/elasticache/", REPLICATION_GROUP_ID), 256, "KMS CreateAlias", created=KMS_KEY_NEEDED,
+                  bounded=True),
     *(
         rules.AwsName(
             "CloudWatch log group", _ID_INPUTS, f"/aws/elasticache/<replication group id>/{log}",
-            lambda v, log=log, flag=flag, stream=stream: f"/aws/elasticache/{replication_group_id(v)}/{log}"
-            if _cloudwatch_log(v, flag, stream) else None,
-            512, "CloudWatch Logs CreateLogGroup",
+            text("/aws/elasticache/", REPLICATION_GROUP_ID, f"/{log}"), 512, "CloudWatch Logs CreateLogGroup",
+            created=_cloudwatch_log(flag, stream), bounded=True,
         )
         for log, flag, stream in LOG_TYPES
     ),
     # name_prefix: Terraform appends a 26-character unique suffix.
     rules.AwsName("security group", _ID_INPUTS, "<replication group id>-<26 characters>",
-                  lambda v: f"{replication_group_id(v)}-{'0' * 26}", 255, "EC2 CreateSecurityGroup", unique=False),
+                  text(REPLICATION_GROUP_ID, "-" + "0" * 26), 255, "EC2 CreateSecurityGroup", unique=False,
+                  bounded=True),
 )
 
 
 def _unknown_parameters(values: Mapping[str, Any]) -> list[str]:
-    known = VALKEY_PARAMETERS.get(parameter_group_family(values), ())
+    """For the message: the parameters the family does not have (the check itself is UNKNOWN_PARAMETERS)."""
+    known = VALKEY_PARAMETERS.get(PARAMETER_GROUP_FAMILY.evaluate(values), ())
     return [name for name in values["parameters"] if name not in known]
 
 
 def _unknown_parameter(values: Mapping[str, Any]) -> str:
-    family, name = parameter_group_family(values), _unknown_parameters(values)[0]
+    family, name = PARAMETER_GROUP_FAMILY.evaluate(values), _unknown_parameters(values)[0]
     for other, names in VALKEY_PARAMETERS.items():
         if other != family and name in names:
             return f"{literal(name)} (a parameter of the {other} family only)"
@@ -299,19 +319,32 @@ def _unknown_parameter(values: Mapping[str, Any]) -> str:
 
 
 def _bad_parameter_value(values: Mapping[str, Any]) -> str | None:
-    for name, value in values["parameters"].items():
-        if name in VALKEY_PARAMETER_VALUES and value not in VALKEY_PARAMETER_VALUES[name]:
+    """For the message: the first parameter whose value is not one of its allowed values."""
+    for name, given in values["parameters"].items():
+        if name in VALKEY_PARAMETER_VALUES and given not in VALKEY_PARAMETER_VALUES[name]:
             return name
     return None
 
 
-def _hcl_list(items: Any) -> str:
-    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+# A parameter its family does not have; a value a parameter does not take (AWS InvalidParameterValue).
+UNKNOWN_PARAMETERS = call("setsubtract", call("keys", var("parameters")),
+                          expr.lift({family: list(names) for family, names in VALKEY_PARAMETERS.items()})[PARAMETER_GROUP_FAMILY])
+_ALLOWED_VALUES = expr.lift({name: list(allowed) for name, allowed in sorted(VALKEY_PARAMETER_VALUES.items())})
+# A parameter without a short list of values (not a key of the map: an error) takes any value.
+PARAMETER_VALUES_ALLOWED = all_(var("parameters"), lambda k, given: try_(given.is_in(_ALLOWED_VALUES[k]), True))
 
-
-_HCL_PARAMETER_VALUES = (
-    "tomap({ " + ", ".join(f'"{k}" = {_hcl_list(v)}' for k, v in sorted(VALKEY_PARAMETER_VALUES.items())) + " })"
+# The passwords map arrives at apply in an environment file (a secret: the rule language's opaque value, which
+# keys() cannot read): Python then leaves the check to Terraform, which always sees the map.
+PASSWORDS_MATCH_USERS = if_(
+    can(call("keys", var("user_passwords"))),
+    all_(call("nonsensitive", call("keys", var("user_passwords"))),
+         lambda k: try_(var("users")[k]["authentication_type"] == "password", False))
+    # keys() of a sensitive map is sensitive; user ids are not secret.
+    & all_(var("users"), lambda k, u: (u["authentication_type"] != "password")
+           | call("contains", call("nonsensitive", call("keys", var("user_passwords"))), k)),
+    True,
 )
+
 
 INPUTS = InputSet(
     inputs=(
@@ -510,8 +543,8 @@ INPUTS = InputSet(
         Input(
             "user_passwords",
             map_of(list_of(STRING)),
-            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 characters. "
-            "Pass it as a sensitive variable, never in a file.",
+            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 printable ASCII "
+            "characters. Pass it as a sensitive variable, never in a file.",
             default={},
             sensitive=True,
             secret=True,
@@ -598,174 +631,173 @@ INPUTS = InputSet(
             ("cluster_name", "name_prefix"),
             "must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase letters, digits "
             "and single hyphens, starting with a letter and not ending with a hyphen",
-            lambda v: len(replication_group_id(v)) <= 40 and REPLICATION_GROUP_ID.fullmatch(replication_group_id(v)) is not None,
-            'length(local.replication_group_id) <= 40 && can(regex("^[a-z]([a-z0-9]|-[a-z0-9])*$", local.replication_group_id))',
+            when=(REPLICATION_GROUP_ID.length() <= 40) & REPLICATION_GROUP_ID.matches(REPLICATION_GROUP_ID_PATTERN),
             example={"cluster_name": "a-cache-name-too-long-for-an-id"},
         ),
         Check(
             ("num_cache_clusters", "num_node_groups"),
             "must not be set together with num_node_groups (cluster mode sizes the group by shards and replicas)",
-            lambda v: v["num_cache_clusters"] is None or v["num_node_groups"] is None,
-            "var.num_cache_clusters == null || var.num_node_groups == null",
+            when=var("num_cache_clusters").is_null() | var("num_node_groups").is_null(),
             example={"num_cache_clusters": 2, "num_node_groups": 2},
+            passing={"num_node_groups": 2},
         ),
         Check(
             ("replicas_per_node_group", "num_node_groups"),
             "must only be set in cluster mode (with num_node_groups)",
-            lambda v: v["replicas_per_node_group"] is None or v["num_node_groups"] is not None,
-            "var.replicas_per_node_group == null || var.num_node_groups != null",
+            when=var("replicas_per_node_group").is_null() | CLUSTER_MODE,
             example={"replicas_per_node_group": 1},
+            passing={"replicas_per_node_group": 1, "num_node_groups": 2},
         ),
         Check(
             ("automatic_failover_enabled", "num_node_groups"),
             "must be true in cluster mode (num_node_groups set): AWS cannot turn failover off there",
-            lambda v: v["automatic_failover_enabled"] or not _cluster_mode(v),
-            "var.automatic_failover_enabled || var.num_node_groups == null",
+            when=var("automatic_failover_enabled") | not_(CLUSTER_MODE),
             example={"automatic_failover_enabled": False, "multi_az_enabled": False, "num_node_groups": 2},
+            passing={"num_node_groups": 2},
         ),
         Check(
             ("automatic_failover_enabled", "num_cache_clusters", "num_node_groups"),
             "needs num_cache_clusters of 2 or more without cluster mode (num_node_groups unset); "
             "for a single node set automatic_failover_enabled and multi_az_enabled to false",
-            lambda v: not v["automatic_failover_enabled"] or _cluster_mode(v) or (v["num_cache_clusters"] or 2) >= 2,
-            "!var.automatic_failover_enabled || var.num_node_groups != null || coalesce(var.num_cache_clusters, 2) >= 2",
+            # AWS's default without cluster mode is the module's: 2 nodes (resources.py).
+            when=any_of(not_(var("automatic_failover_enabled")), CLUSTER_MODE,
+                        call("coalesce", var("num_cache_clusters"), 2) >= 2),
             example={"num_cache_clusters": 1},
+            passing={"num_cache_clusters": 1, "automatic_failover_enabled": False, "multi_az_enabled": False},
         ),
         Check(
             ("multi_az_enabled", "automatic_failover_enabled"),
             "needs automatic_failover_enabled = true",
-            lambda v: not v["multi_az_enabled"] or v["automatic_failover_enabled"],
-            "!var.multi_az_enabled || var.automatic_failover_enabled",
+            when=implies(var("multi_az_enabled"), var("automatic_failover_enabled")),
             example={"automatic_failover_enabled": False},
+            passing={"automatic_failover_enabled": False, "multi_az_enabled": False},
         ),
         Check(
             ("auth_token", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS)",
-            lambda v: v["auth_token"] is None or v["transit_encryption_enabled"],
-            "var.auth_token == null || var.transit_encryption_enabled",
+            when=var("auth_token").is_null() | var("transit_encryption_enabled"),
             shown=("transit_encryption_enabled",),  # never echo a secret
             example={"auth_token": "example-token-0123456789", "transit_encryption_enabled": False},
+            passing={"auth_token": "example-token-0123456789"},
         ),
         Check(
             ("auth_token", "user_group_ids"),
             "must not be set together with user_group_ids (AUTH token or RBAC, not both)",
-            lambda v: v["auth_token"] is None or not v["user_group_ids"],
-            "var.auth_token == null || length(var.user_group_ids) == 0",
+            when=var("auth_token").is_null() | (var("user_group_ids").length() == 0),
             shown=("user_group_ids",),
             example={"auth_token": "example-token-0123456789", "user_group_ids": ["sessions"]},
+            passing={"user_group_ids": ["sessions"]},
         ),
         # The provider's authTokenUpdateStrategyValidate (aws-constraints.md §1): ROTATE and SET need a token, DELETE
         # needs none; AWS allows DELETE only on the way to RBAC (ModifyReplicationGroup AuthTokenUpdateStrategy).
         Check(
             ("auth_token_update_strategy", "auth_token"),
             "needs auth_token for ROTATE and SET",
-            lambda v: v["auth_token_update_strategy"] in (None, "DELETE") or v["auth_token"] is not None,
-            'var.auth_token_update_strategy == null || var.auth_token_update_strategy == "DELETE" || '
-            "var.auth_token != null",
+            when=any_of(var("auth_token_update_strategy").is_null(), var("auth_token_update_strategy") == "DELETE",
+                        var("auth_token").not_null()),
             shown=("auth_token_update_strategy",),
             example={"auth_token_update_strategy": "ROTATE"},
+            passing={"auth_token_update_strategy": "SET", "auth_token": "example-token-0123456789"},
         ),
         Check(
             ("auth_token_update_strategy", "auth_token", "user_group_ids", "users"),
             "must only be DELETE with auth_token unset and users or user_group_ids set (AWS removes AUTH only on the "
             "way to RBAC)",
-            lambda v: v["auth_token_update_strategy"] != "DELETE"
-            or (v["auth_token"] is None and bool(v["user_group_ids"] or v["users"])),
-            'var.auth_token_update_strategy != "DELETE" || '
-            "(var.auth_token == null && length(var.user_group_ids) + length(var.users) > 0)",
+            when=(var("auth_token_update_strategy") != "DELETE")
+            | (var("auth_token").is_null() & (var("user_group_ids").length() + var("users").length() > 0)),
             shown=("auth_token_update_strategy",),
             example={"auth_token_update_strategy": "DELETE"},
+            passing={"auth_token_update_strategy": "DELETE", "user_group_ids": ["sessions"]},
         ),
         Check(
             ("snapshot_arns", "snapshot_name"),
             "must not be set together with snapshot_name (AWS restores from one source)",
-            lambda v: not v["snapshot_arns"] or v["snapshot_name"] is None,
-            "length(var.snapshot_arns) == 0 || var.snapshot_name == null",
+            when=(var("snapshot_arns").length() == 0) | var("snapshot_name").is_null(),
             example={"snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"], "snapshot_name": "nightly"},
+            passing={"snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]},
         ),
         Check(
             ("users",),
             'must include a user named "default" (AWS requires one in every user group)',
-            lambda v: not v["users"] or any(_user_name(k, u) == "default" for k, u in v["users"].items()),
-            'length(var.users) == 0 || anytrue([for k, u in var.users : coalesce(u.user_name, k) == "default"])',
+            when=(var("users").length() == 0)
+            | any_(var("users"), lambda k, u: call("coalesce", u["user_name"], k) == "default"),
             example={"users": {"app": {"access_string": "on ~* +@all"}}, "user_passwords": {"app": ["example-password-0123"]}},
+            passing=_RBAC_EXAMPLE,
         ),
         Check(
             ("users", "user_group_ids"),
             "must not be set together with user_group_ids (the module attaches the group it creates; AWS accepts one)",
-            lambda v: not v["users"] or not v["user_group_ids"],
-            "length(var.users) == 0 || length(var.user_group_ids) == 0",
+            when=(var("users").length() == 0) | (var("user_group_ids").length() == 0),
             shown=("user_group_ids",),
             example={**_RBAC_EXAMPLE, "user_group_ids": ["sessions"]},
+            passing=_RBAC_EXAMPLE,
         ),
         Check(
             ("users", "auth_token"),
             "must not be set together with auth_token (AUTH token or RBAC, not both)",
-            lambda v: not v["users"] or v["auth_token"] is None,
-            "length(var.users) == 0 || var.auth_token == null",
+            when=(var("users").length() == 0) | var("auth_token").is_null(),
             shown=("users",),  # never echo a secret
             example={**_RBAC_EXAMPLE, "auth_token": "example-token-0123456789"},
+            passing=_RBAC_EXAMPLE,
         ),
         Check(
             ("users", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true (ElastiCache RBAC works only over TLS)",
-            lambda v: not v["users"] or v["transit_encryption_enabled"],
-            "length(var.users) == 0 || var.transit_encryption_enabled",
+            when=(var("users").length() == 0) | var("transit_encryption_enabled"),
             shown=("transit_encryption_enabled",),
             example={**_RBAC_EXAMPLE, "transit_encryption_enabled": False},
+            passing=_RBAC_EXAMPLE,
         ),
         Check(
             ("user_passwords", "users"),
             "must give passwords to exactly the users with authentication_type = \"password\" (IAM users take none)",
-            _passwords_match_users,
-            # keys() of a sensitive map is sensitive; user ids are not secret.
-            "alltrue([for k in nonsensitive(keys(var.user_passwords)) : "
-            'contains(keys(var.users), k) && try(var.users[k].authentication_type == "password", false)]) && '
-            'alltrue([for k, u in var.users : u.authentication_type != "password" || '
-            "contains(nonsensitive(keys(var.user_passwords)), k)])",
+            when=PASSWORDS_MATCH_USERS,
             shown=("users",),  # never echo a secret
             example={**_RBAC_EXAMPLE, "user_passwords": {}},
+            passing={"users": _VALID_USERS, "user_passwords": _RBAC_EXAMPLE["user_passwords"]},
         ),
         *(
             Check(
                 (stream, flag),
                 f"needs {flag} = true (the {log.replace('-', ' ')} is delivered only while it is on)",
-                lambda v, flag=flag, stream=stream: v[stream] is None or v[flag],
-                f"var.{stream} == null || var.{flag}",
+                when=var(stream).is_null() | var(flag),
                 shown=(flag,),
                 example={stream: f"cache-{log}", flag: False},
+                passing={stream: f"cache-{log}"},
             )
             for log, flag, stream in LOG_TYPES
         ),
         Check(
             ("transit_encryption_mode", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true",
-            lambda v: v["transit_encryption_mode"] is None or v["transit_encryption_enabled"],
-            "var.transit_encryption_mode == null || var.transit_encryption_enabled",
+            when=var("transit_encryption_mode").is_null() | var("transit_encryption_enabled"),
             example={"transit_encryption_mode": "preferred", "transit_encryption_enabled": False},
+            passing={"transit_encryption_mode": "preferred"},
         ),
         Check(
             ("kms_key_arn", "at_rest_encryption_enabled"),
             "needs at_rest_encryption_enabled = true",
-            lambda v: v["kms_key_arn"] is None or v["at_rest_encryption_enabled"],
-            "var.kms_key_arn == null || var.at_rest_encryption_enabled",
+            when=var("kms_key_arn").is_null() | var("at_rest_encryption_enabled"),
             example={
                 "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example",
                 "at_rest_encryption_enabled": False,
             },
+            passing={"kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/example"},
         ),
         Check(
             ("maintenance_window", "snapshot_window"),
             "must not overlap snapshot_window",
-            lambda v: not windows_overlap(v["snapshot_window"], v["maintenance_window"]),
-            None,  # interval arithmetic on weekly windows is beyond a readable Terraform condition
+            when=not_(WINDOWS_OVERLAP),
+            # Across midnight and the week's end.
+            example={"snapshot_window": "23:30-00:30", "maintenance_window": "sat:23:45-sun:00:45"},
+            passing={"snapshot_window": "23:30-00:30", "maintenance_window": "sun:00:30-sun:01:30"},
         ),
         Check(
             ("data_tiering_enabled", "node_type"),
             "must be true exactly when node_type is an r6gd type (data tiering exists only there, and is required there)",
-            lambda v: v["data_tiering_enabled"] == _data_tiering_node(v["node_type"]),
-            'var.data_tiering_enabled == (split(".", var.node_type)[1] == "r6gd")',
+            when=var("data_tiering_enabled") == DATA_TIERING_NODE,
             example={"data_tiering_enabled": True},
+            passing={"data_tiering_enabled": True, "node_type": "cache.r6gd.xlarge"},
         ),
         *shared.NETWORK_CHECKS,
         *shared.create_kms_key_checks(
@@ -781,9 +813,9 @@ INPUTS = InputSet(
         Check(
             ("parameters",),
             "must not set cluster-enabled: the module sets it from num_node_groups",
-            lambda v: "cluster-enabled" not in v["parameters"],
-            '!contains(keys(var.parameters), "cluster-enabled")',
+            when=not_(call("contains", call("keys", var("parameters")), "cluster-enabled")),
             example={"parameters": {"cluster-enabled": "yes"}},
+            passing={"parameters": {"maxmemory-policy": "allkeys-lru"}},
         ),
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
         # The security group's name starts with the replication group id; EC2 refuses group names starting with sg- (and the
@@ -792,8 +824,7 @@ INPUTS = InputSet(
             ("cluster_name", "name_prefix"),
             "must not give a replication group id (name_prefix + cluster_name) starting with sg-: it begins the security "
             "group's name, and EC2 refuses group names starting with sg-",
-            lambda v: not replication_group_id(v).startswith("sg-"),
-            '!startswith(local.replication_group_id, "sg-")',
+            when=not_(call("startswith", REPLICATION_GROUP_ID, "sg-")),
             # Without the module's group: the provider's own name_prefix validation would refuse the group first.
             example={"name_prefix": "sg-", "create_security_group": False,
                      "associated_security_group_ids": ["sg-0123456789abcdef0"]},
@@ -801,33 +832,32 @@ INPUTS = InputSet(
         # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
         Check(
             ("parameters", "engine_version"),
-            lambda v: f"must name only parameters of the {parameter_group_family(v)} family (modules/catalog.py); "
-            f"unknown: {_unknown_parameter(v)}",
-            lambda v: not _unknown_parameters(v),
-            'length(setsubtract(keys(var.parameters), split(".", var.engine_version)[0] == "7" ? '
-            f'{_hcl_list(VALKEY_PARAMETERS["valkey7"])} : {_hcl_list(VALKEY_PARAMETERS["valkey8"])})) == 0',
+            lambda v: f"must name only parameters of the {PARAMETER_GROUP_FAMILY.evaluate(v)} family "
+            f"(modules/catalog.py); unknown: {_unknown_parameter(v)}",
+            when=UNKNOWN_PARAMETERS.length() == 0,
             hcl_message="parameters must name only parameters of the parameter group family (valkey7 for 7.2, "
             "valkey8 for 8.x; see modules/catalog.py in the generator).",
             example={"parameters": {"not-a-parameter": "yes"}},
+            passing={"parameters": {"maxmemory-policy": "allkeys-lru"}, "engine_version": "7.2"},
         ),
         Check(
             ("parameters",),
             lambda v: (lambda name: f"must give {name} one of "
                        f"{', '.join(VALKEY_PARAMETER_VALUES[name])}")(_bad_parameter_value(v)),
-            lambda v: _bad_parameter_value(v) is None,
-            f"alltrue([for k, value in var.parameters : contains(lookup({_HCL_PARAMETER_VALUES}, k, [value]), value)])",
+            when=PARAMETER_VALUES_ALLOWED,
             hcl_message="parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).",
             example={"parameters": {"maxmemory-policy": "sometimes"}},
+            passing={"parameters": {"maxmemory-policy": "allkeys-lru", "maxmemory-samples": "5"}},
         ),
         Check(
             ("parameters", "node_type"),
             "must set maxmemory-policy to noeviction, volatile-lru or allkeys-lru on r6gd (data tiering) nodes",
-            lambda v: not _data_tiering_node(v["node_type"])
-            or v["parameters"].get("maxmemory-policy", "volatile-lru") in DATA_TIERING_MAXMEMORY_POLICIES,
-            'split(".", var.node_type)[1] != "r6gd" || contains('
-            f'{_hcl_list(DATA_TIERING_MAXMEMORY_POLICIES)}, lookup(var.parameters, "maxmemory-policy", "volatile-lru"))',
+            when=(_NODE_FAMILY != "r6gd")
+            | call("lookup", var("parameters"), "maxmemory-policy", "volatile-lru").is_in(DATA_TIERING_MAXMEMORY_POLICIES),
             example={"node_type": "cache.r6gd.xlarge", "data_tiering_enabled": True,
                      "parameters": {"maxmemory-policy": "allkeys-lfu"}},
+            passing={"node_type": "cache.r6gd.xlarge", "data_tiering_enabled": True,
+                     "parameters": {"maxmemory-policy": "allkeys-lru"}},
         ),
     ),
     aws_names=AWS_NAMES,

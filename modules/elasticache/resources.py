@@ -13,7 +13,16 @@ from generator.wiring import InputRefs
 from modules.shared.alarms import ELASTICACHE_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.elasticache.inputs import ENCRYPTS_ANYTHING_HCL, INPUTS, KMS_KEY_NEEDED_HCL, KMS_KEY_UNUSED
+from modules.elasticache.inputs import (
+    CLUSTER_MODE,
+    ENCRYPTS_ANYTHING_HCL,
+    INPUTS,
+    KMS_KEY_NEEDED,
+    KMS_KEY_UNUSED,
+    PARAMETER_GROUP_FAMILY,
+    REPLICATION_GROUP_ID,
+    WINDOW_LOCALS,
+)
 from modules.shared.network import security_group, security_group_ids
 
 # The module's inputs, each checked to exist when a resource reads it.
@@ -21,12 +30,9 @@ INPUT = InputRefs.of("elasticache", INPUTS)
 
 
 def build(stack: Any) -> Any:
-    local(stack, "replication_group_id", "${var.name_prefix}${var.cluster_name}")
-    # Cluster mode is on exactly when the caller sizes the group by shards.
-    local(stack, "cluster_mode", "${var.num_node_groups != null}")
-    # The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
-    # wrong family is refused by AWS ("Expected a parameter group of family …").
-    local(stack, "parameter_group_family", 'valkey${split(".", var.engine_version)[0]}')
+    # Declared with the checks that read them (modules/elasticache/inputs.py).
+    for derived in (REPLICATION_GROUP_ID, CLUSTER_MODE, PARAMETER_GROUP_FAMILY, *WINDOW_LOCALS):
+        local(stack, derived.name, derived.declaration())
     parameters = local(
         stack,
         "parameter_group_parameters",
@@ -87,7 +93,7 @@ def build(stack: Any) -> Any:
 
     moved(stack, moves)
 
-    local(stack, "kms_key_needed", "${" + KMS_KEY_NEEDED_HCL + "}")
+    local(stack, KMS_KEY_NEEDED.name, KMS_KEY_NEEDED.declaration())
     key = customer_managed_key(
         stack,
         inputs=INPUT,

@@ -415,7 +415,7 @@ INPUTS = InputSet(
         Check(
             ("number_of_broker_nodes", "subnet_ids"),
             lambda v: f"must be a multiple of the {len(v['subnet_ids'])} subnets",
-            when=call("remainder", BROKERS, var("subnet_ids").length()) == 0,
+            when=(BROKERS % var("subnet_ids").length()) == 0,
             hcl_message="number_of_broker_nodes must be a multiple of the number of subnet_ids (brokers are spread "
             "evenly over the Availability Zones).",
             shown=("number_of_broker_nodes",),

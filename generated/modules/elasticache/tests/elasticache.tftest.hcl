@@ -173,6 +173,8 @@ run "rejects_inputs_2" {
     security_group_ids            = ["item-0", "item-0"]
     kms_key_arn                   = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     users                         = { app = { access_string = " " } }
+    snapshot_window               = "03:00-03:30"
+    maintenance_window            = "sun:05:00-sun:05:59"
     notification_topic_arn        = ""
     log_kms_key_arn               = ""
     tags                          = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
@@ -192,6 +194,8 @@ run "rejects_inputs_2" {
     var.security_group_ids,
     var.kms_key_arn,
     var.users,
+    var.snapshot_window,
+    var.maintenance_window,
     var.notification_topic_arn,
     var.log_kms_key_arn,
     var.tags,
@@ -496,6 +500,18 @@ run "check_kms_key_arn" {
   variables {
     kms_key_arn                = "arn:aws:kms:ap-northeast-2:111122223333:key/example"
     at_rest_encryption_enabled = false
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# maintenance_window must not overlap snapshot_window.
+run "check_maintenance_window" {
+  command = plan
+
+  variables {
+    snapshot_window    = "23:30-00:30"
+    maintenance_window = "sat:23:45-sun:00:45"
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
