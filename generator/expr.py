@@ -805,8 +805,8 @@ def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
             or network.prefixlen + int(newbits) > network.max_prefixlen or not 0 <= netnum < 2 ** int(newbits):
         raise EvalError(f"cidrsubnet: no subnet {netnum!r} of {newbits!r} more bits in {prefix!r}")
     length = network.prefixlen + int(newbits)
-    subnet = ipaddress.ip_network(
-        (int(network.network_address) + (int(netnum) << (network.max_prefixlen - length)), length))
+    # The same version as the prefix (ip_network((0, 1)) would be IPv4's 0.0.0.0/1 even for ::/1).
+    subnet = type(network)((int(network.network_address) + (int(netnum) << (network.max_prefixlen - length)), length))
     mapped = getattr(subnet.network_address, "ipv4_mapped", None)
     return f"{mapped}/{length - 96}" if mapped is not None else str(subnet)
 

@@ -204,9 +204,10 @@ NO_INGRESS_COVERING_EVERY_ADDRESS = Check(
     when=_ANYWHERE | rules.open_to_internet(var("allowed_cidr_blocks"))
     | ~rules.covers_every_address(var("allowed_cidr_blocks")),
     example={"allowed_cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"]},
-    # Overlapping blocks whose sizes add up to more than every IPv4 address and still leave 192.0.0.0/2 out: the
-    # blocks within another one count once.
-    passing={"allowed_cidr_blocks": ["0.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "::/1", "8000::/2"]},
+    # Nested blocks whose sizes add up to every address and still leave 192.0.0.0/2 (c000::/2) out: a block within
+    # another one counts once.
+    passing={"allowed_cidr_blocks": ["0.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "::/1", "::/2",
+                                     "8000::/2"]},
 )
 
 
