@@ -13,7 +13,9 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
-from re import _parser as _regex_parser  # the stdlib's own parse of a pattern (what `re` compiles), for examples
+# The stdlib's own parse of a pattern, what `re` compiles (Python 3.11+: re._parser): the passing examples are made
+# from it rather than from a parser of our own.
+from re import _parser as _regex_parser
 from typing import Any, Callable, Iterable, Mapping
 
 from generator import expr
@@ -32,7 +34,7 @@ def _accepts(condition: expr.Expr) -> Callable[[Any], bool]:
     return lambda v: expr.holds(condition, {expr.VALUE_KEY: v})
 
 
-def _first_refused(items: Iterable[Any], condition: Callable[[expr.Expr], expr.Expr]) -> Any:
+def first_refused(items: Iterable[Any], condition: Callable[[expr.Expr], expr.Expr]) -> Any:
     """The first item the per-item condition (the body of a rule's `all_`) refuses: what a message quotes."""
     return next(item for item in items if not expr.holds(condition(expr.lift(item)), {}))
 
@@ -42,7 +44,7 @@ _TEXT_EXAMPLES = ("", "-", "Not Valid!")
 
 
 def _refused_text(accepts: Callable[[Any], bool]) -> str | None:
-    return next((text for text in _TEXT_EXAMPLES if not accepts(text)), None)
+    return next((candidate for candidate in _TEXT_EXAMPLES if not accepts(candidate)), None)
 
 
 # --- passing examples of patterns ----------------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def resource_ids(prefix: str) -> Rule:
     return Rule(
         must=f"hold only AWS ids such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)",
         when=all_(value, lambda item: is_id(item)),
-        got=lambda v: literal(_first_refused(v, is_id)),
+        got=lambda v: literal(first_refused(v, is_id)),
         example=[f"{prefix}-0"],  # too few hex digits: AWS answers Malformed
         passing=[f"{prefix}-01234567", f"{prefix}-0123456789abcdef0"],  # both lengths
     )
@@ -252,7 +254,7 @@ def arns_shape(service: str) -> Rule:
         must=f"hold only whole {service} ARNs (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
         f"{_ARN_RESOURCES[service][1]}",
         when=all_(value, lambda item: is_whole_arn(item)),
-        got=lambda v: literal(_first_refused(v, is_whole_arn)),
+        got=lambda v: literal(first_refused(v, is_whole_arn)),
         # The documented example with a short account id: an ARN of the service, but not a whole one.
         example=[_ARN_RESOURCES[service][1].replace("111122223333", "1111")],
         # The documented example, and the same in the GovCloud partition and Region.
@@ -369,7 +371,7 @@ def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
         Rule(
             must="have tag keys of 1 to 128 characters",
             when=all_(call("keys", value), lambda k: _key_length_ok(k)),
-            got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(_first_refused(v, _key_length_ok)),
+            got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(first_refused(v, _key_length_ok)),
             example={"k" * 129: "x"},
             passing={"k" * 128: "x"},
         ),
@@ -384,14 +386,14 @@ def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
         Rule(
             must="have no tag key starting with aws: (AWS reserves the prefix, in any case)",
             when=all_(call("keys", value), lambda k: _key_not_reserved(k)),
-            got=lambda v: literal(_first_refused(v, _key_not_reserved)),
+            got=lambda v: literal(first_refused(v, _key_not_reserved)),
             example={"AWS:owner": "x"},
             passing={"awsome": "aws:x"},  # the prefix without its colon; a value may start with it
         ),
         Rule(
             must="use only letters, digits, spaces and _ . : / = + - @ in tag keys and values",
             when=all_(call("concat", call("keys", value), call("values", value)), lambda s: _tag_text(s)),
-            got=lambda v: literal(_first_refused(list(v) + list(v.values()), _tag_text)),
+            got=lambda v: literal(first_refused(list(v) + list(v.values()), _tag_text)),
             example={"team": "cache;db"},
             passing={"Équipe": "données 2026 _.:/=+-@"},  # letters of any script, spaces, the punctuation
         ),

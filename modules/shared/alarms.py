@@ -55,21 +55,28 @@ class Alarm:
 
 def _threshold_rules(alarms: tuple[Alarm, ...]) -> tuple[Rule, ...]:
     percent = [a.key for a in alarms if a.unit == "percent"]
-    at_least_zero = Rule(
+
+    def at_least_zero(threshold: expr.Expr) -> expr.Expr:
+        return threshold >= 0
+
+    def a_percentage(threshold: expr.Expr) -> expr.Expr:
+        return threshold <= 100
+
+    non_negative = Rule(
         "hold thresholds of 0 or more",
-        when=all_(call("values", value), lambda t: t >= 0),
-        got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if not expr.holds(expr.lift(t) >= 0, {})),
+        when=all_(call("values", value), lambda t: at_least_zero(t)),
+        got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if not expr.holds(at_least_zero(expr.lift(t)), {})),
         example={alarms[0].key: -1},
         passing={alarms[0].key: 0},
     )
     if not percent:
-        return (at_least_zero,)
+        return (non_negative,)
     return (
-        at_least_zero,
+        non_negative,
         Rule(
             "hold percentages of at most 100 (" + ", ".join(percent) + ")",
-            when=all_of(*(value[k] <= 100 for k in percent)),
-            got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if not expr.holds(expr.lift(v[k]) <= 100, {})),
+            when=all_of(*(a_percentage(value[k]) for k in percent)),
+            got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if not expr.holds(a_percentage(expr.lift(v[k])), {})),
             example={percent[0]: 101},
             passing={k: 100 for k in percent},
         ),
@@ -133,10 +140,14 @@ def alarm_inputs(alarms: tuple[Alarm, ...], *, operations: bool = False) -> tupl
 
 def _operations_rule() -> Rule:
     listing = ", ".join(DYNAMODB_OPERATIONS)
+
+    def published(operation: expr.Expr) -> expr.Expr:
+        return operation.is_in(DYNAMODB_OPERATIONS)
+
     return Rule(
         f"hold only operations AWS publishes SystemErrors for ({listing})",
-        when=all_(value, lambda op: op.is_in(DYNAMODB_OPERATIONS)),
-        got=lambda v: '"' + next(op for op in v if op not in DYNAMODB_OPERATIONS) + '"',
+        when=all_(value, lambda op: published(op)),
+        got=lambda v: '"' + rules.first_refused(v, published) + '"',
         example=["NotAnOperation"],
         passing=list(DYNAMODB_OPERATIONS),
     )
@@ -152,7 +163,7 @@ ACTIONS_NEED_ALARMS = Check(
 ALARM_CHECKS = (ACTIONS_NEED_ALARMS,)
 NOBODY_NOTIFIED = Advice(
     ("alarms_enabled", "alarm_actions"),
-    lambda v: v["alarms_enabled"] and not v["alarm_actions"],
+    lambda v: rules.holds(var("alarms_enabled") & (var("alarm_actions").length() == 0), v),
     "= true, but alarm_actions is empty: the alarms change state in the console and in EventBridge only, and "
     "notify nobody",
 )

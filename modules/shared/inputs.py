@@ -138,8 +138,8 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
     )
 
 
-def _opens(v: Mapping[str, Any]) -> bool:
-    return bool(v["allowed_security_group_ids"] or v["allowed_cidr_blocks"] or v["ingress_rules"])
+# Sources the module's group lets in: its ingress rules.
+_SOURCES = var("allowed_security_group_ids").length() + var("allowed_cidr_blocks").length() + var("ingress_rules").length()
 
 
 _ANYWHERE = var("allow_ingress_from_anywhere")
@@ -175,9 +175,7 @@ OWN_GROUP_OPENS_NOTHING = Check(
     ("create_security_group", "allowed_security_group_ids", "allowed_cidr_blocks", "ingress_rules", "egress_rules"),
     "must be true to open ports: the module adds no rule to a group it does not own (add the rules to your own "
     "group)",
-    when=var("create_security_group")
-    | (var("allowed_security_group_ids").length() + var("allowed_cidr_blocks").length()
-       + var("ingress_rules").length() + var("egress_rules").length() == 0),
+    when=var("create_security_group") | (_SOURCES + var("egress_rules").length() == 0),
     shown=("create_security_group",),
     example={"create_security_group": False, "associated_security_group_ids": [_SG_EXAMPLE],
              "allowed_cidr_blocks": ["10.0.0.0/16"]},
@@ -190,7 +188,7 @@ def unreachable(reached: str) -> Advice:
     """The module's group opens nothing: a valid configuration whose cluster no client can reach."""
     return Advice(
         ("create_security_group", "allowed_security_group_ids", "allowed_cidr_blocks", "ingress_rules"),
-        lambda v: v["create_security_group"] and not _opens(v),
+        lambda v: rules.holds(var("create_security_group") & (_SOURCES == 0), v),
         f"= true, but allowed_security_group_ids, allowed_cidr_blocks and ingress_rules are empty: the module's "
         f"group opens {reached} to nobody (associated_security_group_ids attach groups, they do not let anyone in)",
     )
