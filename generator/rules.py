@@ -19,7 +19,7 @@ from re import _parser as _regex_parser
 from typing import Any, Callable, Iterable, Mapping
 
 from generator import expr
-from generator.expr import all_, any_, call, for_, if_, text, value, var
+from generator.expr import all_, any_, call, for_, if_, text, value
 from generator.inputs import NO_EXAMPLE, SUPPLIED, Check, Rule
 from generator.types import literal
 
@@ -247,6 +247,8 @@ def arn_shape(service: str) -> Rule:
 
 
 def arns_shape(service: str) -> Rule:
+    documented = _ARN_RESOURCES[service][1]
+
     def is_whole_arn(item: expr.Expr) -> expr.Expr:
         return item.matches(_arn_pattern(service))
 
@@ -258,8 +260,8 @@ def arns_shape(service: str) -> Rule:
         # The documented example with a short account id: an ARN of the service, but not a whole one.
         example=[_ARN_RESOURCES[service][1].replace("111122223333", "1111")],
         # The documented example, and the same in the GovCloud partition and Region.
-        passing=[_ARN_RESOURCES[service][1],
-                 _ARN_RESOURCES[service][1].replace("arn:aws:", "arn:aws-us-gov:").replace("ap-northeast-2", "us-gov-west-1")],
+        passing=[documented,
+                 documented.replace("arn:aws:", "arn:aws-us-gov:").replace("ap-northeast-2", "us-gov-west-1")],
     )
 
 

@@ -47,8 +47,8 @@ _RULE_RULES = (
     ),
     Rule(
         'have ip_protocol tcp, udp, icmp, icmpv6 or "-1" (all traffic), with from_port exactly when it is not "-1"',
-        when=all_(call("values", value),
-                  lambda r: r["ip_protocol"].is_in(IP_PROTOCOLS) & ((r["ip_protocol"] == "-1") == r["from_port"].is_null())),
+        when=all_(call("values", value), lambda r: r["ip_protocol"].is_in(IP_PROTOCOLS)
+                  & ((r["ip_protocol"] == "-1") == r["from_port"].is_null())),
         # All traffic with a port: AWS ignores the port, so the rule would not say what it opens.
         example={"clients": {"ip_protocol": "-1", "from_port": 443, "cidr_ipv4": "10.0.0.0/16"}},
         passing={"everything": {"ip_protocol": "-1", "cidr_ipv4": "10.0.0.0/16"},
@@ -139,7 +139,8 @@ def network(reached: str, subnets: Input) -> tuple[Input, ...]:
 
 
 # Sources the module's group lets in: its ingress rules.
-_SOURCES = var("allowed_security_group_ids").length() + var("allowed_cidr_blocks").length() + var("ingress_rules").length()
+_SOURCES = (var("allowed_security_group_ids").length() + var("allowed_cidr_blocks").length()
+            + var("ingress_rules").length())
 
 
 _ANYWHERE = var("allow_ingress_from_anywhere")
