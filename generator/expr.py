@@ -795,7 +795,35 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "is_tag_text": (_tag_text, 'can(regex("^[\\\\p{{L}}\\\\p{{Z}}\\\\p{{N}}_.:/=+@-]*$", {0}))'),
     # added for rules-elasticache
     "lookup": (lambda m, k, default: _map(m, "lookup").get(_string(k, "lookup"), default), None),
+    # added for rules-shared
+    "cidrsubnet": (lambda prefix, newbits, netnum: _cidrsubnet(prefix, newbits, netnum), None),
 }
+
+
+def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
+    """Terraform's cidrsubnet: the `netnum`th block of `newbits` more bits within `prefix`, whose host bits it ignores
+    (cidrsubnet("10.1.2.3/16", 0, 0) is "10.1.0.0/16"). Terraform parses as Go 1.16's net package did: leading zeros
+    in IPv4 parts are decimal ("010.0.0.0/8" is 10.0.0.0/8), the length is digits only (no netmask, no spaces), and
+    an IPv4-mapped IPv6 block is written as IPv4 ("::ffff:102:300/120" gives "1.2.3.0/24")."""
+    address, _, length_text = _string(prefix, "cidrsubnet").rpartition("/")
+    if not (address and length_text.isascii() and length_text.isdigit()) or "%" in address:
+        raise EvalError(f"cidrsubnet: invalid CIDR address {prefix!r}")
+    parts = address.split(".")
+    if len(parts) == 4 and all(part.isascii() and part.isdigit() for part in parts):
+        address = ".".join(str(int(part)) for part in parts)
+    try:
+        network = ipaddress.ip_network(f"{address}/{int(length_text)}", strict=False)
+    except ValueError:
+        raise EvalError(f"cidrsubnet: invalid CIDR address {prefix!r}") from None
+    newbits, netnum = _number(newbits, "cidrsubnet"), _number(netnum, "cidrsubnet")
+    if newbits != int(newbits) or netnum != int(netnum) or newbits < 0 \
+            or network.prefixlen + int(newbits) > network.max_prefixlen or not 0 <= netnum < 2 ** int(newbits):
+        raise EvalError(f"cidrsubnet: no subnet {netnum!r} of {newbits!r} more bits in {prefix!r}")
+    length = network.prefixlen + int(newbits)
+    # The same version as the prefix (ip_network((0, 1)) would be IPv4's 0.0.0.0/1 even for ::/1).
+    subnet = type(network)((int(network.network_address) + (int(netnum) << (network.max_prefixlen - length)), length))
+    mapped = getattr(subnet.network_address, "ipv4_mapped", None)
+    return f"{mapped}/{length - 96}" if mapped is not None else str(subnet)
 
 
 def _tonumber(text: Any) -> Any:

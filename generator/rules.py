@@ -1,125 +1,184 @@
-"""Rules shared by the modules, each with its Python predicate and the same rule as a Terraform condition.
+"""Rules shared by the modules, each a condition of the rule language (generator.expr) from which both the Python
+check and the Terraform condition are rendered.
 
-Regular expressions are written so that Python's `re` and Terraform's RE2 read them alike: anchored, with
-`[.]` and `[0-9]` instead of backslash escapes (a backslash would need escaping once more inside HCL).
+Regular expressions are written once, in the subset that Python's `re` and Terraform's RE2 read alike
+(generator.expr.portable_regex): anchored by the language, with `[.]` and `[0-9]` instead of backslash escapes.
+Every factory gives its rule a failing `example` and a `passing` value, both judged by Python and by Terraform in
+tests/test_rule_agreement.py.
 """
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
+# The stdlib's own parse of a pattern, what `re` compiles (Python 3.11+: re._parser): the passing examples are made
+# from it rather than from a parser of our own.
+from re import _parser as _regex_parser
 from typing import Any, Callable, Iterable, Mapping
 
 from generator import expr
-from generator.inputs import Check, Rule
+from generator.expr import all_, any_, call, for_, if_, text, value
+from generator.inputs import NO_EXAMPLE, SUPPLIED, Check, Rule
 from generator.types import literal
 
 
-def _hcl_string(value: str) -> str:
-    return json.dumps(value)
+def holds(condition: expr.Expr, values: Mapping[str, Any]) -> bool:
+    """A condition over inputs judged in Python on resolved values (a secret supplied at apply is set, unread)."""
+    return expr.holds(condition, _opaque_supplied(values))
 
 
-def _is_int(value: Any) -> bool:
-    return float(value).is_integer()
+def _accepts(condition: expr.Expr) -> Callable[[Any], bool]:
+    """A rule's condition as a predicate of the value it is on."""
+    return lambda v: expr.holds(condition, {expr.VALUE_KEY: v})
+
+
+def first_refused(items: Iterable[Any], condition: Callable[[expr.Expr], expr.Expr]) -> Any:
+    """The first item the per-item condition (the body of a rule's `all_`) refuses: what a message quotes."""
+    return next(item for item in items if not expr.holds(condition(expr.lift(item)), {}))
 
 
 # Failing examples (Rule.example) tried in order by rules on text: the first one a pattern refuses.
 _TEXT_EXAMPLES = ("", "-", "Not Valid!")
 
 
-def _refused_text(accepts: Any) -> str | None:
-    return next((text for text in _TEXT_EXAMPLES if not accepts(text)), None)
+def _refused_text(accepts: Callable[[Any], bool]) -> str | None:
+    return next((candidate for candidate in _TEXT_EXAMPLES if not accepts(candidate)), None)
 
 
+# --- passing examples of patterns ----------------------------------------------------------------------------------
+# What stands for any character (`.`) and what a negated class is tried with, in order.
+_ANY_CHARACTER = "x"
+_CANDIDATES = "a0A-x_.:/"
+
+
+def _in_class(char: str, items: list[tuple[Any, Any]]) -> bool:
+    found = False
+    for op, arg in items:
+        if op is _regex_parser.LITERAL and chr(arg) == char:
+            found = True
+        elif op is _regex_parser.RANGE and arg[0] <= ord(char) <= arg[1]:
+            found = True
+    negated = any(op is _regex_parser.NEGATE for op, _ in items)
+    return found != negated
+
+
+def _example_of(parsed: Any) -> str:
+    """The shortest text the parsed pattern matches along its first alternatives: the first character of each class,
+    the first alternative of each choice, each quantifier's fewest repetitions (`[a-z]{2}(-gov)?-[0-9]+` gives
+    "aa-0")."""
+    out = []
+    for op, arg in parsed:
+        if op is _regex_parser.LITERAL:
+            out.append(chr(arg))
+        elif op is _regex_parser.ANY:
+            out.append(_ANY_CHARACTER)
+        elif op is _regex_parser.NOT_LITERAL:  # a class of one negated character: [^,]
+            out.append(next(c for c in _CANDIDATES if ord(c) != arg))
+        elif op is _regex_parser.IN:
+            if arg[0][0] is _regex_parser.NEGATE:
+                out.append(next(c for c in _CANDIDATES if _in_class(c, arg)))
+            else:
+                first = arg[0]
+                out.append(chr(first[1] if first[0] is _regex_parser.LITERAL else first[1][0]))
+        elif op is _regex_parser.SUBPATTERN:
+            out.append(_example_of(arg[-1]))
+        elif op is _regex_parser.BRANCH:
+            out.append(_example_of(arg[1][0]))
+        elif op is _regex_parser.MAX_REPEAT:
+            low, high, item = arg
+            out.append(_example_of(item) * low)
+        else:
+            raise ValueError(f"no example for {op} (portable_regex admits no such construct)")
+    return "".join(out)
+
+
+def example_matching(pattern: str) -> str:
+    """A text the (portable) pattern matches: the passing example of a rule made from it."""
+    found = _example_of(_regex_parser.parse(expr.portable_regex(pattern)))
+    assert re.fullmatch(pattern, found), (pattern, found)
+    return found
+
+
+# --- rules on one value --------------------------------------------------------------------------------------------
 def between(low: int, high: int) -> Rule:
     return Rule(
         must=f"be a whole number between {low} and {high}",
-        check=lambda v: _is_int(v) and low <= v <= high,
-        hcl=f"floor({{v}}) == {{v}} && {{v}} >= {low} && {{v}} <= {high}",
+        when=value.is_whole() & value.between(low, high),
         example=high + 1,
+        passing=low,
     )
 
 
 def one_of(values: Iterable[Any]) -> Rule:
     allowed = list(values)
     shown = ", ".join(json.dumps(v) for v in allowed)
+    condition = value.is_in(allowed)
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in allowed):
         example: Any = max(allowed) + 1
     elif all(isinstance(v, str) for v in allowed):
-        example = _refused_text(lambda v: v in allowed)
+        example = _refused_text(_accepts(condition))
     else:
         example = None
-    return Rule(
-        must=f"be one of {shown}",
-        check=lambda v: v in allowed,
-        hcl=f"contains([{shown}], {{v}})",
-        example=example,
-    )
+    return Rule(must=f"be one of {shown}", when=condition, example=example, passing=allowed[0])
 
 
-def matches(pattern: str, description: str, example: str | None = None) -> Rule:
-    compiled = re.compile(pattern)
+def matches(pattern: str, description: str, example: str | None = None, passing: str | None = None) -> Rule:
+    """The whole value matches `pattern`; `passing` defaults to a text made from the pattern itself."""
+    condition = value.matches(pattern)
     return Rule(
         must=description,
-        check=lambda v: compiled.fullmatch(v) is not None,
-        hcl=f"can(regex({_hcl_string('^(?:' + pattern + ')$')}, {{v}}))",
-        example=example if example is not None else _refused_text(lambda v: compiled.fullmatch(v) is not None),
+        when=condition,
+        example=example if example is not None else _refused_text(_accepts(condition)),
+        passing=passing if passing is not None else example_matching(pattern),
     )
 
 
 def length_between(low: int, high: int) -> Rule:
     return Rule(
         must=f"be {low} to {high} characters long",
-        check=lambda v: low <= len(v) <= high,
-        hcl=f"length({{v}}) >= {low} && length({{v}}) <= {high}",
+        when=value.length().between(low, high),
         example="" if low > 0 else "x" * (high + 1),
+        passing="x" * high,
     )
 
 
 def each_matches(pattern: str, description: str) -> Rule:
-    compiled = re.compile(pattern)
-    refused = _refused_text(lambda v: compiled.fullmatch(v) is not None)
+    condition = value.matches(pattern)
+    refused = _refused_text(_accepts(condition))
     return Rule(
         must=description,
-        check=lambda v: all(compiled.fullmatch(item) for item in v),
-        hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + pattern + ')$')}, item))])",
+        when=all_(value, lambda item: item.matches(pattern)),
         example=None if refused is None else [refused],
+        passing=[example_matching(pattern)],
     )
 
 
 def items_between(low: int, high: int, what: str = "items", example: Any = None) -> Rule:
+    # Without an example of the items, text items (the type of most lists here): one too many fails, the most passes.
+    items = example if example is not None else [f"item-{i}" for i in range(high + 1)]
     return Rule(
         must=f"have {low} to {high} {what}",
-        check=lambda v: low <= len(v) <= high,
-        hcl=f"length({{v}}) >= {low} && length({{v}}) <= {high}",
-        # Without an example of the items, one too many text items (the type of most lists here).
-        example=example if example is not None else [f"item-{i}" for i in range(high + 1)],
+        when=value.length().between(low, high),
+        example=items,
+        passing=list(items[:high]),
     )
 
 
-def not_empty(what: str = "item") -> Rule:
-    return Rule(must=f"have at least one {what}", check=lambda v: len(v) > 0, hcl="length({v}) > 0", example=[])
-
-
-def _is_cidr(value: str) -> bool:
-    try:
-        ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        return False
-    return True
+def not_empty(what: str = "item", passing: Any = NO_EXAMPLE) -> Rule:
+    """At least one item; `passing`: a list of the input's items (its required example usually serves)."""
+    return Rule(must=f"have at least one {what}", when=value.length() > 0, example=[], passing=passing)
 
 
 def cidr_blocks() -> Rule:
     return Rule(
         must="be CIDR blocks such as 10.0.0.0/16 (network address, no host bits set)",
-        check=lambda v: all(_is_cidr(c) for c in v),
-        # cidrhost() refuses malformed blocks; a block with host bits set is one whose first host moves it.
-        hcl="alltrue([for c in {v} : can(cidrhost(c, 0)) && try(cidrsubnet(c, 0, 0) == c, false)])",
+        # is_cidr_network: Terraform's cidrhost() refuses a malformed block; cidrsubnet(c, 0, 0) == c only for a
+        # network address written the way Terraform writes it.
+        when=all_(value, lambda c: call("is_cidr_network", c)),
         example=["10.0.0.1/16"],  # host bits set
+        passing=["10.0.0.0/16", "fd00::/8"],
     )
 
 
@@ -127,6 +186,7 @@ def arn(service: str) -> Rule:
     return matches(
         rf"arn:aws[a-z-]*:{service}:[a-z0-9-]*:[0-9]*:.+",
         f"be an ARN of the {service} service (arn:aws:{service}:…)",
+        passing=_ARN_RESOURCES[service][1] if service in _ARN_RESOURCES else None,
     )
 
 
@@ -137,18 +197,21 @@ _EC2_ID = "-([0-9a-f]{8}|[0-9a-f]{17})"
 
 def resource_id(prefix: str) -> Rule:
     return matches(
-        prefix + _EC2_ID, f"be an AWS id such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)"
+        prefix + _EC2_ID, f"be an AWS id such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)",
+        passing=f"{prefix}-0123456789abcdef0",
     )
 
 
 def resource_ids(prefix: str) -> Rule:
-    compiled = re.compile(prefix + _EC2_ID)
+    def is_id(item: expr.Expr) -> expr.Expr:
+        return item.matches(prefix + _EC2_ID)
+
     return Rule(
         must=f"hold only AWS ids such as {prefix}-0123456789abcdef0 ({prefix}- and 8 or 17 lowercase hex digits)",
-        check=lambda v: all(compiled.fullmatch(item) for item in v),
-        hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + prefix + _EC2_ID + ')$')}, item))])",
-        got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+        when=all_(value, lambda item: is_id(item)),
+        got=lambda v: literal(first_refused(v, is_id)),
         example=[f"{prefix}-0"],  # too few hex digits: AWS answers Malformed
+        passing=[f"{prefix}-01234567", f"{prefix}-0123456789abcdef0"],  # both lengths
     )
 
 
@@ -179,51 +242,53 @@ def arn_shape(service: str) -> Rule:
         _arn_pattern(service),
         f"be a whole {service} ARN (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
         f"{_ARN_RESOURCES[service][1]}",
+        passing=_ARN_RESOURCES[service][1],
     )
 
 
 def arns_shape(service: str) -> Rule:
-    compiled = re.compile(_arn_pattern(service))
+    documented = _ARN_RESOURCES[service][1]
+
+    def is_whole_arn(item: expr.Expr) -> expr.Expr:
+        return item.matches(_arn_pattern(service))
+
     return Rule(
         must=f"hold only whole {service} ARNs (partition aws, aws-cn or aws-us-gov, region, 12-digit account), such as "
         f"{_ARN_RESOURCES[service][1]}",
-        check=lambda v: all(compiled.fullmatch(item) for item in v),
-        hcl=f"alltrue([for item in {{v}} : can(regex({_hcl_string('^(?:' + _arn_pattern(service) + ')$')}, item))])",
-        got=lambda v: literal(next(item for item in v if not compiled.fullmatch(item))),
+        when=all_(value, lambda item: is_whole_arn(item)),
+        got=lambda v: literal(first_refused(v, is_whole_arn)),
         # The documented example with a short account id: an ARN of the service, but not a whole one.
         example=[_ARN_RESOURCES[service][1].replace("111122223333", "1111")],
+        # The documented example, and the same in the GovCloud partition and Region.
+        passing=[documented,
+                 documented.replace("arn:aws:", "arn:aws-us-gov:").replace("ap-northeast-2", "us-gov-west-1")],
     )
 
 
 # --- sets ----------------------------------------------------------------------------------------------------------
-def _first_repeat(items: Iterable[Any], key: Callable[[Any], Any] = lambda item: item) -> Any:
-    seen = set()
+def _first_repeat(items: Iterable[Any]) -> Any:
+    seen: list[Any] = []
     for item in items:
-        if key(item) in seen:
+        if item in seen:
             return item
-        seen.add(key(item))
+        seen.append(item)
     return None
-
-
-def _cidr_key(value: str) -> Any:
-    try:
-        return ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return value
 
 
 def distinct(what: str, item: str = "item-0") -> Rule:
     """A list AWS treats as a set: a repeated item is one item to AWS, so counts made on the list (brokers per subnet)
-    would be wrong, and the provider shows a perpetual diff. `item` is repeated in the failing example."""
-    key = _cidr_key if what == "CIDR block" else (lambda item: item)
+    would be wrong, and the provider shows a perpetual diff. `item` is repeated in the failing example.
+
+    Items are compared as written: CIDR blocks are first held to their canonical form by cidr_blocks (a rule that
+    runs before this one), so two ways of writing one block never reach it."""
     if what == "CIDR block" and item == "item-0":
         item = "10.0.0.0/16"
     return Rule(
         must=f"list each {what} once (AWS treats the list as a set)",
-        check=lambda v: _first_repeat(v, key) is None,
-        hcl="length(distinct({v})) == length({v})",
-        got=lambda v: f"{literal(_first_repeat(v, key))} more than once",
+        when=call("distinct", value).length() == value.length(),
+        got=lambda v: f"{literal(_first_repeat(v))} more than once",
         example=[item, item],
+        passing=[item],
     )
 
 
@@ -240,23 +305,25 @@ def in_catalog(choices: Iterable[str], what: str, listing: str | None = None) ->
     """One of a catalog's values (modules/catalog.py); an unknown value is quoted with its close matches, or with the
     catalog (or `listing`, a summary of a long one)."""
     allowed = tuple(choices)
+    condition = value.is_in(allowed)
     return Rule(
         must=f"be {what}",
-        check=lambda v: v in allowed,
-        hcl=f"contains([{', '.join(json.dumps(c) for c in allowed)}], {{v}})",
+        when=condition,
         got=lambda v: _unknown(v, allowed, listing),
-        example=_refused_text(lambda v: v in allowed),
+        example=_refused_text(_accepts(condition)),
+        passing=allowed[0],
     )
 
 
 def keys_in_catalog(choices: Iterable[str], what: str) -> Rule:
+    """A map whose keys are a catalog's values (text values: a map of strings)."""
     allowed = tuple(choices)
     return Rule(
         must=f"name only {what}",
-        check=lambda v: all(k in allowed for k in v),
-        hcl=f"length(setsubtract(keys({{v}}), [{', '.join(json.dumps(c) for c in allowed)}])) == 0",
+        when=call("setsubtract", call("keys", value), list(allowed)).length() == 0,
         got=lambda v: _unknown(next(k for k in v if k not in allowed), allowed, "the list in modules/catalog.py"),
         example={next(k for k in ("not-in-catalog", "not-in-catalog-2") if k not in allowed): "1"},
+        passing={allowed[0]: "1"},
     )
 
 
@@ -269,63 +336,68 @@ def unknown_keys(given: Mapping[str, Any], allowed: Iterable[str]) -> str:
 # --- tags ----------------------------------------------------------------------------------------------------------
 # AWS tagging rules (Tagging AWS resources, "Tag naming limits and requirements"; the same for every service these
 # modules use): at most 50 user tags per resource; keys 1-128 and values 0-256 Unicode characters; letters, digits,
-# spaces and _ . : / = + - @ only (the documented pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$); the aws: prefix is
-# reserved, in any case.
+# spaces and _ . : / = + - @ only (the documented pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$, the rule language's
+# is_tag_text); the aws: prefix is reserved, in any case.
 MAX_TAGS = 50
-_TAG_PUNCTUATION = "_.:/=+-@"
-# RE2 knows Unicode classes; Python's re does not, so Python checks the same classes with unicodedata.
-_TAG_CHARS_HCL = r'can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", s))'
 
 
-def _tag_text_ok(text: str) -> bool:
-    return all(c in _TAG_PUNCTUATION or unicodedata.category(c)[0] in "LZN" for c in text)
+def _key_length_ok(k: expr.Expr) -> expr.Expr:
+    return k.length().between(1, 128)
 
 
-def _first(items: Iterable[Any], broken: Callable[[Any], bool]) -> Any:
-    return next(item for item in items if broken(item))
+def _value_length_ok(text_value: expr.Expr) -> expr.Expr:
+    return text_value.length() <= 256
+
+
+def _key_not_reserved(k: expr.Expr) -> expr.Expr:
+    return ~call("startswith", call("lower", k), "aws:")
+
+
+def _tag_text(s: expr.Expr) -> expr.Expr:
+    return call("is_tag_text", s)
 
 
 def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """Rules of a tags map; `added` are tag keys the module adds itself (the security group's Name), which count
     against the 50. The first rule is the count: generator.limits applies it to default tags + module tags."""
-    added_hcl = ", ".join(f'{json.dumps(k)} = ""' for k in added)
-    count_hcl = f"length(merge({{v}}, {{ {added_hcl} }})) <= {MAX_TAGS}" if added else f"length({{v}}) <= {MAX_TAGS}"
+    with_added = call("merge", value, {k: "" for k in added}) if added else value
     also = f", counting the {' and '.join(added)} tag the module adds" if added else ""
     return (
         Rule(
             must=f"have at most {MAX_TAGS} tags{also} (AWS limit per resource)",
-            check=lambda v: len(set(v) | set(added)) <= MAX_TAGS,
-            hcl=count_hcl,
+            when=with_added.length() <= MAX_TAGS,
             got=lambda v: f"{len(set(v) | set(added))} tags",
             example={f"tag-{i}": "x" for i in range(MAX_TAGS + 1)},
+            passing={f"tag-{i}": "x" for i in range(MAX_TAGS - len(added))},
         ),
         Rule(
             must="have tag keys of 1 to 128 characters",
-            check=lambda v: all(1 <= len(k) <= 128 for k in v),
-            hcl="alltrue([for k in keys({v}) : length(k) >= 1 && length(k) <= 128])",
-            got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(_first(v, lambda k: not 1 <= len(k) <= 128)),
+            when=all_(call("keys", value), lambda k: _key_length_ok(k)),
+            got=lambda v: (lambda k: f"{literal(k)} ({len(k)} characters)")(first_refused(v, _key_length_ok)),
             example={"k" * 129: "x"},
+            passing={"k" * 128: "x"},
         ),
         Rule(
             must="have tag values of at most 256 characters",
-            check=lambda v: all(len(value) <= 256 for value in v.values()),
-            hcl="alltrue([for value in values({v}) : length(value) <= 256])",
-            got=lambda v: (lambda k: f"{k} = {literal(v[k])} ({len(v[k])} characters)")(_first(v, lambda k: len(v[k]) > 256)),
+            when=all_(call("values", value), lambda value: _value_length_ok(value)),
+            got=lambda v: (lambda k: f"{k} = {literal(v[k])} ({len(v[k])} characters)")(
+                next(k for k in v if not expr.holds(_value_length_ok(expr.lift(v[k])), {}))),
             example={"team": "x" * 257},
+            passing={"team": "x" * 256, "empty": ""},
         ),
         Rule(
             must="have no tag key starting with aws: (AWS reserves the prefix, in any case)",
-            check=lambda v: not any(k.lower().startswith("aws:") for k in v),
-            hcl='alltrue([for k in keys({v}) : !startswith(lower(k), "aws:")])',
-            got=lambda v: literal(_first(v, lambda k: k.lower().startswith("aws:"))),
+            when=all_(call("keys", value), lambda k: _key_not_reserved(k)),
+            got=lambda v: literal(first_refused(v, _key_not_reserved)),
             example={"AWS:owner": "x"},
+            passing={"awsome": "aws:x"},  # the prefix without its colon; a value may start with it
         ),
         Rule(
             must="use only letters, digits, spaces and _ . : / = + - @ in tag keys and values",
-            check=lambda v: all(_tag_text_ok(k) and _tag_text_ok(value) for k, value in v.items()),
-            hcl=f"alltrue([for s in concat(keys({{v}}), values({{v}})) : {_TAG_CHARS_HCL}])",
-            got=lambda v: literal(_first(list(v) + list(v.values()), lambda s: not _tag_text_ok(s))),
+            when=all_(call("concat", call("keys", value), call("values", value)), lambda s: _tag_text(s)),
+            got=lambda v: literal(first_refused(list(v) + list(v.values()), _tag_text)),
             example={"team": "cache;db"},
+            passing={"Équipe": "données 2026 _.:/=+-@"},  # letters of any script, spaces, the punctuation
         ),
     )
 
@@ -334,30 +406,50 @@ def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 
-def open_to_internet(cidrs: Iterable[str] | None) -> bool:
-    return any(c in OPEN_CIDRS for c in (cidrs or ()))
+def open_to_internet(cidrs: expr.Expr) -> expr.Expr:
+    """The list of CIDR blocks holds 0.0.0.0/0 or ::/0."""
+    return any_(cidrs, lambda c: c.is_in(OPEN_CIDRS))
 
 
-def covers_every_address(cidrs: Iterable[str] | None) -> bool:
-    """Whether the blocks together cover all of IPv4 or all of IPv6 (0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0)."""
-    networks = [_cidr_key(c) for c in (cidrs or ())]
-    networks = [n for n in networks if not isinstance(n, str)]
-    for whole in (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")):
-        if whole in ipaddress.collapse_addresses(n for n in networks if n.version == whole.version):
-            return True
-    return False
+def _prefix_length(block: expr.Expr) -> expr.Expr:
+    return call("tonumber", call("split", "/", block)[1])
 
 
-OPEN_CIDRS_HCL = 'length(setintersection(toset(var.allowed_cidr_blocks), toset(["0.0.0.0/0", "::/0"]))) == 0'
-# Terraform has no CIDR union, so the HCL side adds up the addresses of the distinct IPv4 (IPv6) blocks and refuses a
-# total of 2^32 (2^128) or more. Overlapping blocks are counted twice, so it can refuse a list that leaves a gap (the
-# Python check is exact and says so first); it never accepts a list that covers every address.
-COVERS_EVERY_ADDRESS_HCL = (
-    'sum(concat([0], [for c in distinct(var.allowed_cidr_blocks) : pow(2, 32 - tonumber(split("/", c)[1])) '
-    'if !strcontains(c, ":")])) < pow(2, 32) && '
-    'sum(concat([0], [for c in distinct(var.allowed_cidr_blocks) : pow(2, 128 - tonumber(split("/", c)[1])) '
-    'if strcontains(c, ":")])) < pow(2, 128)'
-)
+def _is_ipv6(block: expr.Expr) -> expr.Expr:
+    return call("strcontains", block, ":")
+
+
+def _inside(block: expr.Expr, other: expr.Expr) -> expr.Expr:
+    """`block` lies within `other`, a different block of the same IP version: `other` is no longer, and `block`'s
+    address cut to `other`'s length is `other` (cidrsubnet(x, 0, 0) gives the network of x)."""
+    return (other != block) & if_(
+        _is_ipv6(other) == _is_ipv6(block),
+        (_prefix_length(other) <= _prefix_length(block))
+        & (call("cidrsubnet", text(call("split", "/", block)[0], "/", call("split", "/", other)[1]), 0, 0) == other),
+        False,
+    )
+
+
+def _addresses(cidrs: expr.Expr, ipv6: bool) -> expr.Expr:
+    """How many addresses of one IP version the blocks cover. Two CIDR blocks are disjoint or one holds the other, so
+    the blocks within no other are disjoint: their sizes add up to the size of the union, exactly. (The [0] keeps
+    sum() from an empty list, which Terraform refuses.)"""
+    bits = 128 if ipv6 else 32
+    blocks = call("distinct", cidrs)
+
+    def of_this_version(c: expr.Expr) -> expr.Expr:
+        return _is_ipv6(c) if ipv6 else ~_is_ipv6(c)
+
+    return call("sum", call("concat", [0], for_(
+        blocks,
+        lambda c: call("pow", 2, bits - _prefix_length(c)),
+        keep=lambda c: of_this_version(c) & ~any_(blocks, lambda d: _inside(c, d)),
+    )))
+
+
+def covers_every_address(cidrs: expr.Expr) -> expr.Expr:
+    """The blocks together cover all of IPv4 or all of IPv6 (0.0.0.0/1 + 128.0.0.0/1 is 0.0.0.0/0)."""
+    return (_addresses(cidrs, False) >= call("pow", 2, 32)) | (_addresses(cidrs, True) >= call("pow", 2, 128))
 
 
 # --- names the modules derive --------------------------------------------------------------------------------------
@@ -409,8 +501,6 @@ class AwsName:
 
 
 def _opaque_supplied(values: Mapping[str, Any]) -> Mapping[str, Any]:
-    from generator.inputs import SUPPLIED
-
     return {k: expr.SUPPLIED_AT_APPLY if v is SUPPLIED else v for k, v in values.items()}
 
 
@@ -429,7 +519,7 @@ def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
                 else n.name.length() <= n.max_length
             checks.append(Check(n.inputs, message, hcl_message=hcl_message, example=n.example, when=condition)
                           if n.precondition else
-                          Check(n.inputs, message, lambda v, c=condition: expr.holds(c, _opaque_supplied(v)), None,
+                          Check(n.inputs, message, lambda v, c=condition: holds(c, v), None,
                                 hcl_message=hcl_message, exception="refused by another name's precondition"))
             continue
         if n.hcl_length is None:

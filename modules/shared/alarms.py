@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from generator import rules
+from generator import expr, rules
+from generator.expr import all_, all_of, call, value, var
 from generator.inputs import Advice, Check, Input, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from generator.wiring import InputRefs, WiringError, module_of
@@ -58,22 +59,30 @@ class Alarm:
 
 def _threshold_rules(alarms: tuple[Alarm, ...]) -> tuple[Rule, ...]:
     percent = [a.key for a in alarms if a.unit == "percent"]
-    at_least_zero = Rule(
-        "hold thresholds of 0 or more", lambda v: all(t >= 0 for t in v.values()),
-        "alltrue([for t in values({v}) : t >= 0])",
-        got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if t < 0),
+
+    def at_least_zero(threshold: expr.Expr) -> expr.Expr:
+        return threshold >= 0
+
+    def a_percentage(threshold: expr.Expr) -> expr.Expr:
+        return threshold <= 100
+
+    non_negative = Rule(
+        "hold thresholds of 0 or more",
+        when=all_(call("values", value), lambda t: at_least_zero(t)),
+        got=lambda v: next(f"{k} = {t:g}" for k, t in v.items() if not expr.holds(at_least_zero(expr.lift(t)), {})),
         example={alarms[0].key: -1},
+        passing={alarms[0].key: 0},
     )
     if not percent:
-        return (at_least_zero,)
+        return (non_negative,)
     return (
-        at_least_zero,
+        non_negative,
         Rule(
             "hold percentages of at most 100 (" + ", ".join(percent) + ")",
-            lambda v: all(v[k] <= 100 for k in percent),
-            "alltrue([" + ", ".join(f"{{v}}.{k} <= 100" for k in percent) + "])",
-            got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if v[k] > 100),
+            when=all_of(*(a_percentage(value[k]) for k in percent)),
+            got=lambda v: next(f"{k} = {v[k]:g}" for k in percent if not expr.holds(a_percentage(expr.lift(v[k])), {})),
             example={percent[0]: 101},
+            passing={k: 100 for k in percent},
         ),
     )
 
@@ -135,26 +144,30 @@ def alarm_inputs(alarms: tuple[Alarm, ...], *, operations: bool = False) -> tupl
 
 def _operations_rule() -> Rule:
     listing = ", ".join(DYNAMODB_OPERATIONS)
+
+    def published(operation: expr.Expr) -> expr.Expr:
+        return operation.is_in(DYNAMODB_OPERATIONS)
+
     return Rule(
         f"hold only operations AWS publishes SystemErrors for ({listing})",
-        lambda v: all(op in DYNAMODB_OPERATIONS for op in v),
-        "alltrue([for op in {v} : contains([" + ", ".join(f'"{op}"' for op in DYNAMODB_OPERATIONS) + "], op)])",
-        got=lambda v: '"' + next(op for op in v if op not in DYNAMODB_OPERATIONS) + '"',
+        when=all_(value, lambda op: published(op)),
+        got=lambda v: '"' + rules.first_refused(v, published) + '"',
         example=["NotAnOperation"],
+        passing=list(DYNAMODB_OPERATIONS),
     )
 
 
 ACTIONS_NEED_ALARMS = Check(
     ("alarm_actions", "ok_actions", "alarms_enabled"),
     "must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true)",
-    lambda v: v["alarms_enabled"] or not (v["alarm_actions"] or v["ok_actions"]),
-    "var.alarms_enabled || length(var.alarm_actions) + length(var.ok_actions) == 0",
+    when=var("alarms_enabled") | (var("alarm_actions").length() + var("ok_actions").length() == 0),
     example={"alarm_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
+    passing={"alarms_enabled": True, "ok_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
 )
 ALARM_CHECKS = (ACTIONS_NEED_ALARMS,)
 NOBODY_NOTIFIED = Advice(
     ("alarms_enabled", "alarm_actions"),
-    lambda v: v["alarms_enabled"] and not v["alarm_actions"],
+    lambda v: rules.holds(var("alarms_enabled") & (var("alarm_actions").length() == 0), v),
     "= true, but alarm_actions is empty: the alarms change state in the console and in EventBridge only, and "
     "notify nobody",
 )
@@ -317,16 +330,24 @@ def _longest_dynamodb_alarm_name(v: Any) -> str:
     return f"{v['name_prefix']}{v['table_name']}-{max(keys, key=len)}"
 
 
+def _alarm_names_fit() -> expr.Expr:
+    """Every alarm name, <name_prefix><table_name>-<key>, within the limit: the table's own keys (write-throttles is
+    the longest, 15), one per index (write-throttles-<index>, 16 + its name) and one per operation
+    (system-errors-<operation>, 14 + its name)."""
+    table = var("name_prefix").length() + var("table_name").length() + 1
+    return expr.implies(var("alarms_enabled"), all_of(
+        table + 15 <= MAX_ALARM_NAME,
+        all_(var("global_secondary_indexes"), lambda index: table + 16 + index["name"].length() <= MAX_ALARM_NAME),
+        all_(var("alarm_operations"), lambda op: table + 14 + op.length() <= MAX_ALARM_NAME),
+    ))
+
+
 DYNAMODB_ALARM_NAME_LENGTH = Check(
-    ("table_name", "name_prefix", "alarms_enabled"),
+    ("table_name", "name_prefix", "alarms_enabled", "global_secondary_indexes", "alarm_operations"),
     lambda v: "must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + "
     f"\"{_longest_dynamodb_alarm_name(v)[len(v['name_prefix'] + v['table_name']):]}\" is "
     f"{len(_longest_dynamodb_alarm_name(v))} characters, AWS allows {MAX_ALARM_NAME}",
-    lambda v: not v["alarms_enabled"] or len(_longest_dynamodb_alarm_name(v)) <= MAX_ALARM_NAME,
-    # Only a function's last argument may be expanded with `...`.
-    "!var.alarms_enabled || length(var.name_prefix) + length(var.table_name) + 1 + max(concat([15], "
-    "[for index in var.global_secondary_indexes : 16 + length(index.name)], "
-    f"[for op in var.alarm_operations : 14 + length(op)])...) <= {MAX_ALARM_NAME}",
+    when=_alarm_names_fit(),
     hcl_message=f"table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + "
     f"table_name + the longest alarm key (such as -write-throttles-<index>) must be at most {MAX_ALARM_NAME} "
     "characters.",
@@ -334,4 +355,6 @@ DYNAMODB_ALARM_NAME_LENGTH = Check(
     # 11 + 230 characters of table name (within DynamoDB's 255 and the KMS alias's 256) and the longest default
     # alarm key, -system-errors-BatchWriteItem (29): 270.
     example={"name_prefix": "mapzip-dev-", "table_name": "x" * 230, "alarms_enabled": True},
+    # The same with 215 characters: 255, AWS's limit exactly.
+    passing={"name_prefix": "mapzip-dev-", "table_name": "x" * 215, "alarms_enabled": True},
 )
