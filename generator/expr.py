@@ -121,6 +121,8 @@ class Expr:
         return any_of(other, self)
 
     def __invert__(self) -> Expr:
+        if isinstance(self, _Equality):  # !(a == b) prints as a != b: the same in both languages
+            return _Equality("!=" if self.op == "==" else "==", self.left, self.right)
         return _Not(self)
 
     def __add__(self, other: Any) -> Expr:

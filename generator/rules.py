@@ -459,22 +459,18 @@ class AwsName:
 
     `name` is the name as an expression over the inputs (generator.expr; the same expression a resource is named
     with), evaluated in Python for the environment-wide checks and measured by Terraform in the module's
-    precondition; `created` is the condition under which the resource exists. (Legacy form, being retired: `name`
-    a function of the resolved values returning None when the resource is not created, and `hcl_length` /
-    `hcl_created` its Terraform counterparts.) `template` shows how the name is built, for messages; `max_length`
-    is AWS's limit with `source`. `bounded`: another check already keeps it within the limit (no check of its own).
-    `unique`: AWS refuses a second one in the same account and Region (generator.limits checks an environment);
-    `fold_case`: AWS stores it in lowercase.
+    precondition; `created` is the condition under which the resource exists. `template` shows how the name is
+    built, for messages; `max_length` is AWS's limit with `source`. `bounded`: another check already keeps it
+    within the limit (no check of its own). `unique`: AWS refuses a second one in the same account and Region
+    (generator.limits checks an environment); `fold_case`: AWS stores it in lowercase.
     """
 
     what: str
     inputs: tuple[str, ...]
     template: str
-    name: Any  # Expr, or (legacy) Callable[[Mapping[str, Any]], str | None]
+    name: expr.Expr
     max_length: int
     source: str
-    hcl_length: str | None = None
-    hcl_created: str = "true"
     unique: bool = True
     fold_case: bool = False
     # False where another name's precondition refuses every value this one would (it could never fail alone, so it
@@ -486,12 +482,10 @@ class AwsName:
     bounded: bool = False
 
     def value(self, values: Mapping[str, Any]) -> str | None:
-        if isinstance(self.name, expr.Expr):
-            env = _opaque_supplied(values)
-            if not expr.holds(expr.lift(self.created), env):
-                return None
-            return self.name.evaluate(env)
-        return self.name(values)
+        env = _opaque_supplied(values)
+        if not expr.holds(expr.lift(self.created), env):
+            return None
+        return self.name.evaluate(env)
 
     def key(self, values: Mapping[str, Any]) -> str | None:
         name = self.value(values)
@@ -505,35 +499,24 @@ def _opaque_supplied(values: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
-    """One check per derived name whose length the inputs can push past AWS's limit."""
+    """One check per derived name whose length the inputs can push past AWS's limit. Filed under the name's inputs,
+    which the message shows; it also names the inputs `created` reads (the key's, the billing mode), so that it is
+    skipped when one of those failed its own rule."""
     checks = []
     for n in names:
+        if n.bounded:
+            continue
         message = (lambda v, n=n: f"must keep the {n.what} {n.template} within {n.max_length} characters "
                    f"({n.source}); it would have {len(n.value(v))}")
         hcl_message = (f"{n.inputs[0]} must keep the {n.what} {n.template} within {n.max_length} characters "
                        f"({n.source}).")
-        if isinstance(n.name, expr.Expr):
-            if n.bounded:
-                continue
-            condition = expr.implies(n.created, n.name.length() <= n.max_length) if n.created is not True \
-                else n.name.length() <= n.max_length
-            checks.append(Check(n.inputs, message, hcl_message=hcl_message, example=n.example, when=condition)
-                          if n.precondition else
-                          Check(n.inputs, message, lambda v, c=condition: holds(c, v), None,
+        fits = n.name.length() <= n.max_length
+        condition = fits if n.created is True else expr.implies(n.created, fits)
+        involved = n.inputs + tuple(sorted(condition.inputs() - set(n.inputs)))
+        if n.precondition:
+            checks.append(Check(involved, message, hcl_message=hcl_message, shown=n.inputs, example=n.example,
+                                when=condition))
+        else:
+            checks.append(Check(involved, message, lambda v, c=condition: holds(c, v), None, shown=n.inputs,
                                 hcl_message=hcl_message, exception="refused by another name's precondition"))
-            continue
-        if n.hcl_length is None:
-            continue
-        condition = f"{n.hcl_length} <= {n.max_length}"
-        checks.append(
-            Check(
-                n.inputs,
-                message,
-                lambda v, n=n: n.name(v) is None or len(n.name(v)) <= n.max_length,
-                (condition if n.hcl_created == "true" else f"!({n.hcl_created}) || {condition}")
-                if n.precondition else None,
-                hcl_message=hcl_message,
-                example=n.example,
-            )
-        )
     return tuple(checks)

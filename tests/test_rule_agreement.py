@@ -232,3 +232,46 @@ def test_python_and_terraform_agree_on_every_case(kind: str, judged) -> None:
                 disagreements.append(f"{case}: {name} ({check.terraform_message()}) on {shown!r}: "
                                      f"Python {mine}, Terraform {by_terraform[name]}")
     assert disagreements == []
+
+
+# --- every rule written once, and every rule exercised both ways -----------------------------------------------------
+def _all_rules_and_checks() -> Iterator[tuple[str, Any]]:
+    for kind, definition in MODULES.items():
+        for spec in definition.inputs.inputs:
+            for n, rule in enumerate(spec.rules):
+                yield f"{kind}: {spec.name} rule {n} ({rule.must})", rule
+        for n, check in enumerate(definition.inputs.checks):
+            yield f"{kind}: check {n} on {check.inputs[0]}", check
+
+
+def test_every_rule_and_check_is_one_expression_or_a_marked_exception() -> None:
+    """No condition written twice (a Python predicate beside an HCL string): `when=`, or `exception=` saying why."""
+    written_twice = [name for name, item in _all_rules_and_checks() if item.when is None and item.exception is None]
+    assert written_twice == []
+
+
+def test_every_terraform_rule_and_check_has_a_failing_and_a_passing_case() -> None:
+    """Over the cases the agreement test judges: each condition Terraform evaluates is seen to pass and to fail
+    (checks: on cases every rule accepts)."""
+    missing = []
+    for kind, definition in MODULES.items():
+        inputs = definition.inputs
+        seen: dict[str, set[str]] = {}
+        for _, values in module_cases(inputs):
+            rules_pass = True
+            for name, _, rule, spec in outputs(inputs):
+                if spec is not None:
+                    verdict = rule_verdict(spec, rule, values[spec.name])
+                    # A null value passes by the validation's null guard alone: not a passing case of the rule.
+                    seen.setdefault(name, set()).add(verdict if values[spec.name] is not None else "null")
+                    rules_pass &= verdict == "pass"
+            if rules_pass:
+                for name, _, check, spec in outputs(inputs):
+                    if spec is None:
+                        seen.setdefault(name, set()).add(check_verdict(check, values))
+        for name, _, item, spec in outputs(inputs):
+            verdicts = seen.get(name, set())
+            if "pass" not in verdicts or not verdicts - {"pass", "null"}:
+                what = f"{spec.name} must {item.must}" if spec is not None else item.terraform_message()
+                missing.append(f"{kind} {name} ({what}): seen {sorted(verdicts)}")
+    assert not missing, "\n" + "\n".join(missing)

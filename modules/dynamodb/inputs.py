@@ -8,7 +8,6 @@ Python check of an environment file and the Terraform precondition are both rend
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Mapping
 
 from generator import expr, rules
@@ -177,22 +176,6 @@ AWS_NAMES = (
         for direction in ("read", "write")
     ),
 )
-
-
-def _name_length_checks() -> tuple[Check, ...]:
-    """rules.name_length_checks, for names whose `created` reads inputs besides the name's own (the key's, the
-    billing mode): a Check's condition may read only the inputs it names, so each check here names those too,
-    while its message still shows only the name's inputs (`got table_name = …, name_prefix = …`).
-    (generator/rules.py is another branch's; this belongs there, as `shown=n.inputs`.)"""
-    checks = []
-    for name in AWS_NAMES:
-        created_reads = tuple(sorted(expr.lift(name.created).inputs() - set(name.inputs)))
-        widened = dataclasses.replace(name, inputs=name.inputs + created_reads)
-        for check in rules.name_length_checks([widened]):
-            rendered = check.when is not None  # re-rendered from `when` with the new `shown`
-            checks.append(dataclasses.replace(check, shown=name.inputs, check=None if rendered else check.check,
-                                              hcl=None if rendered else check.hcl))
-    return tuple(checks)
 
 
 def _index_rules(kinds: str, limit: int, index: dict[str, Any]) -> tuple[Rule, ...]:
@@ -701,7 +684,7 @@ INPUTS = InputSet(
                      "on_demand_max_read_request_units": 100},
             passing={"on_demand_max_read_request_units": 100, "on_demand_max_write_request_units": -1},
         ),
-        *_name_length_checks(),
+        *rules.name_length_checks(AWS_NAMES),
         *shared.create_kms_key_checks(
             ("server_side_encryption_kms_key_arn", "server_side_encryption_enabled"),
             ("server_side_encryption_kms_key_arn",),
@@ -709,8 +692,8 @@ INPUTS = InputSet(
             "then creates no key",
             unused="must be false when server_side_encryption_kms_key_arn is given (the module's key would encrypt "
             "nothing)",
-            key_needed=kms_key_needed,
-            encrypts_anything=lambda v: v["server_side_encryption_enabled"],
+            key_needed=KMS_KEY_NEEDED,
+            encrypts_anything=var("server_side_encryption_enabled"),
         ),
         Check(
             ("create_resource_policy", "resource_policy"),

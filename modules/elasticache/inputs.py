@@ -265,10 +265,6 @@ def kms_key_needed(values: Mapping[str, Any]) -> bool:
     return expr.holds(KMS_KEY_NEEDED, values)
 
 
-def _encrypts_anything(values: Mapping[str, Any]) -> bool:
-    return expr.holds(ENCRYPTS_ANYTHING, values)
-
-
 # Data tiering exists only on r6gd nodes, and is mandatory there (API doc DataTieringEnabled).
 _NODE_FAMILY = call("split", ".", var("node_type"))[1]
 DATA_TIERING_NODE = _NODE_FAMILY == "r6gd"
@@ -807,8 +803,8 @@ INPUTS = InputSet(
             "when false: the module then creates no key",
             unused="must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the "
             "module's key would encrypt nothing)",
-            key_needed=kms_key_needed,
-            encrypts_anything=_encrypts_anything,
+            key_needed=KMS_KEY_NEEDED,
+            encrypts_anything=ENCRYPTS_ANYTHING,
         ),
         Check(
             ("parameters",),

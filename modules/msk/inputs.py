@@ -614,7 +614,7 @@ INPUTS = InputSet(
             "the module then creates no key",
             unused="must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted (the "
             "module's key would encrypt nothing)",
-            key_needed=kms_key_needed,
+            key_needed=KMS_KEY_NEEDED,
         ),
     ),
     aws_names=AWS_NAMES,

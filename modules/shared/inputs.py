@@ -300,9 +300,8 @@ def create_kms_key_checks(
     *,
     needs: str,
     unused: str,
-    key_needed: Expr | Callable[[Mapping[str, Any]], bool],
-    encrypts_anything: Expr | bool | Callable[[Mapping[str, Any]], bool] = True,
-    needs_hcl: str = "var.create_kms_key || !local.kms_key_needed",
+    key_needed: Expr,
+    encrypts_anything: Expr | bool = True,
 ) -> tuple[Check, Check]:
     """The two checks of the create_kms_key switch, filed under it with `inputs` (the key ARNs and what decides
     whether anything is encrypted): false needs every key the module would otherwise create (`needs`); true needs
@@ -310,20 +309,11 @@ def create_kms_key_checks(
     precondition (modules/shared/kms.py, the same message, `used`: `key_needed`): the key exists whenever it fails,
     and the main resource, which reads the key, is never reached.
 
-    `key_needed` (the module's `local.kms_key_needed`, an expr.Local) and `encrypts_anything` are conditions over the
-    inputs; the inputs they read beyond `inputs` are added to the checks' inputs (a check is skipped when one of them
-    failed its own rule), not to what the messages show. (Legacy form, until every module passes conditions:
-    functions of the resolved values, with `needs_hcl`.)"""
+    `key_needed` (the module's `local.kms_key_needed`, an expr.Local, or a condition) and `encrypts_anything` are
+    conditions over the inputs; the inputs they read beyond `inputs` are added to the checks' inputs (a check is
+    skipped when one of them failed its own rule), not to what the messages show."""
     shown = ("create_kms_key", *inputs)
     both_keys = {"create_kms_key": False, **{name: KEY_ARN_EXAMPLE for name in key_arns}}
-    if not isinstance(key_needed, Expr):
-        encrypts = encrypts_anything if callable(encrypts_anything) else (lambda v: encrypts_anything)
-        return (
-            Check(shown, needs, lambda v: v["create_kms_key"] or not key_needed(v), needs_hcl,
-                  example={"create_kms_key": False}),
-            Check(shown, unused, lambda v: not v["create_kms_key"] or not encrypts(v) or key_needed(v), None,
-                  example={"create_kms_key": True, **{name: KEY_ARN_EXAMPLE for name in key_arns}}),
-        )
     needs_when = var("create_kms_key") | ~key_needed
     # The key is created when create_kms_key is on and something is encrypted (kms.py's `create`); its precondition.
     unused_when = implies(var("create_kms_key") & encrypts_anything, key_needed)

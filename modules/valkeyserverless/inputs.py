@@ -248,8 +248,7 @@ INPUTS = InputSet(
             needs="needs kms_key_arn when false: the cache is always encrypted at rest, and the module then creates "
             "no key",
             unused="must be false when kms_key_arn is given (the module's key would encrypt nothing)",
-            key_needed=kms_key_needed,
-            needs_hcl="var.create_kms_key || var.kms_key_arn != null",
+            key_needed=KMS_KEY_NEEDED,
         ),
     ),
     aws_names=AWS_NAMES,
