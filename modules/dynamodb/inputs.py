@@ -220,7 +220,7 @@ INPUTS = InputSet(
         ),
         Input("table_name", STRING, "Table name after the prefix: the table is name_prefix + table_name.", example="reviews"),
         Input("hash_key", STRING, "Partition key attribute; declare it in attributes.", example="review_id"),
-        Input("range_key", STRING, "Sort key attribute; declare it in attributes. Needed for LSIs.", default=None),
+        Input("range_key", STRING, "Sort key attribute; declare it in attributes. Needed for LSIs. Without it the table has a partition key only.", default=None),
         Input(
             "attributes",
             list_of(object_of(name=STRING, type=STRING)),
@@ -248,9 +248,9 @@ INPUTS = InputSet(
             default="PAY_PER_REQUEST",
             rules=(rules.one_of(["PAY_PER_REQUEST", "PROVISIONED"]),),
         ),
-        Input("read_capacity", NUMBER, "Read capacity units of a PROVISIONED table (the auto scaling floor).",
+        Input("read_capacity", NUMBER, "Read capacity units of a PROVISIONED table (the auto scaling floor). Required with PROVISIONED; null for PAY_PER_REQUEST.",
               default=None, rules=(rules.between(1, 40000),)),
-        Input("write_capacity", NUMBER, "Write capacity units of a PROVISIONED table (the auto scaling floor).",
+        Input("write_capacity", NUMBER, "Write capacity units of a PROVISIONED table (the auto scaling floor). Required with PROVISIONED; null for PAY_PER_REQUEST.",
               default=None, rules=(rules.between(1, 40000),)),
         Input(
             "autoscaling_read_max_capacity",
@@ -315,7 +315,8 @@ INPUTS = InputSet(
             "on_demand_max_write_request_units",
             NUMBER,
             "On-demand (PAY_PER_REQUEST) tables only: the most write request units per second the table may consume; "
-            "-1 removes a limit set before. Indexes take their own: max_write_request_units in global_secondary_indexes.",
+            "-1 removes a limit set before (leaving the input out keeps it). Indexes take their own: max_write_request_units in "
+            "global_secondary_indexes.",
             default=None,
             rules=(
                 Rule(
@@ -332,7 +333,7 @@ INPUTS = InputSet(
             "Create the table from an S3 import (ImportTable): input_format (CSV, DYNAMODB_JSON or ION), s3_bucket, "
             "optional s3_bucket_owner (12-digit account), s3_key_prefix, input_compression_type (GZIP, ZSTD or NONE) "
             "and, for CSV, csv_delimiter and csv_header_list. Applies only when the table is created: later changes "
-            "are ignored (the provider would replace the table otherwise).",
+            "are ignored (the provider would replace the table otherwise). Without it the table is created empty.",
             default=None,
             rules=(
                 Rule(
@@ -391,7 +392,7 @@ INPUTS = InputSet(
         Input(
             "stream_view_type",
             STRING,
-            "What a stream record holds: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES. Only with streams on.",
+            "What a stream record holds: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES. Required with streams on; null (no stream) otherwise.",
             default=None,
             rules=(rules.one_of(STREAM_VIEW_TYPES),),
         ),
@@ -436,7 +437,7 @@ INPUTS = InputSet(
         Input(
             "resource_policy",
             STRING,
-            "Resource-based policy (JSON) attached to the table.",
+            "Resource-based policy (JSON) attached to the table. Without it the table has no resource policy.",
             default=None,
             rules=(
                 Rule(

@@ -500,7 +500,8 @@ INPUTS = InputSet(
             "auth_token",
             STRING,
             "AUTH password (16-128 characters: letters, digits and !&#$^<>-). Needs transit encryption. "
-            "Pass it as a sensitive variable, never in a file.",
+            "Pass it as a sensitive variable, never in a file. Without it (and without RBAC users) clients connect "
+            "without AUTH.",
             default=None,
             sensitive=True,
             secret=True,
@@ -576,7 +577,7 @@ INPUTS = InputSet(
             "snapshot_name",
             STRING,
             "ElastiCache snapshot to restore when the group is created (ForceNew: a change replaces the group and its "
-            "data). Excludes snapshot_arns.",
+            "data). Excludes snapshot_arns. Without it (and snapshot_arns) the group starts empty.",
             default=None,
             # AWS CreateSnapshot SnapshotName: 1-255 characters; the provider's only check is that it is not empty.
             rules=(rules.length_between(1, 255),),
@@ -593,7 +594,7 @@ INPUTS = InputSet(
         Input(
             "notification_topic_arn",
             STRING,
-            "SNS topic for ElastiCache events.",
+            "SNS topic for ElastiCache events. Without it no events are sent.",
             default=None,
             rules=(rules.arn("sns"), rules.arn_shape("sns")),
         ),

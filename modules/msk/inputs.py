@@ -388,7 +388,7 @@ INPUTS = InputSet(
         Input(
             "s3_logs_prefix",
             STRING,
-            "Key prefix of the broker logs in s3_logs_bucket.",
+            "Key prefix of the broker logs in s3_logs_bucket. Without it the logs go to the bucket's root (AWS adds its own AWSLogs/ path).",
             default=None,
             rules=(rules.length_between(1, 1024),),
         ),
