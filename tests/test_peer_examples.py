@@ -141,8 +141,8 @@ def test_autoscaling_scales_the_table_and_each_index(peers):
     }
     table, index = "table/my-table-autoscaling", "table/my-table-autoscaling/index/TitleIndex"
     assert targets == {
-        "read[0]": (table, "dynamodb:table:ReadCapacityUnits", 5, 30),
-        "write[0]": (table, "dynamodb:table:WriteCapacityUnits", 5, 30),
+        "read[0]": (table, "dynamodb:table:ReadCapacityUnits", 5, 10),
+        "write[0]": (table, "dynamodb:table:WriteCapacityUnits", 5, 10),
         'index_read["TitleIndex"]': (index, "dynamodb:index:ReadCapacityUnits", 10, 30),
         'index_write["TitleIndex"]': (index, "dynamodb:index:WriteCapacityUnits", 10, 30),
     }
@@ -155,7 +155,7 @@ def test_autoscaling_scales_the_table_and_each_index(peers):
     for address, (resource_id, tracking) in policies.items():
         direction = "Write" if "write" in address else "Read"
         assert resource_id == targets[address][0]
-        assert tracking["target_value"] == 45
+        assert (tracking["target_value"], tracking["scale_in_cooldown"], tracking["scale_out_cooldown"]) == (45, 50, 40)
         assert tracking["predefined_metric_specification"][0]["predefined_metric_type"] == (
             f"DynamoDB{direction}CapacityUtilization"
         )
@@ -347,10 +347,12 @@ billing_mode = "PROVISIONED"
 read_capacity = 5
 write_capacity = 5
 autoscaling_target_value = 45
-autoscaling_read_max_capacity = 30
-autoscaling_write_max_capacity = 30
+autoscaling_read_max_capacity = 10
+autoscaling_write_max_capacity = 10
+autoscaling_scale_in_cooldown = 50
+autoscaling_scale_out_cooldown = 40
 attributes = [{ name = "id", type = "N" }, { name = "title", type = "S" }, { name = "age", type = "N" }]
-global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], write_capacity = 10, read_capacity = 10 }]
+global_secondary_indexes = [{ name = "TitleIndex", hash_key = "title", range_key = "age", projection_type = "INCLUDE", non_key_attributes = ["id"], write_capacity = 10, read_capacity = 10, autoscaling_read_max_capacity = 30, autoscaling_write_max_capacity = 30 }]
 tags = { Terraform = "true", Environment = "staging" }
 
 [dynamodb_basic]

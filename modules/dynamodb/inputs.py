@@ -8,10 +8,10 @@ Python check of an environment file and the Terraform precondition are both rend
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from generator import expr, rules
-from generator.expr import Local, all_, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
+from generator.expr import Local, all_, all_of, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from modules.shared import alarms
@@ -35,6 +35,8 @@ GSI = object_of(
     non_key_attributes=optional(list_of(STRING)),
     read_capacity=optional(NUMBER),
     write_capacity=optional(NUMBER),
+    autoscaling_read_max_capacity=optional(NUMBER),
+    autoscaling_write_max_capacity=optional(NUMBER),
     max_read_request_units=optional(NUMBER),
     max_write_request_units=optional(NUMBER),
 )
@@ -178,6 +180,15 @@ AWS_NAMES = (
 )
 
 
+def _index_ceiling_at_least_floor(direction: str) -> Callable[[expr.Expr], expr.Expr]:
+    """For all_(): an index's own auto scaling ceiling, when set, is at least its floor (its capacity, else the
+    table's)."""
+    def holds(i: expr.Expr) -> expr.Expr:
+        ceiling = i[f"autoscaling_{direction}_max_capacity"]
+        return unless_null(ceiling, ceiling >= call("coalesce", i[f"{direction}_capacity"], var(f"{direction}_capacity"), 0))
+    return holds
+
+
 def _index_rules(kinds: str, limit: int, index: dict[str, Any]) -> tuple[Rule, ...]:
     """`index`: a valid index of this kind, from which each rule's failing and passing examples are made."""
     return (
@@ -266,6 +277,18 @@ INPUTS = InputSet(
             default=None,
             rules=(rules.between(1, 40000),),
         ),
+        *(
+            Input(
+                f"autoscaling_scale_{way}_cooldown",
+                NUMBER,
+                f"Seconds after a scale-{way} activity before another scale-{way} starts, for the table and its "
+                "indexes (PROVISIONED only). Default: Application Auto Scaling's own for DynamoDB (none sent).",
+                default=None,
+                rules=(Rule("be a whole number of seconds, at least 0", when=value.is_whole() & (value >= 0),
+                            example=-1, passing=60),),
+            )
+            for way in ("in", "out")
+        ),
         Input(
             "autoscaling_target_value",
             NUMBER,
@@ -279,7 +302,8 @@ INPUTS = InputSet(
             "Global secondary indexes: name, hash_key, optional range_key, projection_type (default ALL), "
             "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity "
             "(default: the table's). On a PROVISIONED table each index is auto scaled like the table, from its own "
-            "capacity up to the table's ceiling (autoscaling_*_max_capacity) or its own capacity if higher. An apply "
+            "capacity up to its own autoscaling_read_max_capacity / autoscaling_write_max_capacity, by default the "
+            "table's ceiling (autoscaling_*_max_capacity) or its own capacity if higher. An apply "
             "after the scaler moved an index sets it back to that floor (the provider cannot ignore one index's "
             "capacity without ignoring every index change); the scaler then moves it again.",
             default=[],
@@ -292,6 +316,18 @@ INPUTS = InputSet(
                     example=[{"name": "by_place", "hash_key": "review_id", "max_read_request_units": 0}],
                     passing=[{"name": "by_place", "hash_key": "review_id", "max_read_request_units": 100,
                               "max_write_request_units": -1}],
+                ),
+                Rule(
+                    "have autoscaling_read_max_capacity and autoscaling_write_max_capacity that are whole numbers "
+                    "between 1 and 40000",
+                    when=all_(value, lambda i: all_of(*(
+                        unless_null(i[f"autoscaling_{d}_max_capacity"],
+                                    i[f"autoscaling_{d}_max_capacity"].is_whole()
+                                    & i[f"autoscaling_{d}_max_capacity"].between(1, 40000))
+                        for d in ("read", "write")))),
+                    example=[{"name": "by_place", "hash_key": "review_id", "autoscaling_read_max_capacity": 0}],
+                    passing=[{"name": "by_place", "hash_key": "review_id", "autoscaling_read_max_capacity": 30,
+                              "autoscaling_write_max_capacity": 30}],
                 ),
             ),
         ),
@@ -574,6 +610,47 @@ INPUTS = InputSet(
             example={"autoscaling_read_max_capacity": 50},
             passing={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
                      "autoscaling_read_max_capacity": 50, "autoscaling_write_max_capacity": 20},
+        ),
+        Check(
+            ("global_secondary_indexes", "billing_mode", "autoscaling_scale_in_cooldown",
+             "autoscaling_scale_out_cooldown"),
+            "must set an index's autoscaling_read_max_capacity / autoscaling_write_max_capacity, and the "
+            "autoscaling_scale_*_cooldown inputs, only when billing_mode is PROVISIONED",
+            when=PROVISIONED | expr.all_of(
+                var("autoscaling_scale_in_cooldown").is_null(),
+                var("autoscaling_scale_out_cooldown").is_null(),
+                all_(var("global_secondary_indexes"), lambda i: i["autoscaling_read_max_capacity"].is_null()
+                     & i["autoscaling_write_max_capacity"].is_null()),
+            ),
+            shown=("billing_mode", "autoscaling_scale_in_cooldown", "autoscaling_scale_out_cooldown"),
+            example={"autoscaling_scale_in_cooldown": 60},
+            passing={"billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                     "autoscaling_scale_in_cooldown": 60, "autoscaling_scale_out_cooldown": 0},
+        ),
+        *(
+            Check(
+                ("global_secondary_indexes", f"{direction}_capacity"),
+                # RegisterScalableTarget refuses a MaxCapacity below MinCapacity (the index's floor).
+                f"must give each index an autoscaling_{direction}_max_capacity of at least its {direction}_capacity "
+                f"(default: the table's {direction}_capacity)",
+                when=all_(var("global_secondary_indexes"), _index_ceiling_at_least_floor(direction)),
+                shown=("global_secondary_indexes",),
+                example={
+                    "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                    "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                    "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id",
+                                                  f"{direction}_capacity": 10,
+                                                  f"autoscaling_{direction}_max_capacity": 8}],
+                },
+                passing={
+                    "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 5,
+                    "attributes": [{"name": "review_id", "type": "S"}, {"name": "place_id", "type": "S"}],
+                    "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id",
+                                                  f"{direction}_capacity": 10,
+                                                  f"autoscaling_{direction}_max_capacity": 30}],
+                },
+            )
+            for direction in ("read", "write")
         ),
         *(
             Check(

@@ -173,14 +173,22 @@ def build(stack: Any) -> Any:
         },
     )
 
-    # Auto scaling of each index, keyed by index name: names are literals of the input, known at plan time.
+    # Auto scaling of each index, keyed by index name: names are literals of the input, known at plan time. Each
+    # index scales from its capacity (default: the table's) to its own ceiling, by default the table's ceiling or its
+    # own capacity if higher.
     autoscaled_indexes = local(
         stack,
         "autoscaled_indexes",
         f"${{local.provisioned ? {{ for i in {INPUT.global_secondary_indexes} : i.name => {{"
-        f" read = coalesce(i.read_capacity, {INPUT.read_capacity}), write = coalesce(i.write_capacity, {INPUT.write_capacity})"
+        f" read = coalesce(i.read_capacity, {INPUT.read_capacity}), write = coalesce(i.write_capacity, {INPUT.write_capacity}),"
+        f" read_max = i.autoscaling_read_max_capacity, write_max = i.autoscaling_write_max_capacity"
         " } } : {}}",
     )
+    # Sent only when given: Application Auto Scaling keeps its own defaults otherwise.
+    cooldowns = {
+        "scale_in_cooldown": number(INPUT.autoscaling_scale_in_cooldown),
+        "scale_out_cooldown": number(INPUT.autoscaling_scale_out_cooldown),
+    }
     for direction in ("read", "write"):
         Direction = direction.capitalize()
         capacity = getattr(INPUT, f"{direction}_capacity")
@@ -208,6 +216,7 @@ def build(stack: Any) -> Any:
             target_tracking_scaling_policy_configuration={
                 "target_value": target_value,
                 "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
+                **cooldowns,
             },
             count=number("local.provisioned ? 1 : 0"),
         )
@@ -220,8 +229,9 @@ def build(stack: Any) -> Any:
             resource_id="table/${aws_dynamodb_table.this.name}/index/${each.key}",
             scalable_dimension=f"dynamodb:index:{Direction}CapacityUnits",
             min_capacity=number(f"each.value.{direction}"),
-            # The table's ceiling, or the index's own floor when that is higher.
-            max_capacity=number(f"max(each.value.{direction}, {ceiling})"),
+            # The index's own ceiling; else the table's, or the index's own floor when that is higher.
+            max_capacity=number(f"each.value.{direction}_max != null ? each.value.{direction}_max : "
+                                f"max(each.value.{direction}, {ceiling})"),
         )
         address(index_target, f"index_{direction}")
         index_target.add_override("for_each", "${" + autoscaled_indexes + "}")
@@ -236,6 +246,7 @@ def build(stack: Any) -> Any:
             target_tracking_scaling_policy_configuration={
                 "target_value": target_value,
                 "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
+                **cooldowns,
             },
         )
         address(index_policy, f"index_{direction}")

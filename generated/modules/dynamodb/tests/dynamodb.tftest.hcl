@@ -77,6 +77,8 @@ run "rejects_inputs_1" {
     write_capacity                     = 40001
     autoscaling_read_max_capacity      = 40001
     autoscaling_write_max_capacity     = 40001
+    autoscaling_scale_in_cooldown      = -1
+    autoscaling_scale_out_cooldown     = -1
     autoscaling_target_value           = 91
     global_secondary_indexes           = [{ name = "index_0", hash_key = "review_id" }, { name = "index_1", hash_key = "review_id" }, { name = "index_2", hash_key = "review_id" }, { name = "index_3", hash_key = "review_id" }, { name = "index_4", hash_key = "review_id" }, { name = "index_5", hash_key = "review_id" }, { name = "index_6", hash_key = "review_id" }, { name = "index_7", hash_key = "review_id" }, { name = "index_8", hash_key = "review_id" }, { name = "index_9", hash_key = "review_id" }, { name = "index_10", hash_key = "review_id" }, { name = "index_11", hash_key = "review_id" }, { name = "index_12", hash_key = "review_id" }, { name = "index_13", hash_key = "review_id" }, { name = "index_14", hash_key = "review_id" }, { name = "index_15", hash_key = "review_id" }, { name = "index_16", hash_key = "review_id" }, { name = "index_17", hash_key = "review_id" }, { name = "index_18", hash_key = "review_id" }, { name = "index_19", hash_key = "review_id" }, { name = "index_20", hash_key = "review_id" }]
     on_demand_max_read_request_units   = 0
@@ -104,6 +106,8 @@ run "rejects_inputs_1" {
     var.write_capacity,
     var.autoscaling_read_max_capacity,
     var.autoscaling_write_max_capacity,
+    var.autoscaling_scale_in_cooldown,
+    var.autoscaling_scale_out_cooldown,
     var.autoscaling_target_value,
     var.global_secondary_indexes,
     var.on_demand_max_read_request_units,
@@ -194,10 +198,12 @@ run "rejects_inputs_5" {
   command = plan
 
   variables {
-    tags = { team = "cache;db" }
+    global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", autoscaling_read_max_capacity = 0 }]
+    tags                     = { team = "cache;db" }
   }
 
   expect_failures = [
+    var.global_secondary_indexes,
     var.tags,
   ]
 }
@@ -340,6 +346,47 @@ run "check_autoscaling_read_max_capacity" {
   expect_failures = [aws_dynamodb_table.this]
 }
 
+# global_secondary_indexes must set an index's autoscaling_read_max_capacity / autoscaling_write_max_capacity, and the autoscaling_scale_*_cooldown inputs, only when billing_mode is PROVISIONED.
+run "check_global_secondary_indexes" {
+  command = plan
+
+  variables {
+    autoscaling_scale_in_cooldown = 60
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# global_secondary_indexes must give each index an autoscaling_read_max_capacity of at least its read_capacity (default: the table's read_capacity).
+run "check_global_secondary_indexes_2" {
+  command = plan
+
+  variables {
+    billing_mode             = "PROVISIONED"
+    read_capacity            = 5
+    write_capacity           = 5
+    attributes               = [{ name = "review_id", type = "S" }, { name = "place_id", type = "S" }]
+    global_secondary_indexes = [{ name = "by_place", hash_key = "place_id", read_capacity = 10, autoscaling_read_max_capacity = 8 }]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# global_secondary_indexes must give each index an autoscaling_write_max_capacity of at least its write_capacity (default: the table's write_capacity).
+run "check_global_secondary_indexes_3" {
+  command = plan
+
+  variables {
+    billing_mode             = "PROVISIONED"
+    read_capacity            = 5
+    write_capacity           = 5
+    attributes               = [{ name = "review_id", type = "S" }, { name = "place_id", type = "S" }]
+    global_secondary_indexes = [{ name = "by_place", hash_key = "place_id", write_capacity = 10, autoscaling_write_max_capacity = 8 }]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
 # autoscaling_read_max_capacity must be at least read_capacity.
 run "check_autoscaling_read_max_capacity_2" {
   command = plan
@@ -369,7 +416,7 @@ run "check_autoscaling_write_max_capacity" {
 }
 
 # global_secondary_indexes must project at most 100 non_key_attributes across all indexes.
-run "check_global_secondary_indexes" {
+run "check_global_secondary_indexes_4" {
   command = plan
 
   variables {
