@@ -6,9 +6,8 @@ DynamoDB `resource_policy` once passed Python with "{not json" and failed `terra
 
 For each module: the cases are its required examples, and those with each rule's and check's failing example and
 passing example put in. Each case is judged by every rule and every check, in Python and by Terraform itself:
-an evaluator module (the module's variables without their validation, the locals it derives from inputs, and one
-output per rule or check: its condition exactly as generated, as "pass", "fail" or "error") is called once per
-case from one root, and one `terraform plan` with no provider and no resource evaluates them all (about 25 s for ~300 cases).
+one root (no provider, no resource) holds each module's cases as a typed list and, per case, every condition
+exactly as generated (`evaluator_root`); one `terraform plan` evaluates them all.
 
 Checks are compared on the cases every rule accepts: Terraform evaluates preconditions only after every variable
 validated, and Python skips a check on an input that already failed its own rule.
@@ -142,63 +141,57 @@ def _single_interpolation(text: str) -> bool:
     return True
 
 
-def _evaluator_local(definition: str) -> str:
-    """A local as the evaluator declares it. The evaluator has no validation blocks, so a local that computes with a
-    value only a rule refuses (minutes parsed from a malformed window) would fail, and stop the whole plan; null
-    there instead. Checks are judged only on cases every rule accepts, where the local is what the module computes
-    (and a local failing there still fails the check: null in arithmetic or length() is an error)."""
-    definition = _VAR.sub("var.v.", definition)
-    return f"${{try({definition[2:-1]}, null)}}" if _single_interpolation(definition) else definition
+CASE = "case_values"  # the for-expression's name for one case's inputs (no condition uses it)
+_LOCAL = re.compile(r"\blocal\.([a-z0-9_]+)")
 
 
-def evaluator_module(kind: str, inputs: InputSet) -> dict[str, Any]:
-    """The module's conditions over one object variable `v` holding every input (one variable and one output per
-    call keep Terraform's graph small: a variable and an output per input and rule made a run of ~300 calls take
-    a minute). `var.x` becomes `var.v.x`; each attribute has the input's type, so values convert as they would."""
-    generated = _generated(kind)
-    fields = ", ".join(f"{name} = {block['type']}" for name, block in generated["variable"].items())
-    # The module's own locals, as generated: those the conditions read, and those these read.
-    defined = generated.get("locals", {})
-    wanted: set[str] = set()
-    texts = [condition for _, condition, _, _ in outputs(inputs)]
-    while texts:
-        for name in re.findall(r"\blocal\.([a-z0-9_]+)", texts.pop()):
-            if name not in wanted:
-                wanted.add(name)
-                texts.append(json.dumps(defined[name]))
-    verdicts = ", ".join(
-        f'{name} = try(({_VAR.sub("var.v.", condition)}) ? "pass" : "fail", "error")'
-        for name, condition, _, _ in outputs(inputs)
-    )
-    module: dict[str, Any] = {
-        "variable": {"v": {"type": f"object({{{fields}}})"}},
-        "output": {"verdicts": {"value": "${{" + verdicts + "}}"}},
-    }
-    if wanted:
-        module["locals"] = {name: _evaluator_local(defined[name]) for name in sorted(wanted)}
-    return module
+def _inline_locals(text: str, defined: Mapping[str, Any]) -> str:
+    """`text` with every `local.x` replaced by its definition, in parentheses (recursively): inside a for-expression
+    over the cases there are no per-case locals. A local that is one `${...}` becomes `try(..., null)`: the
+    evaluator has no validation blocks, so a local computed from a value only a rule refuses (minutes parsed from a
+    malformed window) would error; checks are judged only on cases every rule accepts, where the local is what the
+    module computes. A template local becomes a quoted template."""
+
+    def expand(match: re.Match[str]) -> str:
+        definition = defined[match.group(1)]
+        if _single_interpolation(definition):
+            return f"try({_inline_locals(definition[2:-1], defined)}, null)"
+        # A .tf.json string is a template: quoted as it is (its literal parts hold no quote or backslash).
+        return '("' + _inline_locals(definition, defined) + '")'
+
+    return _LOCAL.sub(expand, text)
+
+
+def evaluator_root(workdir: Path) -> dict[str, Any]:
+    """One root, no module, no provider, no resource: per module a variable `<kind>_cases`, a list of objects with
+    the module's inputs as attributes (each of the input's type, so values convert as the module's variables
+    convert them), its cases as default; and an output holding, for each case, every condition as generated
+    (`var.x` read as the case's `x`, locals inlined) judged "pass", "fail" or "error". One variable and one output
+    per module keep Terraform's graph small (a module call per case took a minute for 300 cases)."""
+    root: dict[str, Any] = {"variable": {}, "output": {}}
+    for kind, definition in MODULES.items():
+        generated = _generated(kind)
+        fields = ", ".join(f"{name} = {block['type']}" for name, block in generated["variable"].items())
+        defined = generated.get("locals", {})
+        verdicts = ", ".join(
+            f'{name} = try(({_VAR.sub(CASE + ".", _inline_locals(condition, defined))}) ? "pass" : "fail", "error")'
+            for name, condition, _, _ in outputs(definition.inputs)
+        )
+        root["variable"][f"{kind}_cases"] = {
+            "type": f"list(object({{{fields}}}))",
+            "default": [_template_escape(values) for _, values in module_cases(definition.inputs)],
+        }
+        root["output"][kind] = {"value": f"${{[for {CASE} in var.{kind}_cases : {{{verdicts}}}]}}"}
+    return root
 
 
 def terraform_verdicts(workdir: Path) -> dict[str, dict[str, dict[str, str]]]:
     """Evaluate every module's conditions on every case in one run: {kind: {case index: {output: verdict}}}."""
-    root: dict[str, Any] = {"module": {}, "output": {}}
-    for kind, definition in MODULES.items():
-        folder = workdir / f"evaluate_{kind}"
-        folder.mkdir(parents=True)
-        (folder / "main.tf.json").write_text(json.dumps(evaluator_module(kind, definition.inputs), indent=1))
-        for n, (_, values) in enumerate(module_cases(definition.inputs)):
-            call = f"{kind}_{n}"
-            root["module"][call] = {"source": f"./evaluate_{kind}", "v": _template_escape(values)}
-            root["output"][call] = {"value": f"${{module.{call}.verdicts}}"}
-    (workdir / "main.tf.json").write_text(json.dumps(root, indent=1))
+    (workdir / "main.tf.json").write_text(json.dumps(evaluator_root(workdir), indent=1))
     terraform.run(workdir, "init", "-input=false", "-no-color", "-backend=false")
     terraform.run(workdir, "plan", "-input=false", "-no-color", "-out=verdicts.tfplan")
     produced = json.loads(terraform.run(workdir, "show", "-json", "verdicts.tfplan"))["planned_values"]["outputs"]
-    verdicts: dict[str, dict[str, dict[str, str]]] = {kind: {} for kind in MODULES}
-    for call, output in produced.items():
-        kind, n = call.rsplit("_", 1)
-        verdicts[kind][n] = output["value"]
-    return verdicts
+    return {kind: {str(n): verdict for n, verdict in enumerate(produced[kind]["value"])} for kind in MODULES}
 
 
 @pytest.fixture(scope="module")
