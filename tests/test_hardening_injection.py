@@ -6,6 +6,8 @@ at plan time. The plan below is a real one: what Terraform would create is what 
 
 from __future__ import annotations
 
+import pytest
+
 import dataclasses
 import json
 
@@ -46,6 +48,7 @@ def hostile_environment() -> environments.Environment:
     )
 
 
+@pytest.mark.terraform
 def test_template_sequences_in_keys_and_values_are_planned_literally(tmp_path):
     require_terraform()
     env = hostile_environment()
