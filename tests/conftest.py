@@ -38,6 +38,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
 TERRAFORM_FIXTURES = frozenset({"terraform_work", "harness", "planned", "refused", "stack_plan", "module_test_failures"})
+# Fixtures that plan their own root (they start no session work, but their tests still need Terraform).
+OWN_ROOT_FIXTURES = frozenset({"real_root"})
 
 # The declared cases live in testkit.terraform, imported once: this file is imported twice, as pytest's
 # `conftest` and as `tests.conftest` by the test modules.
@@ -63,7 +65,7 @@ def refusal_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if TERRAFORM_FIXTURES & set(getattr(item, "fixturenames", ())):
+        if (TERRAFORM_FIXTURES | OWN_ROOT_FIXTURES) & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.terraform)
 
 

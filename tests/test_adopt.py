@@ -150,6 +150,7 @@ def plan_against_old_state(config: Path, out: Path) -> dict:
     return json.loads(terraform.run(stack, "show", "-json", "plan.tfplan"))
 
 
+@pytest.mark.terraform
 def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state(adopted, tmp_path):
     require_terraform()
     config, _, _, _ = adopted
@@ -311,6 +312,7 @@ def test_msk_properties_text_excludes_the_map():
                          'server_properties (the text is the whole configuration), got {"min.insync.replicas": "2"}')]
 
 
+@pytest.mark.terraform
 def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
     """The fix --adopt proposes: [[import]] entries with the rules' sgr- ids (looked up in AWS), which become import
     blocks; --adopt then reports no problem."""
@@ -335,6 +337,7 @@ def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
         terraform.validate(generated / "stacks" / "estate")
 
 
+@pytest.mark.terraform
 def test_the_aws_managed_key_aliases_plan_the_same(adopted, tmp_path):
     """--adopt pins the key ARNs the state holds; where they are the AWS managed keys, the aliases say the same."""
     require_terraform()

@@ -7,6 +7,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import require_terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
@@ -26,6 +28,7 @@ def _without_terraform_version(shown: bytes) -> dict:
     return document
 
 
+@pytest.mark.terraform
 def test_old_root_plans_no_changes_against_the_committed_state(tmp_path):
     require_terraform()
     code, output = _builder().plan_against((ESTATE / "state.json").read_bytes(), tmp_path)
@@ -33,6 +36,7 @@ def test_old_root_plans_no_changes_against_the_committed_state(tmp_path):
     assert "No changes." in output
 
 
+@pytest.mark.terraform
 def test_build_state_reproduces_the_committed_files(tmp_path):
     require_terraform()
     state, shown = _builder().build(tmp_path)

@@ -131,6 +131,7 @@ def test_environment_file(tmp_path: Path):
     ]
 
 
+@pytest.mark.terraform
 def test_terraform_refuses_what_python_refuses(harness):
     """An HCL caller gets the same refusals: the variable validations, then the precondition."""
     require_terraform()
@@ -149,6 +150,7 @@ def test_terraform_refuses_what_python_refuses(harness):
         "the longest alarm key (such as -write-throttles-<index>) must be at most 255 characters." in error
 
 
+@pytest.mark.terraform
 def test_plan_one_module_call(harness):
     """The module alone, as an HCL root calls it: a threshold overridden, the others at their defaults."""
     require_terraform()
@@ -176,6 +178,7 @@ def _alarms(plan: Plan, module: str) -> dict[str, dict]:
     return {a[len(prefix):-1].strip('"'): plan.resource(a) for a in plan.addresses() if a.startswith(prefix)}
 
 
+@pytest.mark.terraform
 def test_prod_plan_has_the_alarms_of_every_module(generated_tree):
     """One real offline plan of the prod stack: four module calls, alarms on, every alarm with its dimensions."""
     require_terraform()

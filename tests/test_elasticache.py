@@ -539,6 +539,7 @@ def test_environment_files_derive_create_kms_key():
     assert MODULE.inputs.derived_arguments(only_data, values) == {}
 
 
+@pytest.mark.terraform
 def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tmp_path):
     """A root that applied the module before create_security_group existed holds `aws_security_group.this`; the
     module's `moved` block carries it to `this[0]`: no new group, no replaced cluster."""

@@ -314,6 +314,7 @@ kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data"
     assert env.modules[0].arguments["slow_log_firehose_stream"] == "cache-slow"
 
 
+@pytest.mark.terraform
 def test_environment_stack_with_rbac_plans_offline(tmp_path):
     """An environment file with RBAC users, rotation, restore and Firehose logs: synthesized, then planned the way
     a team applies it, the passwords arriving as the one sensitive root variable."""

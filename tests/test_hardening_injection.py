@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from generator import environments, synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
@@ -46,6 +48,7 @@ def hostile_environment() -> environments.Environment:
     )
 
 
+@pytest.mark.terraform
 def test_template_sequences_in_keys_and_values_are_planned_literally(tmp_path):
     require_terraform()
     env = hostile_environment()

@@ -121,6 +121,7 @@ FAILING_ROOT = {
 }
 
 
+@pytest.mark.terraform
 def test_a_failed_plan_never_shows_a_variable_value(tmp_path):
     require_terraform()
     stack = tmp_path / "tree" / "stacks" / "bad"
@@ -133,6 +134,7 @@ def test_a_failed_plan_never_shows_a_variable_value(tmp_path):
     assert HUNTER not in message
 
 
+@pytest.mark.terraform
 def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, monkeypatch):
     require_terraform()
     shared_tmp = tmp_path / "tmp"
@@ -152,6 +154,7 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     assert sorted(p.name for p in shared_tmp.iterdir()) == ["terraform-offline-mirror.tfrc"]  # nothing left behind
 
 
+@pytest.mark.terraform
 def test_a_failed_module_plan_never_shows_a_secret_argument(tmp_path):
     require_terraform()
     module = tmp_path / "module"

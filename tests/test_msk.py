@@ -335,6 +335,7 @@ def test_terraform_refuses_a_key_that_would_encrypt_nothing(harness):
             "(the module's key would encrypt nothing).") in error
 
 
+@pytest.mark.terraform
 def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(generated_tree, tmp_path):
     """A state in which storage auto scaling grew the volumes to 200 GiB (ebs_volume_size = 100): the next plan
     must not write 100 back, which AWS refuses ("you must increase it by at least 10 GiB")."""

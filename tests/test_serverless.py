@@ -221,6 +221,7 @@ def test_terraform_refuses_what_python_refuses(harness):
     assert "cache_usage_limits must have ecpu_per_second_minimum at most ecpu_per_second_maximum." in error
 
 
+@pytest.mark.terraform
 def test_an_environment_file_reaches_the_module_by_its_module_key(tmp_path: Path):
     """`[cache_sessions] module = "valkeyserverless"`: the table's own name says nothing of the kind. The stack
     passes the shared network values and the derived create_kms_key, re-exports the endpoints, and plans."""
@@ -293,6 +294,7 @@ module "cache_sessions" {
 """
 
 
+@pytest.mark.terraform
 def test_plans_in_a_root_that_creates_every_id_and_key_in_the_same_apply(generated_tree: Path, tmp_path: Path):
     """Every count and for_each is decided by what Terraform knows at plan time: the VPC, subnets, the allowed
     group and the key are created by the same apply, so their ids and ARN are unknown when it plans."""
