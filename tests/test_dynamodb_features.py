@@ -117,7 +117,8 @@ def test_plan_on_demand_limits_and_import(planned):
     }]})
 
 
-PLAN_WITHOUT_LIMITS_OR_IMPORT_HAS_NO_BLOCKS_CASE_1 = plan_case("dynamodb", {**BASE, "import_table": {"input_format": "ION", "s3_bucket": "mapzip-exports"}})
+PLAN_WITHOUT_LIMITS_OR_IMPORT_HAS_NO_BLOCKS_CASE_1 = plan_case(
+    "dynamodb", {**BASE, "import_table": {"input_format": "ION", "s3_bucket": "mapzip-exports"}})
 
 
 def test_plan_without_limits_or_import_has_no_blocks(planned):
@@ -129,7 +130,8 @@ def test_plan_without_limits_or_import_has_no_blocks(planned):
     })
 
 
-TERRAFORM_REFUSES_LIMITS_ON_A_PROVISIONED_TABLE_CASE_1 = refusal_case("dynamodb", {**BASE, "billing_mode": "PROVISIONED", "read_capacity": 5,
+TERRAFORM_REFUSES_LIMITS_ON_A_PROVISIONED_TABLE_CASE_1 = refusal_case(
+    "dynamodb", {**BASE, "billing_mode": "PROVISIONED", "read_capacity": 5,
                                             "write_capacity": 5, "on_demand_max_read_request_units": 100})
 
 
@@ -138,7 +140,8 @@ def test_terraform_refuses_limits_on_a_provisioned_table(refused):
     assert "billing_mode must be PAY_PER_REQUEST for on-demand throughput limits" in error
 
 
-TERRAFORM_REFUSES_CSV_OPTIONS_ON_AN_ION_IMPORT_CASE_1 = refusal_case("dynamodb", {**BASE, "import_table": {**IMPORT, "input_format": "ION"}})
+TERRAFORM_REFUSES_CSV_OPTIONS_ON_AN_ION_IMPORT_CASE_1 = refusal_case(
+    "dynamodb", {**BASE, "import_table": {**IMPORT, "input_format": "ION"}})
 
 
 def test_terraform_refuses_csv_options_on_an_ion_import(refused):

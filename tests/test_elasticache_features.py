@@ -93,9 +93,11 @@ def test_plan_rotation_and_restore(planned):
     plan.assert_resource(GROUP, {"snapshot_name": "nightly", "snapshot_arns": None, "auth_token_update_strategy": "ROTATE"})
 
 
-TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_1 = refusal_case("elasticache", {**BASE, "snapshot_name": "nightly",
+TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "snapshot_name": "nightly",
                                               "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]})
-TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_2 = refusal_case("elasticache", {**BASE, "auth_token_update_strategy": "DELETE"})
+TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "auth_token_update_strategy": "DELETE"})
 
 
 def test_terraform_refuses_rotation_and_restore_mistakes(refused):
@@ -228,9 +230,11 @@ def test_plan_rbac_users_and_group(planned):
     plan.assert_resource(GROUP, {"auth_token": None, "auth_token_update_strategy": "DELETE"})
 
 
-TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_1 = refusal_case("elasticache", {**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
+TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
                                               "user_passwords": {"orders-app": [PASSWORD]}})
-TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_2 = refusal_case("elasticache", {**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
+TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
 
 
 def test_terraform_refuses_rbac_mistakes(refused):
@@ -315,7 +319,8 @@ def test_plan_firehose_and_cloudwatch_logs(planned):
     plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 1)
 
 
-TERRAFORM_REFUSES_FIREHOSE_MISTAKES_CASE_1 = refusal_case("elasticache", {**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
+TERRAFORM_REFUSES_FIREHOSE_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
 
 
 def test_terraform_refuses_firehose_mistakes(refused):
@@ -400,7 +405,8 @@ def test_python_refuses_a_password_with_a_control_character():
     ]
 
 
-TERRAFORM_REFUSES_A_PASSWORD_WITH_A_CONTROL_CHARACTER_CASE_1 = refusal_case("elasticache", {**BASE, "users": USERS, "user_passwords": {
+TERRAFORM_REFUSES_A_PASSWORD_WITH_A_CONTROL_CHARACTER_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "users": USERS, "user_passwords": {
         **PASSWORDS, "orders-app": [CONTROL_CHARACTER_PASSWORD]}})
 
 
@@ -412,8 +418,10 @@ def test_terraform_refuses_a_password_with_a_control_character(refused):
     assert "user_passwords must give each user 1 or 2 passwords of 16 to 128 printable characters." in error
 
 
-TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_1 = refusal_case("elasticache", {**BASE, "snapshot_window": "03:00-03:30"})
-TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_2 = refusal_case("elasticache", {**BASE, "snapshot_window": "23:30-00:30",
+TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "snapshot_window": "03:00-03:30"})
+TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "snapshot_window": "23:30-00:30",
                                                "maintenance_window": "sat:23:45-sun:00:45"})
 
 
