@@ -100,10 +100,20 @@ def module_json(produced: pipeline.Result):
 
 
 def require_terraform() -> None:
+    """Terraform is on PATH, and the session's plugin cache is filled: a test that plans a root of its own must not
+    init while the provider check installs into the cache (Terraform's cache is not safe for concurrent installs:
+    CI once failed a module test with "could not read package directory: .terraform/providers/...")."""
     if terraform.binary() is None:
         if os.environ.get("CI"):
             pytest.fail("terraform is not on PATH; CI must have it")
         pytest.skip("terraform is not on PATH")
+    for work in _RUNNING:
+        work.provider.result()
+
+
+# The session's TerraformWork, once started. Kept in testkit.terraform, like the declared cases: this file is
+# imported twice (as pytest's `conftest` and as `tests.conftest`), and both must see the same list.
+_RUNNING: list["TerraformWork"] = terraform.__dict__.setdefault("SESSION_WORK", [])
 
 
 class TerraformWork:
@@ -171,7 +181,12 @@ def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_pat
         cache = workdir / "plugin-cache"
         cache.mkdir()
         os.environ["TF_PLUGIN_CACHE_DIR"] = str(cache)
+    # Once the provider check has filled the cache, every later init links from it and never writes to it again,
+    # even for a root without a lock file (by default Terraform >= 1.4 installs again, into the shared cache, when
+    # the lock file lacks the provider's checksums: concurrent inits then race).
+    os.environ.setdefault("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "1")
     work = TerraformWork(generated_tree, workdir, list(_DECLARED), request.config.stash.get(_WANTS_TERRAFORM, None))
+    _RUNNING.append(work)
     yield work
     work.close()
 

@@ -9,6 +9,8 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+
 from conftest import require_terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules
+from tests.conftest import plan_case
 
 MODULES = all_modules()
 NETWORK = {
@@ -33,8 +34,11 @@ AWS_MANAGED_WARNING = (
 )
 
 
-def test_elasticache_keeps_existing_names_and_the_default_key(harness):
-    plan = Plan(harness("elasticache").plan(CACHE))
+ELASTICACHE_KEEPS_EXISTING_NAMES_AND_THE_DEFAULT_KEY_CASE_1 = plan_case("elasticache", CACHE)
+
+
+def test_elasticache_keeps_existing_names_and_the_default_key(planned):
+    plan = Plan(planned(ELASTICACHE_KEEPS_EXISTING_NAMES_AND_THE_DEFAULT_KEY_CASE_1))
     plan.assert_resource("module.under_test.aws_elasticache_parameter_group.this",
                          {"name": "mapzip-prod-auth-params", "description": "Managed by Terraform", "family": "valkey7"})
     plan.assert_resource("module.under_test.aws_elasticache_subnet_group.this", {"name": "mapzip-prod-auth-subnets"})

@@ -17,7 +17,7 @@ from modules.dynamodb import MODULE as DYNAMODB
 from modules.elasticache import MODULE as ELASTICACHE
 from modules.msk import MODULE as MSK
 from modules.shared import alarms
-from tests.conftest import require_terraform
+from tests.conftest import plan_case, refusal_case, require_terraform
 
 TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:cache-alarms"
 PROD_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:mapzip-prod-data-alarms"
@@ -131,32 +131,39 @@ def test_environment_file(tmp_path: Path):
     ]
 
 
+# Declared at import time: planned with the session's other cases (one provider load), not one plan each.
+BAD_ALARM_INPUTS = refusal_case("elasticache", {
+    **CACHE, "alarms_enabled": True, "alarm_actions": ["arn:aws:sns:ap-northeast-2:1234:t"],
+    "alarm_thresholds": {"cpu": 150},
+})
+ACTIONS_WITHOUT_ALARMS = refusal_case("elasticache", {**CACHE, "ok_actions": [TOPIC]})
+TABLE_NAME_LEAVES_NO_ROOM = refusal_case("dynamodb", {**TABLE, "table_name": "r" * 230, "alarms_enabled": True})
+ONE_THRESHOLD_OVERRIDDEN = plan_case("msk", {
+    **KAFKA, "alarms_enabled": True, "alarm_actions": [TOPIC], "alarm_thresholds": {"under_replicated": 2},
+})
+
+
 @pytest.mark.terraform
-def test_terraform_refuses_what_python_refuses(harness):
+def test_terraform_refuses_what_python_refuses(refused):
     """An HCL caller gets the same refusals: the variable validations, then the precondition."""
     require_terraform()
-    error = harness("elasticache").plan_error({
-        **CACHE, "alarms_enabled": True, "alarm_actions": ["arn:aws:sns:ap-northeast-2:1234:t"],
-        "alarm_thresholds": {"cpu": 150},
-    })
+    error = refused(BAD_ALARM_INPUTS)
     assert "alarm_actions must hold only whole sns ARNs (partition aws, aws-cn or aws-us-gov, region, 12-digit " \
         "account), such as arn:aws:sns:ap-northeast-2:111122223333:cache-events." in error
     assert "alarm_thresholds must hold percentages of at most 100 (cpu, engine_cpu, memory)." in error
-    error = harness("elasticache").plan_error({**CACHE, "ok_actions": [TOPIC]})
+    error = refused(ACTIONS_WITHOUT_ALARMS)
     assert "alarm_actions must be empty while alarms_enabled = false: no alarm exists to send them (set " \
         "alarms_enabled = true)." in error
-    error = harness("dynamodb").plan_error({**TABLE, "table_name": "r" * 230, "alarms_enabled": True})
+    error = refused(TABLE_NAME_LEAVES_NO_ROOM)
     assert "table_name must leave room for the alarm names when alarms_enabled = true: name_prefix + table_name + " \
         "the longest alarm key (such as -write-throttles-<index>) must be at most 255 characters." in error
 
 
 @pytest.mark.terraform
-def test_plan_one_module_call(harness):
+def test_plan_one_module_call(planned):
     """The module alone, as an HCL root calls it: a threshold overridden, the others at their defaults."""
     require_terraform()
-    plan = Plan(harness("msk").plan({
-        **KAFKA, "alarms_enabled": True, "alarm_actions": [TOPIC], "alarm_thresholds": {"under_replicated": 2},
-    }))
+    plan = Plan(planned(ONE_THRESHOLD_OVERRIDDEN))
     assert [a for a in plan.addresses() if ALARM in a] == [
         f'module.under_test.{ALARM}["{key}"]'
         for key in ("disk-used-broker1", "disk-used-broker2", "disk-used-broker3", "offline-partitions",

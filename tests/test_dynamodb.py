@@ -301,15 +301,18 @@ def test_provisioned_index_uses_the_table_capacity():
     assert problems(given) == []
 
 
-def test_plan_provisioned_indexes_are_auto_scaled(harness):
-    plan = Plan(harness("dynamodb").plan({
+PLAN_PROVISIONED_INDEXES_ARE_AUTO_SCALED_CASE_1 = plan_case("dynamodb", {
         **PROVISIONED,
         "attributes": PROVISIONED["attributes"] + [{"name": "user_id", "type": "S"}],
         "global_secondary_indexes": [
             {"name": "by_place", "hash_key": "place_id"},
             {"name": "by_user", "hash_key": "user_id", "read_capacity": 80, "write_capacity": 2},
         ],
-    }))
+    })
+
+
+def test_plan_provisioned_indexes_are_auto_scaled(planned):
+    plan = Plan(planned(PLAN_PROVISIONED_INDEXES_ARE_AUTO_SCALED_CASE_1))
     plan.assert_resource("module.under_test.aws_dynamodb_table.this", {"global_secondary_index": [
         {"name": "by_place", "read_capacity": 5, "write_capacity": 5},
         {"name": "by_user", "read_capacity": 80, "write_capacity": 2},
@@ -363,8 +366,12 @@ def test_environment_files_derive_the_switches():
     assert MODULE.inputs.derived_arguments(given, values) == {"create_kms_key": False, "create_resource_policy": True}
 
 
-def test_terraform_refuses_a_policy_without_its_switch(harness):
-    error = harness("dynamodb").plan_error({**BASE, "resource_policy": '{"Statement": []}'})
+TERRAFORM_REFUSES_A_POLICY_WITHOUT_ITS_SWITCH_CASE_1 = refusal_case(
+    "dynamodb", {**BASE, "resource_policy": '{"Statement": []}'})
+
+
+def test_terraform_refuses_a_policy_without_its_switch(refused):
+    error = refused(TERRAFORM_REFUSES_A_POLICY_WITHOUT_ITS_SWITCH_CASE_1)
     assert "resource_policy needs create_resource_policy = true" in error
 
 

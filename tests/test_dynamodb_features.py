@@ -11,6 +11,7 @@ from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.dynamodb import MODULE
+from tests.conftest import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -98,8 +99,11 @@ def test_index_limit_rule():
     ]
 
 
-def test_plan_on_demand_limits_and_import(harness):
-    plan = Plan(harness("dynamodb").plan(LIMITED))
+PLAN_ON_DEMAND_LIMITS_AND_IMPORT_CASE_1 = plan_case("dynamodb", LIMITED)
+
+
+def test_plan_on_demand_limits_and_import(planned):
+    plan = Plan(planned(PLAN_ON_DEMAND_LIMITS_AND_IMPORT_CASE_1))
     table = plan.resource("module.under_test.aws_dynamodb_table.this")
     assert table["on_demand_throughput"] == [{"max_read_request_units": 1000, "max_write_request_units": -1}]
     indexes = {i["name"]: i for i in table["global_secondary_index"]}
@@ -114,8 +118,12 @@ def test_plan_on_demand_limits_and_import(harness):
     }]})
 
 
-def test_plan_without_limits_or_import_has_no_blocks(harness):
-    plan = Plan(harness("dynamodb").plan({**BASE, "import_table": {"input_format": "ION", "s3_bucket": "mapzip-exports"}}))
+PLAN_WITHOUT_LIMITS_OR_IMPORT_HAS_NO_BLOCKS_CASE_1 = plan_case(
+    "dynamodb", {**BASE, "import_table": {"input_format": "ION", "s3_bucket": "mapzip-exports"}})
+
+
+def test_plan_without_limits_or_import_has_no_blocks(planned):
+    plan = Plan(planned(PLAN_WITHOUT_LIMITS_OR_IMPORT_HAS_NO_BLOCKS_CASE_1))
     plan.assert_resource("module.under_test.aws_dynamodb_table.this", {
         "on_demand_throughput": [],
         "import_table": [{"input_format": "ION", "input_format_options": [],
@@ -123,14 +131,22 @@ def test_plan_without_limits_or_import_has_no_blocks(harness):
     })
 
 
-def test_terraform_refuses_limits_on_a_provisioned_table(harness):
-    error = harness("dynamodb").plan_error({**BASE, "billing_mode": "PROVISIONED", "read_capacity": 5,
+TERRAFORM_REFUSES_LIMITS_ON_A_PROVISIONED_TABLE_CASE_1 = refusal_case(
+    "dynamodb", {**BASE, "billing_mode": "PROVISIONED", "read_capacity": 5,
                                             "write_capacity": 5, "on_demand_max_read_request_units": 100})
+
+
+def test_terraform_refuses_limits_on_a_provisioned_table(refused):
+    error = refused(TERRAFORM_REFUSES_LIMITS_ON_A_PROVISIONED_TABLE_CASE_1)
     assert "billing_mode must be PAY_PER_REQUEST for on-demand throughput limits" in error
 
 
-def test_terraform_refuses_csv_options_on_an_ion_import(harness):
-    error = harness("dynamodb").plan_error({**BASE, "import_table": {**IMPORT, "input_format": "ION"}})
+TERRAFORM_REFUSES_CSV_OPTIONS_ON_AN_ION_IMPORT_CASE_1 = refusal_case(
+    "dynamodb", {**BASE, "import_table": {**IMPORT, "input_format": "ION"}})
+
+
+def test_terraform_refuses_csv_options_on_an_ion_import(refused):
+    error = refused(TERRAFORM_REFUSES_CSV_OPTIONS_ON_AN_ION_IMPORT_CASE_1)
     assert "import_table must have input_format CSV, DYNAMODB_JSON or ION" in " ".join(error.split())
 
 

@@ -450,15 +450,18 @@ def test_attaching_a_group_is_not_allowing_it():
     ]
 
 
-def test_plan_attach_and_allow(harness):
-    plan = Plan(harness("elasticache").plan({
+PLAN_ATTACH_AND_ALLOW_CASE_1 = plan_case("elasticache", {
         **BASE,
         "allowed_security_group_ids": ["sg-0e0e0e0e0e0e0e0e1"],
         "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
         "security_group_ids": ["sg-0aaaaaaaaaaaaaaa2"],  # the deprecated name keeps working
         "ingress_rules": {"office": {"prefix_list_id": "pl-0123456789abcdef0", "from_port": 6379}},
         "egress_rules": {"dns": {"ip_protocol": "udp", "from_port": 53, "cidr_ipv4": "10.0.0.2/32"}},
-    }))
+    })
+
+
+def test_plan_attach_and_allow(planned):
+    plan = Plan(planned(PLAN_ATTACH_AND_ALLOW_CASE_1))
     # The module's group (unknown until apply), then the attached ones.
     change = next(c for c in plan.raw["resource_changes"]
                   if c["address"] == "module.under_test.aws_elasticache_replication_group.this")
@@ -473,15 +476,18 @@ def test_plan_attach_and_allow(harness):
     plan.assert_count("module.under_test.aws_vpc_security_group_", 3)
 
 
-def test_plan_bring_your_own_group_and_keys(harness):
-    plan = Plan(harness("elasticache").plan({
+PLAN_BRING_YOUR_OWN_GROUP_AND_KEYS_CASE_1 = plan_case("elasticache", {
         **BASE,
         "create_security_group": False,
         "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
         "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
         "log_kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/logs",
         "create_kms_key": False,
-    }))
+    })
+
+
+def test_plan_bring_your_own_group_and_keys(planned):
+    plan = Plan(planned(PLAN_BRING_YOUR_OWN_GROUP_AND_KEYS_CASE_1))
     plan.assert_resource("module.under_test.aws_elasticache_replication_group.this",
                          {"security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
                           "kms_key_id": "arn:aws:kms:ap-northeast-2:111122223333:key/data"})

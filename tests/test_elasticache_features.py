@@ -13,6 +13,7 @@ from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE
+from tests.conftest import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -77,22 +78,32 @@ def test_rotation_and_restore_accepted():
     assert problems(snapshot_arns=["arn:aws:s3:::backups/cache/shard-1.rdb", "arn:aws:s3:::backups/cache/shard-2.rdb"]) == []
 
 
-def test_plan_rotation_and_restore(harness):
-    plan = Plan(harness("elasticache").plan({
+PLAN_ROTATION_AND_RESTORE_CASE_1 = plan_case("elasticache", {
         **BASE, "auth_token": TOKEN, "auth_token_update_strategy": "SET",
         "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"],
-    }))
+    })
+PLAN_ROTATION_AND_RESTORE_CASE_2 = plan_case("elasticache", {**BASE, "snapshot_name": "nightly"})
+
+
+def test_plan_rotation_and_restore(planned):
+    plan = Plan(planned(PLAN_ROTATION_AND_RESTORE_CASE_1))
     plan.assert_resource(GROUP, {"auth_token_update_strategy": "SET", "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"],
                                  "snapshot_name": None})
-    plan = Plan(harness("elasticache").plan({**BASE, "snapshot_name": "nightly"}))
+    plan = Plan(planned(PLAN_ROTATION_AND_RESTORE_CASE_2))
     plan.assert_resource(GROUP, {"snapshot_name": "nightly", "snapshot_arns": None, "auth_token_update_strategy": "ROTATE"})
 
 
-def test_terraform_refuses_rotation_and_restore_mistakes(harness):
-    error = harness("elasticache").plan_error({**BASE, "snapshot_name": "nightly",
+TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "snapshot_name": "nightly",
                                               "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]})
+TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "auth_token_update_strategy": "DELETE"})
+
+
+def test_terraform_refuses_rotation_and_restore_mistakes(refused):
+    error = refused(TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_1)
     assert "snapshot_arns must not be set together with snapshot_name (AWS restores from one source)" in error
-    error = harness("elasticache").plan_error({**BASE, "auth_token_update_strategy": "DELETE"})
+    error = refused(TERRAFORM_REFUSES_ROTATION_AND_RESTORE_MISTAKES_CASE_2)
     assert "auth_token_update_strategy must only be DELETE with auth_token unset and users or user_group_ids set" in error
 
 
@@ -198,9 +209,12 @@ def test_rbac_excludes_auth_token_other_groups_and_plain_text():
     assert TOKEN not in " ".join(found) and PASSWORD not in " ".join(found)
 
 
-def test_plan_rbac_users_and_group(harness):
-    plan = Plan(harness("elasticache").plan({**BASE, "users": USERS, "user_passwords": PASSWORDS,
-                                             "auth_token_update_strategy": "DELETE"}))
+PLAN_RBAC_USERS_AND_GROUP_CASE_1 = plan_case("elasticache", {**BASE, "users": USERS, "user_passwords": PASSWORDS,
+                                             "auth_token_update_strategy": "DELETE"})
+
+
+def test_plan_rbac_users_and_group(planned):
+    plan = Plan(planned(PLAN_RBAC_USERS_AND_GROUP_CASE_1))
     plan.assert_resource('module.under_test.aws_elasticache_user.this["orders-default"]', {
         "user_id": "orders-default", "user_name": "default", "access_string": "off ~* -@all", "engine": "valkey",
         "authentication_mode": [{"type": "password", "passwords": [PASSWORD]}],
@@ -216,11 +230,17 @@ def test_plan_rbac_users_and_group(harness):
     plan.assert_resource(GROUP, {"auth_token": None, "auth_token_update_strategy": "DELETE"})
 
 
-def test_terraform_refuses_rbac_mistakes(harness):
-    error = harness("elasticache").plan_error({**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
+TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "users": {"orders-app": {"access_string": "on ~* +@all"}},
                                               "user_passwords": {"orders-app": [PASSWORD]}})
+TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
+
+
+def test_terraform_refuses_rbac_mistakes(refused):
+    error = refused(TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_1)
     assert 'users must include a user named "default" (AWS requires one in every user group).' in error
-    error = harness("elasticache").plan_error({**BASE, "users": USERS, "user_passwords": {"orders-default": [PASSWORD]}})
+    error = refused(TERRAFORM_REFUSES_RBAC_MISTAKES_CASE_2)
     assert 'user_passwords must give passwords to exactly the users with authentication_type = "password"' in error
     assert PASSWORD not in error
 
@@ -283,8 +303,11 @@ def test_firehose_logs_need_no_module_key():
     assert values["create_kms_key"] is False
 
 
-def test_plan_firehose_and_cloudwatch_logs(harness):
-    plan = Plan(harness("elasticache").plan({**BASE, "slow_log_firehose_stream": "cache-slow"}))
+PLAN_FIREHOSE_AND_CLOUDWATCH_LOGS_CASE_1 = plan_case("elasticache", {**BASE, "slow_log_firehose_stream": "cache-slow"})
+
+
+def test_plan_firehose_and_cloudwatch_logs(planned):
+    plan = Plan(planned(PLAN_FIREHOSE_AND_CLOUDWATCH_LOGS_CASE_1))
     plan.assert_resource(GROUP, {"log_delivery_configuration": [
         {"destination": "/aws/elasticache/mapzip-dev-auth/engine-log", "destination_type": "cloudwatch-logs",
          "log_format": "json", "log_type": "engine-log"},
@@ -296,8 +319,12 @@ def test_plan_firehose_and_cloudwatch_logs(harness):
     plan.assert_count("module.under_test.aws_cloudwatch_log_group.engine_log", 1)
 
 
-def test_terraform_refuses_firehose_mistakes(harness):
-    error = harness("elasticache").plan_error({**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
+TERRAFORM_REFUSES_FIREHOSE_MISTAKES_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "slow_log_firehose_stream": "cache-slow", "slow_log_enabled": False})
+
+
+def test_terraform_refuses_firehose_mistakes(refused):
+    error = refused(TERRAFORM_REFUSES_FIREHOSE_MISTAKES_CASE_1)
     assert "slow_log_firehose_stream needs slow_log_enabled = true (the slow log is delivered only while it is on)." in error
 
 
@@ -378,20 +405,30 @@ def test_python_refuses_a_password_with_a_control_character():
     ]
 
 
-@pytest.mark.terraform
-def test_terraform_refuses_a_password_with_a_control_character(harness):
-    """Before: the validation measured only the length, and a caller's HCL got a newline through to AWS."""
-    error = harness("elasticache").plan_error({**BASE, "users": USERS, "user_passwords": {
+TERRAFORM_REFUSES_A_PASSWORD_WITH_A_CONTROL_CHARACTER_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "users": USERS, "user_passwords": {
         **PASSWORDS, "orders-app": [CONTROL_CHARACTER_PASSWORD]}})
+
+
+@pytest.mark.terraform
+def test_terraform_refuses_a_password_with_a_control_character(refused):
+    """Before: the validation measured only the length, and a caller's HCL got a newline through to AWS."""
+    error = refused(TERRAFORM_REFUSES_A_PASSWORD_WITH_A_CONTROL_CHARACTER_CASE_1)
     # (The harness passes the map as a literal, which Terraform quotes; a root passes it as a sensitive variable.)
     assert "user_passwords must give each user 1 or 2 passwords of 16 to 128 printable characters." in error
 
 
-@pytest.mark.terraform
-def test_terraform_refuses_short_and_overlapping_windows(harness):
-    """Before: both were checked only when an environment file was synthesized; a caller's HCL reached AWS."""
-    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "03:00-03:30"})
-    assert "snapshot_window must last at least 60 minutes." in error
-    error = harness("elasticache").plan_error({**BASE, "snapshot_window": "23:30-00:30",
+TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_1 = refusal_case(
+    "elasticache", {**BASE, "snapshot_window": "03:00-03:30"})
+TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_2 = refusal_case(
+    "elasticache", {**BASE, "snapshot_window": "23:30-00:30",
                                                "maintenance_window": "sat:23:45-sun:00:45"})
+
+
+@pytest.mark.terraform
+def test_terraform_refuses_short_and_overlapping_windows(refused):
+    """Before: both were checked only when an environment file was synthesized; a caller's HCL reached AWS."""
+    error = refused(TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_1)
+    assert "snapshot_window must last at least 60 minutes." in error
+    error = refused(TERRAFORM_REFUSES_SHORT_AND_OVERLAPPING_WINDOWS_CASE_2)
     assert "maintenance_window must not overlap snapshot_window." in error

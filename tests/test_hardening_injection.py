@@ -11,6 +11,8 @@ import pytest
 import dataclasses
 import json
 
+import pytest
+
 from generator import environments, synth, tree
 from testkit import terraform
 from testkit.assertions import Plan

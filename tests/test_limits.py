@@ -16,6 +16,7 @@ from modules import all_modules
 from modules.dynamodb import MODULE as DYNAMODB
 from modules.elasticache import MODULE as ELASTICACHE
 from modules.msk import MODULE as MSK
+from tests.conftest import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS[:2]}
@@ -391,17 +392,28 @@ def test_bucket_name_rules_accept_real_names():
 
 
 # --- the same rules in Terraform, for teams calling the modules from their own HCL ----------------------------------
-def test_terraform_refuses_malformed_values(harness):
+# Declared at import time: planned with the session's other cases (one provider load), not one plan each.
+MALFORMED_KAFKA = refusal_case("msk", {
+    **KAFKA,
+    "vpc_id": "vpc-0",
+    "subnet_ids": [SUBNETS[0], SUBNETS[0]],
+    "tags": {"aws:owner": "x", 'Team"': "y"},
+    "broker_instance_type": "kafka.m7g.larg",
+    "server_properties": {"log.retention.hour": "1"},
+    "kms_key_arn": "arn:aws:kms:ap-northeast-2:1234:key/abcd",
+})
+EVERYWHERE_INGRESS_CACHE = refusal_case("elasticache", {
+    **CACHE,
+    "allowed_cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"],
+    "parameters": {"maxmemory-polcy": "allkeys-lru"},
+})
+KMS_ALIAS_TOO_LONG_TABLE = refusal_case("dynamodb", {**TABLE, "table_name": LONG_TABLE})
+LONGEST_NAMES = {kind: plan_case(kind, _most_names(kind)) for kind in sorted(MODULES)}
+
+
+def test_terraform_refuses_malformed_values(refused):
     """Variable validations: Terraform reports every invalid variable of one plan."""
-    error = harness("msk").plan_error({
-        **KAFKA,
-        "vpc_id": "vpc-0",
-        "subnet_ids": [SUBNETS[0], SUBNETS[0]],
-        "tags": {"aws:owner": "x", 'Team"': "y"},
-        "broker_instance_type": "kafka.m7g.larg",
-        "server_properties": {"log.retention.hour": "1"},
-        "kms_key_arn": "arn:aws:kms:ap-northeast-2:1234:key/abcd",
-    })
+    error = refused(MALFORMED_KAFKA)
     for expected in (
         "vpc_id must be an AWS id such as vpc-0123456789abcdef0 (vpc- and 8 or 17 lowercase hex digits).",
         "subnet_ids must list each subnet once (AWS treats the list as a set).",
@@ -415,35 +427,31 @@ def test_terraform_refuses_malformed_values(harness):
         assert expected in error
 
 
-def test_terraform_refuses_ingress_adding_up_to_everything_and_unknown_parameters(harness):
+def test_terraform_refuses_ingress_adding_up_to_everything_and_unknown_parameters(refused):
     """Preconditions on the replication group."""
-    error = harness("elasticache").plan_error({
-        **CACHE,
-        "allowed_cidr_blocks": ["0.0.0.0/1", "128.0.0.0/1"],
-        "parameters": {"maxmemory-polcy": "allkeys-lru"},
-    })
+    error = refused(EVERYWHERE_INGRESS_CACHE)
     assert ("allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with "
             "128.0.0.0/1) unless allow_ingress_from_anywhere = true.") in error
     assert "parameters must name only parameters of the parameter group family (valkey7 for 7.2, valkey8 for 8.x" in error
 
 
-def test_terraform_refuses_a_table_name_that_makes_a_kms_alias_too_long(harness):
-    error = harness("dynamodb").plan_error({**TABLE, "table_name": LONG_TABLE})
+def test_terraform_refuses_a_table_name_that_makes_a_kms_alias_too_long(refused):
+    error = refused(KMS_ALIAS_TOO_LONG_TABLE)
     assert ("table_name must keep the KMS alias alias/dynamodb/<table name, dots as hyphens> within 256 characters "
             "(KMS CreateAlias: AliasName is at most 256 characters).") in error
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES))
-def test_derived_names_are_the_names_terraform_plans(harness, kind):
+def test_derived_names_are_the_names_terraform_plans(planned, kind):
     """The Python side computes the same names as resources.py: an offline plan with the longest names allowed."""
     module, _ = MODULES[kind]
     given = _most_names(kind)
-    plan = harness(kind).plan(given)
-    planned = set()
+    plan = planned(LONGEST_NAMES[kind])
+    planned_names = set()
     prefixes = set()
     for change in plan["resource_changes"]:
         after = change["change"]["after"] or {}
-        planned.update(after[key] for key in ("name", "replication_group_id", "cluster_name") if isinstance(after.get(key), str))
+        planned_names.update(after[key] for key in ("name", "replication_group_id", "cluster_name") if isinstance(after.get(key), str))
         if isinstance(after.get("name_prefix"), str):
             prefixes.add(after["name_prefix"])
     values = module.inputs.validate(given)
@@ -452,7 +460,7 @@ def test_derived_names_are_the_names_terraform_plans(harness, kind):
         if aws_name.what == "security group":
             assert name[:-26] in prefixes
         else:
-            assert name in planned, (aws_name.what, name, sorted(planned))
+            assert name in planned_names, (aws_name.what, name, sorted(planned_names))
 
 
 

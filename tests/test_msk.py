@@ -251,9 +251,13 @@ def test_opens_the_ports_of_the_listeners_that_are_on(overrides, ports):
     assert ingress_ports(MODULE.inputs.validate({**BASE, **overrides})) == ports
 
 
-def test_plan_opens_exporter_ports_and_no_tls_port_for_iam(harness):
-    plan = Plan(harness("msk").plan({**BASE, "allowed_security_group_ids": ["sg-0123456789abcdef0"],
-                                     "jmx_exporter_enabled": True, "node_exporter_enabled": True}))
+PLAN_OPENS_EXPORTER_PORTS_AND_NO_TLS_PORT_FOR_IAM_CASE_1 = plan_case(
+    "msk", {**BASE, "allowed_security_group_ids": ["sg-0123456789abcdef0"],
+                                     "jmx_exporter_enabled": True, "node_exporter_enabled": True})
+
+
+def test_plan_opens_exporter_ports_and_no_tls_port_for_iam(planned):
+    plan = Plan(planned(PLAN_OPENS_EXPORTER_PORTS_AND_NO_TLS_PORT_FOR_IAM_CASE_1))
     assert [a.split("[")[1] for a in plan.addresses() if ".from_security_groups[" in a] == [
         '"11001/0"]', '"11002/0"]', '"9098/0"]'
     ]
@@ -283,9 +287,12 @@ def test_outputs_a_root_needs(module_json):
         "value": "${concat(aws_security_group.this[*].id, var.associated_security_group_ids, var.security_group_ids)}"})
 
 
-def test_bring_your_own_security_group(harness):
-    plan = Plan(harness("msk").plan({**BASE, "create_security_group": False,
-                                     "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"]}))
+BRING_YOUR_OWN_SECURITY_GROUP_CASE_1 = plan_case("msk", {**BASE, "create_security_group": False,
+                                     "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"]})
+
+
+def test_bring_your_own_security_group(planned):
+    plan = Plan(planned(BRING_YOUR_OWN_SECURITY_GROUP_CASE_1))
     plan.assert_resource("module.under_test.aws_msk_cluster.this",
                          {"broker_node_group_info": [{"security_groups": ["sg-0aaaaaaaaaaaaaaa1"]}]})
     plan.assert_count("module.under_test.aws_security_group", 0)
@@ -327,10 +334,14 @@ def test_fails_if_security_group_or_key_inconsistent(overrides, message):
     assert problems(**overrides) == [message]
 
 
-def test_terraform_refuses_a_key_that_would_encrypt_nothing(harness):
-    """A caller who passes every key and leaves create_kms_key on is told so at plan time, naming both inputs."""
-    error = harness("msk").plan_error({**BASE, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1",
+TERRAFORM_REFUSES_A_KEY_THAT_WOULD_ENCRYPT_NOTHING_CASE_1 = refusal_case(
+    "msk", {**BASE, "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1",
                                        "cloudwatch_logs_enabled": False})
+
+
+def test_terraform_refuses_a_key_that_would_encrypt_nothing(refused):
+    """A caller who passes every key and leaves create_kms_key on is told so at plan time, naming both inputs."""
+    error = refused(TERRAFORM_REFUSES_A_KEY_THAT_WOULD_ENCRYPT_NOTHING_CASE_1)
     assert ("create_kms_key must be false when kms_key_arn and log_kms_key_arn cover everything that is encrypted "
             "(the module's key would encrypt nothing).") in error
 

@@ -13,6 +13,7 @@ from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE
+from tests.conftest import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
@@ -95,8 +96,11 @@ def test_refuses(overrides, message):
     assert problems(**overrides) == [message]
 
 
-def test_plan_multi_vpc_policy_and_log_destinations(harness):
-    plan = Plan(harness("msk").plan(MULTI_VPC))
+PLAN_MULTI_VPC_POLICY_AND_LOG_DESTINATIONS_CASE_1 = plan_case("msk", MULTI_VPC)
+
+
+def test_plan_multi_vpc_policy_and_log_destinations(planned):
+    plan = Plan(planned(PLAN_MULTI_VPC_POLICY_AND_LOG_DESTINATIONS_CASE_1))
     cluster = plan.resource("module.under_test.aws_msk_cluster.this")
     assert cluster["broker_node_group_info"][0]["connectivity_info"][0]["vpc_connectivity"] == [
         {"client_authentication": [{"tls": True, "sasl": [{"iam": True, "scram": True}]}]}
@@ -113,8 +117,11 @@ def test_plan_multi_vpc_policy_and_log_destinations(harness):
     assert change["change"]["after_unknown"]["policy"] is True
 
 
-def test_plan_defaults_have_no_connectivity_policy_or_extra_destinations(harness):
-    plan = Plan(harness("msk").plan(BASE))
+PLAN_DEFAULTS_HAVE_NO_CONNECTIVITY_POLICY_OR_EXTRA_DESTINATIONS_CASE_1 = plan_case("msk", BASE)
+
+
+def test_plan_defaults_have_no_connectivity_policy_or_extra_destinations(planned):
+    plan = Plan(planned(PLAN_DEFAULTS_HAVE_NO_CONNECTIVITY_POLICY_OR_EXTRA_DESTINATIONS_CASE_1))
     cluster = plan.resource("module.under_test.aws_msk_cluster.this")
     assert cluster["broker_node_group_info"][0]["connectivity_info"][0].get("vpc_connectivity", []) == []
     assert cluster["logging_info"][0]["broker_logs"][0]["s3"] == [{"enabled": False, "bucket": None, "prefix": None}]
@@ -122,10 +129,14 @@ def test_plan_defaults_have_no_connectivity_policy_or_extra_destinations(harness
     plan.assert_count("module.under_test.aws_msk_cluster_policy", 0)
 
 
-def test_terraform_refuses_t3_small_and_principals_without_their_switch(harness):
-    # An HCL caller gets no derived switch: naming principals without create_cluster_policy is refused.
-    error = harness("msk").plan_error({**BASE, "vpc_connectivity_iam_enabled": True, "broker_instance_type": "kafka.t3.small",
+TERRAFORM_REFUSES_T3_SMALL_AND_PRINCIPALS_WITHOUT_THEIR_SWITCH_CASE_1 = refusal_case(
+    "msk", {**BASE, "vpc_connectivity_iam_enabled": True, "broker_instance_type": "kafka.t3.small",
                                        "vpc_connectivity_allowed_principals": ["444455556666"]})
+
+
+def test_terraform_refuses_t3_small_and_principals_without_their_switch(refused):
+    # An HCL caller gets no derived switch: naming principals without create_cluster_policy is refused.
+    error = refused(TERRAFORM_REFUSES_T3_SMALL_AND_PRINCIPALS_WITHOUT_THEIR_SWITCH_CASE_1)
     assert "broker_instance_type must not be kafka.t3.small with multi-VPC connectivity" in error
     assert "vpc_connectivity_allowed_principals need create_cluster_policy = true" in error
 

@@ -13,7 +13,7 @@ from testkit import terraform
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 from modules.valkeyserverless import MODULE
-from tests.conftest import require_terraform
+from tests.conftest import plan_case, refusal_case, require_terraform
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -149,8 +149,11 @@ def _cache(plan: Plan) -> dict:
     return plan.values["module.under_test.aws_elasticache_serverless_cache.this"]
 
 
-def test_plan_defaults(harness):
-    plan = Plan(harness("valkeyserverless").plan({**BASE, "allowed_security_group_ids": [NODE]}))
+PLAN_DEFAULTS_CASE_1 = plan_case("valkeyserverless", {**BASE, "allowed_security_group_ids": [NODE]})
+
+
+def test_plan_defaults(planned):
+    plan = Plan(planned(PLAN_DEFAULTS_CASE_1))
     plan.assert_resource("module.under_test.aws_elasticache_serverless_cache.this", {
         "name": "mapzip-dev-sessions",
         "engine": "valkey",
@@ -214,10 +217,12 @@ def test_plan_fully_specified(harness):
     ]
 
 
-def test_terraform_refuses_what_python_refuses(harness):
-    error = harness("valkeyserverless").plan_error(
-        {**BASE, "cache_usage_limits": {"ecpu_per_second_minimum": 5000, "ecpu_per_second_maximum": 1000}}
-    )
+TERRAFORM_REFUSES_WHAT_PYTHON_REFUSES_CASE_1 = refusal_case(
+    "valkeyserverless", {**BASE, "cache_usage_limits": {"ecpu_per_second_minimum": 5000, "ecpu_per_second_maximum": 1000}})
+
+
+def test_terraform_refuses_what_python_refuses(refused):
+    error = refused(TERRAFORM_REFUSES_WHAT_PYTHON_REFUSES_CASE_1)
     assert "cache_usage_limits must have ecpu_per_second_minimum at most ecpu_per_second_maximum." in error
 
 
