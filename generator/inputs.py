@@ -49,9 +49,15 @@ class _NoExample:
 NO_EXAMPLE: Any = _NoExample()
 
 
-def _supplied_opaque(values: Mapping[str, Any]) -> Mapping[str, Any]:
-    """Values with SUPPLIED (a secret set at apply) as the rule language's opaque value: not null, never read."""
+def expression_env(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Resolved values as the rule language reads them: SUPPLIED (a secret set at apply) becomes its opaque value,
+    not null and never read."""
     return {k: expr.SUPPLIED_AT_APPLY if v is SUPPLIED else v for k, v in values.items()}
+
+
+def holds(condition: Expr, values: Mapping[str, Any]) -> bool:
+    """A condition over inputs judged in Python on resolved values."""
+    return expr.holds(condition, expression_env(values))
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,7 @@ class Check:
         if self.when is not None:
             assert self.check is None and self.hcl is None, f"{self.inputs}: a condition, or check and hcl, not both"
             condition = self.when
-            object.__setattr__(self, "check", lambda values: expr.holds(condition, _supplied_opaque(values)))
+            object.__setattr__(self, "check", lambda values: holds(condition, values))
             object.__setattr__(self, "hcl", condition.hcl())
             unknown = condition.inputs() - set(self.inputs) - set(self.shown or ())
             assert not unknown, f"check on {self.inputs[0]} reads inputs it does not name: {sorted(unknown)}"

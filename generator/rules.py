@@ -20,13 +20,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 from generator import expr
 from generator.expr import all_, any_, call, for_, if_, text, value
-from generator.inputs import NO_EXAMPLE, SUPPLIED, Check, Rule
+from generator.inputs import NO_EXAMPLE, Check, Rule, expression_env, holds
 from generator.types import literal
-
-
-def holds(condition: expr.Expr, values: Mapping[str, Any]) -> bool:
-    """A condition over inputs judged in Python on resolved values (a secret supplied at apply is set, unread)."""
-    return expr.holds(condition, _opaque_supplied(values))
 
 
 def _accepts(condition: expr.Expr) -> Callable[[Any], bool]:
@@ -482,20 +477,15 @@ class AwsName:
     bounded: bool = False
 
     def value(self, values: Mapping[str, Any]) -> str | None:
-        env = _opaque_supplied(values)
-        if not expr.holds(expr.lift(self.created), env):
+        if not holds(expr.lift(self.created), values):
             return None
-        return self.name.evaluate(env)
+        return self.name.evaluate(expression_env(values))
 
     def key(self, values: Mapping[str, Any]) -> str | None:
         name = self.value(values)
         if name is None:
             return None
         return name.lower() if self.fold_case else name
-
-
-def _opaque_supplied(values: Mapping[str, Any]) -> Mapping[str, Any]:
-    return {k: expr.SUPPLIED_AT_APPLY if v is SUPPLIED else v for k, v in values.items()}
 
 
 def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:

@@ -8,7 +8,7 @@ Python check of an environment file and the Terraform precondition are both rend
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from generator import expr, rules
 from generator.expr import Local, all_, all_of, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
@@ -112,11 +112,6 @@ PROVISIONED = Local("provisioned", var("billing_mode") == "PROVISIONED")
 KMS_KEY_NEEDED = Local(
     "kms_key_needed", var("server_side_encryption_enabled") & var("server_side_encryption_kms_key_arn").is_null()
 )
-
-
-def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """KMS_KEY_NEEDED on resolved values, for the shared create_kms_key pieces that take a function of them."""
-    return expr.holds(KMS_KEY_NEEDED, values)
 
 
 # --- the schema: which attributes are declared, which some key uses --------------------------------------------------
@@ -423,7 +418,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("DynamoDB", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
-        shared.create_kms_key("the table", kms_key_needed),
+        shared.create_kms_key("the table", KMS_KEY_NEEDED),
         Input("stream_enabled", BOOL, "Turn DynamoDB Streams on.", default=False),
         Input(
             "stream_view_type",

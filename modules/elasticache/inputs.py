@@ -261,10 +261,6 @@ KMS_KEY_UNUSED = (
 )
 
 
-def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    return expr.holds(KMS_KEY_NEEDED, values)
-
-
 # Data tiering exists only on r6gd nodes, and is mandatory there (API doc DataTieringEnabled).
 _NODE_FAMILY = call("split", ".", var("node_type"))[1]
 DATA_TIERING_NODE = _NODE_FAMILY == "r6gd"
@@ -481,7 +477,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("ElastiCache", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
-        shared.create_kms_key("data at rest and the logs", kms_key_needed),
+        shared.create_kms_key("data at rest and the logs", KMS_KEY_NEEDED),
         Input(
             "transit_encryption_enabled",
             BOOL,

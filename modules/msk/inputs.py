@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from generator import expr, rules
+from generator import rules
 from generator.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, try_, unless_null, value, var
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
@@ -41,11 +41,6 @@ KMS_KEY_NEEDED = Local(
     "kms_key_needed",
     var("kms_key_arn").is_null() | (var("cloudwatch_logs_enabled") & var("log_kms_key_arn").is_null()),
 )
-
-
-def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """KMS_KEY_NEEDED on resolved values (create_kms_key's derivation, the shared checks)."""
-    return expr.holds(KMS_KEY_NEEDED, values)
 
 
 KMS_KEY_UNUSED = (
@@ -270,7 +265,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("MSK", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
-        shared.create_kms_key("data at rest and the broker logs", kms_key_needed),
+        shared.create_kms_key("data at rest and the broker logs", KMS_KEY_NEEDED),
         Input("client_authentication_iam_enabled", BOOL, "IAM access control (SASL/IAM, port 9098).", default=True),
         Input(
             "client_authentication_scram_enabled",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
-from typing import Any, Callable, Mapping
 
 from generator import rules
 from generator.expr import Expr, all_, any_, call, if_, implies, value, var
@@ -335,10 +334,11 @@ def create_kms_key_checks(
     )
 
 
-def create_kms_key(what: str, derived: Any) -> Input:
+def create_kms_key(what: str, key_needed: Expr) -> Input:
     """The switch of the module's own KMS key (modules.shared.kms). A boolean, because Terraform must know at plan
     time whether the key exists (its `count`), and a key ARN passed by a caller may be unknown until apply
-    (a key created in the same apply): comparing it with null is unknown too ("Invalid count argument")."""
+    (a key created in the same apply): comparing it with null is unknown too ("Invalid count argument").
+    An environment file's value follows `key_needed` (the module's kms_key_needed) on its literal values."""
     return Input(
         "create_kms_key",
         BOOL,
@@ -346,5 +346,5 @@ def create_kms_key(what: str, derived: Any) -> Input:
         "you pass every key, and always when a key you pass is created in the same apply. Environment files "
         "need not set it: the generator writes it from the keys the file gives.",
         default=True,
-        derived=derived,
+        derived=lambda values: rules.holds(key_needed, values),
     )

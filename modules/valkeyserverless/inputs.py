@@ -8,9 +8,7 @@ network inputs shared with the other modules.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from generator import expr, rules
+from generator import rules
 from generator.expr import Expr, Local, call, if_, not_, text, unless_null, value, var
 from generator.inputs import Advice, Check, Input, InputSet, Rule
 from generator.types import NUMBER, STRING, list_of, literal, object_of, optional
@@ -42,11 +40,6 @@ CACHE_NAME = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
 CACHE = Local("cache_name", text(var("name_prefix"), var("cache_name")))
 # The cache is always encrypted at rest: the module's key is needed unless the caller brings one.
 KMS_KEY_NEEDED = var("kms_key_arn").is_null()
-
-
-def kms_key_needed(values: Mapping[str, Any]) -> bool:
-    """KMS_KEY_NEEDED on resolved values (create_kms_key's derivation, the shared checks)."""
-    return expr.holds(KMS_KEY_NEEDED, values)
 
 
 KMS_KEY_UNUSED = "create_kms_key must be false when kms_key_arn is given (the module's key would encrypt nothing)."
@@ -177,7 +170,7 @@ INPUTS = InputSet(
             rules=shared.kms_key("ElastiCache", AWS_MANAGED_KEY),
             weakens=shared.aws_managed_key_warning(AWS_MANAGED_KEY),
         ),
-        shared.create_kms_key("data at rest", kms_key_needed),
+        shared.create_kms_key("data at rest", KMS_KEY_NEEDED),
         Input(
             "user_group_id",
             STRING,
