@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable, Mapping
 
 SECTION_FILES = {"terraform": "versions.tf.json", "variable": "variables.tf.json", "output": "outputs.tf.json"}
@@ -46,3 +47,16 @@ def join(documents: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 def serialize(document: Any) -> bytes:
     return (json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def escape_templates(value: Any) -> Any:
+    """Literal data from an environment file: in Terraform JSON every string is a template, map keys included,
+    so a literal "${" or "%{" must be doubled to stay literal; otherwise a tag key could call file() or read
+    another variable at plan time. Keys and values, at any depth."""
+    if isinstance(value, str):
+        return re.sub(r"([$%])\{", r"\1\1{", value)
+    if isinstance(value, list):
+        return [escape_templates(v) for v in value]
+    if isinstance(value, dict):
+        return {escape_templates(k): escape_templates(v) for k, v in value.items()}
+    return value

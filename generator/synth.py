@@ -5,26 +5,12 @@ Every consumer (write, --check, --diff, the tests) works on this one mapping, so
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from generator import cdk, versions
 from generator.environments import Environment, secret_variable
 from generator.module import ModuleDefinition, add_module_stack, stack_id
-from generator.normalize import MODULE_FILES, serialize, split
-
-
-def _escape_templates(value: Any) -> Any:
-    """Literal data from an environment file: in Terraform JSON every string is a template, map keys included,
-    so a literal "${" or "%{" must be doubled to stay literal; otherwise a tag key could call file() or read
-    another variable at plan time. Keys and values, at any depth."""
-    if isinstance(value, str):
-        return re.sub(r"([$%])\{", r"\1\1{", value)
-    if isinstance(value, list):
-        return [_escape_templates(v) for v in value]
-    if isinstance(value, dict):
-        return {_escape_templates(k): _escape_templates(v) for k, v in value.items()}
-    return value
+from generator.normalize import MODULE_FILES, escape_templates, serialize, split
 
 
 def module_source(kind: str) -> str:
@@ -38,7 +24,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
         aws_constraint=versions.AWS_PROVIDER,
         terraform_constraint=versions.TERRAFORM_ROOT,
         region=environment.region,
-        default_tags=_escape_templates(environment.tags),
+        default_tags=escape_templates(environment.tags),
         # Not escaped: Terraform reads backend settings as literal strings, never as templates (a "$${" would
         # reach the backend doubled).
         backend=environment.backend,
@@ -46,7 +32,7 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
     moves: list[tuple[str, str]] = []  # module addresses that changed with the inputs (ModuleDefinition.moves)
     for call in environment.modules:
         definition = modules[call.kind]
-        arguments = _escape_templates(call.arguments)
+        arguments = escape_templates(call.arguments)
         for input_name in call.secrets:
             spec = definition.inputs.by_name[input_name]
             variable = secret_variable(call.name, input_name)
@@ -80,7 +66,7 @@ def _add_address_moves(stack: Any, environment: Environment, module_moves: list[
     """[[moved]] / [[removed]] / [[import]] entries of the environment file, and the moves of module addresses that
     changed with the inputs → `moved`, `removed` (destroy = false) and `import` blocks, each kind in one override
     (a second override of the same key would replace the first)."""
-    imports = [(target, _escape_templates(identity)) for target, identity in environment.imports]
+    imports = [(target, escape_templates(identity)) for target, identity in environment.imports]
     moved = [*environment.moved, *(move for move in module_moves if move not in environment.moved)]
     cdk.address_moves(stack, moved=moved, removed=environment.removed, imports=imports)
 

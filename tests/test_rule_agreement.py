@@ -23,6 +23,7 @@ from typing import Any, Iterator, Mapping
 import pytest
 
 from generator import expr
+from generator.normalize import escape_templates
 from testkit import terraform
 from generator.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
 from generator.types import TypeMismatch
@@ -115,17 +116,6 @@ def _generated(kind: str) -> dict[str, Any]:
     return merged
 
 
-def _template_escape(value: Any) -> Any:
-    """A value written into .tf.json as a literal: `${` and `%{` would start a template."""
-    if isinstance(value, str):
-        return value.replace("${", "$${").replace("%{", "%%{")
-    if isinstance(value, list):
-        return [_template_escape(v) for v in value]
-    if isinstance(value, dict):
-        return {_template_escape(k): _template_escape(v) for k, v in value.items()}
-    return value
-
-
 _VAR = re.compile(r"\bvar\.")
 
 
@@ -179,7 +169,7 @@ def evaluator_root(workdir: Path) -> dict[str, Any]:
         )
         root["variable"][f"{kind}_cases"] = {
             "type": f"list(object({{{fields}}}))",
-            "default": [_template_escape(values) for _, values in module_cases(definition.inputs)],
+            "default": [escape_templates(values) for _, values in module_cases(definition.inputs)],
         }
         root["output"][kind] = {"value": f"${{[for {CASE} in var.{kind}_cases : {{{verdicts}}}]}}"}
     return root
