@@ -144,16 +144,17 @@ def _scan_expression(text: str, i: int) -> tuple[list[tuple[str, str]], int]:
     return found, i
 
 
-def _strings(value: Any) -> Iterator[str]:
+def strings(value: Any) -> Iterator[str]:
+    """Every string of a JSON value, map keys included (Terraform JSON reads both as templates)."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _strings(key)
-            yield from _strings(item)
+            yield from strings(key)
+            yield from strings(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _strings(item)
+            yield from strings(item)
 
 
 def _readers(document: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -185,7 +186,7 @@ def unresolved_references(module: str, document: Mapping[str, Any]) -> list[str]
     prefix = {"var": "var.", "local": "local.", "resource": "", "data": "data."}
     problems: list[str] = []
     for reader, body in _readers(document):
-        for text in _strings(body):
+        for text in strings(body):
             for kind, name in template_references(text):
                 if name in declared[kind]:
                     continue

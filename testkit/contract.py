@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, Mapping
 
+from generator import wiring
 from generator.discovery import KIND, RESERVED_KINDS
 from generator.environments import kind_of
 from generator.inputs import Input
@@ -32,7 +33,6 @@ NULL_BEHAVIOUR = re.compile(
     r"|\bleaving (?:it|the input) out\b"
 )
 # An expression's reference to an input or a local value (not `each.value.var.x`, not `data.local_file`).
-REFERENCE = re.compile(r"(?<![\w.])(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
 
 
 def kind_problems(kind: str, kinds: Iterable[str]) -> list[str]:
@@ -73,36 +73,13 @@ def description_problems(kind: str, inputs: Iterable[Input], variables: Mapping[
     return found
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield key
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-def _expressions(text: str) -> Iterator[str]:
-    """The `${…}` templates of a string, each whole (nested braces included); `$${` is a literal `${`."""
-    start = 0
-    while (begin := text.find("${", start)) != -1:
-        if begin > 0 and text[begin - 1] == "$":
-            start = begin + 2
-            continue
-        depth, end = 0, begin + 1
-        while end < len(text):
-            if text[end] == "{":
-                depth += 1
-            elif text[end] == "}":
-                depth -= 1
-                if depth == 0:
-                    break
-            end += 1
-        yield text[begin + 2:end]
-        start = end + 1
+def references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(`var` or `local`, name) of each reference an expression of the JSON document reads, as the synth-time
+    check reads them (generator.wiring: nested templates, string literals and `$${` handled)."""
+    for text in wiring.strings(document):
+        for kind, name in wiring.template_references(text):
+            if kind in ("var", "local"):
+                yield kind, name
 
 
 def reference_problems(kind: str, documents: Mapping[str, Mapping[str, Any]]) -> list[str]:
@@ -115,11 +92,9 @@ def reference_problems(kind: str, documents: Mapping[str, Mapping[str, Any]]) ->
         local_values.update(document.get("locals", {}))
     found: set[str] = set()
     for name, document in sorted(documents.items()):
-        for text in _strings(document):
-            for expression in _expressions(text):
-                for what, ref in REFERENCE.findall(expression):
-                    declared = variables if what == "var" else local_values
-                    if ref not in declared:
-                        kind_of_block = "variable" if what == "var" else "local value"
-                        found.add(f"{kind}: {name} reads {what}.{ref}, but the module declares no {kind_of_block} {ref}")
+        for what, ref in references(document):
+            declared = variables if what == "var" else local_values
+            if ref not in declared:
+                kind_of_block = "variable" if what == "var" else "local value"
+                found.add(f"{kind}: {name} reads {what}.{ref}, but the module declares no {kind_of_block} {ref}")
     return sorted(found)

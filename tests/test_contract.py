@@ -164,9 +164,7 @@ def test_every_reference_is_declared(kind):
     documents = committed_documents(kind)
     assert contract.reference_problems(kind, documents) == []
     # The scan sees the module's expressions: each of its inputs is read somewhere (else it is dead).
-    read = {ref for doc in documents.values() for text in contract._strings(doc)
-            for expression in contract._expressions(text) for what, ref in contract.REFERENCE.findall(expression)
-            if what == "var"}
+    read = {ref for doc in documents.values() for what, ref in contract.references(doc) if what == "var"}
     assert read == set(MODULES[kind].input_names())
 
 
