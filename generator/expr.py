@@ -175,10 +175,6 @@ class Expr:
         return call("floor", self) == self
 
 
-def hcl_condition(expression: Expr) -> str:
-    return expression.hcl()
-
-
 # --- leaves --------------------------------------------------------------------------------------------------------
 def _hcl_literal(value: Any) -> str:
     if value is None:
