@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import functools
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -428,15 +429,47 @@ def split_plan(show: Mapping[str, Any], module: str) -> dict[str, Any]:
     return _readdress(part, module, UNDER_TEST)
 
 
+_CASE_CALL = re.compile(r"^module\.(case_\d+)\b")
+_CASE_FILE = re.compile(r"^modules/(case_\d+)/")
+
+
+def _diagnostics_by_call(plan_json_output: str) -> tuple[dict[int, list[str]], list[str]]:
+    """The diagnostics of `terraform plan -json` by the module call they belong to (`case_<i>`): an error in the
+    root names the call it is in (`module.case_3`), one inside a module names the case's own copy of the module
+    (`modules/case_3/…`). Also returns the diagnostics that name no case."""
+    by_case: dict[int, list[str]] = {}
+    unplaced: list[str] = []
+    for line in plan_json_output.splitlines():
+        try:
+            message = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if message.get("type") != "diagnostic":
+            continue
+        diagnostic = message["diagnostic"]
+        text = f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+        where = (diagnostic.get("snippet") or {}).get("context") or ""
+        match = _CASE_CALL.match(diagnostic.get("address") or "") or _CASE_FILE.match(
+            (diagnostic.get("range") or {}).get("filename", "")) or _CASE_CALL.match(where)
+        if match:
+            by_case.setdefault(int(match.group(1).split("_")[1]), []).append(text)
+        elif diagnostic["severity"] == "error":
+            unplaced.append(text)
+    return by_case, unplaced
+
+
 class CaseBatch:
     """Many module cases, planned with few provider loads.
 
     The cases Terraform accepts become module calls of one root: one init, one `plan`, one `show -json`, split
-    per case (`split_plan`). The cases it must refuse cannot share a plan (the first failed validation stops the
-    others), so each becomes its own `terraform test` file (a failing run skips the rest of its file, not other
-    files) in a copy of the module folder next to the module's own tests: one `terraform test` per module kind,
-    which also runs the shipped tests (`module_tests`). Each part runs once, on first use, and may be started
-    on another thread (a part is Terraform processes: two parts at a time use two cores).
+    per case (`split_plan`). The cases it must refuse become module calls of another root, each with its own copy
+    of the module (so that an error inside a module names its case by file), planned in rounds (`refusals`):
+    Terraform validates every call before it plans any, so a round in which some calls fail their validations
+    hides the preconditions of the others; the next round plans only the calls that have not failed yet. Two or
+    three plans for every refused case of every module (a `terraform test` run per case started the provider
+    twice: about 0.7 s each). The modules' shipped tests run with `terraform test`, once per module kind
+    (`module_tests`). Each part runs once, on first use, and may be started on another thread (a part is
+    Terraform processes: two parts at a time use two cores).
     """
 
     def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase], kinds: Iterable[str] = ()):
@@ -480,27 +513,51 @@ class CaseBatch:
         show = json.loads(run(root, "show", "-json", "plan.tfplan"))
         return {c: split_plan(show, f"module.case_{i}") for i, c in enumerate(accepted)}
 
-    def module_tests(self, kind: str) -> tuple[TestReport, dict[ModuleCase, str]]:
-        """`terraform test` in a copy of modules/<kind>: the module's own tests and the refused cases of that kind.
-        Returns the report and, per refused case, its test file."""
+    def refusals(self) -> dict[ModuleCase, str | None]:
+        """Terraform's errors for every refused case, by case, on one line; None for a case it accepted."""
+        return self._part("refused", self._plan_refused)
+
+    def _plan_refused(self) -> dict[ModuleCase, str | None]:
+        refused = [c for c in self.cases if c.refused]
+        root = self.workdir / "refused"
+        for i, case in enumerate(refused):
+            shutil.copytree(self.modules_dir / case.kind, root / "modules" / f"case_{i}",
+                            ignore=shutil.ignore_patterns("tests"))
+        found: dict[int, list[str]] = {}
+        remaining = list(range(len(refused)))
+        initialised = False
+        while remaining:
+            calls = {f"case_{i}": {"source": f"./modules/case_{i}", **refused[i].arguments} for i in remaining}
+            root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
+            (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
+            if not initialised:
+                run(root, "init", "-input=false", "-no-color")
+                initialised = True
+            command = [binary() or "terraform", "plan", "-json", "-input=false", "-no-color", "-lock=false",
+                       "-refresh=false"]
+            with _environment() as env:
+                result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+            by_case, unplaced = _diagnostics_by_call(result.stdout)
+            failed = {i: texts for i, texts in by_case.items() if any(t.startswith("Error: ") for t in texts)}
+            if unplaced or (result.returncode != 0 and not failed):
+                raise TerraformFailed(
+                    f"terraform plan of the refused cases failed in {root} (exit {result.returncode}) with errors that "
+                    f"name no case:\n" + "\n".join(unplaced) + f"\n{result.stderr}")
+            if not failed:
+                break  # the calls left plan: Terraform accepts them
+            found.update(failed)
+            remaining = [i for i in remaining if i not in failed]
+        return {case: (" ".join(" ".join(found[i]).split()) if i in found else None) for i, case in enumerate(refused)}
+
+    def module_tests(self, kind: str) -> TestReport:
+        """`terraform test` in a copy of modules/<kind>: the module's own (shipped) tests."""
         return self._part(f"tests/{kind}", lambda: self._run_module_tests(kind))
 
-    def _run_module_tests(self, kind: str) -> tuple[TestReport, dict[ModuleCase, str]]:
+    def _run_module_tests(self, kind: str) -> TestReport:
         folder = self.workdir / "tests" / kind
         shutil.copytree(self.modules_dir / kind, folder)
-        (folder / "tests").mkdir(exist_ok=True)
-        files: dict[ModuleCase, str] = {}
-        for i, case in enumerate(c for c in self.cases if c.refused and c.kind == kind):
-            name = f"tests/refused_case_{i}.tftest.json"
-            # The provider is mocked: a refusal is Terraform's (a validation or precondition), not AWS's.
-            document = {
-                "mock_provider": {"aws": {}},
-                "run": {"refused": {"command": "plan", "variables": case.arguments}},
-            }
-            (folder / name).write_text(json.dumps(document, indent=2))
-            files[case] = name
         run(folder, "init", "-input=false", "-no-color")
-        return test(folder), files
+        return test(folder)
 
     def plan(self, case: ModuleCase) -> dict[str, Any]:
         if case.refused or case not in self.cases:
@@ -509,20 +566,19 @@ class CaseBatch:
 
     def error(self, case: ModuleCase) -> str:
         """Terraform's error for a refused case, on one line; AssertionError when Terraform accepted it."""
-        report, files = self.module_tests(case.kind)
-        name = files[case]
-        runs = [r for r in report.runs.values() if r.file == name]
-        if runs and all(r.status == "pass" for r in runs):
+        if not case.refused or case not in self.cases:
+            raise KeyError(f"{case} is not a case this batch refuses")
+        error = self.refusals()[case]
+        if error is None:
             raise AssertionError(f"terraform plan accepted {case.arguments_json}")
-        return " ".join(" ".join(d for r in runs for d in r.diagnostics).split())
+        return error
 
     def own_test_failures(self, kind: str) -> list[str]:
         """What failed among the module's shipped tests (generated/modules/<kind>/tests/); empty when all passed."""
-        report, files = self.module_tests(kind)
-        own = sorted({r.file for r in report.runs.values()} - set(files.values()))
-        if not own:
+        report = self.module_tests(kind)
+        if not report.runs:
             return [f"modules/{kind}: no terraform test run in tests/"] + report.failures()
-        return report.failures(own)
+        return report.failures()
 
 
 def _scratch_copy(tree: Path, scratch: Path) -> Path:

@@ -6,8 +6,8 @@ it carries the `terraform` marker (given here to every test that asks for a Terr
 the background as soon as the tree is synthesized, two Terraform processes at a time, while the other tests run:
 
 - module cases declared at import time with `plan_case` / `refusal_case` are planned together (`CaseBatch`: one
-  root for the accepted ones, `terraform test` files for the refused ones), and looked up per test;
-- each module's shipped `terraform test` runs once (in the same process as that module's refused cases);
+  root for the accepted ones, one for the refused ones, planned in rounds), and looked up per test;
+- each module's shipped `terraform test` runs once;
 - each stack is planned offline once.
 
 The provider comes from where `testkit.terraform.provider_mirror` finds it; when Terraform cannot install it,
@@ -37,7 +37,7 @@ from testkit.terraform import ModuleCase  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
-TERRAFORM_FIXTURES = frozenset({"terraform_work", "harness", "planned", "refused", "stack_plan", "module_test_failures"})
+TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "refused", "stack_plan", "module_test_failures"})
 # Fixtures of single test files that plan a root of their own: their tests are marked too.
 OWN_TERRAFORM_FIXTURES = frozenset({"real_root", "peers"})
 
@@ -133,9 +133,11 @@ class TerraformWork:
         # What the selected tests use (all of it when not told), longest first: the accepted cases (plan and
         # show of every case), then each module's tests, then the stacks. Anything else runs on first use.
         wanted = set(TERRAFORM_FIXTURES) if wanted is None else wanted
-        if wanted & {"planned", "harness"} and any(not c.refused for c in self.batch.cases):
+        if "planned" in wanted and any(not c.refused for c in self.batch.cases):
             self._after_provider(self.batch.plan_all)
-        if wanted & {"refused", "harness", "module_test_failures"}:
+        if "refused" in wanted and any(c.refused for c in self.batch.cases):
+            self._after_provider(self.batch.refusals)
+        if "module_test_failures" in wanted:
             for kind in self.batch.kinds:
                 self._after_provider(self.batch.module_tests, kind)
         if "stack_plan" in wanted:
@@ -237,41 +239,6 @@ def module_test_failures(terraform_work: TerraformWork) -> Callable[[str], list[
         return terraform_work.batch.own_test_failures(kind)
 
     return get
-
-
-class _Harness:
-    """`harness(kind)`: a declared case comes from the session's batch; any other is planned on its own."""
-
-    def __init__(self, work: TerraformWork, kind: str, own: Callable[[], terraform.ModuleHarness]):
-        self.work, self.kind, self._own = work, kind, own
-
-    def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        self.work.ready()
-        case = ModuleCase.of(self.kind, arguments)
-        if case in self.work.batch.cases:
-            return copy.deepcopy(self.work.batch.plan(case))
-        return self._own().plan(arguments)
-
-    def plan_error(self, arguments: Mapping[str, Any]) -> str:
-        self.work.ready()
-        case = ModuleCase.of(self.kind, arguments, refused=True)
-        if case in self.work.batch.cases:
-            return self.work.batch.error(case)
-        return self._own().plan_error(arguments)
-
-
-@pytest.fixture(scope="session")
-def harness(terraform_work: TerraformWork, generated_tree: Path, tmp_path_factory: pytest.TempPathFactory):
-    """`harness("msk").plan({...})`: an offline plan of one module with the given inputs. Cases declared with
-    `plan_case`/`refusal_case` come from the session's batch; others are planned one by one (init once per module)."""
-    made: dict[str, terraform.ModuleHarness] = {}
-
-    def own(kind: str) -> terraform.ModuleHarness:
-        if kind not in made:
-            made[kind] = terraform.ModuleHarness(generated_tree / "modules" / kind, tmp_path_factory.mktemp(f"harness-{kind}"))
-        return made[kind]
-
-    return lambda kind: _Harness(terraform_work, kind, lambda: own(kind))
 
 
 def copy_project(destination: Path) -> Path:

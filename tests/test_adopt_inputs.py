@@ -51,11 +51,14 @@ def test_elasticache_keeps_existing_names_and_the_default_key(planned):
     plan.assert_count("module.under_test.aws_kms_key.", 0)
 
 
-def test_msk_keeps_an_existing_configuration_name_and_the_aws_managed_key(harness):
-    given = {**NETWORK, "cluster_name": "events", "kafka_version": "3.6.0", "kms_key_arn": "alias/aws/kafka",
-             "create_kms_key": False, "configuration_name": "mapzip-prod-events-config", "security_group_name": "mapzip-prod-events-msk",
-             "cloudwatch_logs_enabled": False}
-    plan = Plan(harness("msk").plan(given))
+MSK_KEEPS_AN_EXISTING_CONFIGURATION_NAME_CASE = plan_case("msk", {
+    **NETWORK, "cluster_name": "events", "kafka_version": "3.6.0", "kms_key_arn": "alias/aws/kafka",
+    "create_kms_key": False, "configuration_name": "mapzip-prod-events-config", "security_group_name": "mapzip-prod-events-msk",
+    "cloudwatch_logs_enabled": False})
+
+
+def test_msk_keeps_an_existing_configuration_name_and_the_aws_managed_key(planned):
+    plan = Plan(planned(MSK_KEEPS_AN_EXISTING_CONFIGURATION_NAME_CASE))
     plan.assert_resource("module.under_test.aws_msk_configuration.this",
                          {"name": "mapzip-prod-events-config", "kafka_versions": ["3.6.0"]})
     plan.assert_resource("module.under_test.aws_msk_cluster.this", {"kafka_version": "3.6.0"})

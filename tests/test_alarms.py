@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from generator import environments
-from testkit import terraform
 from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
@@ -185,12 +184,9 @@ def _alarms(plan: Plan, module: str) -> dict[str, dict]:
     return {a[len(prefix):-1].strip('"'): plan.resource(a) for a in plan.addresses() if a.startswith(prefix)}
 
 
-@pytest.mark.terraform
-def test_prod_plan_has_the_alarms_of_every_module(generated_tree):
-    """One real offline plan of the prod stack: four module calls, alarms on, every alarm with its dimensions."""
-    require_terraform()
-    stack = generated_tree / "stacks" / "prod"
-    raw = terraform.plan_offline(generated_tree, "prod", terraform.placeholder_variables(stack))
+def test_prod_plan_has_the_alarms_of_every_module(stack_plan):
+    """The session's offline plan of the prod stack: four module calls, alarms on, every alarm with its dimensions."""
+    raw = stack_plan("prod")
     plan = Plan(raw)
 
     # Non-cluster mode, 3 nodes; cluster mode, 3 shards × 2 nodes: one alarm of each kind per node.

@@ -178,24 +178,26 @@ def test_plan_defaults(planned):
     assert {(r["from_port"], r["referenced_security_group_id"]) for r in rules.values()} == {(6379, NODE), (6380, NODE)}
 
 
-def test_plan_fully_specified(harness):
-    given = {
-        **BASE,
-        "description": "Sessions of the web tier",
-        "major_engine_version": "7",
-        "cache_usage_limits": {"data_storage_minimum": 2, "data_storage_maximum": 100,
-                               "ecpu_per_second_minimum": 1000, "ecpu_per_second_maximum": 50000},
-        "daily_snapshot_time": "22:30",
-        "snapshot_retention_limit": 35,
-        "snapshot_arns_to_restore": [SNAPSHOT],
-        "kms_key_arn": KEY,
-        "create_kms_key": False,
-        "user_group_id": "sessions-users",
-        "allowed_cidr_blocks": ["10.0.0.0/16"],
-        "associated_security_group_ids": ["sg-0a1b2c3d4e5f60002"],
-        "tags": {"Team": "web"},
-    }
-    plan = Plan(harness("valkeyserverless").plan(given))
+PLAN_FULLY_SPECIFIED_CASE = plan_case("valkeyserverless", {
+    **BASE,
+    "description": "Sessions of the web tier",
+    "major_engine_version": "7",
+    "cache_usage_limits": {"data_storage_minimum": 2, "data_storage_maximum": 100,
+                           "ecpu_per_second_minimum": 1000, "ecpu_per_second_maximum": 50000},
+    "daily_snapshot_time": "22:30",
+    "snapshot_retention_limit": 35,
+    "snapshot_arns_to_restore": [SNAPSHOT],
+    "kms_key_arn": KEY,
+    "create_kms_key": False,
+    "user_group_id": "sessions-users",
+    "allowed_cidr_blocks": ["10.0.0.0/16"],
+    "associated_security_group_ids": ["sg-0a1b2c3d4e5f60002"],
+    "tags": {"Team": "web"},
+})
+
+
+def test_plan_fully_specified(planned):
+    plan = Plan(planned(PLAN_FULLY_SPECIFIED_CASE))
     plan.assert_resource("module.under_test.aws_elasticache_serverless_cache.this", {
         "description": "Sessions of the web tier",
         "major_engine_version": "7",
