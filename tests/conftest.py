@@ -37,9 +37,7 @@ from testkit.terraform import ModuleCase  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
-TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "refused", "stack_plan", "module_test_failures"})
-# Fixtures of single test files that plan a root of their own: their tests are marked too.
-OWN_TERRAFORM_FIXTURES = frozenset({"real_root", "peers"})
+TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "background", "refused", "stack_plan", "module_test_failures"})
 
 # The declared cases live in testkit.terraform, imported once: this file is imported twice, as pytest's
 # `conftest` and as `tests.conftest` by the test modules.
@@ -62,20 +60,38 @@ def refusal_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
     return case
 
 
+# Terraform work of a test file's own (a root it builds and plans itself), declared at import time like the cases.
+_JOBS: list[Callable[[Path, Path], Any]] = terraform.__dict__.setdefault("DECLARED_JOBS", [])
+
+
+def background_terraform(function: Callable[[Path, Path], Any]) -> Callable[[Path, Path], Any]:
+    """Declare, at import time, Terraform work on a root of the test file's own: `function(generated_tree,
+    workdir)` returns what the tests assert on. It starts with the session's other Terraform work, in the
+    background while the tests that need no Terraform run, when a selected test of its file asks for the
+    `background` fixture; `background(function)` waits for its result (or raises its error)."""
+    _JOBS.append(function)
+    return function
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if (TERRAFORM_FIXTURES | OWN_TERRAFORM_FIXTURES) & set(getattr(item, "fixturenames", ())):
+        if TERRAFORM_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.terraform)
 
 
 _WANTS_TERRAFORM = pytest.StashKey[set]()
+_JOB_FILES = pytest.StashKey[set]()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     # The Terraform fixtures the selected tests use: the session starts only the work they need.
     session.config.stash[_WANTS_TERRAFORM] = {
         name for item in session.items for name in getattr(item, "fixturenames", ()) if name in TERRAFORM_FIXTURES
+    }
+    session.config.stash[_JOB_FILES] = {
+        item.module.__name__ for item in session.items
+        if "background" in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
     }
 
 
@@ -121,7 +137,8 @@ class TerraformWork:
     cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the modules'
     own tests and the stack plans, two processes at a time."""
 
-    def __init__(self, tree_root: Path, workdir: Path, cases: list[ModuleCase], wanted: set[str] | None = None):
+    def __init__(self, tree_root: Path, workdir: Path, cases: list[ModuleCase], wanted: set[str] | None = None,
+                 jobs: list[Callable[[Path, Path], Any]] = ()):
         self.tree_root = tree_root
         kinds = sorted(p.name for p in (tree_root / "modules").iterdir() if p.is_dir())
         self.batch = terraform.CaseBatch(tree_root / "modules", workdir / "cases", cases, kinds=kinds)
@@ -137,12 +154,17 @@ class TerraformWork:
             self._after_provider(self.batch.plan_all)
         if "refused" in wanted and any(c.refused for c in self.batch.cases):
             self._after_provider(self.batch.refusals)
-        if "module_test_failures" in wanted:
-            for kind in self.batch.kinds:
-                self._after_provider(self.batch.module_tests, kind)
         if "stack_plan" in wanted:
             for stack in self.stacks:
                 self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
+        # The test files' own roots, in the order their tests run; then the modules' shipped tests, which only a
+        # late test file reads.
+        self._jobs: dict[Callable[[Path, Path], Any], Future] = {
+            job: self._after_provider(self._run_job, job) for job in jobs
+        }
+        if "module_test_failures" in wanted:
+            for kind in self.batch.kinds:
+                self._after_provider(self.batch.module_tests, kind)
 
     def _after_provider(self, job: Callable[..., Any], *args: Any) -> Future:
         def after() -> Any:
@@ -150,6 +172,17 @@ class TerraformWork:
             return job(*args)
 
         return self._executor.submit(after)
+
+    def _run_job(self, job: Callable[[Path, Path], Any]) -> Any:
+        workdir = self.workdir / f"job-{job.__module__}-{job.__name__}"
+        workdir.mkdir()
+        return job(self.tree_root, workdir)
+
+    def job(self, job: Callable[[Path, Path], Any]) -> Any:
+        self.ready()
+        if job not in self._jobs:
+            self._jobs[job] = self._after_provider(self._run_job, job)
+        return copy.deepcopy(self._jobs[job].result())
 
     def _plan_stack(self, stack: str) -> dict[str, Any]:
         variables = terraform.placeholder_variables(self.tree_root / "stacks" / stack)
@@ -187,7 +220,10 @@ def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_pat
     # even for a root without a lock file (by default Terraform >= 1.4 installs again, into the shared cache, when
     # the lock file lacks the provider's checksums: concurrent inits then race).
     os.environ.setdefault("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "1")
-    work = TerraformWork(generated_tree, workdir, list(_DECLARED), request.config.stash.get(_WANTS_TERRAFORM, None))
+    job_files = request.config.stash.get(_JOB_FILES, None)
+    jobs = [job for job in _JOBS if job_files is None or job.__module__ in job_files]
+    work = TerraformWork(generated_tree, workdir, list(_DECLARED), request.config.stash.get(_WANTS_TERRAFORM, None),
+                         jobs)
     _RUNNING.append(work)
     yield work
     work.close()
@@ -221,6 +257,12 @@ def refused(terraform_work: TerraformWork) -> Callable[[ModuleCase], str]:
         return terraform_work.batch.error(case)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def background(terraform_work: TerraformWork) -> Callable[[Callable[[Path, Path], Any]], Any]:
+    """`background(job)`: the result of a job declared with `background_terraform` (waits for it)."""
+    return terraform_work.job
 
 
 @pytest.fixture(scope="session")

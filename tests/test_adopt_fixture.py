@@ -3,15 +3,11 @@ by tests/fixtures/estate/build_state.py. The other adoption tests trust these fi
 
 from __future__ import annotations
 
-import pytest
-
 import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-from conftest import require_terraform
+from tests.conftest import background_terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 
@@ -30,18 +26,24 @@ def _without_terraform_version(shown: bytes) -> dict:
     return document
 
 
-@pytest.mark.terraform
-def test_old_root_plans_no_changes_against_the_committed_state(tmp_path):
-    require_terraform()
-    code, output = _builder().plan_against((ESTATE / "state.json").read_bytes(), tmp_path)
+@background_terraform
+def old_root_against_the_committed_state(generated_tree: Path, workdir: Path) -> tuple[int, str]:
+    return _builder().plan_against((ESTATE / "state.json").read_bytes(), workdir)
+
+
+@background_terraform
+def rebuilt_fixture(generated_tree: Path, workdir: Path) -> tuple[bytes, bytes]:
+    return _builder().build(workdir)
+
+
+def test_old_root_plans_no_changes_against_the_committed_state(background):
+    code, output = background(old_root_against_the_committed_state)
     assert code == 0, output  # -detailed-exitcode: 0 means no changes, 2 means changes
     assert "No changes." in output
 
 
-@pytest.mark.terraform
-def test_build_state_reproduces_the_committed_files(tmp_path):
-    require_terraform()
-    state, shown = _builder().build(tmp_path)
+def test_build_state_reproduces_the_committed_files(background):
+    state, shown = background(rebuilt_fixture)
     assert state == (ESTATE / "state.json").read_bytes()
     assert _without_terraform_version(shown) == _without_terraform_version((ESTATE / "state.show.json").read_bytes())
 

@@ -8,7 +8,7 @@ from testkit.assertions import ABSENT, Plan
 from generator.inputs import InputError
 from modules.elasticache import MODULE
 from modules.elasticache.inputs import windows_overlap
-from tests.conftest import plan_case, refusal_case
+from tests.conftest import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -545,17 +545,15 @@ def test_environment_files_derive_create_kms_key():
     assert MODULE.inputs.derived_arguments(only_data, values) == {}
 
 
-@pytest.mark.terraform
-def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tmp_path):
+@background_terraform
+def plan_over_a_group_applied_before_create_security_group(generated_tree, tmp_path):
     """A root that applied the module before create_security_group existed holds `aws_security_group.this`; the
     module's `moved` block carries it to `this[0]`: no new group, no replaced cluster."""
     import json
     import uuid
 
     from testkit import terraform
-    from tests.conftest import require_terraform
 
-    require_terraform()
     harness = terraform.ModuleHarness(generated_tree / "modules" / "elasticache", tmp_path)
     planned = Plan(harness.plan(BASE)).values["module.under_test.aws_security_group.this[0]"]
     group = {**planned, "id": "sg-0123456789abcdef0", "arn": "arn:aws:ec2:ap-northeast-2:111122223333:security-group/sg-0123456789abcdef0",
@@ -566,7 +564,11 @@ def test_plan_moves_an_existing_group_instead_of_replacing_it(generated_tree, tm
                        "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
                        "instances": [{"schema_version": 1, "attributes": group}]}],
     }))
-    change = next(c for c in harness.plan(BASE)["resource_changes"] if c["type"] == "aws_security_group")
+    return next(c for c in harness.plan(BASE)["resource_changes"] if c["type"] == "aws_security_group")
+
+
+def test_plan_moves_an_existing_group_instead_of_replacing_it(background):
+    change = background(plan_over_a_group_applied_before_create_security_group)
     assert change["address"] == "module.under_test.aws_security_group.this[0]"
     assert change["previous_address"] == "module.under_test.aws_security_group.this"
     assert change["change"]["actions"] in (["no-op"], ["update"])

@@ -6,7 +6,7 @@ import pytest
 
 from testkit.assertions import ABSENT, Plan
 from modules.msk import MODULE
-from tests.conftest import plan_case, refusal_case
+from tests.conftest import background_terraform, plan_case, refusal_case
 
 SUBNETS3 = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 BASE = {
@@ -346,17 +346,15 @@ def test_terraform_refuses_a_key_that_would_encrypt_nothing(refused):
             "(the module's key would encrypt nothing).") in error
 
 
-@pytest.mark.terraform
-def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(generated_tree, tmp_path):
+@background_terraform
+def plan_after_auto_scaling_grew_the_volumes(generated_tree, tmp_path):
     """A state in which storage auto scaling grew the volumes to 200 GiB (ebs_volume_size = 100): the next plan
     must not write 100 back, which AWS refuses ("you must increase it by at least 10 GiB")."""
     import json
     import uuid
 
     from testkit import terraform
-    from tests.conftest import require_terraform
 
-    require_terraform()
     harness = terraform.ModuleHarness(generated_tree / "modules" / "msk", tmp_path)
     given = {**BASE, "create_security_group": False, "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
              "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
@@ -380,7 +378,11 @@ def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(generated_tree, tmp
         "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=13)), "outputs": {},
         "resources": [state_entry("aws_msk_configuration", configuration), state_entry("aws_msk_cluster", cluster)],
     }))
-    change = next(c["change"] for c in harness.plan(given)["resource_changes"]
-                  if c["address"] == "module.under_test.aws_msk_cluster.this")
+    return next(c["change"] for c in harness.plan(given)["resource_changes"]
+                if c["address"] == "module.under_test.aws_msk_cluster.this")
+
+
+def test_plan_after_auto_scaling_grew_the_volumes_keeps_them(background):
+    change = background(plan_after_auto_scaling_grew_the_volumes)
     assert "delete" not in change["actions"]
     assert change["after"]["broker_node_group_info"][0]["storage_info"][0]["ebs_storage_info"][0]["volume_size"] == 200

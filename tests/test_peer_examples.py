@@ -26,7 +26,7 @@ from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE as MSK
-from tests.conftest import PROJECT, require_terraform
+from tests.conftest import PROJECT, background_terraform
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "peers"
 
@@ -40,12 +40,8 @@ USER_PASSWORDS = {
 ALARM_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"
 
 
-@pytest.fixture(scope="module")
-def peers(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    """The plan of the peers' root. Its tests carry the `terraform` marker themselves: conftest marks the tests of
-    its own Terraform fixtures only."""
-    require_terraform()
-    root = tmp_path_factory.mktemp("peers")
+@background_terraform
+def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
     shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
     shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
     # Placeholder credentials, a local backend and no calls to AWS, as the project's offline plans do.
@@ -53,7 +49,13 @@ def peers(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Pla
     terraform.run(root, "init", "-input=false", "-no-color")
     terraform.run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
                   variables={"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS)})
-    return Plan(json.loads(terraform.run(root, "show", "-json", "plan.tfplan")))
+    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan"))
+
+
+@pytest.fixture(scope="module")
+def peers(background) -> Plan:
+    """The plan of the peers' root."""
+    return Plan(background(plan_of_the_peers_root))
 
 
 def _change(plan: Plan, address: str) -> dict:

@@ -16,7 +16,7 @@ import pytest
 
 from testkit import terraform
 from testkit.assertions import Plan
-from tests.conftest import PROJECT, require_terraform
+from tests.conftest import PROJECT, background_terraform
 
 # Stand-ins for terraform-aws-modules/vpc and /eks: the outputs a root passes on, with the same names, unknown
 # until apply like the real ones.
@@ -271,10 +271,8 @@ def readme_example() -> str:
     return found.group(1)
 
 
-@pytest.fixture(scope="module")
-def real_root(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan:
-    require_terraform()
-    root = tmp_path_factory.mktemp("real-root")
+@background_terraform
+def plan_of_the_real_root(generated_tree: Path, root: Path) -> dict:
     shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
     for name, text in (("vpc", VPC_STAND_IN), ("eks", EKS_STAND_IN)):
         (root / "stand-ins" / name).mkdir(parents=True)
@@ -288,7 +286,12 @@ def real_root(generated_tree: Path, tmp_path_factory: pytest.TempPathFactory) ->
         root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
         f"-var=elasticache_auth_token={terraform.PLACEHOLDER_SECRET}",
     )
-    return Plan(json.loads(terraform.run(root, "show", "-json", "plan.tfplan")))
+    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan"))
+
+
+@pytest.fixture(scope="module")
+def real_root(background) -> Plan:
+    return Plan(background(plan_of_the_real_root))
 
 
 def _after_unknown(plan: Plan, address: str) -> dict:

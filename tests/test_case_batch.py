@@ -1,0 +1,48 @@
+"""The session's batch of refused cases places each Terraform error on its case (testkit.terraform): an error in
+the root names the module call, one inside a module names the case's own copy of the module. Read from
+`terraform plan -json` lines as Terraform 1.11 prints them; no Terraform run here (the refusal tests run it)."""
+
+from __future__ import annotations
+
+import json
+
+from testkit.terraform import _diagnostics_by_call
+
+
+def _line(summary: str, detail: str, *, filename: str, context: str | None = None, severity: str = "error",
+          address: str | None = None) -> str:
+    diagnostic = {"severity": severity, "summary": summary, "detail": detail,
+                  "range": {"filename": filename, "start": {"line": 1}}}
+    if context is not None:
+        diagnostic["snippet"] = {"context": context, "code": "", "start_line": 1}
+    if address is not None:
+        diagnostic["address"] = address
+    return json.dumps({"@level": severity, "type": "diagnostic", "diagnostic": diagnostic})
+
+
+def test_errors_are_placed_on_their_case_by_call_or_by_module_copy():
+    output = "\n".join([
+        json.dumps({"@level": "info", "type": "version", "terraform": "1.11.4"}),
+        _line("Invalid value for variable", "name_prefix must be letters.", filename="main.tf.json",
+              context="module.case_12"),
+        _line("Resource precondition failed", "hash_key must be declared in attributes.",
+              filename="modules/case_1/main.tf.json", context="resource.aws_dynamodb_table.this.lifecycle"),
+        _line("Deprecated input", "security_group_ids is deprecated.", filename="modules/case_1/main.tf.json",
+              severity="warning"),
+        "not json: Terraform's plain lines are skipped",
+    ])
+    by_case, unplaced = _diagnostics_by_call(output)
+    assert by_case == {
+        12: ["Error: Invalid value for variable: name_prefix must be letters."],
+        1: ["Error: Resource precondition failed: hash_key must be declared in attributes.",
+            "Warning: Deprecated input: security_group_ids is deprecated."],
+    }
+    assert unplaced == []
+
+
+def test_an_error_that_names_no_case_is_returned_apart():
+    output = "\n".join([
+        _line("Invalid provider configuration", "region is required.", filename="main.tf.json", context="provider"),
+        _line("Value for undeclared variable", "ignored warning", filename="", severity="warning"),
+    ])
+    assert _diagnostics_by_call(output) == ({}, ["Error: Invalid provider configuration: region is required."])
