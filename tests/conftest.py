@@ -144,8 +144,9 @@ class TerraformWork:
         self.batch = terraform.CaseBatch(tree_root / "modules", workdir / "cases", cases, kinds=kinds)
         self.stacks = sorted(p.name for p in (tree_root / "stacks").iterdir() if p.is_dir())
         self.workdir = workdir
+        self._reusing = False
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform")
-        self.provider: Future = self._executor.submit(terraform.check_provider, workdir / "provider-check")
+        self.provider: Future = self._executor.submit(self._check_provider)
         self._stack_plans: dict[str, Future] = {}
         # What the selected tests use (all of it when not told), longest first: the accepted cases (plan and
         # show of every case), then each module's tests, then the stacks. Anything else runs on first use.
@@ -165,6 +166,13 @@ class TerraformWork:
         if "module_test_failures" in wanted:
             for kind in self.batch.kinds:
                 self._after_provider(self.batch.module_tests, kind)
+
+    def _check_provider(self) -> None:
+        terraform.check_provider(self.workdir / "provider-check")
+        # The provider is in the plugin cache: from now on each thread's commands reuse a provider process.
+        cache = os.environ.get("TF_PLUGIN_CACHE_DIR")
+        if cache:
+            self._reusing = terraform.reuse_provider_processes(Path(cache), self.workdir / "providers")
 
     def _after_provider(self, job: Callable[..., Any], *args: Any) -> Future:
         def after() -> Any:
@@ -205,6 +213,8 @@ class TerraformWork:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._reusing:  # only the work that started them: a test's own TerraformWork leaves the session's alone
+            terraform.stop_provider_processes()
 
 
 @pytest.fixture(scope="session")

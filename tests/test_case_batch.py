@@ -1,6 +1,7 @@
-"""The session's batch of refused cases places each Terraform error on its case (testkit.terraform): an error in
-the root names the module call, one inside a module names the case's own copy of the module. Read from
-`terraform plan -json` lines as Terraform 1.11 prints them; no Terraform run here (the refusal tests run it)."""
+"""The session's Terraform machinery (testkit.terraform), without running Terraform (the Terraform tests run it):
+the batch of refused cases places each error on its case (an error in the root names the module call, one inside
+a module names the case's own copy of the module), read from `terraform plan -json` lines as Terraform 1.11
+prints them; provider processes are reused only when the plugin cache says which binary to start."""
 
 from __future__ import annotations
 
@@ -46,3 +47,16 @@ def test_an_error_that_names_no_case_is_returned_apart():
         _line("Value for undeclared variable", "ignored warning", filename="", severity="warning"),
     ])
     assert _diagnostics_by_call(output) == ({}, ["Error: Invalid provider configuration: region is required."])
+
+
+def test_provider_processes_are_reused_only_from_a_cache_holding_one_provider(tmp_path):
+    """Without exactly one hashicorp/aws binary in the plugin cache, every command starts its own provider."""
+    from testkit import terraform
+
+    cache = tmp_path / "cache"
+    assert terraform.reuse_provider_processes(cache, tmp_path / "providers") is False
+    for version in ("5.99.0", "5.100.0"):
+        folder = cache / "registry.terraform.io" / "hashicorp" / "aws" / version / "linux_amd64"
+        folder.mkdir(parents=True)
+        (folder / f"terraform-provider-aws_v{version}_x5").write_bytes(b"")
+    assert terraform.reuse_provider_processes(cache, tmp_path / "providers") is False
