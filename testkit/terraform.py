@@ -367,8 +367,7 @@ class TestReport:
                 key = (run["path"], run["run"])
                 report.runs.setdefault(key, TestRun(*key)).status = run["status"]
             elif message.get("type") == "diagnostic":
-                diagnostic = message["diagnostic"]
-                text = f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+                text = _diagnostic_text(message["diagnostic"])
                 where = (message.get("@testfile"), message.get("@testrun"))
                 if where in report.runs:
                     report.runs[where].diagnostics.append(text)
@@ -415,6 +414,9 @@ def plan_offline(
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+# The provider of the roots that call a module under test: offline, in the region the examples use.
+HARNESS_PROVIDER = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
+
 class ModuleHarness:
     """Plan one generated module with given inputs, offline, as a caller's root would: Terratest's InitAndPlan
     for a module. `terraform init` runs once; each `plan` rewrites only the module block's arguments."""
@@ -426,8 +428,8 @@ class ModuleHarness:
         run(workdir, "init", "-input=false", "-no-color")
 
     def _write(self, arguments: Mapping[str, Any]) -> None:
-        root = {**OFFLINE_OVERRIDE, "module": {"under_test": {"source": "./module", **arguments}}}
-        root["provider"] = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
+        root = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER,
+                "module": {"under_test": {"source": "./module", **arguments}}}
         (self.workdir / "main.tf.json").write_text(json.dumps(root, indent=2))
 
     def plan(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -472,7 +474,6 @@ class ModuleCase:
 # Cases a test suite declares at import time, to be planned together on first use (tests/conftest.py).
 DECLARED_CASES: list[ModuleCase] = []
 
-HARNESS_PROVIDER = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
 UNDER_TEST = "module.under_test"
 
 
@@ -510,6 +511,11 @@ def split_plan(show: Mapping[str, Any], module: str) -> dict[str, Any]:
     return _readdress(part, module, UNDER_TEST)
 
 
+def _diagnostic_text(diagnostic: Mapping[str, Any]) -> str:
+    """A diagnostic of Terraform's `-json` output as one text: "Error: <summary>: <detail>"."""
+    return f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+
+
 _CASE_CALL = re.compile(r"^module\.(case_\d+)\b")
 _CASE_FILE = re.compile(r"^modules/(case_\d+)/")
 
@@ -528,7 +534,7 @@ def _diagnostics_by_call(plan_json_output: str) -> tuple[dict[int, list[str]], l
         if message.get("type") != "diagnostic":
             continue
         diagnostic = message["diagnostic"]
-        text = f"{diagnostic['severity'].capitalize()}: {diagnostic['summary']}: {diagnostic.get('detail', '')}"
+        text = _diagnostic_text(diagnostic)
         where = (diagnostic.get("snippet") or {}).get("context") or ""
         match = _CASE_CALL.match(diagnostic.get("address") or "") or _CASE_FILE.match(
             (diagnostic.get("range") or {}).get("filename", "")) or _CASE_CALL.match(where)
@@ -557,7 +563,7 @@ class CaseBatch:
         self.modules_dir = modules_dir
         self.workdir = workdir
         self.cases = list(dict.fromkeys(cases))
-        self.kinds = sorted(set(kinds) | {c.kind for c in self.cases if c.refused})
+        self.kinds = sorted(set(kinds))  # the modules whose shipped tests `module_tests` runs
         self._lock = threading.Lock()
         self._parts: dict[str, Any] = {}
 

@@ -134,8 +134,8 @@ _RUNNING: list["TerraformWork"] = terraform.__dict__.setdefault("SESSION_WORK", 
 
 class TerraformWork:
     """The session's Terraform work, started in the background: the provider check first (it fills the plugin
-    cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the modules'
-    own tests and the stack plans, two processes at a time."""
+    cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the stack plans,
+    the test files' own roots and the modules' shipped tests, two processes at a time."""
 
     def __init__(self, tree_root: Path, workdir: Path, cases: list[ModuleCase], wanted: set[str] | None = None,
                  jobs: list[Callable[[Path, Path], Any]] = ()):
@@ -148,8 +148,8 @@ class TerraformWork:
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform")
         self.provider: Future = self._executor.submit(self._check_provider)
         self._stack_plans: dict[str, Future] = {}
-        # What the selected tests use (all of it when not told), longest first: the accepted cases (plan and
-        # show of every case), then each module's tests, then the stacks. Anything else runs on first use.
+        # What the selected tests use (all of it when not told), in the order the tests read it. Anything else
+        # runs on first use.
         wanted = set(TERRAFORM_FIXTURES) if wanted is None else wanted
         if "planned" in wanted and any(not c.refused for c in self.batch.cases):
             self._after_provider(self.batch.plan_all)
