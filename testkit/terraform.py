@@ -417,6 +417,7 @@ def plan_offline(
 # The provider of the roots that call a module under test: offline, in the region the examples use.
 HARNESS_PROVIDER = {"aws": {**OFFLINE_OVERRIDE["provider"]["aws"], "region": "ap-northeast-2"}}
 
+
 class ModuleHarness:
     """Plan one generated module with given inputs, offline, as a caller's root would: Terratest's InitAndPlan
     for a module. `terraform init` runs once; each `plan` rewrites only the module block's arguments."""
