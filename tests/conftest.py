@@ -19,9 +19,10 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 import pytest
 
@@ -62,14 +63,46 @@ def refusal_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
 
 # Terraform work of a test file's own (a root it builds and plans itself), declared at import time like the cases.
 _JOBS: list[Callable[[Path, Path], Any]] = terraform.__dict__.setdefault("DECLARED_JOBS", [])
+_PREPARE: dict[Callable[[Path, Path], Any], Callable[[Path], None] | None] = terraform.__dict__.setdefault(
+    "DECLARED_PREPARE", {})
 
 
-def background_terraform(function: Callable[[Path, Path], Any]) -> Callable[[Path, Path], Any]:
+def background_terraform(function: Callable[[Path, Path], Any] | None = None, *,
+                         prepare: Callable[[Path], None] | None = None):
     """Declare, at import time, Terraform work on a root of the test file's own: `function(generated_tree,
     workdir)` returns what the tests assert on. It starts with the session's other Terraform work, in the
     background while the tests that need no Terraform run, when a selected test of its file asks for the
-    `background` fixture; `background(function)` waits for its result (or raises its error)."""
-    _JOBS.append(function)
+    `background` fixture; `background(function)` waits for its result (or raises its error).
+
+    A job runs in a worker thread, where nothing may synthesize (the jsii runtime serves one thread). A job whose
+    root is a synthesis of its own gives it as `prepare(workdir)`: that runs in the session's main thread when the
+    work starts (its error is the job's), and the job finds its result in the same `workdir`."""
+
+    def declare(function: Callable[[Path, Path], Any]) -> Callable[[Path, Path], Any]:
+        _PREPARE[function] = prepare
+        _JOBS.append(function)
+        return function
+
+    return declare if function is None else declare(function)
+
+
+# A command of a test file's own that needs no Terraform but a process of its own (a synthesis with other switches,
+# say), declared at import time like the jobs; kept in testkit.terraform for the same reason.
+_PROCESSES: list[Callable[[Path], "Command"]] = terraform.__dict__.setdefault("DECLARED_PROCESSES", [])
+
+
+class Command(NamedTuple):
+    args: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
+def background_process(function: Callable[[Path], Command]) -> Callable[[Path], Command]:
+    """Declare, at import time, a command a test file runs and then reads: `function(workdir)` returns it. It starts
+    at the session's start when a selected test of its file asks for the `finished` fixture, and runs while the
+    other tests do; `finished(function)` waits for it and returns its CompletedProcess (output as text) and the
+    `workdir`."""
+    _PROCESSES.append(function)
     return function
 
 
@@ -82,6 +115,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 _WANTS_TERRAFORM = pytest.StashKey[set]()
 _JOB_FILES = pytest.StashKey[set]()
+_PROCESS_FILES = pytest.StashKey[set]()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -92,6 +126,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session.config.stash[_JOB_FILES] = {
         item.module.__name__ for item in session.items
         if "background" in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
+    }
+    session.config.stash[_PROCESS_FILES] = {
+        item.module.__name__ for item in session.items
+        if "finished" in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
     }
 
 
@@ -160,9 +198,7 @@ class TerraformWork:
                 self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
         # The test files' own roots, in the order their tests run; then the modules' shipped tests, which only a
         # late test file reads.
-        self._jobs: dict[Callable[[Path, Path], Any], Future] = {
-            job: self._after_provider(self._run_job, job) for job in jobs
-        }
+        self._jobs: dict[Callable[[Path, Path], Any], Future] = {job: self._start_job(job) for job in jobs}
         if "module_test_failures" in wanted:
             for kind in self.batch.kinds:
                 self._after_provider(self.batch.module_tests, kind)
@@ -181,15 +217,24 @@ class TerraformWork:
 
         return self._executor.submit(after)
 
-    def _run_job(self, job: Callable[[Path, Path], Any]) -> Any:
+    def _start_job(self, job: Callable[[Path, Path], Any]) -> Future:
+        """Prepare `job` here (the calling thread is the session's main one) and queue it."""
         workdir = self.workdir / f"job-{job.__module__}-{job.__name__}"
         workdir.mkdir()
-        return job(self.tree_root, workdir)
+        prepare = _PREPARE.get(job)
+        if prepare is not None:
+            try:
+                prepare(workdir)
+            except Exception as err:  # the job's failure, reported by the tests that read it
+                failed: Future = Future()
+                failed.set_exception(err)
+                return failed
+        return self._after_provider(job, self.tree_root, workdir)
 
     def job(self, job: Callable[[Path, Path], Any]) -> Any:
         self.ready()
         if job not in self._jobs:
-            self._jobs[job] = self._after_provider(self._run_job, job)
+            self._jobs[job] = self._start_job(job)
         return copy.deepcopy(self._jobs[job].result())
 
     def _plan_stack(self, stack: str) -> dict[str, Any]:
@@ -240,9 +285,11 @@ def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_pat
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_terraform_early(request: pytest.FixtureRequest) -> None:
+def _start_early(request: pytest.FixtureRequest) -> None:
     """Start the Terraform work at the session's start when any selected test needs it, so that it runs while the
-    tests that need no Terraform do."""
+    tests that need no Terraform do; the declared commands first (they only start processes)."""
+    if request.config.stash.get(_PROCESS_FILES, None):
+        request.getfixturevalue("_processes")
     if request.config.stash.get(_WANTS_TERRAFORM, None) and terraform.binary() is not None:
         request.getfixturevalue("terraform_work")
 
@@ -273,6 +320,48 @@ def refused(terraform_work: TerraformWork) -> Callable[[ModuleCase], str]:
 def background(terraform_work: TerraformWork) -> Callable[[Callable[[Path, Path], Any]], Any]:
     """`background(job)`: the result of a job declared with `background_terraform` (waits for it)."""
     return terraform_work.job
+
+
+class _Processes:
+    """The declared commands of the selected tests' files, started at the session's start, one after another in a
+    thread of their own (two at once would compete with the Terraform work for the machine's cores)."""
+
+    def __init__(self, workdir: Path, functions: list[Callable[[Path], Command]]):
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="process")
+        self._started: dict[Callable[[Path], Command], Future] = {}
+        self.workdir = workdir
+        for function in functions:
+            self.start(function)
+
+    def start(self, function: Callable[[Path], Command]) -> Future:
+        if function not in self._started:
+            workdir = self.workdir / f"{function.__module__}-{function.__name__}"
+            workdir.mkdir()
+            self._started[function] = self._executor.submit(self._run, function(workdir), workdir)
+        return self._started[function]
+
+    @staticmethod
+    def _run(command: Command, workdir: Path) -> tuple[subprocess.CompletedProcess, Path]:
+        completed = subprocess.run(command.args, cwd=command.cwd, env=command.env, capture_output=True, text=True)
+        return completed, workdir
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def _processes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    files = request.config.stash.get(_PROCESS_FILES, None)
+    processes = _Processes(tmp_path_factory.mktemp("processes"),
+                           [f for f in _PROCESSES if files is None or f.__module__ in files])
+    yield processes
+    processes.close()
+
+
+@pytest.fixture(scope="session")
+def finished(_processes: _Processes) -> Callable[[Callable[[Path], Command]], tuple[subprocess.CompletedProcess, Path]]:
+    """`finished(function)`: the CompletedProcess of a command declared with `background_process`, and its workdir."""
+    return lambda function: _processes.start(function).result()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_terraform
+from tests.conftest import background_terraform
 from generator import cli
 from testkit import terraform
 
@@ -96,16 +96,25 @@ def adopt(config: Path, capsys, state: Path = SHOWN) -> tuple[int, str, str]:
     return code, out, err
 
 
+def quietly(*argv: str) -> tuple[int, str, str]:
+    """cli.main(argv): its exit code and what it printed."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def adopt_into(folder: Path) -> tuple[Path, int, str, str]:
+    """--adopt on the fixture into `folder`/environments/estate.toml."""
+    config = folder / "environments" / "estate.toml"
+    config.parent.mkdir(parents=True)
+    return (config, *quietly("--adopt", str(SHOWN), "--config", str(config)))
+
+
 @pytest.fixture(scope="module")
 def adopted(tmp_path_factory):
     """--adopt on the fixture into a new environment file, run once for the module's tests."""
-    folder = tmp_path_factory.mktemp("adopt") / "environments"
-    folder.mkdir()
-    config = folder / "estate.toml"
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(["--adopt", str(SHOWN), "--config", str(config)])
-    return config, code, out.getvalue(), err.getvalue()
+    return adopt_into(tmp_path_factory.mktemp("adopt"))
 
 
 def test_adopt_writes_the_environment_file_and_names_what_cannot_be_kept(adopted):
@@ -137,11 +146,18 @@ def test_running_adopt_twice_changes_nothing(adopted, capsys):
     assert code == 1 and err.splitlines() == PROBLEMS  # the problems are still there until resolved
 
 
-def plan_against_old_state(config: Path, out: Path) -> dict:
-    """Synthesize `config` under `out`, then plan its stack offline against the old root's state."""
-    generated = out / "generated"
-    assert cli.main(["--out", str(generated), "--config", str(config)]) == 0
-    stack = generated / "stacks" / config.stem
+# The Terraform half of these tests runs in the session's background (tests/conftest.py `background_terraform`):
+# each job's `prepare` adopts and synthesizes in the main thread, the job plans the synthesized stack.
+
+def synthesize(config: Path, workdir: Path) -> None:
+    """`python main.py --out <workdir>/generated --config <config>`, as a team runs it after --adopt."""
+    code, out, err = quietly("--out", str(workdir / "generated"), "--config", str(config))
+    assert code == 0, out + err
+
+
+def plan_against_old_state(workdir: Path) -> dict:
+    """Plan the synthesized estate stack offline against the old root's state."""
+    stack = workdir / "generated" / "stacks" / "estate"
     # The stack's local backend reads terraform.tfstate: the old root's state, as it would take it over.
     shutil.copy(ESTATE / "state.json", stack / "terraform.tfstate")
     (stack / "offline_override.tf.json").write_text(json.dumps({"provider": terraform.OFFLINE_OVERRIDE["provider"]}))
@@ -150,11 +166,17 @@ def plan_against_old_state(config: Path, out: Path) -> dict:
     return json.loads(terraform.run(stack, "show", "-json", "plan.tfplan"))
 
 
-@pytest.mark.terraform
-def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state(adopted, tmp_path):
-    require_terraform()
-    config, _, _, _ = adopted
-    plan = plan_against_old_state(config, tmp_path)
+def synthesize_adopted(workdir: Path) -> None:
+    synthesize(adopt_into(workdir)[0], workdir)
+
+
+@background_terraform(prepare=synthesize_adopted)
+def adopted_stack_against_old_state(generated_tree: Path, workdir: Path) -> dict:
+    return plan_against_old_state(workdir)
+
+
+def test_the_new_stack_plans_nothing_destroyed_or_replaced_against_the_old_state(background):
+    plan = background(adopted_stack_against_old_state)
 
     changes = {rc["address"]: rc for rc in plan["resource_changes"]}
     replaced = {a: rc["change"].get("replace_paths") for a, rc in changes.items() if "delete" in rc["change"]["actions"]}
@@ -312,44 +334,62 @@ def test_msk_properties_text_excludes_the_map():
                          'server_properties (the text is the whole configuration), got {"min.insync.replicas": "2"}')]
 
 
-@pytest.mark.terraform
-def test_import_entries_resolve_the_duplicate_rules(adopted, tmp_path, capsys):
-    """The fix --adopt proposes: [[import]] entries with the rules' sgr- ids (looked up in AWS), which become import
-    blocks; --adopt then reports no problem."""
-    config, _, _, _ = adopted
-    completed = tmp_path / "environments" / "estate.toml"
-    completed.parent.mkdir()
-    entries = "".join(
-        f"\n[[import]]\nto = {json.dumps(target)}\nid = \"sgr-0{number:016x}\"\n"
-        for number, (_, _, _, target) in enumerate(DUPLICATES, start=1)
-    )
-    completed.write_text(config.read_text() + entries)
-    code, out, err = adopt(completed, capsys)
+IMPORT_ENTRIES = "".join(
+    f"\n[[import]]\nto = {json.dumps(target)}\nid = \"sgr-0{number:016x}\"\n"
+    for number, (_, _, _, target) in enumerate(DUPLICATES, start=1)
+)
+
+
+def synthesize_with_import_entries(workdir: Path) -> None:
+    """The fix --adopt proposes, made: [[import]] entries with the rules' sgr- ids (looked up in AWS) added to the
+    adopted file, --adopt run again (what it said is kept in adopt-again.json), then the stack synthesized."""
+    config = adopt_into(workdir)[0]
+    config.write_text(config.read_text() + IMPORT_ENTRIES)
+    (workdir / "adopt-again.json").write_text(json.dumps(quietly("--adopt", str(SHOWN), "--config", str(config))))
+    synthesize(config, workdir)
+
+
+@background_terraform(prepare=synthesize_with_import_entries)
+def stack_with_import_entries(generated_tree: Path, workdir: Path) -> tuple[list, dict]:
+    """What --adopt said the second time, and the stack's main.tf.json once `terraform validate` accepted it."""
+    stack = workdir / "generated" / "stacks" / "estate"
+    terraform.validate(stack)
+    return json.loads((workdir / "adopt-again.json").read_text()), json.loads((stack / "main.tf.json").read_text())
+
+
+def test_import_entries_resolve_the_duplicate_rules(background):
+    """The fix --adopt proposes: [[import]] entries with the rules' sgr- ids, which become import blocks; --adopt
+    then reports no problem, and Terraform validates the stack."""
+    (code, out, err), main = background(stack_with_import_entries)
     assert (code, err) == (0, "")
     assert ("note: module.msk.aws_security_group.this: ingress: the inline rule tcp 9092-9098 from self is imported "
             "as module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]") in out.splitlines()
-    generated = tmp_path / "generated"
-    assert cli.main(["--out", str(generated), "--config", str(completed)]) == 0
-    main = json.loads((generated / "stacks" / "estate" / "main.tf.json").read_text())
     assert main["import"][2] == {"to": "module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]",
                                  "id": "sgr-00000000000000003"}
-    if terraform.binary() is not None:
-        terraform.validate(generated / "stacks" / "estate")
 
 
-@pytest.mark.terraform
-def test_the_aws_managed_key_aliases_plan_the_same(adopted, tmp_path):
+TABLE_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/47a2e2a6-7319-00bd-5a85-e6f139f0dc3e"
+CLUSTER_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/7eff8fc2-b9f1-2772-3d5b-70028f7eb75a"
+
+
+def synthesize_with_key_aliases(workdir: Path) -> None:
+    config = adopt_into(workdir)[0]
+    text = config.read_text()
+    config.write_text(text.replace(TABLE_KEY, "alias/aws/dynamodb").replace(CLUSTER_KEY, "alias/aws/kafka"))
+    synthesize(config, workdir)
+
+
+@background_terraform(prepare=synthesize_with_key_aliases)
+def aliased_stack_against_old_state(generated_tree: Path, workdir: Path) -> dict:
+    return plan_against_old_state(workdir)
+
+
+def test_the_aws_managed_key_aliases_plan_the_same(adopted, background):
     """--adopt pins the key ARNs the state holds; where they are the AWS managed keys, the aliases say the same."""
-    require_terraform()
     config, _, _, _ = adopted
     text = config.read_text()
-    table_key = "arn:aws:kms:ap-northeast-2:123456789012:key/47a2e2a6-7319-00bd-5a85-e6f139f0dc3e"
-    cluster_key = "arn:aws:kms:ap-northeast-2:123456789012:key/7eff8fc2-b9f1-2772-3d5b-70028f7eb75a"
-    assert table_key in text and cluster_key in text
-    aliased = tmp_path / "environments" / "estate.toml"
-    aliased.parent.mkdir()
-    aliased.write_text(text.replace(table_key, "alias/aws/dynamodb").replace(cluster_key, "alias/aws/kafka"))
-    plan = plan_against_old_state(aliased, tmp_path)
+    assert TABLE_KEY in text and CLUSTER_KEY in text
+    plan = background(aliased_stack_against_old_state)
     changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
     assert {a: c for a, c in changes.items() if c != ["no-op"]} == REMAINING_CHANGES
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from testkit import terraform
-from tests.conftest import PROJECT, copy_project, require_terraform
+from tests.conftest import PROJECT, background_terraform, copy_project, require_terraform
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
 WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
@@ -72,19 +72,23 @@ def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
     assert "###" not in result.stdout
 
 
-@pytest.mark.terraform
-def test_validate_step_reports_a_broken_module(tmp_path):
-    """`ci/pipeline.sh validate` on a project holding one module broken by a hand edit (.ci/run runs the step on
-    the whole tree, where it passes)."""
-    require_terraform()
-    project = tmp_path / "project"
+@background_terraform
+def validate_step_on_a_broken_module(generated_tree: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """`ci/pipeline.sh validate` on a project holding one module broken by a hand edit."""
+    project = workdir / "project"
     shutil.copytree(PROJECT / "ci", project / "ci")
     for package in ("generator", "testkit"):  # the step runs python -m testkit.terraform, which reads generator
         shutil.copytree(PROJECT / package, project / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(PROJECT / "generated" / "modules" / "dynamodb", project / "generated" / "modules" / "dynamodb")
     main = project / "generated" / "modules" / "dynamodb" / "main.tf.json"
     main.write_text(main.read_text().replace("${var.table_class}", "${var.no_such_input}"))
-    result = pipeline("validate", cwd=project)
+    return pipeline("validate", cwd=project)
+
+
+def test_validate_step_reports_a_broken_module(background):
+    """`ci/pipeline.sh validate` on a project holding one module broken by a hand edit (.ci/run runs the step on
+    the whole tree, where it passes)."""
+    result = background(validate_step_on_a_broken_module)
     assert result.returncode == 1, result.stdout
     assert "error: modules/dynamodb: " in result.stderr
     assert "Reference to undeclared input variable" in result.stderr

@@ -3,17 +3,19 @@ RBAC from an environment file, log delivery to Firehose. Exact refusals, real of
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from generator import environments
+from generator import environments, synth, tree
+from testkit import terraform
 from testkit.assertions import Plan
 from generator.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE
-from tests.conftest import plan_case, refusal_case
+from tests.conftest import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -341,33 +343,36 @@ kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/data"
     assert env.modules[0].arguments["slow_log_firehose_stream"] == "cache-slow"
 
 
-@pytest.mark.terraform
-def test_environment_stack_with_rbac_plans_offline(tmp_path):
-    """An environment file with RBAC users, rotation, restore and Firehose logs: synthesized, then planned the way
-    a team applies it, the passwords arriving as the one sensitive root variable."""
-    import json
-
-    from conftest import require_terraform
-    from generator import synth, tree
-    from testkit import terraform
-
-    require_terraform()
-    env = load(tmp_path, HEAD + """
+RBAC_ENVIRONMENT = HEAD + """
 [elasticache_orders]
 cluster_name = "orders"
 users = { orders-default = { user_name = "default", access_string = "off ~* -@all" }, orders-app = { access_string = "on ~orders:* +@all" } }
 auth_token_update_strategy = "DELETE"
 snapshot_name = "orders-nightly"
 engine_log_firehose_stream = "cache-engine"
-""")
-    files = synth.synthesize(all_modules(), [env])
-    variables = json.loads(files["stacks/dev/variables.tf.json"])["variable"]
+"""
+
+
+def synthesize_rbac_environment(workdir: Path) -> None:
+    tree.write_tree(workdir / "generated", synth.synthesize(all_modules(), [load(workdir, RBAC_ENVIRONMENT)]))
+
+
+@background_terraform(prepare=synthesize_rbac_environment)
+def rbac_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict]:
+    """The RBAC environment's root variables and its stack's offline plan, the passwords given as a team would."""
+    variables = json.loads((workdir / "generated" / "stacks" / "dev" / "variables.tf.json").read_text())["variable"]
+    passwords = {"orders-default": [PASSWORD], "orders-app": [PASSWORD]}
+    return variables, terraform.plan_offline(workdir / "generated", "dev",
+                                             {"elasticache_orders_user_passwords": json.dumps(passwords)})
+
+
+def test_environment_stack_with_rbac_plans_offline(background):
+    """An environment file with RBAC users, rotation, restore and Firehose logs: synthesized, then planned the way
+    a team applies it, the passwords arriving as the one sensitive root variable."""
+    variables, shown = background(rbac_stack)
     assert set(variables) == {"elasticache_orders_user_passwords"}
     assert variables["elasticache_orders_user_passwords"]["sensitive"] is True
-    tree.write_tree(tmp_path / "generated", files)
-    passwords = {"orders-default": [PASSWORD], "orders-app": [PASSWORD]}
-    plan = Plan(terraform.plan_offline(tmp_path / "generated", "dev",
-                                       {"elasticache_orders_user_passwords": json.dumps(passwords)}))
+    plan = Plan(shown)
     plan.assert_resource("module.elasticache_orders.aws_elasticache_user_group.this[0]", {
         "user_group_id": "mapzip-dev-orders", "user_ids": ["orders-app", "orders-default"]})
     plan.assert_resource("module.elasticache_orders.aws_elasticache_replication_group.this", {

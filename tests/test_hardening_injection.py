@@ -6,18 +6,16 @@ at plan time. The plan below is a real one: what Terraform would create is what 
 
 from __future__ import annotations
 
-import pytest
-
 import dataclasses
 import json
+from pathlib import Path
 
-import pytest
 
 from generator import environments, synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
 from modules import all_modules
-from tests.conftest import PROJECT, require_terraform
+from tests.conftest import PROJECT, background_terraform
 
 # Each key and value evaluates to something else if Terraform reads it as a template.
 HOSTILE = {
@@ -50,17 +48,24 @@ def hostile_environment() -> environments.Environment:
     )
 
 
-@pytest.mark.terraform
-def test_template_sequences_in_keys_and_values_are_planned_literally(tmp_path):
-    require_terraform()
-    env = hostile_environment()
-    files = synth.synthesize(all_modules(), [env])
-    versions = json.loads(files["stacks/dev/versions.tf.json"])
+def synthesize_hostile_tree(workdir: Path) -> None:
+    tree.write_tree(workdir / "generated", synth.synthesize(all_modules(), [hostile_environment()]))
+
+
+@background_terraform(prepare=synthesize_hostile_tree)
+def hostile_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict]:
+    """The hostile environment's stack (synthesized by `synthesize_hostile_tree`) and its offline plan."""
+    stack = workdir / "generated" / "stacks" / "dev"
+    versions = json.loads((stack / "versions.tf.json").read_text())
+    return versions, terraform.plan_offline(workdir / "generated", "dev", terraform.placeholder_variables(stack))
+
+
+def test_template_sequences_in_keys_and_values_are_planned_literally(background):
+    versions, shown = background(hostile_stack)
     # Terraform reads backend settings literally (no templates), so they are written as given.
     assert versions["terraform"]["backend"]["local"]["path"] == 'state/${upper("x")}.tfstate'
-    tree.write_tree(tmp_path / "generated", files)
 
-    plan = Plan(terraform.plan_offline(tmp_path / "generated", "dev", terraform.placeholder_variables(tmp_path / "generated" / "stacks" / "dev")))
+    plan = Plan(shown)
     description = plan.resource("module.elasticache_recommend.aws_elasticache_replication_group.this")["description"]
     assert description == " ".join(HOSTILE.values())
     properties = plan.resource("module.msk.aws_msk_configuration.this")["server_properties"].splitlines()

@@ -13,7 +13,7 @@ from generator import environments, secrets
 from testkit import terraform
 from generator.inputs import InputError
 from modules import all_modules
-from tests.conftest import PROJECT, require_terraform
+from tests.conftest import PROJECT, background_terraform, require_terraform
 
 HUNTER = "hunter2-do-not-print"
 
@@ -121,15 +121,22 @@ FAILING_ROOT = {
 }
 
 
-@pytest.mark.terraform
-def test_a_failed_plan_never_shows_a_variable_value(tmp_path):
-    require_terraform()
-    stack = tmp_path / "tree" / "stacks" / "bad"
+@background_terraform
+def failed_stack_plan(generated_tree: Path, workdir: Path) -> str | None:
+    """What plan_offline raises for a root whose plan fails on its secret variable (None if it plans)."""
+    stack = workdir / "tree" / "stacks" / "bad"
     stack.mkdir(parents=True)
     (stack / "main.tf.json").write_text(json.dumps(FAILING_ROOT))
-    with pytest.raises(terraform.TerraformFailed) as err:
-        terraform.plan_offline(tmp_path / "tree", "bad", {"db_token": HUNTER})
-    message = str(err.value)
+    try:
+        terraform.plan_offline(workdir / "tree", "bad", {"db_token": HUNTER})
+    except terraform.TerraformFailed as err:
+        return str(err)
+    return None
+
+
+def test_a_failed_plan_never_shows_a_variable_value(background):
+    message = background(failed_stack_plan)
+    assert message is not None, "the plan did not fail"
     assert "plan" in message and terraform.REDACTED in message
     assert HUNTER not in message
 
@@ -154,17 +161,21 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     assert sorted(p.name for p in shared_tmp.iterdir()) == ["terraform-offline-mirror.tfrc"]  # nothing left behind
 
 
-@pytest.mark.terraform
-def test_a_failed_module_plan_never_shows_a_secret_argument(tmp_path):
-    require_terraform()
-    module = tmp_path / "module"
+@background_terraform
+def failed_module_plan(generated_tree: Path, workdir: Path) -> str:
+    """ModuleHarness.plan_error for a module whose plan fails on its secret argument."""
+    module = workdir / "module"
     module.mkdir()
     (module / "main.tf.json").write_text(json.dumps({
         "variable": {"api_key": {"type": "string"}},
         "output": {"n": {"value": "${tonumber(var.api_key)}"}},
     }))
-    workdir = tmp_path / "work"
-    workdir.mkdir()
-    message = terraform.ModuleHarness(module, workdir).plan_error({"api_key": HUNTER})
+    harness = workdir / "work"
+    harness.mkdir()
+    return terraform.ModuleHarness(module, harness).plan_error({"api_key": HUNTER})
+
+
+def test_a_failed_module_plan_never_shows_a_secret_argument(background):
+    message = background(failed_module_plan)
     assert "tonumber" in message and terraform.REDACTED in message
     assert HUNTER not in message

@@ -25,6 +25,7 @@ import pytest
 from generator import expr
 from generator.normalize import escape_templates
 from testkit import terraform
+from tests.conftest import background_terraform
 from generator.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
 from generator.types import TypeMismatch
 from modules import all_modules
@@ -184,9 +185,14 @@ def terraform_verdicts(workdir: Path) -> dict[str, dict[str, dict[str, str]]]:
     return {kind: {str(n): verdict for n, verdict in enumerate(produced[kind]["value"])} for kind in MODULES}
 
 
+@background_terraform
+def condition_verdicts(generated_tree: Path, workdir: Path) -> dict[str, dict[str, dict[str, str]]]:
+    return terraform_verdicts(workdir)
+
+
 @pytest.fixture(scope="module")
-def judged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dict[str, str]]]:
-    return terraform_verdicts(tmp_path_factory.mktemp("agreement"))
+def judged(background) -> dict[str, dict[str, dict[str, str]]]:
+    return background(condition_verdicts)
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES))

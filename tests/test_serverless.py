@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +15,7 @@ from testkit import terraform
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 from modules.valkeyserverless import MODULE
-from tests.conftest import plan_case, refusal_case, require_terraform
+from tests.conftest import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",
@@ -228,31 +230,48 @@ def test_terraform_refuses_what_python_refuses(refused):
     assert "cache_usage_limits must have ecpu_per_second_minimum at most ecpu_per_second_maximum." in error
 
 
-@pytest.mark.terraform
-def test_an_environment_file_reaches_the_module_by_its_module_key(tmp_path: Path):
+SESSIONS_ENVIRONMENT = (
+    'name_prefix = "mapzip-dev-"\nregion = "ap-northeast-2"\nvpc_id = "vpc-0a1b2c3d4e5f60718"\n'
+    'subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]\n\n'
+    '[cache_sessions]\nmodule = "valkeyserverless"\ncache_name = "sessions"\n'
+    f'kms_key_arn = "{KEY}"\nallowed_security_group_ids = ["{NODE}"]\n'
+    'cache_usage_limits = { data_storage_maximum = 10, ecpu_per_second_maximum = 5000 }\n'
+)
+
+
+def synthesize_sessions_environment(workdir: Path) -> None:
+    """`python main.py --out generated --config sessions.toml`, as a team runs it."""
+    config = workdir / "sessions.toml"
+    config.write_text(SESSIONS_ENVIRONMENT)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        code = cli.main(["--out", str(workdir / "generated"), "--config", str(config)])
+    assert code == 0, printed.getvalue()
+
+
+@background_terraform(prepare=synthesize_sessions_environment)
+def sessions_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict, dict]:
+    """The sessions stack's main.tf.json and outputs, and its offline plan."""
+    stack = workdir / "generated" / "stacks" / "sessions"
+    main = json.loads((stack / "main.tf.json").read_text())
+    outputs = json.loads((stack / "outputs.tf.json").read_text())["output"]
+    return main, outputs, terraform.plan_offline(workdir / "generated", "sessions")
+
+
+def test_an_environment_file_reaches_the_module_by_its_module_key(tmp_path: Path, background):
     """`[cache_sessions] module = "valkeyserverless"`: the table's own name says nothing of the kind. The stack
     passes the shared network values and the derived create_kms_key, re-exports the endpoints, and plans."""
     config = tmp_path / "sessions.toml"
-    config.write_text(
-        'name_prefix = "mapzip-dev-"\nregion = "ap-northeast-2"\nvpc_id = "vpc-0a1b2c3d4e5f60718"\n'
-        'subnet_ids = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]\n\n'
-        '[cache_sessions]\nmodule = "valkeyserverless"\ncache_name = "sessions"\n'
-        f'kms_key_arn = "{KEY}"\nallowed_security_group_ids = ["{NODE}"]\n'
-        'cache_usage_limits = { data_storage_maximum = 10, ecpu_per_second_maximum = 5000 }\n'
-    )
+    config.write_text(SESSIONS_ENVIRONMENT)
     env = environments.load(config, all_modules())
     (call,) = env.modules
     assert call.kind == "valkeyserverless" and call.name == "cache_sessions"
-    require_terraform()
-    generated = tmp_path / "generated"
-    assert cli.main(["--out", str(generated), "--config", str(config)]) == 0
-    main = json.loads((generated / "stacks" / "sessions" / "main.tf.json").read_text())
+    main, outputs, shown = background(sessions_stack)
     block = main["module"]["cache_sessions"]
     assert block["source"] == "../../modules/valkeyserverless"
     assert block["create_kms_key"] is False and block["subnet_ids"][2] == "subnet-0a1b2c3d4e5f60003"
-    outputs = json.loads((generated / "stacks" / "sessions" / "outputs.tf.json").read_text())["output"]
     assert outputs["cache_sessions_endpoint_address"]["value"] == "${module.cache_sessions.endpoint_address}"
-    plan = Plan(terraform.plan_offline(generated, "sessions"))
+    plan = Plan(shown)
     plan.assert_resource("module.cache_sessions.aws_elasticache_serverless_cache.this", {
         "name": "mapzip-dev-sessions",
         "kms_key_id": KEY,
@@ -301,18 +320,21 @@ module "cache_sessions" {
 """
 
 
-@pytest.mark.terraform
-def test_plans_in_a_root_that_creates_every_id_and_key_in_the_same_apply(generated_tree: Path, tmp_path: Path):
+@background_terraform
+def plan_of_a_root_creating_everything(generated_tree: Path, workdir: Path) -> dict:
+    (workdir / "modules").mkdir()
+    shutil.copytree(generated_tree / "modules" / "valkeyserverless", workdir / "modules" / "valkeyserverless")
+    (workdir / "main.tf").write_text(ROOT_CREATING_EVERYTHING)
+    (workdir / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE))
+    terraform.run(workdir, "init", "-input=false", "-no-color")
+    terraform.run(workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+    return json.loads(terraform.run(workdir, "show", "-json", "plan.tfplan"))
+
+
+def test_plans_in_a_root_that_creates_every_id_and_key_in_the_same_apply(background):
     """Every count and for_each is decided by what Terraform knows at plan time: the VPC, subnets, the allowed
     group and the key are created by the same apply, so their ids and ARN are unknown when it plans."""
-    require_terraform()
-    (tmp_path / "modules").mkdir()
-    shutil.copytree(generated_tree / "modules" / "valkeyserverless", tmp_path / "modules" / "valkeyserverless")
-    (tmp_path / "main.tf").write_text(ROOT_CREATING_EVERYTHING)
-    (tmp_path / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE))
-    terraform.run(tmp_path, "init", "-input=false", "-no-color")
-    terraform.run(tmp_path, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
-    plan = Plan(json.loads(terraform.run(tmp_path, "show", "-json", "plan.tfplan")))
+    plan = Plan(background(plan_of_a_root_creating_everything))
     cache = next(c for c in plan.raw["resource_changes"]
                  if c["address"] == "module.cache_sessions.aws_elasticache_serverless_cache.this")
     assert cache["change"]["after_unknown"]["kms_key_id"] is True  # really unknown at plan time
