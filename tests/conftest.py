@@ -7,8 +7,13 @@ the background as soon as the tree is synthesized, two Terraform processes at a 
 
 - module cases declared at import time with `plan_case` / `refusal_case` are planned together (`CaseBatch`: one
   root for the accepted ones, one for the refused ones, planned in rounds), and looked up per test;
-- each module's shipped `terraform test` runs once;
-- each stack is planned offline once.
+- each stack is planned offline once;
+- roots of a test file's own, declared with `@background_terraform` (a synthesis they need is their `prepare`,
+  done in the main thread when the work starts);
+- each module's shipped `terraform test` runs once.
+
+Commands a test file runs in a fresh process of its own (the ordinary-import synthesis) are declared with
+`@background_process` and start with the session too, one at a time.
 
 The provider comes from where `testkit.terraform.provider_mirror` finds it; when Terraform cannot install it,
 the first Terraform test stops the session with one line that says what to set.
