@@ -100,6 +100,18 @@ def test_pre_commit_hooks_are_local_and_guard_the_tree():
     assert re.findall(r"^  - repo: (\S+)$", config, flags=re.M) == ["local"]  # nothing fetched
     assert "entry: .venv/bin/python main.py --check" in config
     assert '-m "not terraform"' in config
+    assert "entry: .venv/bin/zizmor --offline" in config  # the workflows' audit never goes online
+
+
+def test_every_action_is_pinned_to_a_commit_and_no_checkout_keeps_its_token():
+    """What zizmor enforces in pre-commit, read here too so that the rule tests say it without the ci extras."""
+    workflow = WORKFLOW.read_text()
+    uses = re.findall(r"uses: (\S+)(.*)$", workflow, flags=re.M)
+    assert len(uses) == 19
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    assert workflow.count("persist-credentials: false") == workflow.count("uses: actions/checkout@") == 4
 
 
 def test_find_mirror_uses_an_implied_local_mirror_directory(tmp_path):
