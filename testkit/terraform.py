@@ -162,11 +162,12 @@ def _environment(variables: Mapping[str, str] | None = None, command: str = "",
     ends; concurrent runs each have theirs."""
     env = _env()
     env.update({f"TF_VAR_{name}": value for name, value in (variables or {}).items()})
-    if attach and command in _REATTACH_COMMANDS:
-        reattach = _thread_provider()
-        if reattach is not None:
-            env["TF_REATTACH_PROVIDERS"] = reattach
-    mirror = provider_mirror()
+    reattach = _thread_provider() if attach and command in _REATTACH_COMMANDS else None
+    if reattach is not None:
+        env["TF_REATTACH_PROVIDERS"] = reattach
+    # An attached command installs no provider, so it needs no mirror configuration, and reads no mirror variable:
+    # a test may be changing that variable for a check of its own while this command runs in another thread.
+    mirror = provider_mirror() if reattach is None else None
     config = None
     if mirror:
         handle, config = tempfile.mkstemp(prefix="terraform-offline-mirror-", suffix=".tfrc")

@@ -4,7 +4,9 @@ redaction wherever a variable value can appear; temp files that nobody else can 
 from __future__ import annotations
 
 import json
-import tempfile
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,7 +144,9 @@ def test_a_failed_plan_never_shows_a_variable_value(background):
 
 
 @pytest.mark.terraform
-def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, monkeypatch):
+def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path):
+    """Run in a process of its own: the temp folder and the mirror variable are process-wide, and the session's
+    Terraform work runs in other threads meanwhile (it would write its files into this test's folder)."""
     require_terraform()
     shared_tmp = tmp_path / "tmp"
     shared_tmp.mkdir()
@@ -150,13 +154,14 @@ def test_the_mirror_configuration_never_writes_through_a_planted_link(tmp_path, 
     victim.write_text("precious\n")
     # What another user of a shared /tmp could plant at the name the config file used to have.
     (shared_tmp / "terraform-offline-mirror.tfrc").symlink_to(victim)
-    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
     mirror = tmp_path / "mirror"
     (mirror / terraform.PROVIDER).mkdir(parents=True)  # a mirror folder's shape (testkit.terraform.holds_provider)
-    monkeypatch.setenv(terraform.MIRROR_ENV, str(mirror))
     workdir = tmp_path / "work"
     workdir.mkdir()
-    terraform.run(workdir, "version")
+    script = "import sys; from pathlib import Path; from testkit import terraform; terraform.run(Path(sys.argv[1]), 'version')"
+    result = subprocess.run([sys.executable, "-c", script, str(workdir)], cwd=PROJECT, capture_output=True, text=True,
+                            env={**os.environ, "TMPDIR": str(shared_tmp), terraform.MIRROR_ENV: str(mirror)})
+    assert result.returncode == 0, result.stderr
     assert victim.read_text() == "precious\n"
     assert sorted(p.name for p in shared_tmp.iterdir()) == ["terraform-offline-mirror.tfrc"]  # nothing left behind
 
