@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from generator import secrets
+from generator import secrets, versions
 
 MIRROR_ENV = "TF_PROVIDER_MIRROR"
 PROVIDER = "registry.terraform.io/hashicorp/aws"
@@ -156,8 +156,9 @@ def provider_mirror() -> Path | None:
 def _environment(variables: Mapping[str, str] | None = None, command: str = "",
                  attach: bool = True) -> Iterator[dict[str, str]]:
     """The environment of one Terraform run: `variables` as TF_VAR_<name> (never on the command line, where `ps`
-    and every error message would show them) and, with a local mirror, a CLI configuration that installs providers
-    from it only. That file is this run's own, made by mkstemp (O_EXCL, a unique name: a fixed name in the shared
+    and every error message would show them); attached to this thread's provider process when the session reuses
+    one (see below); otherwise, with a local mirror, a CLI configuration that installs providers from it only. That
+    file is this run's own, made by mkstemp (O_EXCL, a unique name: a fixed name in the shared
     temp folder could be a symlink someone planted there, which writing would follow), and removed when the run
     ends; concurrent runs each have theirs."""
     env = _env()
@@ -190,9 +191,10 @@ def _environment(variables: Mapping[str, str] | None = None, command: str = "",
 # `terraform test` runs 10 s of CPU -> 4 s; a `show -json` 2.3 s -> 1.2 s. A provider keeps the configuration of
 # the last command that configured it, so two commands at once never share one: each thread has its own.
 
-# `init` too: with the provider attached, init installs the root's modules and skips installing the provider (it
-# is running); measured: 0.75 s -> 0.05 s per init, the plan after it the same. The provider check never attaches:
-# it is what finds out whether the provider can be installed at all.
+# `init` too: with the provider attached, init installs the root's modules and does nothing for the provider (no
+# install, no version check against the root's constraint, no lock file entry); measured: 0.75 s -> 0.05 s per
+# init, the plan after it the same. The provider check never attaches: it installs the binary every process is
+# started from, under the generated modules' constraint, and is what finds out whether it can be installed at all.
 _REATTACH_COMMANDS = frozenset({"init", "plan", "show", "test", "validate", "providers"})
 _PROVIDERS: dict[str, Any] = {"binary": None, "folder": None, "started": []}
 _PER_THREAD = threading.local()
@@ -200,9 +202,10 @@ atexit.register(lambda: stop_provider_processes())  # never outlive the session,
 
 
 def reuse_provider_processes(plugin_cache: Path, folder: Path) -> bool:
-    """From now on, each thread's plan/show/test/validate commands attach to a provider process of its own, started
-    from the hashicorp/aws binary in `plugin_cache` on the thread's first such command. False (and nothing changes)
-    unless the cache holds exactly one such binary."""
+    """From now on, each thread's init/plan/show/test/validate/providers commands attach to a provider process of
+    its own, started from the hashicorp/aws binary in `plugin_cache` on the thread's first such command. False (and
+    nothing changes) unless the cache holds exactly one such binary: the one the provider check installed, under
+    the generated modules' version constraint."""
     found = sorted(plugin_cache.glob("registry.terraform.io/hashicorp/aws/*/*/terraform-provider-aws*"))
     if len(found) != 1:
         return False
@@ -267,7 +270,8 @@ def _env() -> dict[str, str]:
     # Every Terraform command decodes the AWS provider's schema (about 1,600 resource types) into a heap of a few
     # hundred MB, and Go's default GOGC=100 collects that heap over and over. Measured on the accepted-cases root:
     # plan 16 s -> 13 s of CPU and `show -json` 2.7 s -> 1.7 s with GOGC=400, peak 312 MB -> 674 MB (GOGC=off: 11 s
-    # but 3.9 GB). A GOGC the caller sets wins.
+    # but 3.9 GB). The reused provider processes get it too (their heap holds the same schema). A GOGC the caller
+    # sets wins.
     env.setdefault("GOGC", "400")
     if env.get("TF_CLI_CONFIG_FILE") and not Path(env["TF_CLI_CONFIG_FILE"]).is_file():
         del env["TF_CLI_CONFIG_FILE"]  # Terraform would warn "Unable to open CLI configuration file" at every call
@@ -286,11 +290,13 @@ def provider_help(detail: str) -> str:
 
 
 def check_provider(workdir: Path) -> None:
-    """Install the provider once in an empty root; raises ProviderUnavailable with one line when that fails.
-    With TF_PLUGIN_CACHE_DIR set, later inits link the provider from the cache instead of installing it again."""
+    """Install the provider once in an empty root, under the generated modules' version constraint; raises
+    ProviderUnavailable with one line when that fails. With TF_PLUGIN_CACHE_DIR set, the binary lands in the cache,
+    where later inits link it from, or (provider reuse) the session's provider processes are started from."""
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "main.tf.json").write_text(json.dumps(
-        {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws"}}}}, indent=2))
+        {"terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": versions.AWS_PROVIDER}}}},
+        indent=2))
     init(workdir, attach=False)  # raises ProviderUnavailable when the provider cannot be installed
 
 

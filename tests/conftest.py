@@ -81,9 +81,12 @@ def background_terraform(function: Callable[[Path, Path], Any] | None = None, *,
 
     A job runs in a worker thread, where nothing may synthesize (the jsii runtime serves one thread). A job whose
     root is a synthesis of its own gives it as `prepare(workdir)`: that runs in the session's main thread when the
-    work starts (its error is the job's), and the job finds its result in the same `workdir`."""
+    work starts (its error is the job's), and the job finds its result in the same `workdir`. A job keeps to its
+    `workdir` (give `plan_offline` a `scratch` there): tests in the main thread may patch process-wide functions
+    (shutil.rmtree, os.replace) for a check of their own while it runs."""
 
     def declare(function: Callable[[Path, Path], Any]) -> Callable[[Path, Path], Any]:
+        _refuse_a_second(function, _JOBS)
         _PREPARE[function] = prepare
         _JOBS.append(function)
         return function
@@ -107,8 +110,22 @@ def background_process(function: Callable[[Path], Command]) -> Callable[[Path], 
     at the session's start when a selected test of its file asks for the `finished` fixture, and runs while the
     other tests do; `finished(function)` waits for it and returns its CompletedProcess (output as text) and the
     `workdir`."""
+    _refuse_a_second(function, _PROCESSES)
     _PROCESSES.append(function)
     return function
+
+
+def _refuse_a_second(function: Callable[..., Any], declared: list[Callable[..., Any]]) -> None:
+    """Each declaration has a folder of its own, named by its module and function."""
+    name = (function.__module__, function.__name__)
+    if any((f.__module__, f.__name__) == name for f in declared if f is not function):
+        raise TypeError(f"{name[0]}.{name[1]} is declared twice")
+
+
+def _failed(error: BaseException) -> Future:
+    failed: Future = Future()
+    failed.set_exception(error)
+    return failed
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -223,17 +240,19 @@ class TerraformWork:
         return self._executor.submit(after)
 
     def _start_job(self, job: Callable[[Path, Path], Any]) -> Future:
-        """Prepare `job` here (the calling thread is the session's main one) and queue it."""
+        """Prepare `job` here (the calling thread is the session's main one) and queue it. Whatever goes wrong in the
+        preparation (an exception, a pytest.fail or skip, a SystemExit from the command line) is the job's outcome,
+        for the tests that read it; it never stops the session's other work."""
         workdir = self.workdir / f"job-{job.__module__}-{job.__name__}"
-        workdir.mkdir()
-        prepare = _PREPARE.get(job)
-        if prepare is not None:
-            try:
+        try:
+            workdir.mkdir()
+            prepare = _PREPARE.get(job)
+            if prepare is not None:
                 prepare(workdir)
-            except Exception as err:  # the job's failure, reported by the tests that read it
-                failed: Future = Future()
-                failed.set_exception(err)
-                return failed
+        except KeyboardInterrupt:
+            raise
+        except BaseException as err:
+            return _failed(err)
         return self._after_provider(job, self.tree_root, workdir)
 
     def job(self, job: Callable[[Path, Path], Any]) -> Any:
@@ -271,7 +290,8 @@ class TerraformWork:
 def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_path_factory: pytest.TempPathFactory):
     require_terraform()
     workdir = tmp_path_factory.mktemp("terraform")
-    # One plugin cache for the session: each init links the provider instead of installing it again.
+    # One plugin cache for the session: the provider check installs the provider there once; the reused provider
+    # processes start from it, and an init that does not attach (provider reuse off) links it from there.
     if not os.environ.get("TF_PLUGIN_CACHE_DIR"):
         cache = workdir / "plugin-cache"
         cache.mkdir()
@@ -341,8 +361,13 @@ class _Processes:
     def start(self, function: Callable[[Path], Command]) -> Future:
         if function not in self._started:
             workdir = self.workdir / f"{function.__module__}-{function.__name__}"
-            workdir.mkdir()
-            self._started[function] = self._executor.submit(self._run, function(workdir), workdir)
+            try:
+                workdir.mkdir()
+                self._started[function] = self._executor.submit(self._run, function(workdir), workdir)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as err:  # the command's outcome, for the tests that read it
+                self._started[function] = _failed(err)
         return self._started[function]
 
     @staticmethod
@@ -366,7 +391,7 @@ def _processes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="session")
 def finished(_processes: _Processes) -> Callable[[Callable[[Path], Command]], tuple[subprocess.CompletedProcess, Path]]:
     """`finished(function)`: the CompletedProcess of a command declared with `background_process`, and its workdir."""
-    return lambda function: _processes.start(function).result()
+    return lambda function: copy.deepcopy(_processes.start(function).result())
 
 
 @pytest.fixture(scope="session")

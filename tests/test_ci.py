@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from testkit import terraform
 from tests.conftest import PROJECT, background_terraform, copy_project, require_terraform
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
@@ -134,34 +133,62 @@ def test_a_wrong_mirror_variable_is_one_line(tmp_path):
     )
 
 
-def test_a_wrong_mirror_stops_the_session_with_one_line(tmp_path, monkeypatch):
-    """What the first Terraform test of a session does when the provider cannot be had: pytest.exit, one line."""
-    from tests.conftest import TerraformWork
+# The next two set TF_PROVIDER_MIRROR in a process of their own: the variable is process-wide, and the session's
+# Terraform work runs in other threads meanwhile.
+WRONG_MIRROR_SESSION = """
+import sys
+from pathlib import Path
 
+import pytest
+
+from tests.conftest import TerraformWork
+
+work = TerraformWork(Path(sys.argv[1]), Path(sys.argv[2]), [], wanted=set())
+try:
+    work.ready()
+except pytest.exit.Exception as stopped:
+    print(stopped, end="")
+finally:
+    work.close()
+"""
+
+
+def test_a_wrong_mirror_stops_the_session_with_one_line(tmp_path):
+    """What the first Terraform test of a session does when the provider cannot be had: pytest.exit, one line."""
     tree = tmp_path / "generated"
     (tree / "modules").mkdir(parents=True)
     (tree / "stacks").mkdir()
-    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(tmp_path / "empty"))
-    work = TerraformWork(tree, tmp_path / "work", [], wanted=set())
-    try:
-        with pytest.raises(pytest.exit.Exception) as stopped:
-            work.ready()
-    finally:
-        work.close()
-    message = str(stopped.value)
+    result = subprocess.run([sys.executable, "-c", WRONG_MIRROR_SESSION, str(tree), str(tmp_path / "work")],
+                            cwd=PROJECT, capture_output=True, text=True,
+                            env={**os.environ, "TF_PROVIDER_MIRROR": str(tmp_path / "empty")})
+    assert result.returncode == 0, result.stderr
+    message = result.stdout
     assert "\n" not in message
     assert message.startswith(f"TF_PROVIDER_MIRROR={tmp_path / 'empty'} holds no registry.terraform.io/hashicorp/aws")
 
 
+PROVIDER_CHECK = """
+import sys
+from pathlib import Path
+
+from testkit import terraform
+
+try:
+    terraform.check_provider(Path(sys.argv[1]))
+except terraform.ProviderUnavailable as failed:
+    print(failed, end="")
+"""
+
+
 @pytest.mark.terraform
-def test_a_mirror_without_the_provider_package_is_one_line(tmp_path, monkeypatch):
+def test_a_mirror_without_the_provider_package_is_one_line(tmp_path):
     require_terraform()
     mirror = tmp_path / "mirror"
     (mirror / "registry.terraform.io" / "hashicorp" / "aws").mkdir(parents=True)  # the folders, no package
-    monkeypatch.setenv("TF_PROVIDER_MIRROR", str(mirror))
-    with pytest.raises(terraform.ProviderUnavailable) as failed:
-        terraform.check_provider(tmp_path / "probe")
-    assert str(failed.value) == (
+    result = subprocess.run([sys.executable, "-c", PROVIDER_CHECK, str(tmp_path / "probe")], cwd=PROJECT,
+                            capture_output=True, text=True, env={**os.environ, "TF_PROVIDER_MIRROR": str(mirror)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
         f"terraform could not install registry.terraform.io/hashicorp/aws from the mirror {mirror}: failed to query "
         "available provider packages. Set TF_PROVIDER_MIRROR to a folder that holds registry.terraform.io/hashicorp/aws "
         "(`terraform providers mirror DIR` makes one), or give the machine registry access"

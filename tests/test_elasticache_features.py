@@ -363,7 +363,8 @@ def rbac_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict]:
     variables = json.loads((workdir / "generated" / "stacks" / "dev" / "variables.tf.json").read_text())["variable"]
     passwords = {"orders-default": [PASSWORD], "orders-app": [PASSWORD]}
     return variables, terraform.plan_offline(workdir / "generated", "dev",
-                                             {"elasticache_orders_user_passwords": json.dumps(passwords)})
+                                             {"elasticache_orders_user_passwords": json.dumps(passwords)},
+                                             scratch=workdir)
 
 
 def test_environment_stack_with_rbac_plans_offline(background):

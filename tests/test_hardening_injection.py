@@ -57,7 +57,8 @@ def hostile_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict]:
     """The hostile environment's stack (synthesized by `synthesize_hostile_tree`) and its offline plan."""
     stack = workdir / "generated" / "stacks" / "dev"
     versions = json.loads((stack / "versions.tf.json").read_text())
-    return versions, terraform.plan_offline(workdir / "generated", "dev", terraform.placeholder_variables(stack))
+    return versions, terraform.plan_offline(workdir / "generated", "dev", terraform.placeholder_variables(stack),
+                                            scratch=workdir)
 
 
 def test_template_sequences_in_keys_and_values_are_planned_literally(background):

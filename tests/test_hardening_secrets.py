@@ -130,7 +130,7 @@ def failed_stack_plan(generated_tree: Path, workdir: Path) -> str | None:
     stack.mkdir(parents=True)
     (stack / "main.tf.json").write_text(json.dumps(FAILING_ROOT))
     try:
-        terraform.plan_offline(workdir / "tree", "bad", {"db_token": HUNTER})
+        terraform.plan_offline(workdir / "tree", "bad", {"db_token": HUNTER}, scratch=workdir / "plan")
     except terraform.TerraformFailed as err:
         return str(err)
     return None

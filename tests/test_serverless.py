@@ -255,17 +255,21 @@ def sessions_stack(generated_tree: Path, workdir: Path) -> tuple[dict, dict, dic
     stack = workdir / "generated" / "stacks" / "sessions"
     main = json.loads((stack / "main.tf.json").read_text())
     outputs = json.loads((stack / "outputs.tf.json").read_text())["output"]
-    return main, outputs, terraform.plan_offline(workdir / "generated", "sessions")
+    return main, outputs, terraform.plan_offline(workdir / "generated", "sessions", scratch=workdir)
 
 
-def test_an_environment_file_reaches_the_module_by_its_module_key(tmp_path: Path, background):
-    """`[cache_sessions] module = "valkeyserverless"`: the table's own name says nothing of the kind. The stack
-    passes the shared network values and the derived create_kms_key, re-exports the endpoints, and plans."""
+def test_an_environment_file_names_the_module_by_its_module_key(tmp_path: Path):
+    """`[cache_sessions] module = "valkeyserverless"`: the table's own name says nothing of the kind."""
     config = tmp_path / "sessions.toml"
     config.write_text(SESSIONS_ENVIRONMENT)
     env = environments.load(config, all_modules())
     (call,) = env.modules
     assert call.kind == "valkeyserverless" and call.name == "cache_sessions"
+
+
+def test_an_environment_file_reaches_the_module_by_its_module_key(background):
+    """The stack of that file passes the shared network values and the derived create_kms_key, re-exports the
+    endpoints, and plans."""
     main, outputs, shown = background(sessions_stack)
     block = main["module"]["cache_sessions"]
     assert block["source"] == "../../modules/valkeyserverless"
