@@ -1,0 +1,53 @@
+"""The session's background work (tests/conftest.py), without running Terraform: what a job's failing preparation
+does, and a declaration made twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _PREPARE, TerraformWork, _refuse_a_second
+
+
+def _bare_work(workdir: Path) -> TerraformWork:
+    """A TerraformWork with only its folder: enough to prepare a job, no provider check started."""
+    work = TerraformWork.__new__(TerraformWork)
+    work.workdir = workdir
+    return work
+
+
+@pytest.mark.parametrize("failure", [SystemExit("error: --config: no such file"), ValueError("bad toml")],
+                         ids=["parser-exit", "exception"])
+def test_a_failing_prepare_is_the_jobs_outcome_and_the_job_never_runs(tmp_path, failure):
+    ran = []
+
+    def job(generated_tree: Path, workdir: Path) -> None:
+        ran.append(workdir)
+
+    def prepare(workdir: Path) -> None:
+        raise failure  # cli.main's parser raises SystemExit on a bad argument
+
+    _PREPARE[job] = prepare
+    try:
+        outcome = _bare_work(tmp_path)._start_job(job)
+    finally:
+        del _PREPARE[job]
+    assert outcome.exception() is failure
+    assert ran == []
+    assert (tmp_path / f"job-{__name__}-job").is_dir()  # its folder, where the preparation wrote
+
+
+def test_a_declaration_made_twice_is_refused():
+    def twin(generated_tree: Path, workdir: Path) -> None:
+        """The first declaration."""
+
+    first = twin
+
+    def twin(generated_tree: Path, workdir: Path) -> None:  # noqa: F811 - the same module and name, on purpose
+        """Another function under the same name: its folder would be the first one's."""
+
+    _refuse_a_second(first, [first])  # declaring the same function object again is not a second declaration
+    with pytest.raises(TypeError) as refused:
+        _refuse_a_second(twin, [first])
+    assert str(refused.value) == f"{__name__}.twin is declared twice"
