@@ -23,8 +23,8 @@ import atexit
 import contextlib
 import functools
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -314,21 +314,22 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def completed(workdir: Path, *args: str, attach: bool = True) -> subprocess.CompletedProcess:
-    """Run terraform in the environment `run` gives it, whatever its exit code: for a command whose failure, or whose
-    exit code (`plan -detailed-exitcode`), is the result."""
-    with _environment(command=args[0] if args else "", attach=attach) as env:
+def completed(workdir: Path, *args: str, variables: Mapping[str, str] | None = None,
+              attach: bool = True) -> subprocess.CompletedProcess:
+    """Run terraform, whatever its exit code: for a command whose failure, or whose exit code (`plan
+    -detailed-exitcode`), is the result. `variables` reach it as TF_VAR_<name> in its environment, never on the
+    command line (where `ps` and every error message would show them). `attach` (the default) lets the command use
+    this thread's provider process when the session reuses one."""
+    with _environment(variables, args[0] if args else "", attach) as env:
         return subprocess.run([binary() or "terraform", *args], cwd=workdir, env=env, capture_output=True, text=True)
 
 
 def run(workdir: Path, *args: str, variables: Mapping[str, str] | None = None, attach: bool = True) -> str:
-    """Run terraform; `variables` reach it as TF_VAR_<name> in its environment, never on the command line (where
-    `ps` and every error message would show them), and are redacted from whatever it prints on failure. `attach`
-    (the default) lets the command use this thread's provider process when the session reuses one."""
-    command = [binary() or "terraform", *args]
+    """Run terraform as `completed` does and return what it printed; a failure raises, with the variables' values
+    redacted from whatever it printed."""
     values = dict(variables or {})
-    with _environment(values, args[0] if args else "", attach) as env:
-        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    result = completed(workdir, *args, variables=values, attach=attach)
+    command = result.args
     if result.returncode != 0 and args[:1] == ("init",):
         output = result.stdout + result.stderr
         failure = next((f for f in _INSTALL_FAILURES if f in output), None)
@@ -348,9 +349,7 @@ def init(workdir: Path, attach: bool = True) -> None:
 
 def test(workdir: Path) -> "TestReport":
     """`terraform test` in an initialised module folder; the report of every run, whether or not it passed."""
-    command = [binary() or "terraform", "test", "-json", "-no-color"]
-    with _environment(command="test") as env:
-        result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
+    result = completed(workdir, "test", "-json", "-no-color")
     report = TestReport.parse(result.stdout)
     if not report.runs and result.returncode != 0:
         raise TerraformFailed(
@@ -418,6 +417,15 @@ def validate(workdir: Path) -> dict[str, Any]:
     return report
 
 
+def plan_root(root: Path, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """How the test tools plan a root: `terraform init`, a plan that locks and refreshes nothing (no state to lock,
+    no AWS to read) into plan.tfplan, and its `terraform show -json`."""
+    run(root, "init", "-input=false", "-no-color")
+    run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
+        variables=variables)
+    return json.loads(run(root, "show", "-json", "plan.tfplan"))
+
+
 def plan_offline(
     tree: Path, stack: str, variables: Mapping[str, str] | None = None, scratch: Path | None = None
 ) -> dict[str, Any]:
@@ -429,10 +437,7 @@ def plan_offline(
         shutil.copytree(tree, copy, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
         workdir = copy / "stacks" / stack
         (workdir / "offline_override.tf.json").write_text(json.dumps(OFFLINE_OVERRIDE, indent=2))
-        run(workdir, "init", "-input=false", "-no-color")
-        args = ["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan"]
-        run(workdir, *args, variables=variables)
-        return json.loads(run(workdir, "show", "-json", "plan.tfplan"))
+        return plan_root(workdir, variables)
     finally:
         if owned:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -620,9 +625,7 @@ class CaseBatch:
         calls = {f"case_{i}": {"source": f"./modules/{c.kind}", **c.arguments} for i, c in enumerate(accepted)}
         root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
         (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
-        run(root, "init", "-input=false", "-no-color")
-        run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
-        show = json.loads(run(root, "show", "-json", "plan.tfplan"))
+        show = plan_root(root)
         return {c: split_plan(show, f"module.case_{i}") for i, c in enumerate(accepted)}
 
     def refusals(self) -> dict[ModuleCase, str | None]:

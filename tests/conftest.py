@@ -122,10 +122,18 @@ def _refuse_a_second(function: Callable[..., Any], declared: list[Callable[..., 
         raise TypeError(f"{name[0]}.{name[1]} is declared twice")
 
 
-def _failed(error: BaseException) -> Future:
-    failed: Future = Future()
-    failed.set_exception(error)
-    return failed
+def _started(start: Callable[[], Future]) -> Future:
+    """`start()`, which prepares and queues a declared job or command; whatever it raises (a pytest.fail or skip, a
+    SystemExit from the command line; KeyboardInterrupt aside) becomes the outcome of that job or command, for the
+    tests that read it, and never stops the session's other work."""
+    try:
+        return start()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        failed: Future = Future()
+        failed.set_exception(error)
+        return failed
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -145,13 +153,15 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     session.config.stash[_WANTS_TERRAFORM] = {
         name for item in session.items for name in getattr(item, "fixturenames", ()) if name in TERRAFORM_FIXTURES
     }
-    session.config.stash[_JOB_FILES] = {
+    session.config.stash[_JOB_FILES] = _files_using(session, "background")
+    session.config.stash[_PROCESS_FILES] = _files_using(session, "finished")
+
+
+def _files_using(session: pytest.Session, fixture: str) -> set[str]:
+    """The test modules with a selected test that asks for `fixture`: only their declarations start."""
+    return {
         item.module.__name__ for item in session.items
-        if "background" in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
-    }
-    session.config.stash[_PROCESS_FILES] = {
-        item.module.__name__ for item in session.items
-        if "finished" in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
+        if fixture in getattr(item, "fixturenames", ()) and getattr(item, "module", None) is not None
     }
 
 
@@ -240,20 +250,17 @@ class TerraformWork:
         return self._executor.submit(after)
 
     def _start_job(self, job: Callable[[Path, Path], Any]) -> Future:
-        """Prepare `job` here (the calling thread is the session's main one) and queue it. Whatever goes wrong in the
-        preparation (an exception, a pytest.fail or skip, a SystemExit from the command line) is the job's outcome,
-        for the tests that read it; it never stops the session's other work."""
+        """Prepare `job` here (the calling thread is the session's main one) and queue it (see `_started`)."""
         workdir = self.workdir / f"job-{job.__module__}-{job.__name__}"
-        try:
+
+        def start() -> Future:
             workdir.mkdir()
             prepare = _PREPARE.get(job)
             if prepare is not None:
                 prepare(workdir)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as err:
-            return _failed(err)
-        return self._after_provider(job, self.tree_root, workdir)
+            return self._after_provider(job, self.tree_root, workdir)
+
+        return _started(start)
 
     def job(self, job: Callable[[Path, Path], Any]) -> Any:
         self.ready()
@@ -361,13 +368,12 @@ class _Processes:
     def start(self, function: Callable[[Path], Command]) -> Future:
         if function not in self._started:
             workdir = self.workdir / f"{function.__module__}-{function.__name__}"
-            try:
+
+            def start() -> Future:
                 workdir.mkdir()
-                self._started[function] = self._executor.submit(self._run, function(workdir), workdir)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as err:  # the command's outcome, for the tests that read it
-                self._started[function] = _failed(err)
+                return self._executor.submit(self._run, function(workdir), workdir)
+
+            self._started[function] = _started(start)
         return self._started[function]
 
     @staticmethod

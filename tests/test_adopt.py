@@ -161,9 +161,7 @@ def plan_against_old_state(workdir: Path) -> dict:
     # The stack's local backend reads terraform.tfstate: the old root's state, as it would take it over.
     shutil.copy(ESTATE / "state.json", stack / "terraform.tfstate")
     (stack / "offline_override.tf.json").write_text(json.dumps({"provider": terraform.OFFLINE_OVERRIDE["provider"]}))
-    terraform.run(stack, "init", "-input=false", "-no-color")
-    terraform.run(stack, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
-    return json.loads(terraform.run(stack, "show", "-json", "plan.tfplan"))
+    return terraform.plan_root(stack)
 
 
 def synthesize_adopted(workdir: Path) -> None:

@@ -546,7 +546,7 @@ def test_environment_files_derive_create_kms_key():
 
 
 @background_terraform
-def plan_over_a_group_applied_before_create_security_group(generated_tree, tmp_path):
+def plan_over_a_group_applied_before_create_security_group(generated_tree, workdir):
     """A root that applied the module before create_security_group existed holds `aws_security_group.this`; the
     module's `moved` block carries it to `this[0]`: no new group, no replaced cluster."""
     import json
@@ -554,11 +554,11 @@ def plan_over_a_group_applied_before_create_security_group(generated_tree, tmp_p
 
     from testkit import terraform
 
-    harness = terraform.ModuleHarness(generated_tree / "modules" / "elasticache", tmp_path)
+    harness = terraform.ModuleHarness(generated_tree / "modules" / "elasticache", workdir)
     planned = Plan(harness.plan(BASE)).values["module.under_test.aws_security_group.this[0]"]
     group = {**planned, "id": "sg-0123456789abcdef0", "arn": "arn:aws:ec2:ap-northeast-2:111122223333:security-group/sg-0123456789abcdef0",
              "name": "mapzip-dev-auth-20261101000000000000000001", "owner_id": "111122223333", "egress": [], "ingress": []}
-    (tmp_path / "offline.tfstate").write_text(json.dumps({
+    (workdir / "offline.tfstate").write_text(json.dumps({
         "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=14)), "outputs": {},
         "resources": [{"module": "module.under_test", "mode": "managed", "type": "aws_security_group", "name": "this",
                        "provider": 'provider["registry.terraform.io/hashicorp/aws"]',

@@ -347,7 +347,7 @@ def test_terraform_refuses_a_key_that_would_encrypt_nothing(refused):
 
 
 @background_terraform
-def plan_after_auto_scaling_grew_the_volumes(generated_tree, tmp_path):
+def plan_after_auto_scaling_grew_the_volumes(generated_tree, workdir):
     """A state in which storage auto scaling grew the volumes to 200 GiB (ebs_volume_size = 100): the next plan
     must not write 100 back, which AWS refuses ("you must increase it by at least 10 GiB")."""
     import json
@@ -355,7 +355,7 @@ def plan_after_auto_scaling_grew_the_volumes(generated_tree, tmp_path):
 
     from testkit import terraform
 
-    harness = terraform.ModuleHarness(generated_tree / "modules" / "msk", tmp_path)
+    harness = terraform.ModuleHarness(generated_tree / "modules" / "msk", workdir)
     given = {**BASE, "create_security_group": False, "associated_security_group_ids": ["sg-0aaaaaaaaaaaaaaa1"],
              "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/1", "create_kms_key": False,
              "cloudwatch_logs_enabled": False, "storage_autoscaling_max_capacity": 1000, "ebs_volume_size": 100}
@@ -374,7 +374,7 @@ def plan_after_auto_scaling_grew_the_volumes(generated_tree, tmp_path):
                 "provider": 'provider["registry.terraform.io/hashicorp/aws"]',
                 "instances": [{"schema_version": 0, "attributes": attributes}]}
 
-    (tmp_path / "offline.tfstate").write_text(json.dumps({
+    (workdir / "offline.tfstate").write_text(json.dumps({
         "version": 4, "terraform_version": "1.11.0", "serial": 1, "lineage": str(uuid.UUID(int=13)), "outputs": {},
         "resources": [state_entry("aws_msk_configuration", configuration), state_entry("aws_msk_cluster", cluster)],
     }))

@@ -46,10 +46,7 @@ def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
     shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
     # Placeholder credentials, a local backend and no calls to AWS, as the project's offline plans do.
     (root / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE, indent=2))
-    terraform.run(root, "init", "-input=false", "-no-color")
-    terraform.run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
-                  variables={"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS)})
-    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan"))
+    return terraform.plan_root(root, {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS)})
 
 
 @pytest.fixture(scope="module")

@@ -281,12 +281,7 @@ def plan_of_the_real_root(generated_tree: Path, root: Path) -> dict:
     (root / "readme_example.tf").write_text(readme_example())
     # Placeholder credentials and no calls to AWS, as the project's offline plans do.
     (root / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE, indent=2))
-    terraform.run(root, "init", "-input=false", "-no-color")
-    terraform.run(
-        root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
-        f"-var=elasticache_auth_token={terraform.PLACEHOLDER_SECRET}",
-    )
-    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan"))
+    return terraform.plan_root(root, {"elasticache_auth_token": terraform.PLACEHOLDER_SECRET})
 
 
 @pytest.fixture(scope="module")

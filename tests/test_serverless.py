@@ -330,9 +330,7 @@ def plan_of_a_root_creating_everything(generated_tree: Path, workdir: Path) -> d
     shutil.copytree(generated_tree / "modules" / "valkeyserverless", workdir / "modules" / "valkeyserverless")
     (workdir / "main.tf").write_text(ROOT_CREATING_EVERYTHING)
     (workdir / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE))
-    terraform.run(workdir, "init", "-input=false", "-no-color")
-    terraform.run(workdir, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
-    return json.loads(terraform.run(workdir, "show", "-json", "plan.tfplan"))
+    return terraform.plan_root(workdir)
 
 
 def test_plans_in_a_root_that_creates_every_id_and_key_in_the_same_apply(background):
