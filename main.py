@@ -2,8 +2,8 @@
 
 The composition root: the generator never imports modules/; main.py hands it the discovered modules."""
 
-from generator.cli import exit_with, main
+from generator.cli import main, run_script
 from modules import all_modules
 
 if __name__ == "__main__":
-    exit_with(main(modules=all_modules))
+    run_script(lambda: main(modules=all_modules))

@@ -133,9 +133,13 @@ class _Interrupted:
 
     def _handler(self, signum: int, frame: Any) -> None:
         self.happened = True
+        if _WORK["done"]:  # the tree is written: nothing left to stop (run_script leaves quietly)
+            _WORK["late"] = True
+            return
         raise KeyboardInterrupt
 
     def __enter__(self) -> "_Interrupted":
+        _WORK.update(done=False, late=False)
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handler)
         return self
@@ -143,13 +147,41 @@ class _Interrupted:
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+        _WORK["done"] = True  # a Ctrl-C from now on comes after the work
+
+
+# Whether the command's work has ended (the tree is written, or the guarded block is left), and whether a Ctrl-C
+# came after that: set by _Interrupted and _run, read by run_script and exit_with.
+_WORK = {"done": False, "late": False}
+
+
+def run_script(command: Callable[[], int]) -> None:
+    """main.py's entry point: run `command` (main) and leave with its status. A Ctrl-C that lands once the command's
+    work is done and said (between the end of the work and the exit, or while the process winds down: the jsii
+    runtime stopping its Node process, Python joining its threads) would interrupt those steps with a traceback,
+    and there is nothing left to stop: it is noted, and the process leaves at once with the command's status.
+    Before the work starts, Ctrl-C stops the process as usual."""
+    def ctrl_c(signum: int, frame: Any) -> None:
+        if not _WORK["done"]:
+            raise KeyboardInterrupt
+        _WORK["late"] = True
+
+    signal.signal(signal.SIGINT, ctrl_c)
+    exit_with(command())
 
 
 def exit_with(status: int) -> None:
     """Leave the process with `status`. After Ctrl-C, the jsii runtime's exit handlers would print tracebacks
-    about its dead Node process below the one line already printed: leave without running them."""
-    if status != INTERRUPTED:
-        sys.exit(status)
+    about its dead Node process below the one line already printed: leave without running them; the same for a
+    Ctrl-C that came after the work, or comes while the process winds down."""
+    signal.signal(signal.SIGINT, lambda signum, frame: _leave(status))
+    if status == INTERRUPTED or _WORK["late"]:
+        _leave(status)
+    sys.exit(status)
+
+
+def _leave(status: int) -> None:
+    """Exit now, without the exit handlers, and with nothing more on stderr."""
     sys.stdout.flush()
     sys.stderr.flush()
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
@@ -198,6 +230,7 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         tree.write_tree(out, result.files, result.scope)
     except OSError as err:
         raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
+    _WORK["done"] = True  # a Ctrl-C from now on finds the new tree written: it is not an interruption
     print(f"wrote {len(result.files)} files to {_display(out)}")
     return 0
 

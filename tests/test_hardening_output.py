@@ -304,6 +304,24 @@ def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, produced):
     assert interrupted, "no run was still going when the signal came"
 
 
+def test_ctrl_c_after_the_tree_is_written_leaves_quietly_with_success(tmp_path, produced):
+    """Ctrl-C that lands once the tree is written and said (while the jsii runtime stops its Node process and Python
+    winds down) interrupts nothing: exit 0, nothing on stderr (it used to print tracebacks of the interrupted
+    shutdown, or die of the signal), the new tree in place."""
+    import signal
+
+    out = tmp_path / "out"
+    tree.write_tree(out, dict(produced.files, **{"README.md": b"old\n"}))
+    for _ in range(3):
+        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        said = process.stdout.readline()
+        os.killpg(process.pid, signal.SIGINT)
+        rest, stderr = process.communicate()
+        assert (process.returncode, said + rest, stderr) == (0, f"wrote {len(produced.files)} files to {out}\n", "")
+        assert tree.read_tree(out) == dict(produced.files)
+
+
 def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):
     """A container's bind mount (generated/ mounted from the host) can be neither exchanged nor renamed into:
     the writer falls back to replacing file by file inside it. Needs the right to mount (root in CI containers)."""
