@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import signal
 import sys
@@ -167,6 +168,10 @@ def run_script(command: Callable[[], int]) -> None:
         _WORK["late"] = True
 
     signal.signal(signal.SIGINT, ctrl_c)
+    # Registered before the jsii runtime registers its own exit handler, so it runs after it (last in, first out):
+    # from then on Python finalizes, resetting a handler to the default action (death by the signal, exit -2)
+    # unless it is "ignore". Nothing is left to stop by then.
+    atexit.register(signal.signal, signal.SIGINT, signal.SIG_IGN)
     exit_with(command())
 
 
