@@ -7,6 +7,9 @@ Prints wall time and peak RSS (the Python process plus its jsii Node.js processe
   as the median of those pairs, and where a synth's time goes, phase by phase (generator/cdk/phases.py),
 - the same synth with the ordinary loading everywhere (CDK_EAGER_IMPORT=1),
 - environments of 1, 10, 50 and 200 module blocks, and the cost of one more block,
+- both toolkits side by side (cdktf and its fork cdktn, when a cdktn interpreter is there: `.venv-cdktn`, as
+  .ci/run makes it, or --cdktn-python): alternating full synths, their wall ratio and peaks, and cdktn's first
+  synth on an empty jsii package cache against the next one (generator/cdk/runtime_index.py),
 - the test suite: the README's command and the run without Terraform, median of 3, with CPU seconds.
 The machine's load average is printed before and after: the figures of a shared machine are only comparable
 side by side, which is why every comparison alternates.
@@ -174,11 +177,44 @@ def test_suite(python: str, runs: int) -> None:
               f"{os.getloadavg()[0]:.1f} load, peak RSS {mb(peak)}")
 
 
+def toolkits_side_by_side(cdktf_python: str, cdktn_python: str, pairs: int, scratch: Path) -> None:
+    """cdktf and cdktn synths alternating (the same tree, byte for byte, is tested elsewhere), then cdktn on a
+    cold jsii package cache: the first run extracts the provider and waits for jsii's runtime index; the second
+    must be as fast as a warm one."""
+    runs: dict[str, list[tuple[float, int]]] = {"cdktf": [], "cdktn": []}
+    cpu: dict[str, list[float]] = {"cdktf": [], "cdktn": []}
+    pythons = {"cdktf": cdktf_python, "cdktn": cdktn_python}
+    for name, python in pythons.items():  # warm each toolkit's package cache once
+        measure([python, "main.py", "--out", str(scratch / f"out-{name}")], _env(CDK_TOOLKIT=name))
+    for _ in range(pairs):
+        for name, python in pythons.items():
+            before = _children_cpu()
+            command = [python, "main.py", "--out", str(scratch / f"out-{name}")]
+            runs[name].append(measure(command, _env(CDK_TOOLKIT=name)))
+            cpu[name].append(_children_cpu() - before)
+    ratios = [n[0] / f[0] for f, n in zip(runs["cdktf"], runs["cdktn"])]
+    for name in pythons:
+        wall, peak = statistics.median(t for t, _ in runs[name]), max(r for _, r in runs[name])
+        print(f"  {name} full synth:               {wall:6.2f} s wall (median of {pairs}), "
+              f"{statistics.median(cpu[name]):.2f} s CPU, peak RSS {mb(peak)} (target <= 300 MiB)")
+    print(f"  cdktn / cdktf wall ratio:       {statistics.median(ratios):6.3f} (pairs: "
+          f"{', '.join(f'{r:.3f}' for r in ratios)}; target <= 1.2)")
+    cold = scratch / "jsii-cache-cold"
+    first = measure([cdktn_python, "main.py", "--out", str(scratch / "out-cold")],
+                    _env(CDK_TOOLKIT="cdktn", JSII_RUNTIME_PACKAGE_CACHE_ROOT=str(cold)))
+    second = measure([cdktn_python, "main.py", "--out", str(scratch / "out-cold")],
+                     _env(CDK_TOOLKIT="cdktn", JSII_RUNTIME_PACKAGE_CACHE_ROOT=str(cold)))
+    print(f"  cdktn, empty jsii package cache: first synth {first[0]:.2f} s, {mb(first[1])} (extracts the provider, "
+          f"builds jsii's runtime index once); next synth {second[0]:.2f} s, {mb(second[1])}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--pairs", type=int, default=3, help="alternating runs of each kind (medians are reported)")
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     parser.add_argument("--skip-scaling", action="store_true", help="do not time the 1/10/50/200-block environments")
+    parser.add_argument("--cdktn-python", help="an interpreter with the cdktn extra installed "
+                        "(default: .venv-cdktn/bin/python when it exists)")
     args = parser.parse_args()
     python = sys.executable
     scratch = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -250,6 +286,13 @@ def main() -> int:
         cpu_per_block = (statistics.median(cpu[200]) - statistics.median(cpu[1])) / 199
         print(f"  CPU time per block (user+sys, Python and Node): {cpu_per_block * 1000:.1f} ms (what the load does not change)")
         print(f"50-block / dev ratio:             {walls[50] / walls['dev']:6.3f} (target <= 1.5)")
+
+    cdktn_python = args.cdktn_python or str(PROJECT / ".venv-cdktn" / "bin" / "python")
+    if toolkit.name == "cdktf" and Path(cdktn_python).exists():
+        print("both toolkits, alternating:")
+        toolkits_side_by_side(python, cdktn_python, args.pairs, scratch)
+    else:
+        print(f"both toolkits: skipped (no cdktn interpreter at {cdktn_python}; .ci/run makes .venv-cdktn)")
 
     print("load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (after)")
 

@@ -22,11 +22,12 @@ import functools
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from generator.cdk import kernel, lazy, phases
+from generator.cdk import kernel, lazy, phases, runtime_index
 from generator.cdk.toolkit import ToolkitError, selected
 
 # jsii (1.142) prints a screenful on stderr on every start under Node 20, which it calls end-of-life since
@@ -81,6 +82,9 @@ class _AwsResources:
     def __getattr__(self, class_name: str) -> Any:
         submodule = self._SUBMODULES.get(class_name) or re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
         module = lazy.provider_submodule(TOOLKIT.aws_package, submodule)
+        # The first load of the provider may leave jsii's runtime index unfinished: see generator.cdk.runtime_index.
+        jsii_module = sys.modules.get(f"{TOOLKIT.aws_package}._jsii")
+        runtime_index.loaded(TOOLKIT.aws_npm_package, getattr(jsii_module, "__file__", None))
         cls = getattr(module, class_name)
         setattr(self, class_name, cls)
         return cls
