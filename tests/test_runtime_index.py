@@ -98,3 +98,17 @@ def test_a_load_is_recorded_once_with_its_version(monkeypatch, tmp_path):
     runtime_index.loaded("@cdktf/provider-aws", str(jsii_folder / "__init__.py"))
     assert runtime_index._pending == [("@cdktf/provider-aws", "21.22.1")]
     assert registered == [runtime_index.wait_for_pending]
+
+
+def test_a_ctrl_c_ends_the_wait_quietly(monkeypatch, tmp_path):
+    monkeypatch.delenv("JSII_RUNTIME_PACKAGE_CACHE", raising=False)
+    monkeypatch.setenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(tmp_path))
+    entry(tmp_path)
+    monkeypatch.setattr(runtime_index, "_pending", [("@cdktn/provider-aws", "25.8.1")])
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runtime_index.time, "sleep", interrupted)
+    runtime_index.wait_for_pending(timeout=30)  # returns instead of raising out of an exit handler
+    assert runtime_index.index_missing("@cdktn/provider-aws", "25.8.1")

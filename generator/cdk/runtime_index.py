@@ -73,7 +73,12 @@ def loaded(npm_package: str, jsii_module_file: str | None) -> None:
 
 
 def wait_for_pending(timeout: float = WAIT_SECONDS) -> None:
+    """Poll until every pending index exists, at most `timeout` seconds; a Ctrl-C ends the wait, quietly (the next
+    run builds the index again)."""
     deadline = time.monotonic() + timeout
-    for npm_package, version in _pending:
-        while index_missing(npm_package, version) and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
+    try:
+        for npm_package, version in _pending:
+            while index_missing(npm_package, version) and time.monotonic() < deadline:
+                time.sleep(POLL_SECONDS)
+    except KeyboardInterrupt:
+        return
