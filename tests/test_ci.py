@@ -45,27 +45,57 @@ def test_unknown_step_prints_the_usage():
     assert "ci/pipeline.sh check" in result.stderr
 
 
+# Variables that would point git at another repository (a git hook, such as pre-commit's, sets some).
+GIT_LOCATION = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION}
+    result = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
+         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    return result.stdout.strip()
+
+
 def test_diff_step(tmp_path):
-    # The base branch's tree: the same, but the MSK broker type was smaller there.
-    base = tmp_path / "generated"
-    shutil.copytree(PROJECT / "generated", base)
-    variables = base / "modules" / "msk" / "variables.tf.json"
-    document = json.loads(variables.read_text())
-    current = document["variable"]["broker_instance_type"]["default"]
-    document["variable"]["broker_instance_type"]["default"] = "kafka.t3.small"
-    variables.write_text(json.dumps(document, indent=2) + "\n")
-    result = pipeline("diff", str(base))
+    """The pull request's view: the base branch committed a smaller MSK broker type; the branch (checked out, its
+    generated/ regenerated and committed) raised it. The step compares with the base branch's commit."""
+    project = copy_project(tmp_path / "project")
+    variables = project / "generated" / "modules" / "msk" / "variables.tf.json"
+    current = json.loads(variables.read_text())["variable"]["broker_instance_type"]["default"]
+    fresh = variables.read_text()
+    variables.write_text(fresh.replace(f'"default": "{current}"', '"default": "kafka.t3.small"', 1))
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "the base branch")
+    git(project, "switch", "--quiet", "-c", "feature")
+    variables.write_text(fresh)
+    git(project, "commit", "--quiet", "--all", "-m", "the change")
+    result = pipeline("diff", "main", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("### `python main.py --diff`\n\n```\nmodules/msk:\n")
-    assert f'~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"' in result.stdout
-    assert result.stdout.endswith("```\n")
+    assert result.stdout == (
+        "### `python main.py --diff --base main`\n\n```\nmodules/msk:\n"
+        f'  ~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"\n'
+        "0 added, 0 removed, 1 changed\n```\n"
+    )
+    # A ref the repository does not have: the step fails with --diff's one line, and prints no summary.
+    result = pipeline("diff", "origin/main", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (f'error: --base "origin/main": no branch, tag or commit of that name in the git '
+                             f"repository at {os.path.realpath(project)}\n")
+    assert result.stdout == ""
 
 
 def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
     project = tmp_path / "project"
     copy_project(project)
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "the base branch")
     (project / "environments" / "dev.toml").write_text('name_prefix = "mapzip-dev-"\nregion = 7\n')
-    result = pipeline("diff", str(project / "generated"), cwd=project)
+    result = pipeline("diff", "main", cwd=project)
     assert result.returncode == 1
     assert "error: environments/dev.toml" in result.stderr
     assert "###" not in result.stdout
