@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import PROJECT, background_terraform, copy_project, require_terraform
 
@@ -37,6 +38,150 @@ def test_the_workflow_runs_every_step_through_the_script():
     assert "environment: ${{ matrix.environment }}" in apply
     assert "actions/download-artifact" in apply and '"$RUNNER_TEMP/plan/$STACK.tfplan"' in apply
     assert "if: github.event_name == 'push'" in apply
+
+
+DOCS = PROJECT / "docs" / "pipeline.md"
+# A row of docs/pipeline.md's table of what the repository needs: | `NAME` | variable/secret | where | … |
+DECLARED_ROW = re.compile(r"^\| `(\w+)` \| (variable|secret) \| (repository|environment `([\w-]+)`) \|", flags=re.M)
+CONTEXT_USE = re.compile(r"\b(vars|secrets)\s*(?:\.\s*(\w+)|\[\s*'(\w+)'\s*\])")
+KIND = {"vars": "variable", "secrets": "secret"}
+
+
+def declared(docs: str) -> list[tuple[str, str, str | None]]:
+    """(name, kind, environment pattern or None for the repository) of every variable and secret the docs declare;
+    `STACK` in a pattern stands for the stack (the matrix's `environment`)."""
+    return [(name, kind, environment or None) for name, kind, _, environment in DECLARED_ROW.findall(docs)]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in _strings(key) + _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _uses(value: object) -> set[tuple[str, str]]:
+    """("vars"/"secrets", NAME) for every reference inside a `${{ }}` expression of `value`."""
+    found = set()
+    for text in _strings(value):
+        for expression in re.findall(r"\$\{\{(.*?)\}\}", text, flags=re.S):
+            found |= {(context, dotted or indexed) for context, dotted, indexed in CONTEXT_USE.findall(expression)}
+    return found
+
+
+def unavailable(workflow_text: str, docs: str) -> list[str]:
+    """Every `vars.`/`secrets.` a job uses that is neither declared for the repository nor for an environment the
+    job names (for each value of its matrix), as lines; the workflow-level `env` may use repository ones only."""
+    workflow = yaml.safe_load(workflow_text)
+    entries = declared(docs)
+    repository = {(name, kind) for name, kind, environment in entries if environment is None}
+    problems = [f"workflow env: {context}.{name} is not declared for the repository"
+                for context, name in sorted(_uses(workflow.get("env", {})))
+                if (name, KIND[context]) not in repository]
+    for job_name, job in workflow["jobs"].items():
+        matrix = job.get("strategy", {}).get("matrix", {})
+        assert set(matrix) <= {"environment"}, f"{job_name}: a matrix this test does not read: {matrix}"
+        stacks = matrix.get("environment", [None])
+        environment = job.get("environment")
+        if isinstance(environment, dict):
+            environment = environment.get("name")
+        for stack in stacks:
+            name = environment
+            if name is not None and stack is not None:
+                name = name.replace("${{ matrix.environment }}", stack)
+            assert name is None or "${{" not in name, f"{job_name}: an environment this test cannot resolve: {name}"
+            available = repository | {
+                (variable, kind) for variable, kind, pattern in entries
+                if pattern is not None and stack is not None and pattern.replace("STACK", stack) == name
+            }
+            where = f"job {job_name}" + (f" ({stack})" if stack else "") + (
+                f" in environment {name}" if name else " (no environment)")
+            for context, variable in sorted(_uses({k: v for k, v in job.items() if k != "environment"})):
+                if (variable, KIND[context]) not in available:
+                    problems.append(f"{where}: {context}.{variable} is not available")
+    return problems
+
+
+def test_every_variable_and_secret_a_job_uses_is_available_to_it():
+    """GitHub hands an environment's variables and secrets only to a job that names the environment: a reference
+    elsewhere is empty at run time, silently. The repository's settings are those docs/pipeline.md declares."""
+    workflow, docs = WORKFLOW.read_text(), DOCS.read_text()
+    assert declared(docs) == [
+        ("AWS_PLAN_ROLE_ARN", "variable", "STACK-plan"),
+        ("TF_SECRET_VARIABLES", "secret", "STACK-plan"),
+        ("AWS_ROLE_ARN", "variable", "STACK"),
+    ]
+    assert unavailable(workflow, docs) == []
+    # And every one the docs declare is used: the table is the workflow's.
+    used = {(name, KIND[context]) for context, name in _uses(yaml.safe_load(workflow))}
+    assert used == {(name, kind) for name, kind, _ in declared(docs)}
+
+
+def test_the_availability_check_finds_what_github_would_leave_empty():
+    """The check above on workflows that are wrong as the pipeline once was (a job reading an environment's
+    variables without naming it), and in other ways."""
+    workflow, docs = WORKFLOW.read_text(), DOCS.read_text()
+    plan_environment = "    environment: ${{ matrix.environment }}-plan\n"
+    assert workflow.count(plan_environment) == 1
+    assert unavailable(workflow.replace(plan_environment, ""), docs) == [
+        f"job plan ({stack}) (no environment): {use} is not available"
+        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+    ]
+    # The plan job in the protected environment: the write role's variable is there, the plan's are not.
+    assert unavailable(workflow.replace(plan_environment, "    environment: ${{ matrix.environment }}\n"), docs) == [
+        f"job plan ({stack}) in environment {stack}: {use} is not available"
+        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+    ]
+    # The apply job reading the plan's secret, in the index form; a variable used as a secret.
+    apply_role = "role-to-assume: ${{ vars.AWS_ROLE_ARN }}"
+    assert workflow.count(apply_role) == 1
+    assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets['TF_SECRET_VARIABLES'] }}"), docs) == [
+        f"job apply ({stack}) in environment {stack}: secrets.TF_SECRET_VARIABLES is not available" for stack in ("dev", "prod")
+    ]
+    assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets.AWS_ROLE_ARN }}"), docs) == [
+        f"job apply ({stack}) in environment {stack}: secrets.AWS_ROLE_ARN is not available" for stack in ("dev", "prod")
+    ]
+    # A workflow-level variable, and a job with no environment: only the repository's, and the docs declare none.
+    assert unavailable(workflow.replace("  NODE_VERSION: \"20\"", "  NODE_VERSION: ${{ vars.NODE }}"), docs) == [
+        "workflow env: vars.NODE is not declared for the repository"]
+    assert unavailable(workflow.replace("GH_TOKEN: ${{ github.token }}", "GH_TOKEN: ${{ secrets.GH_PAT }}"), docs) == [
+        "job check (no environment): secrets.GH_PAT is not available"]
+    # Declared for the repository in the docs: then any job may use it.
+    row = "| `GH_PAT` | secret | repository | a token |\n"
+    assert unavailable(workflow.replace("GH_TOKEN: ${{ github.token }}", "GH_TOKEN: ${{ secrets.GH_PAT }}"),
+                       docs.replace("| `AWS_ROLE_ARN` |", row + "| `AWS_ROLE_ARN` |")) == []
+
+
+def test_the_docs_iam_policies_are_json_and_the_plan_role_writes_only_the_lock():
+    blocks = [json.loads(block) for block in re.findall(r"^```json\n(.*?)^```$", DOCS.read_text(), flags=re.M | re.S)]
+    assert len(blocks) == 3  # the trust policy, the plan role's policy, the write role's
+    trust, plan, write = blocks
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"].endswith(
+        ":environment:prod-plan")
+    for statement in plan["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            verb = action.split(":")[1]
+            if not re.match(r"(Describe|List|Get)", verb):
+                assert action in ("s3:PutObject", "s3:DeleteObject"), action
+                assert statement["Resource"].endswith(".tfstate.tflock"), statement
+    # Every kind of resource the modules make is read by the plan role and written by the write role.
+    service = {"appautoscaling": "application-autoscaling", "cloudwatch_log": "logs", "cloudwatch_metric": "cloudwatch",
+               "dynamodb": "dynamodb", "elasticache": "elasticache", "kms": "kms", "msk": "kafka", "security_group": "ec2",
+               "vpc_security": "ec2"}
+    kinds = set()
+    for path in (PROJECT / "generated" / "modules").glob("*/*.tf.json"):
+        kinds |= set(json.loads(path.read_text()).get("resource", {}))
+    assert kinds
+    for policy in (plan, write):
+        services = {action.split(":")[0] for statement in policy["Statement"]
+                    for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])}
+        for kind in kinds:
+            prefix = next(p for p in service if kind.startswith(f"aws_{p}"))
+            assert service[prefix] in services, (kind, policy["Statement"][0]["Sid"])
 
 
 def test_unknown_step_prints_the_usage():
