@@ -4,8 +4,8 @@
 #
 #   ci/pipeline.sh install            create .venv and install the project with its test dependencies
 #   ci/pipeline.sh check              python main.py --check: generated/ is what the sources produce
-#   ci/pipeline.sh diff BASE_DIR      Markdown summary of what the change does to BASE_DIR (the base branch's
-#                                     generated/ tree), for the job summary and the pull-request comment
+#   ci/pipeline.sh diff BASE_REF      Markdown summary of what the change does to generated/ as committed at the
+#                                     git ref BASE_REF (origin/main), for the job summary and the pull-request comment
 #   ci/pipeline.sh test               the test suite (real Terraform, offline)
 #   ci/pipeline.sh validate           terraform fmt -check, then terraform validate of every module and stack
 #   ci/pipeline.sh module-tests       terraform test in every module, offline (the tests shipped in generated/)
@@ -69,12 +69,12 @@ case "$step" in
     [ $# -eq 1 ] || usage
     # --diff exits 1 both when something changed and on bad input: bad input is what prints "error:" lines.
     status=0 errors="$(mktemp)"
-    summary="$("$PYTHON" main.py --diff --out "$1" 2> "$errors")" || status=$?
+    summary="$("$PYTHON" main.py --diff --base "$1" 2> "$errors")" || status=$?
     cat "$errors" >&2
     if [ "$status" -gt 1 ] || grep -q '^error:' "$errors"; then rm -f "$errors"; exit 1; fi
     rm -f "$errors"
     # shellcheck disable=SC2016  # the backquotes are Markdown
-    printf '### `python main.py --diff`\n\n```\n%s\n```\n' "$summary"
+    printf '### `python main.py --diff --base %s`\n\n```\n%s\n```\n' "$1" "$summary"
     ;;
   test)
     "$PYTHON" -m pytest

@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         "pins, [[moved]] and [[removed]] entries, so that nothing is replaced; exit 1 listing what cannot be kept",
     )
     parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="with --diff: compare with the tree as committed at the git ref REF (a branch, a tag, a commit), "
+        "whatever the working tree holds",
+    )
+    parser.add_argument(
         "--config",
         metavar="FILE",
         type=Path,
@@ -194,6 +200,10 @@ def _leave(status: int) -> None:
 
 
 def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
+    if args.base is not None and not args.diff:
+        from generator.inputs import InputError
+
+        raise InputError(["--base REF goes with --diff: python main.py --diff --base REF"])
     if args.adopt is not None:
         return _adopt(args, load_modules)
     from generator import tree
@@ -208,7 +218,12 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
     from generator import pipeline
 
     try:
-        existing = tree.read_tree(out)
+        if args.base is not None:  # the tree as committed at REF: what a reviewer compares
+            from generator import review
+
+            existing = review.committed_tree(out, args.base, _display(out))
+        else:
+            existing = tree.read_tree(out)
     except OSError as err:
         raise _Failed(f"cannot read {_display(out)}: {err.strerror or err}") from None
     result = pipeline.produce(files, existing, modules=load_modules())

@@ -2,14 +2,24 @@
 
 Per module and stack: resources, module blocks, variables and outputs added and removed, and every changed
 attribute as `address.attribute: old → new`; then one count line. Plain text, ready to paste into a pull request.
+
+The tree compared is the output folder as it is on disk, or (`--diff --base REF`, `committed_tree`) as it was
+committed at a git ref: what a reviewer compares, whatever the working tree holds.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from generator.inputs import InputError
 from generator.normalize import join
+from generator.tree import is_terraform_file
 
 # Terraform JSON sections whose entries are addressed by name, and how an address is written.
 SECTIONS: dict[str, Callable[[str], str]] = {
@@ -21,6 +31,9 @@ SECTIONS: dict[str, Callable[[str], str]] = {
 MAX_VALUE = 100
 # Top-level sections that are lists of blocks (address moves), and the attribute that names each block.
 LIST_SECTIONS = {"moved": "from", "removed": "from", "import": "to"}
+# The object an address lies in: `module.NAME` (any index) for an address inside a module call, else the resource
+# `TYPE.NAME` without its index.
+_ROOT = re.compile(r"^(module\.[^.\[]+|[^.\[]+\.[^.\[]+)")
 
 
 def _short(value: Any) -> str:
@@ -61,6 +74,21 @@ def _entries(document: Mapping[str, Any]) -> dict[str, Any]:
         for block in document.get(section, []):
             entries[f"{section} {block.get(key)}"] = block
     return entries
+
+
+def _root(address: Any) -> str | None:
+    match = _ROOT.match(address) if isinstance(address, str) else None
+    return match.group(1) if match else None
+
+
+def _without_history(entries: dict[str, Any], brand_new: set[str]) -> set[str]:
+    """The `moved` entries whose `from` lies in an object (a module call, a resource) that `brand_new` holds: it
+    comes with this change, so nothing ever had that address, and the block moves nothing (a module's or a stack's
+    standard `moved` blocks, such as a security group rule's move to a keyed address, come with every new cache)."""
+    return {
+        address for address, block in entries.items()
+        if address.startswith("moved ") and _root(block.get("from")) in brand_new
+    }
 
 
 def _configuration_files(files: Mapping[str, bytes], folder: str) -> list[str]:
@@ -106,6 +134,12 @@ def summarize(old: Mapping[str, bytes], new: Mapping[str, bytes], scope: Callabl
         skipped = {p for p in broken if p.startswith(folder + "/")}
         before = _entries(_configuration(old, folder, skipped))
         after = _entries(_configuration(new, folder, skipped))
+        # A `moved` block from an address inside an object that comes (or goes) with this change says nothing to a
+        # reviewer: the object's own + or - line does.
+        for address in _without_history(after, after.keys() - before.keys()) - before.keys():
+            del after[address]
+        for address in _without_history(before, before.keys() - after.keys()) - after.keys():
+            del before[address]
         section: list[str] = []
         for path in sorted(skipped):
             fate = "a fresh synth replaces it" if path in new else "a fresh synth removes it"
@@ -141,3 +175,82 @@ def summarize(old: Mapping[str, bytes], new: Mapping[str, bytes], scope: Callabl
         + (f", {documentation} documentation files updated" if documentation else "")
     )
     return "\n".join(lines), bool(added or removed or changed or documentation)
+
+
+# Variables that point git at another repository or index than the one holding the folder (a git hook sets some).
+_GIT_LOCATION = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+                 "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
+REGULAR_FILES = ("100644", "100755")
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=env, stdin=subprocess.DEVNULL)
+
+
+def _existing_ancestor(path: Path) -> tuple[Path, tuple[str, ...]]:
+    """The nearest folder of `path` that exists (symbolic links resolved), and the parts below it."""
+    path = Path(os.path.abspath(path))
+    rest: list[str] = []
+    while not path.is_dir():
+        rest.insert(0, path.name)
+        path = path.parent
+    return Path(os.path.realpath(path)), tuple(rest)
+
+
+def committed_tree(folder: Path, ref: str, shown: str) -> dict[str, bytes]:
+    """The files of the tree `folder` (shown to the user as `shown`) as committed at the git ref `ref` (a branch, a
+    tag, a commit) of the repository that holds the folder, as `tree.read_tree` reads a folder (regular files,
+    Terraform's own files left out); the working tree and the index are not read. A folder the commit does not
+    hold is an empty tree (everything is added). Raises InputError, one line, for a ref that names no commit, a
+    folder in no git repository, or no git."""
+    where = f"--base {_short(ref)}"
+    if shutil.which("git") is None:
+        raise InputError([f"{where}: git is not installed (it reads {shown} as committed at the ref)"])
+    start, below = _existing_ancestor(folder)
+    top = _git(start, "rev-parse", "--show-toplevel")
+    if top.returncode != 0:
+        reason = top.stderr.decode("utf-8", "replace").strip().splitlines()
+        if any("not a git repository" in line for line in reason):
+            raise InputError([f"{where}: {shown} is not in a git repository"])
+        raise InputError([f"{where}: git cannot read the repository of {shown}: {_short(reason[0] if reason else '')}"])
+    root = Path(top.stdout.decode().strip())
+    commit = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    if not ref or commit.returncode != 0:
+        raise InputError([f"{where}: no branch, tag or commit of that name in the git repository at {root}"])
+    sha = commit.stdout.decode().strip()
+    inside = Path(*start.relative_to(os.path.realpath(root)).parts, *below).as_posix()
+    prefix = "" if inside == "." else inside + "/"
+    listing = _git(root, "ls-tree", "-r", "-z", "--full-tree", sha, *([] if not prefix else ["--", inside]))
+    if listing.returncode != 0:
+        raise InputError([f"{where}: git cannot list {shown} at {sha[:12]}: "
+                          f"{_short(listing.stderr.decode('utf-8', 'replace').strip())}"])
+    blobs: dict[str, str] = {}
+    for entry in listing.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        mode, kind, blob = meta.decode().split(" ")
+        path = name.decode("utf-8", "surrogateescape")
+        if kind != "blob" or mode not in REGULAR_FILES or not path.startswith(prefix):
+            continue  # symbolic links and submodules, as read_tree skips them
+        relative = path[len(prefix):]
+        if not is_terraform_file(relative):
+            blobs[relative] = blob
+    return dict(sorted(zip(blobs, _contents(root, list(blobs.values())))))
+
+
+def _contents(root: Path, blobs: list[str]) -> list[bytes]:
+    """The contents of `blobs` (object names), read by one `git cat-file --batch`."""
+    if not blobs:
+        return []
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
+    result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input="\n".join(blobs).encode() + b"\n",
+                            capture_output=True, env=env, check=True)
+    out, at, contents = result.stdout, 0, []
+    for _ in blobs:
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split(b" ")[2])
+        contents.append(out[header_end + 1:header_end + 1 + size])
+        at = header_end + 1 + size + 1  # the content, then a newline
+    return contents

