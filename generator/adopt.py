@@ -23,7 +23,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 import tomlkit
 
@@ -278,7 +278,11 @@ def _security_group(
     adopted.source = group["address"]
     # To `this`, not `this[0]`: the module itself ships `moved { this → this[0] }` (its group became counted with
     # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
-    adopted.moves.append((group["address"], f"module.{adopted.table}.aws_security_group.this"))
+    # A group already at this[0] (a root of the same call name that counted its group too) stays: a move from it to
+    # `this`, chained with the module's own, would move it onto itself ("Moved object still exists").
+    target = f"module.{adopted.table}.aws_security_group.this"
+    if group["address"] not in (target, f"{target}[0]"):
+        adopted.moves.append((group["address"], target))
     moved.add(group["address"])
     adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY, attribute="name")
     adopted.pin("security_group_description", values["description"], "the security group's description",
@@ -492,8 +496,16 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     adopted.pin("client_authentication_scram_enabled", bool(sasl.get("scram")), "the cluster has it", IN_PLACE)
     cas = sorted({arn for t in auth.get("tls") or [] for arn in t.get("certificate_authority_arns") or []})
     adopted.pin("client_authentication_tls_certificate_authority_arns", cas, "the cluster trusts them", IN_PLACE)
-    adopted.pin("client_authentication_unauthenticated_enabled", bool(auth.get("unauthenticated")),
-                "the cluster has it", IN_PLACE)
+    # No client authentication at all, or a plaintext listener (which takes clients without it): the cluster is
+    # open to unauthenticated clients, and the module's rules want that said (client_authentication_unauthenticated_
+    # enabled = true, with the warning synth gives), not an authentication the cluster does not have.
+    plaintext = transit.get("client_broker", "TLS") in ("TLS_PLAINTEXT", "PLAINTEXT")
+    authenticated = bool(sasl.get("iam") or sasl.get("scram") or cas)
+    unauthenticated = bool(auth.get("unauthenticated")) or not authenticated or plaintext
+    adopted.pin("client_authentication_unauthenticated_enabled", unauthenticated,
+                "the cluster has it" if auth.get("unauthenticated") else "the cluster has no client authentication"
+                if not authenticated else "the cluster's plaintext listener takes clients without authentication",
+                IN_PLACE)
     adopted.pin("enhanced_monitoring", v.get("enhanced_monitoring") or "DEFAULT", "the cluster's metrics level",
                 IN_PLACE)
     prometheus = ((v.get("open_monitoring") or [{}])[0].get("prometheus") or [{}])[0]
@@ -549,7 +561,7 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
         raise ValueError("the msk module declares no ingress_ports")  # a broken declaration, not user input
     ports = adopted.ingress_ports({
         "encryption_in_transit_client_broker": transit.get("client_broker", "TLS"),
-        "client_authentication_unauthenticated_enabled": bool(auth.get("unauthenticated")),
+        "client_authentication_unauthenticated_enabled": unauthenticated,
         "client_authentication_tls_certificate_authority_arns": cas,
         "client_authentication_scram_enabled": bool(sasl.get("scram")),
         "client_authentication_iam_enabled": bool(sasl.get("iam")),
@@ -724,10 +736,12 @@ def plan_adoption(
     defaults: Mapping[str, Mapping[str, Any]] | None = None,
     ingress_ports: Mapping[str, Callable[[Mapping[str, Any]], list[int]] | None] | None = None,
     sensitive: frozenset[str] = frozenset(),
+    declared: Mapping[str, Collection[str]] | None = None,
 ) -> Report:
     """`input_order`: each module's input names, the order a table's keys are written in; `defaults`: each
     module's declared input defaults; `ingress_ports`: each module's ModuleDefinition.ingress_ports; `sensitive`:
-    the strings the state marks sensitive (never pinned, like anything else that looks like a secret)."""
+    the strings the state marks sensitive (never pinned, like anything else that looks like a secret); `declared`:
+    each module's resources (`type.name`), which are never forgotten where the module call declares them."""
     input_order = input_order or {}
     defaults = defaults or {}
     report = Report(imported=set(imported))
@@ -745,6 +759,7 @@ def plan_adoption(
     moved: set[str] = set()
     unresolved: set[str | None] = set()  # calls with a problem: their resources are neither moved nor forgotten
     tables: dict[str, str] = {}  # table → the call it adopts
+    kinds: dict[str | None, str] = {}  # an adopted call → its module
     for call, members in calls.items():
         mains = [r for r in members if r["type"] in ADOPTERS]
         if call is None or not mains:
@@ -767,6 +782,7 @@ def plan_adoption(
             )
             continue
         tables[table] = call
+        kinds[call] = kind
         adopted = Adopted(table=table, kind=kind, defaults=defaults.get(kind, {}),
                           ingress_ports=(ingress_ports or {}).get(kind))
         if kind_of(table, {}, {*input_order, kind}) != kind:
@@ -781,6 +797,16 @@ def plan_adoption(
             continue
         address = _without_index(resource["address"])
         if any(address == a for a, _ in report.removed):
+            continue
+        call = _call(resource["address"])
+        inside = re.fullmatch(rf"module\.{re.escape(call or '')}\.([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)", address)
+        if call in kinds and tables.get(call or "") == call and inside and inside.group(1) in (declared or {}).get(kinds[call], ()):
+            # The stack's call of the same name declares this resource: a `removed` block would be Terraform's
+            # "Removed resource still exists". It stays where it is, and the module manages it from now on.
+            if not any(note.startswith(f"{address}: ") for note in report.notes):
+                report.notes.append(f"{address}: the {kinds[call]} module declares {inside.group(1)} too: it is "
+                                    "neither moved nor forgotten, and the module manages it from now on (the plan "
+                                    "shows what that changes)")
             continue
         report.removed.append(
             (address, f"{resource['type']} {resource['values'].get('name') or resource['values'].get('id') or ''}"
@@ -935,6 +961,24 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
     return pinned
 
 
+_DECLARED: dict[tuple[tuple[str, int], ...], dict[str, set[str]]] = {}
+
+
+def declared_resources(modules: Mapping[str, ModuleDefinition]) -> dict[str, set[str]]:
+    """Each module's resources (`type.name`), read from its synthesized main.tf.json: once per process."""
+    key = tuple(sorted((name, id(definition)) for name, definition in modules.items()))
+    if key not in _DECLARED:
+        from generator import synth  # starts the jsii runtime
+
+        files = synth.synthesize(modules, [])
+        _DECLARED[key] = {
+            kind: {f"{type_}.{name}" for type_, blocks in json.loads(files[f"modules/{kind}/main.tf.json"])
+                   .get("resource", {}).items() for name in blocks}
+            for kind in modules if f"modules/{kind}/main.tf.json" in files
+        }
+    return _DECLARED[key]
+
+
 def adopt(
     state: Path,
     config: Path,
@@ -972,7 +1016,7 @@ def adopt(
     imported = [entry.get("to") for entry in imports] if imports is not None else []
     ports = {name: definition.ingress_ports for name, definition in modules.items()}
     report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults, ports,
-                           sensitive)
+                           sensitive, declared_resources(modules))
     tags = default_tags(resources)
     carrier = next((r["address"] for r in resources if "tags_all" in r["values"]), "")
     tags, found = without_secrets(tags, "tags_all", sensitive)
