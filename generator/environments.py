@@ -390,23 +390,30 @@ _INSIDE = re.compile(rf'module\.([A-Za-z_][A-Za-z0-9_-]*)\.(.+?)\.([A-Za-z_][A-Z
 
 
 def import_target_problems(environment: Environment, modules: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Each [[import]] `to` against the resources its module declares (`modules`: each kind's synthesized
-    main.tf.json): a resource block the module does not have, or an index its block does not take, is what
-    Terraform's plan refuses as "Configuration for import target does not exist"."""
+    """Each [[import]] `to` and [[moved]] `to` against the resources its module declares (`modules`: each kind's
+    synthesized main.tf.json). An import into a resource block the module does not have, or with an index its
+    block does not take, is what Terraform's plan refuses as "Configuration for import target does not exist"; a
+    move into a resource the module does not declare is worse: Terraform moves the object there and plans to
+    destroy it. (A move's index is not checked: the module's own `moved` blocks may carry it on, this → this[0].)"""
     calls = {call.name: call.kind for call in environment.modules}
     found: list[str] = []
-    for number, (target, _) in enumerate(environment.imports, start=1):
-        at = f"{environment.source}: [[import]] #{number} to: {literal(target)}"
+    entries = [("import", number, target) for number, (target, _) in enumerate(environment.imports, start=1)]
+    entries += [("moved", number, target) for number, (_, target) in enumerate(environment.moved, start=1)]
+    for kind_of_entry, number, target in entries:
+        at = f"{environment.source}: [[{kind_of_entry}]] #{number} to: {literal(target)}"
         match = _INSIDE.fullmatch(target)
         if match is None or match.group(1) not in calls:
-            continue  # refused by the environment check already
+            continue  # a module call, or refused by the environment check already
         call, type_, name, index = match.groups()
         kind = calls[call]
         blocks = (modules.get(kind) or {}).get("resource", {}).get(type_, {})
         if "." in type_ or name not in blocks:
             names = ", ".join(f"{type_}.{n}" for n in sorted(blocks)) if "." not in type_ else ""
+            consequence = "" if kind_of_entry == "import" else "; Terraform would move the object there and destroy it"
             found.append(f"{at}: the {kind} module of [{call}] declares no {type_}.{name}"
-                         + (f" (its {type_} resources: {names})" if names else ""))
+                         + (f" (its {type_} resources: {names})" if names else "") + consequence)
+            continue
+        if kind_of_entry == "moved":
             continue
         block = blocks[name]
         wanted = "[0]" if "count" in block else '["…"]' if "for_each" in block else ""
