@@ -10,6 +10,12 @@ makes the generated stack describe the same resources:
   configuration its cluster runs), never by the address's name;
 - a `[[removed]]` entry (destroy = false) for each resource no module creates: Terraform forgets it, AWS keeps it.
 
+STATE is read through the shapes of what the adopters read (STATE_SHAPES, generator.statefile): a state of another
+shape is one line naming the file and the JSON path, and nothing is written. A value that looks like a secret
+(generator.secrets) or that the state marks sensitive is never pinned nor printed: it is left out, with a problem
+naming the address and the attribute. A resource the stack's call of the same name declares is never `[[removed]]`,
+and nothing is moved onto its own address.
+
 What still cannot be kept (a security group rule the module would create again, a setting no input expresses) is a
 problem: printed with the address and the attribute, exit status 1. An existing file keeps its values, comments and
 layout (tomlkit); only missing pins and entries are added, so a second run changes nothing.
