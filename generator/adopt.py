@@ -997,14 +997,18 @@ def adopt(
     `load_modules` (the discovered module definitions, whose loading starts the jsii runtime) is called."""
     read = read_state(state, state_display)
     resources, sensitive = read.resources, read.sensitive
+    if config.is_symlink() and not config.exists():
+        raise InputError([f"{config_display}: is a symbolic link to a file that does not exist"])
     if config.exists():
+        text = statefile.read_text(config, config_display, "an environment file such as environments/prod.toml")
         try:
-            text = config.read_text(encoding="utf-8")
             document = tomlkit.parse(text)
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError([f"{config_display}: cannot be read: {err}"]) from None
         except tomlkit.exceptions.ParseError as err:
             raise InputError([f"{config_display}: invalid TOML: {err}"]) from None
+        except RecursionError:
+            raise InputError([f"{config_display}: invalid TOML: nested too deeply to read"]) from None
+        except ValueError:  # an integer of more digits than Python converts (4300)
+            raise InputError([f"{config_display}: invalid TOML: an integer too long to read"]) from None
     else:
         if not config.parent.is_dir():
             raise InputError([f"{config_display}: its folder {config.parent.as_posix()} does not exist"])

@@ -170,8 +170,9 @@ class State:
     sensitive: frozenset[str]  # every string the state marks sensitive
 
 
-def read_text(path: Path, display: str) -> str:
-    """The file's text, or InputError: missing, a folder, not a regular file, not UTF-8."""
+def read_text(path: Path, display: str, named: str = "the file terraform show -json wrote") -> str:
+    """The file's text, or InputError: missing, a folder, not a regular file (a FIFO would block, /dev/zero never
+    end), not UTF-8. `named`: what the user should name instead."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -179,9 +180,9 @@ def read_text(path: Path, display: str) -> str:
     except OSError as err:
         raise InputError([f"{display}: cannot be read: {err.strerror or err}"]) from None
     if stat.S_ISDIR(mode):
-        raise InputError([f"{display}: is a folder; name the file terraform show -json wrote"])
+        raise InputError([f"{display}: is a folder; name {named}"])
     if not stat.S_ISREG(mode):
-        raise InputError([f"{display}: is not a regular file; name the file terraform show -json wrote"])
+        raise InputError([f"{display}: is not a regular file; name {named}"])
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as err:

@@ -291,3 +291,48 @@ def test_a_resource_of_another_provider_is_read_only_for_its_name(tmp_path, caps
     code, out, _ = adopt(state, config, capsys)
     assert '[[removed]]\nfrom = "random_password.p"\ndestroy = false\n' in config.read_text()
     assert code == 1  # the estate's own problems (its inline rules)
+
+
+# --- an environment file --adopt cannot complete ---------------------------------------------------------------------
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _endless(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+CONFIGS = [
+    pytest.param(_folder, "is a folder; name an environment file such as environments/prod.toml", id="a-folder"),
+    pytest.param(_fifo, "is not a regular file; name an environment file such as environments/prod.toml",
+                 id="a-fifo-that-would-block"),
+    pytest.param(_endless, "is not a regular file; name an environment file such as environments/prod.toml",
+                 id="a-link-to-dev-zero"),
+    pytest.param(b'name_prefix = "\xff"\n', "cannot be read: not UTF-8 text (byte 15)", id="not-utf-8"),
+    pytest.param(b"x = " + b"[" * 5000 + b"]" * 5000 + b"\n", "invalid TOML: nested too deeply to read",
+                 id="nested-too-deeply"),
+    pytest.param(b"moved = 5\n", "moved: must be an array of tables, written [[moved]]", id="moved-not-entries"),
+    pytest.param(b'import = ["module.msk"]\n', "import: must be an array of tables, written [[import]]",
+                 id="import-not-entries"),
+]
+
+
+@pytest.mark.parametrize(("make", "message"), CONFIGS)
+def test_an_environment_file_that_cannot_be_completed_is_one_line(tmp_path, capsys, make, message):
+    config = tmp_path / "estate.toml"
+    if isinstance(make, bytes):
+        config.write_bytes(make)
+    else:
+        make(config)
+    before = config.read_bytes() if config.is_file() and not config.is_symlink() else None
+    code, out, err = adopt(SHOWN, config, capsys)
+    assert (code, out, err.splitlines()) == (1, "", [f"error: {config.as_posix()}: {message}"])
+    if before is not None:
+        assert config.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["estate.toml"]  # no scratch file left
