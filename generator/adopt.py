@@ -669,7 +669,13 @@ def looks_secret(text: str, sensitive: frozenset[str]) -> bool:
 
 
 def _shown_key(key: str, sensitive: frozenset[str]) -> str:
-    return "(a key that looks like a secret)" if looks_secret(key, sensitive) else key
+    """A map key as a message names it: plain, or quoted and capped (a key may hold a line break or a megabyte)."""
+    if looks_secret(key, sensitive):
+        return "(a key that looks like a secret)"
+    if re.fullmatch(r"[A-Za-z0-9_.:/@+=-]{1,128}", key):
+        return key
+    shown = json.dumps(key, ensure_ascii=False)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
 def without_secrets(value: Any, path: str, sensitive: frozenset[str]) -> tuple[Any, list[str]]:

@@ -141,6 +141,18 @@ def test_what_adopt_leaves_out_the_environment_check_refuses(adopted_with_secret
     assert "hunter2" not in err
 
 
+def test_a_secret_tag_whose_key_holds_a_line_break_is_still_one_line(tmp_path, capsys):
+    def change(shown):
+        resource(shown, TABLE)["values"]["tags"]["db\npassword"] = "hunter2-in-a-tag"
+
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(estate_with(change)))
+    config = tmp_path / "estate.toml"
+    code, out, err = adopt(state, config, capsys)
+    assert secret_problem(TABLE, 'tags."db\\npassword"', "[dynamodb] tags") in err.splitlines()
+    assert "hunter2" not in out + err + config.read_text()
+
+
 # --- states of the wrong shape ---------------------------------------------------------------------------------------
 
 
