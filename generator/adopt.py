@@ -10,6 +10,12 @@ makes the generated stack describe the same resources:
   configuration its cluster runs), never by the address's name;
 - a `[[removed]]` entry (destroy = false) for each resource no module creates: Terraform forgets it, AWS keeps it.
 
+STATE is read through the shapes of what the adopters read (STATE_SHAPES, generator.statefile): a state of another
+shape is one line naming the file and the JSON path, and nothing is written. A value that looks like a secret
+(generator.secrets) or that the state marks sensitive is never pinned nor printed: it is left out, with a problem
+naming the address and the attribute. A resource the stack's call of the same name declares is never `[[removed]]`,
+and nothing is moved onto its own address.
+
 What still cannot be kept (a security group rule the module would create again, a setting no input expresses) is a
 problem: printed with the address and the attribute, exit status 1. An existing file keeps its values, comments and
 layout (tomlkit); only missing pins and entries are added, so a second run changes nothing.
@@ -23,12 +29,15 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 import tomlkit
 
+from generator import secrets, statefile
 from generator.environments import kind_of
 from generator.inputs import InputError
+from generator.statefile import (BOOLEAN, BOOLEAN_OR_STRING, INTEGER, STRING, Lenient, ListOf, MapOf, Object, Shape,
+                                 State, objects)
 from generator.types import literal
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime
@@ -60,6 +69,8 @@ class Pin:
     why: str  # what the state holds, in words ("the cluster runs it")
     effect: str  # IDENTITY, FORCES_NEW or IN_PLACE
     default: Any = None  # the module's value without the pin, for the message
+    source: str = ""  # the address of the resource the value is read from
+    attribute: str = ""  # the attribute of that resource
 
 
 @dataclass
@@ -73,14 +84,17 @@ class Adopted:
     defaults: Mapping[str, Any] = field(default_factory=dict)  # the module's declared defaults
     # The ports the module's security group opens for given input values (ModuleDefinition.ingress_ports).
     ingress_ports: Callable[[Mapping[str, Any]], list[int]] | None = None
+    source: str = ""  # the resource the adopter reads its next pins from
 
-    def pin(self, key: str, value: Any, why: str, effect: str, default: Any = MODULE_DEFAULT) -> None:
-        """Pin `value` unless it is what the module does anyway (`default`; computed names pass their own)."""
+    def pin(self, key: str, value: Any, why: str, effect: str, default: Any = MODULE_DEFAULT,
+            attribute: str | None = None) -> None:
+        """Pin `value` (read from the `attribute` of the current source, by default the input's own name) unless it
+        is what the module does anyway (`default`; computed names pass their own)."""
         if default is MODULE_DEFAULT:
             default = self.defaults.get(key)
         if value == default and effect != IDENTITY:
             return
-        self.pins.append(Pin(key, value, why, effect, default))
+        self.pins.append(Pin(key, value, why, effect, default, self.source, attribute or key))
 
 
 @dataclass
@@ -96,43 +110,113 @@ class Report:
 # --- reading STATE -------------------------------------------------------------------------------------------------
 
 
-def read_state(path: Path, display: str) -> list[dict[str, Any]]:
+# What the adopters below read of each resource type, and nothing more (generator.statefile): a value of another
+# type, a missing key or a null where a value is read is one line naming the file and the JSON path, and a key not
+# declared here is not in what the adopters get. Reading a new attribute: declare it here.
+_TAGS = MapOf(STRING)
+_COMMON = {"arn?": STRING, "tags?": _TAGS, "tags_all?": _TAGS, "id?": STRING, "name?": STRING}
+_PORT_RULE = {"protocol": STRING, "from_port": INTEGER, "to_port": INTEGER, "self?": BOOLEAN,
+              "security_groups?": ListOf(STRING), "cidr_blocks?": ListOf(STRING), "ipv6_cidr_blocks?": ListOf(STRING)}
+_ENABLED = objects(**{"enabled?": BOOLEAN})
+STATE_SHAPES: dict[str, Shape] = {
+    "aws_elasticache_replication_group": Object({
+        **_COMMON, "replication_group_id": STRING, "engine?": STRING, "description": STRING, "node_type": STRING,
+        "engine_version": STRING, "port": INTEGER, "cluster_enabled?": BOOLEAN_OR_STRING,
+        "num_node_groups?": INTEGER, "replicas_per_node_group?": INTEGER, "num_cache_clusters?": INTEGER,
+        "automatic_failover_enabled": BOOLEAN, "multi_az_enabled": BOOLEAN,
+        "at_rest_encryption_enabled?": BOOLEAN_OR_STRING, "kms_key_id?": STRING, "transit_encryption_enabled": BOOLEAN,
+        "transit_encryption_mode?": STRING, "user_group_ids?": ListOf(STRING), "snapshot_retention_limit": INTEGER,
+        "snapshot_window": STRING, "maintenance_window": STRING, "final_snapshot_identifier?": STRING,
+        "notification_topic_arn?": STRING, "auto_minor_version_upgrade?": BOOLEAN_OR_STRING,
+        "data_tiering_enabled?": BOOLEAN, "log_delivery_configuration?": objects(log_type=STRING),
+        "parameter_group_name": STRING, "subnet_group_name": STRING, "security_group_ids?": ListOf(STRING),
+        # Read only as there or not (the AUTH token itself is never pinned, and marked sensitive by the state).
+        "auth_token?": STRING,
+    }),
+    "aws_elasticache_parameter_group": Object({
+        **_COMMON, "name": STRING, "description": STRING, "parameter?": objects(name=STRING, value=STRING),
+    }),
+    "aws_elasticache_subnet_group": Object({
+        **_COMMON, "name": STRING, "subnet_ids": ListOf(STRING), "vpc_id?": STRING,
+    }),
+    "aws_security_group": Object({
+        **_COMMON, "name": STRING, "description": STRING, "vpc_id?": STRING,
+        "ingress?": objects(**_PORT_RULE), "egress?": objects(**_PORT_RULE),
+    }),
+    "aws_msk_cluster": Object({
+        **_COMMON, "cluster_name": STRING, "kafka_version": STRING, "number_of_broker_nodes": INTEGER,
+        "broker_node_group_info": ListOf(Object({
+            "client_subnets": ListOf(STRING), "instance_type": STRING, "security_groups?": ListOf(STRING),
+            "storage_info?": objects(**{"ebs_storage_info?": objects(**{
+                "volume_size?": INTEGER, "provisioned_throughput?": _ENABLED})}),
+        }), at_least=1),
+        "encryption_info?": objects(**{
+            "encryption_at_rest_kms_key_arn?": STRING,
+            "encryption_in_transit?": objects(**{"client_broker?": STRING, "in_cluster?": BOOLEAN}),
+        }),
+        "client_authentication?": objects(**{
+            "sasl?": objects(**{"iam?": BOOLEAN, "scram?": BOOLEAN}),
+            "tls?": objects(**{"certificate_authority_arns?": ListOf(STRING)}),
+            "unauthenticated?": BOOLEAN,
+        }),
+        "enhanced_monitoring?": STRING,
+        "open_monitoring?": objects(**{"prometheus?": objects(**{
+            "jmx_exporter?": objects(**{"enabled_in_broker?": BOOLEAN}),
+            "node_exporter?": objects(**{"enabled_in_broker?": BOOLEAN}),
+        })}),
+        "logging_info?": objects(**{"broker_logs?": objects(**{
+            "cloudwatch_logs?": objects(**{"enabled?": BOOLEAN, "log_group?": STRING}),
+            "firehose?": _ENABLED, "s3?": _ENABLED,
+        })}),
+        "configuration_info?": objects(**{"arn?": STRING}),
+    }),
+    "aws_msk_configuration": Object({
+        **_COMMON, "name": STRING, "description?": STRING, "server_properties?": STRING,
+    }),
+    "aws_dynamodb_table": Object({
+        **_COMMON, "name": STRING, "hash_key": STRING, "range_key?": STRING,
+        "attribute": objects(name=STRING, type=STRING), "billing_mode?": STRING,
+        "read_capacity?": INTEGER, "write_capacity?": INTEGER,
+        "global_secondary_index?": objects(**{
+            "name": STRING, "hash_key": STRING, "range_key?": STRING, "projection_type?": STRING,
+            "non_key_attributes?": ListOf(STRING), "read_capacity?": INTEGER, "write_capacity?": INTEGER,
+        }),
+        "local_secondary_index?": objects(**{
+            "name": STRING, "range_key": STRING, "projection_type?": STRING, "non_key_attributes?": ListOf(STRING),
+        }),
+        "ttl?": objects(**{"enabled?": BOOLEAN, "attribute_name?": STRING}),
+        "point_in_time_recovery?": _ENABLED,
+        "server_side_encryption?": objects(**{"enabled?": BOOLEAN, "kms_key_arn?": STRING}),
+        "stream_enabled?": BOOLEAN, "stream_view_type?": STRING, "deletion_protection_enabled?": BOOLEAN,
+        "table_class?": STRING, "replica?": objects(region_name=STRING),
+    }),
+}
+# Any other resource of the AWS provider: what says what it is, its region and its tags (the default tags).
+OTHER_AWS = Object(_COMMON)
+# A resource of another provider: its name or id, when they are strings.
+OTHER = Lenient({"name": STRING, "id": STRING})
+
+
+def read_state(path: Path, display: str) -> State:
     """Every managed resource in the `terraform show -json` output at `path`; InputError (one line) otherwise."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([f"{display}: no such file (write it with: terraform show -json > {display})"]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError([f"{display}: cannot be read: {err}"]) from None
+    text = statefile.read_text(path, display)
     if not text.strip():
         raise InputError([f"{display}: is empty; write it in the old root with: terraform show -json > {display}"])
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InputError([f"{display}: not JSON ({err.msg} at line {err.lineno}, column {err.colno}); write it with: "
-                          f"terraform show -json > {display}"]) from None
+    document = statefile.parse(text, display)
     if isinstance(document, dict) and "resources" in document and "version" in document:
-        raise InputError([f"{display}: is a raw state file (format {document.get('version')}), not the output of "
-                          f"terraform show -json; run terraform show -json > {display} in the old root"])
+        raise InputError([f"{display}: is a raw state file (format {literal(document.get('version'))[:20]}), not "
+                          f"the output of terraform show -json; run terraform show -json > {display} in the old root"])
     if not isinstance(document, dict) or "format_version" not in document:
         raise InputError([f"{display}: not the output of terraform show -json (no format_version)"])
     if "planned_values" in document:
         raise InputError([f"{display}: is a plan, not a state; run terraform show -json without a plan file"])
-    root = (document.get("values") or {}).get("root_module")
-    resources = [r for r in _walk(root or {}) if r.get("mode") == "managed"]
-    if not resources:
+    state = statefile.resources(document, display, STATE_SHAPES, AWS_PROVIDER, OTHER_AWS, OTHER)
+    if not state.resources:
         raise InputError([f"{display}: holds no resources (an empty state: nothing to adopt)"])
-    aws = [r for r in resources if r.get("provider_name") == AWS_PROVIDER]
-    if not aws:
-        providers = sorted({str(r.get("provider_name")) for r in resources})
-        raise InputError([f"{display}: holds no hashicorp/aws resources (found {', '.join(providers)})"])
-    return resources
-
-
-def _walk(module: Mapping[str, Any]) -> Iterable[dict[str, Any]]:
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from _walk(child)
+    if not any(r["provider_name"] == AWS_PROVIDER for r in state.resources):
+        providers = sorted({r["provider_name"] for r in state.resources})
+        raise InputError([f"{display}: holds no hashicorp/aws resources (found {', '.join(providers)[:200]})"])
+    return state
 
 
 def _call(address: str) -> str | None:
@@ -197,13 +281,18 @@ def _security_group(
         adopted.pin("associated_security_group_ids", others, "the groups attached today", IN_PLACE)
         return
     values = group["values"]
+    adopted.source = group["address"]
     # To `this`, not `this[0]`: the module itself ships `moved { this → this[0] }` (its group became counted with
     # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
-    adopted.moves.append((group["address"], f"module.{adopted.table}.aws_security_group.this"))
+    # A group already at this[0] (a root of the same call name that counted its group too) stays: a move from it to
+    # `this`, chained with the module's own, would move it onto itself ("Moved object still exists").
+    target = f"module.{adopted.table}.aws_security_group.this"
+    if group["address"] not in (target, f"{target}[0]"):
+        adopted.moves.append((group["address"], target))
     moved.add(group["address"])
-    adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY)
+    adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY, attribute="name")
     adopted.pin("security_group_description", values["description"], "the security group's description",
-                FORCES_NEW, default_description)
+                FORCES_NEW, default_description, "description")
     adopted.pin("associated_security_group_ids", others, "other groups attached today", FORCES_NEW)
     # Inline rules: sources on the service port become the module's allowed_* inputs, which the module creates as
     # separate rule resources. AWS refuses a rule identical to one that exists, and the provider's documentation says
@@ -262,6 +351,7 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     v = group["values"]
     table = adopted.table
     group_id = v["replication_group_id"]
+    adopted.source = group["address"]
     adopted.moves.append((group["address"], f"module.{table}.aws_elasticache_replication_group.this"))
     moved.add(group["address"])
     name_prefix, cluster_name = _split_name(group_id, prefix)
@@ -278,10 +368,11 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     adopted.pin("port", v["port"], "the group's port", FORCES_NEW)
     cluster_mode = bool(v.get("cluster_enabled"))
     if cluster_mode:
-        adopted.pin("num_node_groups", v["num_node_groups"], "the group's shards", IN_PLACE)
-        adopted.pin("replicas_per_node_group", v["replicas_per_node_group"], "the group's replicas per shard", IN_PLACE, 1)
+        adopted.pin("num_node_groups", v.get("num_node_groups"), "the group's shards", IN_PLACE)
+        adopted.pin("replicas_per_node_group", v.get("replicas_per_node_group"), "the group's replicas per shard",
+                    IN_PLACE, 1)
     else:
-        adopted.pin("num_cache_clusters", v["num_cache_clusters"], "the group's nodes", IN_PLACE, None)
+        adopted.pin("num_cache_clusters", v.get("num_cache_clusters"), "the group's nodes", IN_PLACE, None)
     adopted.pin("automatic_failover_enabled", v["automatic_failover_enabled"], "the group has it", IN_PLACE)
     adopted.pin("multi_az_enabled", v["multi_az_enabled"], "the group has it", IN_PLACE)
     at_rest = _bool(v.get("at_rest_encryption_enabled"))
@@ -320,16 +411,18 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
                             "state does not manage: the module creates its own (an in-place change of the group)")
     else:
         p = parameters["values"]
+        adopted.source = parameters["address"]
         adopted.moves.append((parameters["address"], f"module.{table}.aws_elasticache_parameter_group.this"))
         moved.add(parameters["address"])
         default_name = f"{group_id}-{family}{'-cluster' if cluster_mode else ''}"
-        adopted.pin("parameter_group_name", p["name"], "the parameter group's name", FORCES_NEW, default_name)
+        adopted.pin("parameter_group_name", p["name"], "the parameter group's name", FORCES_NEW, default_name, "name")
         adopted.pin("parameter_group_description", p["description"], "the parameter group's description",
-                    FORCES_NEW, f"Valkey parameters of {group_id}")
+                    FORCES_NEW, f"Valkey parameters of {group_id}", "description")
         values = {item["name"]: item["value"] for item in p.get("parameter") or []}
         if cluster_mode:
             values.pop("cluster-enabled", None)  # the module sets it in cluster mode
-        adopted.pin("parameters", dict(sorted(values.items())), "the group's parameters", IN_PLACE)
+        adopted.pin("parameters", dict(sorted(values.items())), "the group's parameters", IN_PLACE,
+                    attribute="parameter")
     subnets = _one(resources, "aws_elasticache_subnet_group", lambda s: s["name"] == v["subnet_group_name"])
     if subnets is None:
         report.problems.append(f"{group['address']}: subnet_group_name: the group uses {v['subnet_group_name']}, "
@@ -337,10 +430,11 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
                                "replaces the replication group")
     else:
         s = subnets["values"]
+        adopted.source = subnets["address"]
         adopted.moves.append((subnets["address"], f"module.{table}.aws_elasticache_subnet_group.this"))
         moved.add(subnets["address"])
         adopted.pin("subnet_group_name", s["name"], "the subnet group's name; the replication group names it",
-                    FORCES_NEW, group_id)
+                    FORCES_NEW, group_id, "name")
         adopted.pin("subnet_ids", list(s["subnet_ids"]), "the subnet group's subnets", IN_PLACE)
         adopted.pin("vpc_id", s.get("vpc_id"), "the subnet group's VPC", IDENTITY)
     port = v["port"]
@@ -375,6 +469,7 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     v = cluster["values"]
     table = adopted.table
     name = v["cluster_name"]
+    adopted.source = cluster["address"]
     adopted.moves.append((cluster["address"], f"module.{table}.aws_msk_cluster.this"))
     moved.add(cluster["address"])
     name_prefix, cluster_name = _split_name(name, prefix)
@@ -407,8 +502,16 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     adopted.pin("client_authentication_scram_enabled", bool(sasl.get("scram")), "the cluster has it", IN_PLACE)
     cas = sorted({arn for t in auth.get("tls") or [] for arn in t.get("certificate_authority_arns") or []})
     adopted.pin("client_authentication_tls_certificate_authority_arns", cas, "the cluster trusts them", IN_PLACE)
-    adopted.pin("client_authentication_unauthenticated_enabled", bool(auth.get("unauthenticated")),
-                "the cluster has it", IN_PLACE)
+    # No client authentication at all, or a plaintext listener (which takes clients without it): the cluster is
+    # open to unauthenticated clients, and the module's rules want that said (client_authentication_unauthenticated_
+    # enabled = true, with the warning synth gives), not an authentication the cluster does not have.
+    plaintext = transit.get("client_broker", "TLS") in ("TLS_PLAINTEXT", "PLAINTEXT")
+    authenticated = bool(sasl.get("iam") or sasl.get("scram") or cas)
+    unauthenticated = bool(auth.get("unauthenticated")) or not authenticated or plaintext
+    adopted.pin("client_authentication_unauthenticated_enabled", unauthenticated,
+                "the cluster has it" if auth.get("unauthenticated") else "the cluster has no client authentication"
+                if not authenticated else "the cluster's plaintext listener takes clients without authentication",
+                IN_PLACE)
     adopted.pin("enhanced_monitoring", v.get("enhanced_monitoring") or "DEFAULT", "the cluster's metrics level",
                 IN_PLACE)
     prometheus = ((v.get("open_monitoring") or [{}])[0].get("prometheus") or [{}])[0]
@@ -438,30 +541,33 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
                             "module creates its own, and the cluster takes it in place (a rolling restart)")
     else:
         c = configuration["values"]
+        adopted.source = configuration["address"]
         adopted.moves.append((configuration["address"], f"module.{table}.aws_msk_configuration.this"))
         moved.add(configuration["address"])
         adopted.pin("configuration_name", c["name"], "the configuration's name", FORCES_NEW,
-                    f"{name}-{version.replace('.', '-')}")
+                    f"{name}-{version.replace('.', '-')}", "name")
         # Any change of the configuration (its text, its description) is a new revision, which the cluster takes
         # with a rolling restart of the brokers: both are kept exactly.
         adopted.pin("configuration_description", c.get("description") or "", "the configuration's description "
-                    "(a new one is a new revision, and a rolling restart)", IN_PLACE, f"Broker properties of {name}")
+                    "(a new one is a new revision, and a rolling restart)", IN_PLACE, f"Broker properties of {name}",
+                    "description")
         text = c.get("server_properties") or ""
         properties, written = _msk_properties(text)
         if written == text:
             pinned = {k: val for k, val in sorted(properties.items())
                       if not (k == "auto.create.topics.enable" and val == "false")}
-            adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE)
+            adopted.pin("server_properties", pinned, "the configuration's properties", IN_PLACE,
+                        attribute="server_properties")
         else:
             adopted.pin("server_properties_text", text, "the configuration's properties as written (the module "
                         "writes them as sorted key=value lines; other text is a new revision, and a rolling "
-                        "restart of the brokers)", IN_PLACE)
+                        "restart of the brokers)", IN_PLACE, attribute="server_properties")
     # The ports the module opens, decided by the module's own function from the values pinned above.
     if adopted.ingress_ports is None:
         raise ValueError("the msk module declares no ingress_ports")  # a broken declaration, not user input
     ports = adopted.ingress_ports({
         "encryption_in_transit_client_broker": transit.get("client_broker", "TLS"),
-        "client_authentication_unauthenticated_enabled": bool(auth.get("unauthenticated")),
+        "client_authentication_unauthenticated_enabled": unauthenticated,
         "client_authentication_tls_certificate_authority_arns": cas,
         "client_authentication_scram_enabled": bool(sasl.get("scram")),
         "client_authentication_iam_enabled": bool(sasl.get("iam")),
@@ -490,6 +596,7 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     assert table_resource is not None
     v = table_resource["values"]
     table = adopted.table
+    adopted.source = table_resource["address"]
     adopted.moves.append((table_resource["address"], f"module.{table}.aws_dynamodb_table.this"))
     moved.add(table_resource["address"])
     name_prefix, table_name = _split_name(v["name"], prefix)
@@ -530,7 +637,7 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     adopted.pin("local_secondary_indexes", local, "the table's local secondary indexes; they cannot change",
                 FORCES_NEW)
     ttl = next((t for t in v.get("ttl") or [] if t.get("enabled")), None)
-    adopted.pin("ttl_attribute_name", ttl["attribute_name"] if ttl else None, "the table's TTL", IN_PLACE)
+    adopted.pin("ttl_attribute_name", ttl.get("attribute_name") if ttl else None, "the table's TTL", IN_PLACE)
     pitr = next(iter(v.get("point_in_time_recovery") or []), {})
     adopted.pin("point_in_time_recovery_enabled", bool(pitr.get("enabled")), "the table has it", IN_PLACE)
     sse = next(iter(v.get("server_side_encryption") or []), {})
@@ -550,6 +657,82 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     _tags(adopted, v, "table")
 
 
+# --- what looks like a secret ---------------------------------------------------------------------------------------
+
+_WITHHELD: Any = object()
+
+
+def looks_secret(text: str, sensitive: frozenset[str]) -> bool:
+    """A string that looks like a secret (generator.secrets), or holds one the state marks sensitive."""
+    return bool(secrets.secret_pattern(text)) or text in sensitive or \
+        any(len(secret) >= 8 and secret in text for secret in sensitive)
+
+
+def _shown_key(key: str, sensitive: frozenset[str]) -> str:
+    """A map key as a message names it: plain, or quoted and capped (a key may hold a line break or a megabyte)."""
+    if looks_secret(key, sensitive):
+        return "(a key that looks like a secret)"
+    if re.fullmatch(r"[A-Za-z0-9_.:/@+=-]{1,128}", key):
+        return key
+    shown = json.dumps(key, ensure_ascii=False)
+    return shown if len(shown) <= 80 else shown[:79] + "…"
+
+
+def without_secrets(value: Any, path: str, sensitive: frozenset[str]) -> tuple[Any, list[str]]:
+    """`value` without what looks like a secret, and the paths left out: a map loses the entries whose key names a
+    secret or whose value looks like one; a string or an array that holds one is withheld whole (_WITHHELD)."""
+    if isinstance(value, str):
+        return (_WITHHELD, [path]) if looks_secret(value, sensitive) else (value, [])
+    if isinstance(value, dict):
+        kept: dict[str, Any] = {}
+        found: list[str] = []
+        for key, item in value.items():
+            where = f"{path}.{_shown_key(key, sensitive)}"
+            if secrets.is_secret_name(key) or looks_secret(key, sensitive):
+                found.append(where)
+                continue
+            inner, inner_found = without_secrets(item, where, sensitive)
+            if inner_found:
+                found.extend(inner_found)
+            else:
+                kept[key] = inner
+        return kept, found
+    if isinstance(value, list):
+        found = [where for index, item in enumerate(value)
+                 for where in without_secrets(item, f"{path}[{index}]", sensitive)[1]]
+        return (_WITHHELD, found) if found else (value, [])
+    return value, []
+
+
+def _secret_problem(where: str, attribute: str, left_out: str) -> str:
+    return (f"{where}: {attribute}: looks like a secret (its value is not shown); --adopt leaves it out of "
+            f"{left_out}, since secrets never go in an environment file: take it out of the resource in AWS, or the "
+            "first apply sets the module's value instead")
+
+
+def _withhold_secrets(adopted: Adopted, report: Report, sensitive: frozenset[str]) -> None:
+    """Pins are what the file gets and what is printed: none keeps a value that looks like a secret."""
+    kept = []
+    for pin in adopted.pins:
+        value, found = without_secrets(pin.value, pin.attribute or pin.key, sensitive)
+        for attribute in found:
+            report.problems.append(_secret_problem(pin.source or f"[{adopted.table}]", attribute,
+                                                   f"[{adopted.table}] {pin.key}"))
+        if value is _WITHHELD or (found and value == pin.default and pin.effect != IDENTITY):
+            continue
+        pin.value = value
+        kept.append(pin)
+    adopted.pins = kept
+
+
+def scrub(line: str, sensitive: frozenset[str]) -> str:
+    """A line to print, with anything that looks like a secret replaced (a last guard: pins are withheld first)."""
+    for secret in sorted(sensitive, key=len, reverse=True):
+        if len(secret) >= 4:
+            line = line.replace(secret, "(not shown)")
+    return secrets.redact(line)
+
+
 ADOPTERS = {
     "aws_elasticache_replication_group": ("elasticache", _elasticache),
     "aws_msk_cluster": ("msk", _msk),
@@ -564,9 +747,13 @@ def plan_adoption(
     imported: Iterable[str] = (),
     defaults: Mapping[str, Mapping[str, Any]] | None = None,
     ingress_ports: Mapping[str, Callable[[Mapping[str, Any]], list[int]] | None] | None = None,
+    sensitive: frozenset[str] = frozenset(),
+    declared: Mapping[str, Collection[str]] | None = None,
 ) -> Report:
     """`input_order`: each module's input names, the order a table's keys are written in; `defaults`: each
-    module's declared input defaults; `ingress_ports`: each module's ModuleDefinition.ingress_ports."""
+    module's declared input defaults; `ingress_ports`: each module's ModuleDefinition.ingress_ports; `sensitive`:
+    the strings the state marks sensitive (never pinned, like anything else that looks like a secret); `declared`:
+    each module's resources (`type.name`), which are never forgotten where the module call declares them."""
     input_order = input_order or {}
     defaults = defaults or {}
     report = Report(imported=set(imported))
@@ -583,6 +770,8 @@ def plan_adoption(
     report.shared["name_prefix"] = prefix
     moved: set[str] = set()
     unresolved: set[str | None] = set()  # calls with a problem: their resources are neither moved nor forgotten
+    tables: dict[str, str] = {}  # table → the call it adopts
+    kinds: dict[str | None, str] = {}  # an adopted call → its module
     for call, members in calls.items():
         mains = [r for r in members if r["type"] in ADOPTERS]
         if call is None or not mains:
@@ -596,11 +785,22 @@ def plan_adoption(
             continue
         kind, adopter = ADOPTERS[mains[0]["type"]]
         table = call if TABLE_NAME.fullmatch(call) else re.sub(r"[^a-z0-9_]", "_", call.lower()).lstrip("_0123456789")
+        if table in tables:
+            # Both calls' resources would move into one module call: Terraform refuses two moves to one address.
+            unresolved.add(call)
+            report.problems.append(
+                f"module.{call}: becomes the table [{table}], as module.{tables[table]} does; one module call cannot "
+                f"hold both: rename one of the two calls in the old root first (terraform state mv)"
+            )
+            continue
+        tables[table] = call
+        kinds[call] = kind
         adopted = Adopted(table=table, kind=kind, defaults=defaults.get(kind, {}),
                           ingress_ports=(ingress_ports or {}).get(kind))
         if kind_of(table, {}, {*input_order, kind}) != kind:
             adopted.pins.append(Pin("module", kind, "the table's name does not start with the module's", IDENTITY))
         adopter(adopted, report, members, moved, prefix)
+        _withhold_secrets(adopted, report, sensitive)
         order = ["module", *input_order.get(kind, [])]
         adopted.pins.sort(key=lambda p: order.index(p.key) if p.key in order else len(order))
         report.tables.append(adopted)
@@ -609,6 +809,16 @@ def plan_adoption(
             continue
         address = _without_index(resource["address"])
         if any(address == a for a, _ in report.removed):
+            continue
+        call = _call(resource["address"])
+        inside = re.fullmatch(rf"module\.{re.escape(call or '')}\.([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)", address)
+        if call in kinds and tables.get(call or "") == call and inside and inside.group(1) in (declared or {}).get(kinds[call], ()):
+            # The stack's call of the same name declares this resource: a `removed` block would be Terraform's
+            # "Removed resource still exists". It stays where it is, and the module manages it from now on.
+            if not any(note.startswith(f"{address}: ") for note in report.notes):
+                report.notes.append(f"{address}: the {kinds[call]} module declares {inside.group(1)} too: it is "
+                                    "neither moved nor forgotten, and the module manages it from now on (the plan "
+                                    "shows what that changes)")
             continue
         report.removed.append(
             (address, f"{resource['type']} {resource['values'].get('name') or resource['values'].get('id') or ''}"
@@ -763,6 +973,24 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
     return pinned
 
 
+_DECLARED: dict[tuple[tuple[str, int], ...], dict[str, set[str]]] = {}
+
+
+def declared_resources(modules: Mapping[str, ModuleDefinition]) -> dict[str, set[str]]:
+    """Each module's resources (`type.name`), read from its synthesized main.tf.json: once per process."""
+    key = tuple(sorted((name, id(definition)) for name, definition in modules.items()))
+    if key not in _DECLARED:
+        from generator import synth  # starts the jsii runtime
+
+        files = synth.synthesize(modules, [])
+        _DECLARED[key] = {
+            kind: {f"{type_}.{name}" for type_, blocks in json.loads(files[f"modules/{kind}/main.tf.json"])
+                   .get("resource", {}).items() for name in blocks}
+            for kind in modules if f"modules/{kind}/main.tf.json" in files
+        }
+    return _DECLARED[key]
+
+
 def adopt(
     state: Path,
     config: Path,
@@ -773,20 +1001,29 @@ def adopt(
     """Adopt STATE into the environment file CONFIG. Returns (pinned, notes, problems); writes CONFIG only when
     something was added. Raises InputError (nothing written) for a bad STATE or an unreadable CONFIG, before
     `load_modules` (the discovered module definitions, whose loading starts the jsii runtime) is called."""
-    resources = read_state(state, state_display)
+    read = read_state(state, state_display)
+    resources, sensitive = read.resources, read.sensitive
+    if config.is_symlink() and not config.exists():
+        raise InputError([f"{config_display}: is a symbolic link to a file that does not exist"])
     if config.exists():
+        text = statefile.read_text(config, config_display, "an environment file such as environments/prod.toml")
         try:
-            text = config.read_text(encoding="utf-8")
             document = tomlkit.parse(text)
-        except (OSError, UnicodeDecodeError) as err:
-            raise InputError([f"{config_display}: cannot be read: {err}"]) from None
         except tomlkit.exceptions.ParseError as err:
             raise InputError([f"{config_display}: invalid TOML: {err}"]) from None
+        except RecursionError:
+            raise InputError([f"{config_display}: invalid TOML: nested too deeply to read"]) from None
+        except ValueError:  # an integer of more digits than Python converts (4300)
+            raise InputError([f"{config_display}: invalid TOML: an integer too long to read"]) from None
     else:
         if not config.parent.is_dir():
             raise InputError([f"{config_display}: its folder {config.parent.as_posix()} does not exist"])
         text = None
         document = tomlkit.document()
+    for key in ("moved", "removed", "import"):
+        entries = document.get(key)
+        if entries is not None and not (isinstance(entries, list) and all(isinstance(e, dict) for e in entries)):
+            raise InputError([f"{config_display}: {key}: must be an array of tables, written [[{key}]]"])
     prefix = document.get("name_prefix")
     modules = load_modules()
     order = {name: definition.inputs.names() for name, definition in modules.items()}
@@ -794,11 +1031,27 @@ def adopt(
     imports = document.get("import")
     imported = [entry.get("to") for entry in imports] if imports is not None else []
     ports = {name: definition.ingress_ports for name, definition in modules.items()}
-    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults, ports)
-    pinned = apply_to_document(document, report, region_of(resources), default_tags(resources))
+    report = plan_adoption(resources, prefix if isinstance(prefix, str) else None, order, imported, defaults, ports,
+                           sensitive, declared_resources(modules))
+    tags = default_tags(resources)
+    carrier = next((r["address"] for r in resources if "tags_all" in r["values"]), "")
+    tags, found = without_secrets(tags, "tags_all", sensitive)
+    report.problems.extend(_secret_problem(carrier, where, "[tags]") for where in found)
+    region = region_of(resources)
+    if region is not None and looks_secret(region, sensitive):
+        report.problems.append(_secret_problem(carrier, "arn", "region"))
+        region = None
+    pinned = apply_to_document(document, report, region, tags)
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):
         output += "\n"
+    # The last guard: whatever the pins missed (an address with a secret-looking instance key), nothing that looks
+    # like a secret is written.
+    leaks = [number for number, line in enumerate(output.splitlines(), start=1)
+             if looks_secret(line, sensitive) and (text is None or line not in text.splitlines())]
+    if leaks:
+        raise InputError([f"{config_display}: not written: line {leaks[0]} would hold a value of {state_display} that "
+                          "looks like a secret (not shown)"])
     if output != text:
         # Written whole or not at all: a crash mid-write must not leave half an environment file.
         handle, scratch = tempfile.mkstemp(dir=config.parent, prefix=f".{config.name}.", suffix=".tmp")
@@ -809,4 +1062,5 @@ def adopt(
         except BaseException:
             Path(scratch).unlink(missing_ok=True)
             raise
-    return pinned, report.notes, report.problems
+    return ([scrub(line, sensitive) for line in pinned], [scrub(line, sensitive) for line in report.notes],
+            [scrub(line, sensitive) for line in report.problems])

@@ -232,6 +232,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
             calls.append(call)
     problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/limits.py
     _check_move_targets(moved, tables, where, problems)
+    _check_import_calls(imports, tables, where, problems)
     problems.extend(_collisions(calls, modules, where))
     if problems:
         raise InputError(problems)
@@ -278,6 +279,7 @@ def _address_moves(
     moved: list[tuple[str, str]] = []
     removed: list[str] = []
     sources: dict[str, str] = {}
+    targets: dict[str, int] = {}  # a [[moved]] to → the entry that has it
     for kind in ("moved", "removed"):
         entries = data.get(kind, [])
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
@@ -313,6 +315,14 @@ def _address_moves(
                     "module calls); Terraform moves state between addresses, not between types"
                 )
                 continue
+            if target in targets:
+                # Terraform: "Ambiguous move statements" (two objects cannot become one).
+                problems.append(
+                    f"{at} to: {literal(target)} is already the to of [[moved]] #{targets[target]}; one address can "
+                    "take one object: keep the entry of the object that belongs there"
+                )
+                continue
+            targets[target] = number
             moved.append((source, target))
     return tuple(moved), tuple(removed)
 
@@ -359,6 +369,60 @@ def _check_move_targets(
                 f"{where}: [[moved]] to: {literal(target)} names module.{call.group(1)}, but the file has no "
                 f"[{call.group(1)}] table"
             )
+
+
+def _check_import_calls(
+    imports: tuple[tuple[str, str], ...], tables: Mapping[str, Any], where: str, problems: list[str]
+) -> None:
+    """An [[import]] `to` names a resource inside a module call of the stack: the stack declares nothing else.
+    Which resources each module declares is known once the modules are synthesized: import_target_problems."""
+    for number, (target, _) in enumerate(imports, start=1):
+        at = f"{where}: [[import]] #{number} to: {literal(target)}"
+        call = re.match(r"module\.([A-Za-z_][A-Za-z0-9_-]*)", target)
+        if call is None:
+            problems.append(f"{at} is not an address of the stack, which declares module calls only: name a resource "
+                            "inside one, such as module.msk.aws_vpc_security_group_ingress_rule.between_brokers[0]")
+        elif call.group(1) not in tables:
+            problems.append(f"{at} names module.{call.group(1)}, but the file has no [{call.group(1)}] table")
+
+
+_INSIDE = re.compile(rf'module\.([A-Za-z_][A-Za-z0-9_-]*)\.(.+?)\.([A-Za-z_][A-Za-z0-9_-]*)((?:\[(?:[0-9]+|"[^"\\]*")\])?)')
+
+
+def import_target_problems(environment: Environment, modules: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Each [[import]] `to` and [[moved]] `to` against the resources its module declares (`modules`: each kind's
+    synthesized main.tf.json). An import into a resource block the module does not have, or with an index its
+    block does not take, is what Terraform's plan refuses as "Configuration for import target does not exist"; a
+    move into a resource the module does not declare is worse: Terraform moves the object there and plans to
+    destroy it. (A move's index is not checked: the module's own `moved` blocks may carry it on, this → this[0].)"""
+    calls = {call.name: call.kind for call in environment.modules}
+    found: list[str] = []
+    entries = [("import", number, target) for number, (target, _) in enumerate(environment.imports, start=1)]
+    entries += [("moved", number, target) for number, (_, target) in enumerate(environment.moved, start=1)]
+    for kind_of_entry, number, target in entries:
+        at = f"{environment.source}: [[{kind_of_entry}]] #{number} to: {literal(target)}"
+        match = _INSIDE.fullmatch(target)
+        if match is None or match.group(1) not in calls:
+            continue  # a module call, or refused by the environment check already
+        call, type_, name, index = match.groups()
+        kind = calls[call]
+        blocks = (modules.get(kind) or {}).get("resource", {}).get(type_, {})
+        if "." in type_ or name not in blocks:
+            names = ", ".join(f"{type_}.{n}" for n in sorted(blocks)) if "." not in type_ else ""
+            consequence = "" if kind_of_entry == "import" else "; Terraform would move the object there and destroy it"
+            found.append(f"{at}: the {kind} module of [{call}] declares no {type_}.{name}"
+                         + (f" (its {type_} resources: {names})" if names else "") + consequence)
+            continue
+        if kind_of_entry == "moved":
+            continue
+        block = blocks[name]
+        wanted = "[0]" if "count" in block else '["…"]' if "for_each" in block else ""
+        given = "" if not index else "[0]" if index[1] != '"' else '["…"]'
+        if given != wanted:
+            shape = {"[0]": "an index such as [0] (it has count)", '["…"]': 'a key such as ["…"] (it has for_each)',
+                     "": "no index (it is a single resource)"}[wanted]
+            found.append(f"{at}: {type_}.{name} of the {kind} module takes {shape}")
+    return found
 
 
 def _tags(value: Any, where: str, problems: list[str]) -> dict[str, str]:

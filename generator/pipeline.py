@@ -3,6 +3,7 @@ stack synthesized, READMEs rendered. Pure: nothing is written here."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -47,6 +48,11 @@ def produce(
 
     owned = scope if partial else tree.everything
     files = synth.synthesize(modules, envs)
+    declared = {kind: json.loads(files[f"modules/{kind}/main.tf.json"]) for kind in modules
+                if f"modules/{kind}/main.tf.json" in files}
+    import_problems = [line for e in envs for line in environments.import_target_problems(e, declared)]
+    if import_problems:
+        raise InputError(import_problems)
     files.update(tftest.render(modules, files))  # each module's native `terraform test`
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
     files[tree.MARKER] = tree.MARKER_TEXT

@@ -80,12 +80,27 @@ def is_secret_name(name: str) -> bool:
     return not any(word in DESCRIPTIVE for word in words[secret_at[-1] + 1:])
 
 
+# A secret-looking name given a value inside a text: `token=abc` in a description, `ssl.key.password = x` in a
+# properties text. The name is judged by is_secret_name; what follows `=` up to a space, `,`, `;` or `&` is the value.
+ASSIGNMENT = re.compile(r"(?<![A-Za-z0-9_.\-])([A-Za-z_][A-Za-z0-9_.\-]*)[ \t]*=[ \t]*(?=[^\s=])([^\s,;&]+)")
+
+
 def secret_pattern(value: str) -> str | None:
-    """What secret a string value holds on its face (an AWS access key id, a private key), or None."""
+    """What secret a string value holds on its face (an AWS access key id, a private key, a secret-looking name
+    given a value: `token=…`), or None."""
     for what, pattern in PATTERNS:
         if pattern.search(value):
             return what
+    if any(is_secret_name(match.group(1)) for match in ASSIGNMENT.finditer(value)):
+        return "a value given to a secret-looking name (name=value)"
     return None
+
+
+def redact(text: str, hidden: str = "(not shown)") -> str:
+    """`text` with what secret_pattern finds replaced by `hidden`: the key or the value after the secret name."""
+    for _, pattern in PATTERNS:
+        text = pattern.sub(hidden, text)
+    return ASSIGNMENT.sub(lambda m: f"{m.group(1)}={hidden}" if is_secret_name(m.group(1)) else m.group(0), text)
 
 
 def _walk(value: Any, path: str) -> Iterator[tuple[str, str, Any]]:
