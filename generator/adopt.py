@@ -293,6 +293,10 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     adopted.pin("transit_encryption_enabled", v["transit_encryption_enabled"], "the group has it", IN_PLACE)
     adopted.pin("transit_encryption_mode", v.get("transit_encryption_mode") or None, "the group has it", IN_PLACE)
     adopted.pin("user_group_ids", sorted(v.get("user_group_ids") or []), "the group's RBAC user groups", IN_PLACE)
+    if not v.get("auth_token") and not v.get("user_group_ids"):
+        # The module refuses a group without authentication unless told: the group has none today.
+        adopted.pin("authentication_disabled", True, "the group has no AUTH token and no RBAC user group "
+                    "(clients connect without authentication)", IN_PLACE)
     adopted.pin("snapshot_retention_limit", v["snapshot_retention_limit"], "the group keeps that many days", IN_PLACE)
     adopted.pin("snapshot_window", v["snapshot_window"], "the group's snapshot window", IN_PLACE)
     adopted.pin("maintenance_window", v["maintenance_window"], "the group's maintenance window", IN_PLACE,
