@@ -539,9 +539,6 @@ class ValueType:
     decimal: bool = False
     pattern: str | None = None
 
-    def accepts(self, text_value: str) -> bool:
-        return expr.holds(typed_value({"x": self})("x", expr.lift(text_value)), {})
-
 
 def choice(*values: str) -> ValueType:
     return ValueType("one of " + ", ".join(values), choices=values)

@@ -491,7 +491,9 @@ INPUTS = InputSet(
         Input(
             "parameters",
             map_of(STRING),
-            "Valkey parameters, merged into the module's parameter group (cluster-enabled is set by the module).",
+            "Valkey parameters, merged into the module's parameter group (cluster-enabled is set by the module). "
+            "Each value is of its parameter's type and range as AWS documents them (the generator's "
+            "modules/catalog.py), without control characters.",
             default={},
             rules=PARAMETER_RULES,
         ),

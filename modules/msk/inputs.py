@@ -140,10 +140,6 @@ def _name(assignment: expr.Expr) -> expr.Expr:
     return call("split", "=", assignment)[0]
 
 
-def _setting(assignment: expr.Expr) -> expr.Expr:
-    return call("split", "=", assignment)[1]
-
-
 def property_lines(text_value: str) -> list[tuple[int, str]]:
     """For messages: (line number, line) of the text, lines ended as the rules end them."""
     return list(enumerate(text_value.replace("\r", "\n").split("\n"), start=1))
@@ -166,6 +162,17 @@ def _is_property_line(line: str) -> bool:
 def _property_got(properties: Mapping[str, str], accepts: Callable[[str, str], bool]) -> str:
     name = next(k for k in sorted(properties) if not accepts(k, properties[k]))
     return f"{name} = {rules.shown(properties[name])}"
+
+
+def _first_repeated_name(text_value: str) -> str | None:
+    seen: set[str] = set()
+    for _, line in property_lines(text_value):
+        if _is_property_line(line):
+            name = _assignment(line)[0]
+            if name in seen:
+                return name
+            seen.add(name)
+    return None
 
 
 def _typed(name: str, setting: str) -> bool:
@@ -250,13 +257,14 @@ SERVER_PROPERTIES_TEXT_RULES = (
         "set each property once (Java properties keep the last, which would hide the first)",
         when=call("distinct", for_(assignments(value), lambda a: _name(a))).length()
         == for_(assignments(value), lambda a: _name(a)).length(),
-        got=lambda v: f"{literal(rules._first_repeat([_assignment(line)[0] for _, line in property_lines(v) if _is_property_line(line)]))} more than once",
+        got=lambda v: f"{literal(_first_repeated_name(v))} more than once",
         example="auto.create.topics.enable=false\nauto.create.topics.enable=true\n",
         passing="auto.create.topics.enable=false\nallow.everyone.if.no.acl.found=false\n",
     ),
     rules.Rule(
         "give each property a value of its type (Kafka's documented values and ranges, in modules/catalog.py)",
-        when=all_(assignments(value), lambda a: PROPERTY_VALUE(_name(a), _setting(a))),
+        # Over [name, value] pairs: the condition reads each several times, and p[0] is shorter than its split.
+        when=all_(for_(assignments(value), lambda a: call("split", "=", a)), lambda p: PROPERTY_VALUE(p[0], p[1])),
         got=lambda v: _type_got(*next(
             _assignment(line) for _, line in property_lines(v)
             if _is_property_line(line) and not _typed(*_assignment(line)))),
@@ -449,7 +457,9 @@ INPUTS = InputSet(
         Input(
             "server_properties",
             map_of(STRING),
-            "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false.",
+            "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false. "
+            "Each value is of its property's type (Kafka's documented values and ranges, in the generator's "
+            "modules/catalog.py), without control characters or a trailing backslash.",
             default={},
             rules=SERVER_PROPERTIES_RULES,
         ),
@@ -458,7 +468,10 @@ INPUTS = InputSet(
             STRING,
             "The configuration's server.properties exactly as an existing configuration holds them, instead of "
             "server_properties: other text, even another line ending, is a new configuration revision, which the "
-            "brokers take with a rolling restart. Default: none (server_properties is used).",
+            "brokers take with a rolling restart. Read as Java properties: # and ! comments, = or : between name "
+            "and value; no backslash (escapes, continuations) and no control characters but line breaks; the "
+            "properties and value types of server_properties, each set once. Default: none (server_properties is "
+            "used).",
             default=None,
             rules=SERVER_PROPERTIES_TEXT_RULES,
         ),
