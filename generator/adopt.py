@@ -312,7 +312,7 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     if deliveries:
         report.notes.append(f"[{table}] the group's log deliveries move to the module's own log groups "
                             "(/aws/elasticache/<id>/…): an in-place change")
-    if v.get("transit_encryption_enabled"):
+    if v.get("transit_encryption_enabled") and v.get("auth_token"):
         report.notes.append(f"[{table}] auth_token: keep supplying the group's AUTH token when you apply, as "
                             f"TF_VAR_{table}_auth_token (never in the file)")
     _tags(adopted, v, "group")

@@ -11,13 +11,15 @@ the module's `validation` blocks, which these tests plan with Terraform from HCL
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from generator import environments, rules
+from generator import cli, environments, rules
 from generator.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE as CACHE_MODULE
@@ -339,3 +341,41 @@ def test_every_message_here_is_one_the_modules_declare():
         declared |= {check.terraform_message() for check in definition.inputs.checks if check.hcl}
     assert set(ALL_MESSAGES) <= declared, set(ALL_MESSAGES) - declared
     assert all(re.fullmatch(r"[a-z_]+ (must|is needed)[ ,].+[.]", m) for m in ALL_MESSAGES)
+
+
+# --- --adopt: a group without authentication keeps working, and says so ----------------------------------------------
+ESTATE_STATE = Path(__file__).resolve().parent / "fixtures" / "estate" / "state.show.json"
+
+
+def _resources(module: dict):
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _resources(child)
+
+
+def test_adopt_pins_the_opt_out_only_for_a_group_without_authentication(tmp_path, capsys):
+    """The estate's two caches run without TLS and AUTH: adopt pins authentication_disabled = true (the module would
+    refuse them otherwise). Given TLS and an AUTH token in the state, the auth cache gets no opt-out, and the note to
+    keep supplying its token; the recommend cache (TLS, no token) keeps its opt-out and gets no such note."""
+    state = json.loads(ESTATE_STATE.read_text())
+    for resource in _resources(state["values"]["root_module"]):
+        if resource["type"] == "aws_elasticache_replication_group":
+            resource["values"]["transit_encryption_enabled"] = True
+            if resource["address"].startswith("module.elasticache_auth."):
+                resource["values"]["auth_token"] = "estate-token-0123456789"
+    changed = tmp_path / "state.show.json"
+    changed.write_text(json.dumps(state))
+    config = tmp_path / "environments" / "estate.toml"
+    config.parent.mkdir()
+    cli.main(["--adopt", str(changed), "--config", str(config)])
+    out, _ = capsys.readouterr()
+    written = tomllib.loads(config.read_text())
+    assert "authentication_disabled" not in written["elasticache_auth"]
+    assert written["elasticache_recommend"]["authentication_disabled"] is True
+    assert ("note: [elasticache_auth] auth_token: keep supplying the group's AUTH token when you apply, as "
+            "TF_VAR_elasticache_auth_auth_token (never in the file)") in out.splitlines()
+    assert "[elasticache_recommend] auth_token: keep supplying" not in out
+    assert ("[elasticache_recommend] authentication_disabled = true: the group has no AUTH token and no RBAC user "
+            "group (clients connect without authentication); the module's default false is an in-place change you can "
+            "make later") in out.splitlines()
+    assert "estate-token-0123456789" not in out + config.read_text()
