@@ -384,6 +384,10 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     adopted.pin("transit_encryption_enabled", v["transit_encryption_enabled"], "the group has it", IN_PLACE)
     adopted.pin("transit_encryption_mode", v.get("transit_encryption_mode") or None, "the group has it", IN_PLACE)
     adopted.pin("user_group_ids", sorted(v.get("user_group_ids") or []), "the group's RBAC user groups", IN_PLACE)
+    if not v.get("auth_token") and not v.get("user_group_ids"):
+        # The module refuses a group without authentication unless told: the group has none today.
+        adopted.pin("authentication_disabled", True, "the group has no AUTH token and no RBAC user group "
+                    "(clients connect without authentication)", IN_PLACE)
     adopted.pin("snapshot_retention_limit", v["snapshot_retention_limit"], "the group keeps that many days", IN_PLACE)
     adopted.pin("snapshot_window", v["snapshot_window"], "the group's snapshot window", IN_PLACE)
     adopted.pin("maintenance_window", v["maintenance_window"], "the group's maintenance window", IN_PLACE,
@@ -399,7 +403,7 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     if deliveries:
         report.notes.append(f"[{table}] the group's log deliveries move to the module's own log groups "
                             "(/aws/elasticache/<id>/…): an in-place change")
-    if v.get("transit_encryption_enabled"):
+    if v.get("transit_encryption_enabled") and v.get("auth_token"):
         report.notes.append(f"[{table}] auth_token: keep supplying the group's AUTH token when you apply, as "
                             f"TF_VAR_{table}_auth_token (never in the file)")
     _tags(adopted, v, "group")

@@ -76,7 +76,9 @@ def module_context(definition: ModuleDefinition, main_file: bytes | None) -> dic
         "terraform_version": versions.TERRAFORM_MODULE,
         "aws_version": versions.AWS_PROVIDER,
         "usage": [
-            {"name": spec.name, "value": hcl_literal(spec.example, 1)} for spec in inputs.inputs if spec.required
+            # A sensitive input's example is a variable of the caller's: never a literal secret in the README.
+            {"name": spec.name, "value": f"var.{spec.name}" if spec.sensitive else hcl_literal(spec.example, 1)}
+            for spec, _ in ((inputs.by_name[name], value) for name, value in inputs.example_call().items())
         ],
         "resources": _resources(main_file),
         "inputs": [_input_row(spec) for spec in inputs.inputs],

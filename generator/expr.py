@@ -755,6 +755,11 @@ def _json(text: Any) -> bool:
 _TAG_PUNCTUATION = "_.:/=+-@"
 
 
+def _no_control_characters(text: Any) -> bool:
+    # C0 (U+0000-U+001F, tab and line breaks included), DEL and C1 (U+007F-U+009F): RE2's [^\x00-\x1f\x7f-\x9f].
+    return isinstance(text, str) and not any(c < " " or "\x7f" <= c <= "\x9f" for c in text)
+
+
 def _tag_text(text: Any) -> bool:
     # RE2 reads \p{L}, \p{Z}, \p{N}; Python's re does not, so Python asks unicodedata for the same categories.
     return isinstance(text, str) and all(c in _TAG_PUNCTUATION or unicodedata.category(c)[0] in "LZN" for c in text)
@@ -777,6 +782,7 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "lower": (lambda s: _string(s, "lower").lower(), None),
     "trimspace": (lambda s: _string(s, "trimspace").strip(), None),
     "startswith": (lambda s, p: _string(s, "startswith").startswith(_string(p, "startswith")), None),
+    "endswith": (lambda s, p: _string(s, "endswith").endswith(_string(p, "endswith")), None),
     "strcontains": (lambda s, p: _string(p, "strcontains") in _string(s, "strcontains"), None),
     "split": (lambda sep, s: _string(s, "split").split(_string(sep, "split")), None),
     "replace": (lambda s, a, b: _string(s, "replace").replace(_string(a, "replace"), _string(b, "replace")), None),
@@ -790,6 +796,7 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     # Predicates with one meaning and two implementations (tests/test_rule_agreement.py holds them to it).
     "is_cidr_network": (_is_cidr_network, "can(cidrhost({0}, 0)) && try(cidrsubnet({0}, 0, 0) == {0}, false)"),
     "is_json": (_json, "can(jsondecode({0}))"),
+    "has_no_control_characters": (_no_control_characters, 'can(regex("^[^\\\\x00-\\\\x1f\\\\x7f-\\\\x9f]*$", {0}))'),
     "is_tag_text": (_tag_text, 'can(regex("^[\\\\p{{L}}\\\\p{{Z}}\\\\p{{N}}_.:/=+@-]*$", {0}))'),
     # added for rules-elasticache
     "lookup": (lambda m, k, default: _map(m, "lookup").get(_string(k, "lookup"), default), None),
@@ -824,9 +831,14 @@ def _cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
     return f"{mapped}/{length - 96}" if mapped is not None else str(subnet)
 
 
+_WHOLE = re.compile("-?[0-9]+")
+
+
 def _tonumber(text: Any) -> Any:
     if _kind(text) == "number":
         return text
+    if isinstance(text, str) and _WHOLE.fullmatch(text):
+        return int(text)  # exactly, as Terraform's arbitrary-precision numbers read it (a float would round 2^63-1)
     try:
         number = float(_string(text, "tonumber"))
     except ValueError:

@@ -181,7 +181,9 @@ class Input:
     # A value accepted but not advised (a version past its end of support): a function of the value returning the
     # warning's text after "<name> = <value> ", or None.
     advice: Callable[[Any], str | None] | None = None
-    # A value for the README's usage example (required inputs only).
+    # A value for the module's example call (the README's usage, the base of the rules' examples): every required
+    # input has one, and an optional input has one when a call the module accepts needs it (an ElastiCache call
+    # without an AUTH token, RBAC or the explicit opt-out is refused).
     example: Any = None
     # Environment files only: the value this input takes when the file leaves it out, computed from the other
     # resolved values and written into the module call. For a switch Terraform must know at plan time (count)
@@ -246,6 +248,10 @@ class InputSet:
 
     def names(self) -> list[str]:
         return [i.name for i in self.inputs]
+
+    def example_call(self) -> dict[str, Any]:
+        """The module's example call: the required inputs and the optional inputs that declare an example."""
+        return {spec.name: spec.example for spec in self.inputs if spec.required or spec.example is not None}
 
     def problems(
         self, given: Mapping[str, Any], supplied: tuple[str, ...] = ()

@@ -510,3 +510,81 @@ def name_length_checks(names: Iterable[AwsName]) -> tuple[Check, ...]:
             checks.append(Check(involved, message, lambda v, c=condition: holds(c, v), None, shown=n.inputs,
                                 hcl_message=hcl_message, exception="refused by another name's precondition"))
     return tuple(checks)
+
+
+# --- values of maps of settings (broker properties, engine parameters) ---------------------------------------------
+# A C0 or C1 control character or DEL in a setting's value: a line break in a value written as a `key=value` line
+# starts a setting of its own.
+def no_control_characters(text_value: expr.Expr) -> expr.Expr:
+    return call("has_no_control_characters", text_value)
+
+
+def shown(text_value: str, limit: int = 120) -> str:
+    """A value for a message: quoted, control characters escaped (C1 and DEL too), cut at `limit` characters."""
+    cut = text_value if len(text_value) <= limit else text_value[:limit] + "…"
+    quoted = json.dumps(cut, ensure_ascii=False)
+    return "".join(f"\\u{ord(c):04x}" if "\x7f" <= c <= "\x9f" else c for c in quoted)
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """What one setting of a map of strings takes: one of `choices`; or a number written in ASCII digits (with a
+    leading - when `low` is negative, a fraction when `decimal`) from `low` to `high`; or text matching `pattern`.
+    `description` completes "must be …" in messages."""
+
+    description: str
+    choices: tuple[str, ...] = ()
+    low: int | float | None = None
+    high: int | float | None = None
+    decimal: bool = False
+    pattern: str | None = None
+
+
+def choice(*values: str) -> ValueType:
+    return ValueType("one of " + ", ".join(values), choices=values)
+
+
+def whole(low: int, high: int) -> ValueType:
+    return ValueType(f"a whole number from {low} to {high} in ASCII digits", low=low, high=high)
+
+
+def fraction(low: int, high: int) -> ValueType:
+    return ValueType(f"a number from {low} to {high} in ASCII digits, such as 0.5", low=low, high=high, decimal=True)
+
+
+def text_of(pattern: str, description: str) -> ValueType:
+    return ValueType(description, pattern=pattern)
+
+
+_WHOLE_NUMBER = "-?[0-9]{1,19}"
+_DECIMAL_NUMBER = "[0-9]{1,19}([.][0-9]{1,19})?"
+
+
+def typed_value(types: Mapping[str, ValueType]) -> Callable[[Any, expr.Expr], expr.Expr]:
+    """The condition that setting `key` (an Expr, or a str) has a value (an Expr) of its type in `types`; a setting
+    not in `types` passes (the rule on names reports it). Written once, for a map's entries and for the settings a
+    text holds."""
+    choices = {k: list(t.choices) for k, t in sorted(types.items()) if t.choices}
+    numbers = {k: t for k, t in sorted(types.items()) if t.low is not None}
+    decimals = sorted(k for k, t in numbers.items() if t.decimal)
+    patterns: dict[str, list[str]] = {}
+    for k, t in sorted(types.items()):
+        if t.pattern is not None:
+            patterns.setdefault(t.pattern, []).append(k)
+    choice_map = expr.lift(choices)
+    low = expr.lift({k: t.low for k, t in numbers.items()})
+    high = expr.lift({k: t.high for k, t in numbers.items()})
+
+    def condition(key: Any, given: expr.Expr) -> expr.Expr:
+        key = expr.lift(key)
+        number = call("tonumber", given)
+        result: expr.Expr = expr.lift(True)
+        for pattern, keys in reversed(patterns.items()):
+            result = if_(key.is_in(keys), given.matches(pattern), result)
+        written = given.matches(_WHOLE_NUMBER) | (key.is_in(decimals) & given.matches(_DECIMAL_NUMBER)) \
+            if decimals else given.matches(_WHOLE_NUMBER)
+        result = if_(key.is_in(list(numbers)),
+                     if_(written, (number >= low[key]) & (number <= high[key]), False), result)
+        return if_(key.is_in(list(choices)), given.is_in(choice_map[key]), result)
+
+    return condition

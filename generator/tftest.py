@@ -163,7 +163,7 @@ def _variables(values: Mapping[str, Any]) -> list[dict[str, str]]:
 
 def module_context(definition: ModuleDefinition, main_file: bytes) -> dict[str, Any]:
     main = json.loads(main_file)
-    required = {spec.name: spec.example for spec in definition.inputs.inputs if spec.required}
+    required = definition.inputs.example_call()
     by_input = {spec.name: _rule_examples(spec) for spec in definition.inputs.inputs}
     rounds = max((len(e) for e in by_input.values()), default=0)
     rule_runs = []

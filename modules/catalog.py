@@ -4,6 +4,10 @@ Update them here when AWS adds or retires a version; the modules' Python checks,
 blocks and the READMEs all read these lists.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 # ElastiCache for Valkey, node-based clusters (replication groups).
 # Source: AWS "Engine versions and upgrading in ElastiCache" (AmazonElastiCache/latest/dg/engine-versions),
 # read 2026-11 via ../shared/reference/aws-constraints.md §1.1. The provider stores Valkey versions as major.minor.
@@ -117,6 +121,72 @@ VALKEY_PARAMETER_VALUES = {
 # Redis OSS 6.x section).
 DATA_TIERING_MAXMEMORY_POLICIES = ("noeviction", "volatile-lru", "allkeys-lru")
 
+# The value each parameter takes, numbers included. Source: AWS "Engine specific parameters"
+# (AmazonElastiCache/latest/dg/ParameterGroups.Engine: each parameter's Type and Permitted values), and Valkey's own
+# valkey.conf for the ranges AWS leaves out, read 2026-11. A number without a documented upper bound is held to
+# 64 bits (Valkey reads them as long long); -1 only where the engine gives it a meaning (the slow log and command log
+# off).
+_LONG_LONG_MAX = 2**63 - 1
+
+
+def _valkey_parameter_types() -> dict[str, Any]:
+    from generator.rules import choice, text_of, whole
+
+    def at_least(low: int) -> Any:
+        return whole(low, _LONG_LONG_MAX)
+
+    return {
+        **{name: choice(*values) for name, values in VALKEY_PARAMETER_VALUES.items()},
+        "cluster-enabled": choice(*_YES_NO),
+        "activerehashing": choice(*_YES_NO),
+        "appendonly": choice(*_YES_NO),
+        "replica-allow-chaining": choice(*_YES_NO),
+        "replica-ignore-maxmemory": choice(*_YES_NO),
+        "replica-lazy-flush": choice(*_YES_NO),
+        "appendfsync": choice("always", "everysec", "no"),
+        "acllog-max-len": whole(1, 10000),
+        "active-defrag-cycle-max": whole(1, 75),
+        "active-defrag-cycle-min": whole(1, 75),
+        "active-defrag-ignore-bytes": at_least(1048576),
+        "active-defrag-max-scan-fields": whole(1, 1000000),
+        "active-defrag-threshold-lower": whole(1, 100),
+        "active-defrag-threshold-upper": whole(1, 100),
+        "active-expire-effort": whole(1, 10),
+        "client-query-buffer-limit": whole(1048576, 3221225472),
+        "databases": whole(1, 1200000),
+        "maxclients": whole(1, 65000),
+        "maxmemory-samples": whole(1, 64),
+        "proto-max-bulk-len": whole(1048576, 536870912),
+        "repl-backlog-size": at_least(16384),
+        "reserved-memory-percent": whole(0, 100),
+        "tracking-table-max-keys": whole(1, 100000000),
+        "slowlog-log-slower-than": at_least(-1),
+        "commandlog-request-larger-than": at_least(-1),
+        "commandlog-reply-larger-than": at_least(-1),
+        **{name: at_least(0) for name in (
+            "client-output-buffer-limit-normal-hard-limit", "client-output-buffer-limit-normal-soft-limit",
+            "client-output-buffer-limit-normal-soft-seconds", "client-output-buffer-limit-pubsub-hard-limit",
+            "client-output-buffer-limit-pubsub-soft-limit", "client-output-buffer-limit-pubsub-soft-seconds",
+            "client-output-buffer-limit-replica-hard-limit", "client-output-buffer-limit-replica-soft-limit",
+            "client-output-buffer-limit-replica-soft-seconds", "hash-max-listpack-entries", "hash-max-listpack-value",
+            "hll-sparse-max-bytes", "lfu-decay-time", "lfu-log-factor", "list-compress-depth", "lua-time-limit",
+            "min-replicas-max-lag", "min-replicas-to-write", "repl-backlog-ttl", "reserved-memory",
+            "set-max-intset-entries", "slowlog-max-len", "stream-node-max-bytes", "stream-node-max-entries",
+            "tcp-keepalive", "timeout", "zset-max-listpack-entries", "zset-max-listpack-value",
+            "commandlog-large-request-max-len", "commandlog-large-reply-max-len", "search-default-timeout-ms")},
+        # Keyspace notifications: any of the classes K E g $ l s h z x t e m d n A (empty turns them off: leave the
+        # parameter out for that).
+        "notify-keyspace-events": text_of("[KEg$lshzxtemdnA]+", "one or more of the characters KEg$lshzxtemdnA"),
+        # Pairs "<command> <new name>", separated by spaces.
+        "rename-commands": text_of("[A-Za-z0-9_-]+ [A-Za-z0-9_-]+( [A-Za-z0-9_-]+ [A-Za-z0-9_-]+)*",
+                                   "pairs of a command and its new name, separated by spaces, such as "
+                                   "\"flushall nuke-all\""),
+    }
+
+VALKEY_PARAMETER_TYPES = _valkey_parameter_types()
+assert set(VALKEY_PARAMETER_TYPES) == set(VALKEY7_PARAMETERS) | set(VALKEY8_PARAMETERS), \
+    set(VALKEY_PARAMETER_TYPES) ^ (set(VALKEY7_PARAMETERS) | set(VALKEY8_PARAMETERS))
+
 # Amazon MSK broker instance types.
 # Source: AWS "Amazon MSK broker types" and "Broker sizes" (msk/latest/developerguide), read 2026-11 via
 # ../shared/reference/aws-constraints.md §3.2. Standard brokers take EBS storage settings; Express brokers have
@@ -149,6 +219,64 @@ MSK_SERVER_PROPERTIES = (
     "transaction.state.log.min.isr", "transaction.state.log.replication.factor", "transactional.id.expiration.ms",
     "unclean.leader.election.enable", "zookeeper.connection.timeout.ms", "zookeeper.session.timeout.ms",
 )
+
+# The value each of those properties takes. Source: Apache Kafka "Broker Configs" (kafka.apache.org/documentation,
+# 3.x: each property's Type and Valid Values), read 2026-11; allow.everyone.if.no.acl.found is the ACL authorizer's
+# boolean. A documented range ("Valid Values: [1,...]") bounds the number; otherwise the type's own range does
+# (int: 32 bits, short: 16, long: 64), with -1 where Kafka gives it a meaning (no limit, the OS default). Kafka
+# itself trims and reads "TRUE" as true; the module takes each value exactly as documented, in ASCII.
+_INT = (-2**31, 2**31 - 1)
+_LONG = (-2**63, 2**63 - 1)
+_BOOL = ("true", "false")
+
+
+def _msk_property_types() -> dict[str, Any]:
+    from generator.rules import choice, fraction, text_of, whole
+
+    def at_least(low: int, bits: tuple[int, int] = _INT) -> Any:
+        return whole(low, bits[1])
+
+    return {
+        **{name: choice(*_BOOL) for name in (
+            "allow.everyone.if.no.acl.found", "auto.create.topics.enable", "delete.topic.enable",
+            "unclean.leader.election.enable")},
+        "compression.type": choice("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"),
+        "log.cleanup.policy": choice("delete", "compact", "compact,delete", "delete,compact"),
+        "log.message.timestamp.type": choice("CreateTime", "LogAppendTime"),
+        "log.cleaner.min.cleanable.ratio": fraction(0, 1),
+        "replica.selector.class": text_of(
+            "[A-Za-z_$][A-Za-z0-9_$]*([.][A-Za-z_$][A-Za-z0-9_$]*)*",
+            "a Java class name, such as org.apache.kafka.common.replica.RackAwareReplicaSelector"),
+        # No documented range: the type's.
+        **{name: whole(*_INT) for name in (
+            "default.replication.factor", "group.initial.rebalance.delay.ms", "group.max.session.timeout.ms",
+            "group.min.session.timeout.ms", "leader.imbalance.per.broker.percentage", "log.retention.hours",
+            "log.retention.minutes", "num.replica.fetchers", "replica.socket.receive.buffer.bytes",
+            "socket.receive.buffer.bytes", "socket.send.buffer.bytes", "zookeeper.connection.timeout.ms",
+            "zookeeper.session.timeout.ms")},
+        **{name: whole(*_LONG) for name in (
+            "connections.max.idle.ms", "log.flush.interval.ms", "log.retention.bytes", "log.retention.ms",
+            "log.roll.ms", "replica.lag.time.max.ms")},
+        # Documented ranges.
+        **{name: at_least(0, _LONG) for name in (
+            "log.cleaner.delete.retention.ms", "log.message.timestamp.after.max.ms",
+            "log.message.timestamp.before.max.ms", "log.message.timestamp.difference.max.ms")},
+        "log.flush.interval.messages": at_least(1, _LONG),
+        "log.segment.bytes": at_least(14),
+        **{name: at_least(0) for name in (
+            "max.incremental.fetch.session.cache.slots", "message.max.bytes", "replica.fetch.max.bytes",
+            "replica.fetch.response.max.bytes")},
+        **{name: at_least(1) for name in (
+            "min.insync.replicas", "num.io.threads", "num.network.threads", "num.partitions",
+            "num.recovery.threads.per.data.dir", "offsets.retention.minutes", "socket.request.max.bytes",
+            "transaction.max.timeout.ms", "transaction.state.log.min.isr", "transactional.id.expiration.ms")},
+        **{name: whole(1, 2**15 - 1) for name in (
+            "offsets.topic.replication.factor", "transaction.state.log.replication.factor")},
+    }
+
+
+MSK_PROPERTY_TYPES = _msk_property_types()
+assert sorted(MSK_PROPERTY_TYPES) == sorted(MSK_SERVER_PROPERTIES), set(MSK_PROPERTY_TYPES) ^ set(MSK_SERVER_PROPERTIES)
 
 # AWS Regions and partitions are facts the core needs too (the region of an environment file): they live in
 # generator/aws.py, which the generator reads without importing modules/.

@@ -25,6 +25,7 @@ CACHE = {
     "kms_key_arn": "alias/aws/elasticache",
     "create_kms_key": False,  # an HCL caller that passes every key says so (modules.shared.inputs.create_kms_key)
     "transit_encryption_enabled": False,
+    "authentication_disabled": True,  # no TLS, so no AUTH: what adopt pins for such a group
     "slow_log_enabled": False,
     "engine_log_enabled": False,
 }

@@ -122,8 +122,10 @@ def test_synth_writes_moved_and_removed_blocks(tmp_path):
 def test_a_cache_without_tls_gets_no_auth_token_variable(tmp_path):
     path = tmp_path / "prod.toml"
     path.write_text(HEAD.replace("[msk]\ncluster_name = \"events\"\n", "[elasticache_auth]\ncluster_name = \"auth\"\n"
-                                 "transit_encryption_enabled = false\n"))
+                                 "transit_encryption_enabled = false\nauthentication_disabled = true\n"))
     environment = environments.load(path, all_modules(), "environments/prod.toml")
     assert environment.modules[0].secrets == ()
     assert "[elasticache_auth] transit_encryption_enabled = false turns off encryption in transit (and with it " \
         "AUTH)" in " ".join(environment.warnings)
+    assert "[elasticache_auth] authentication_disabled = true lets clients connect without authentication (no AUTH " \
+        "token, no RBAC)" in " ".join(environment.warnings)

@@ -22,7 +22,7 @@ TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:cache-alarms"
 PROD_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:mapzip-prod-data-alarms"
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718",
-         "subnet_ids": SUBNETS[:2]}
+         "subnet_ids": SUBNETS[:2], "auth_token": "example-token-0123456789"}  # clients authenticate
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718",
          "subnet_ids": SUBNETS}
 TABLE = {"name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "review_id",

@@ -15,6 +15,8 @@ BASE = {
     "cluster_name": "auth",
     "vpc_id": "vpc-0a1b2c3d4e5f60718",
     "subnet_ids": ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
+    # Clients authenticate: a call without a token, RBAC or authentication_disabled is refused.
+    "auth_token": "example-token-0123456789",
 }
 
 
@@ -238,9 +240,11 @@ def test_null_means_default_and_is_refused_for_required_inputs():
 
 def test_weakening_inputs_warn():
     values = MODULE.inputs.validate({**BASE, "transit_encryption_enabled": False, "snapshot_retention_limit": 0,
-                                     "allowed_security_group_ids": ["sg-0123456789abcdef0"]})
+                                     "allowed_security_group_ids": ["sg-0123456789abcdef0"], "auth_token": None,
+                                     "authentication_disabled": True})
     assert MODULE.inputs.warnings(values) == [
         "transit_encryption_enabled = false turns off encryption in transit (and with it AUTH)",
+        "authentication_disabled = true lets clients connect without authentication (no AUTH token, no RBAC)",
         "snapshot_retention_limit = 0 turns off automatic backups",
     ]
 

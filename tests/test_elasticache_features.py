@@ -34,7 +34,10 @@ GROUP = "module.under_test.aws_elasticache_replication_group.this"
 
 
 def problems(**overrides):
-    _, found = MODULE.inputs.problems({**BASE, **overrides})
+    """Clients authenticate: with the AUTH token unless the case gives RBAC or a token of its own (a call with none of
+    them is refused unless authentication_disabled = true)."""
+    rbac = {"users", "user_group_ids", "auth_token"} & set(overrides)
+    _, found = MODULE.inputs.problems({**BASE, **({} if rbac else {"auth_token": TOKEN}), **overrides})
     return [message for _, message in found]
 
 
@@ -49,7 +52,7 @@ def load(tmp_path: Path, text: str):
     [
         pytest.param({"auth_token_update_strategy": "rotate"},
                      'auth_token_update_strategy: must be one of "ROTATE", "SET", "DELETE", got "rotate"', id="strategy-case"),
-        pytest.param({"auth_token_update_strategy": "SET"},
+        pytest.param({"auth_token_update_strategy": "SET", "auth_token": None, "authentication_disabled": True},
                      'auth_token_update_strategy: needs auth_token for ROTATE and SET, got "SET"', id="set-without-token"),
         pytest.param({"auth_token_update_strategy": "DELETE", "auth_token": TOKEN},
                      "auth_token_update_strategy: must only be DELETE with auth_token unset and users or "
@@ -84,7 +87,7 @@ PLAN_ROTATION_AND_RESTORE_CASE_1 = plan_case("elasticache", {
         **BASE, "auth_token": TOKEN, "auth_token_update_strategy": "SET",
         "snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"],
     })
-PLAN_ROTATION_AND_RESTORE_CASE_2 = plan_case("elasticache", {**BASE, "snapshot_name": "nightly"})
+PLAN_ROTATION_AND_RESTORE_CASE_2 = plan_case("elasticache", {**BASE, "auth_token": TOKEN, "snapshot_name": "nightly"})
 
 
 def test_plan_rotation_and_restore(planned):
@@ -298,14 +301,15 @@ def test_firehose_refusals(overrides, message):
 
 def test_firehose_logs_need_no_module_key():
     """Both logs to Firehose and a key of one's own for data: nothing left for the module's key to encrypt."""
-    values = MODULE.inputs.validate({**BASE, "slow_log_firehose_stream": "cache-slow",
+    values = MODULE.inputs.validate({**BASE, "auth_token": TOKEN, "slow_log_firehose_stream": "cache-slow",
                                      "engine_log_firehose_stream": "cache-engine",
                                      "kms_key_arn": "arn:aws:kms:ap-northeast-2:111122223333:key/data",
                                      "create_kms_key": False})
     assert values["create_kms_key"] is False
 
 
-PLAN_FIREHOSE_AND_CLOUDWATCH_LOGS_CASE_1 = plan_case("elasticache", {**BASE, "slow_log_firehose_stream": "cache-slow"})
+PLAN_FIREHOSE_AND_CLOUDWATCH_LOGS_CASE_1 = plan_case("elasticache", {**BASE, "auth_token": TOKEN,
+                                                                  "slow_log_firehose_stream": "cache-slow"})
 
 
 def test_plan_firehose_and_cloudwatch_logs(planned):

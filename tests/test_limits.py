@@ -19,7 +19,8 @@ from modules.msk import MODULE as MSK
 from tests.conftest import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
-CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS[:2]}
+CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS[:2],
+         "auth_token": "example-token-0123456789"}  # clients authenticate (the module refuses a call without)
 TABLE = {"name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}]}
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS}
 SERVERLESS = {"name_prefix": "mapzip-dev-", "cache_name": "sessions", "vpc_id": "vpc-0a1b2c3d4e5f60718",
@@ -150,8 +151,9 @@ CASES = [
      '"lazyfree-lazy-eviction" (a parameter of the valkey7 family only), got parameters = '
      '{"lazyfree-lazy-eviction": "yes"}, engine_version = "8.2"', "parameter-of-valkey7"),
     ("elasticache", {"parameters": {"maxmemory-policy": "lru"}},
-     "parameters: must give maxmemory-policy one of volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, "
-     'volatile-random, allkeys-random, volatile-ttl, noeviction, got {"maxmemory-policy": "lru"}', "parameter-value"),
+     "parameters: must give each parameter a value of its type (AWS's documented values and ranges, in "
+     'modules/catalog.py), got maxmemory-policy = "lru" (it takes one of volatile-lru, allkeys-lru, volatile-lfu, '
+     'allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction)', "parameter-value"),
     ("elasticache", {"node_type": "cache.r6gd.xlarge", "data_tiering_enabled": True,
                      "parameters": {"maxmemory-policy": "allkeys-lfu"}},
      "parameters: must set maxmemory-policy to noeviction, volatile-lru or allkeys-lru on r6gd (data tiering) nodes, "

@@ -19,7 +19,7 @@ MODULES = all_modules()
 
 
 def required_examples(definition):
-    return {spec.name: spec.example for spec in definition.inputs.inputs if spec.required}
+    return definition.inputs.example_call()
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES))
@@ -71,7 +71,8 @@ def test_secure_defaults_cover_every_weakening_input_a_resource_reads(produced, 
     asserted = set(re.findall(r'error_message = "([a-z_]+) must default to', text))
     weakening = {spec.name for spec in MODULES[kind].inputs.inputs if spec.weakens}
     # allow_ingress_from_anywhere feeds no attribute: its check's example (an open CIDR) is the test.
-    assert asserted == weakening - {"allow_ingress_from_anywhere"}
+    # authentication_disabled neither: its checks (no authentication without it) are the test.
+    assert asserted == weakening - {"allow_ingress_from_anywhere", "authentication_disabled"}
 
 
 def test_rendering_is_deterministic(produced):

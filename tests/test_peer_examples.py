@@ -38,6 +38,9 @@ USER_PASSWORDS = {
     "curly": ["password123456789", "password987654321"],
 }
 ALARM_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"
+# The cloudposse cache's AUTH token (the example has none; the module refuses a cache without authentication unless
+# told), a sensitive variable as well.
+CLOUDPOSSE_AUTH_TOKEN = "cloudposse-token-0123456789"
 
 
 @background_terraform
@@ -46,7 +49,8 @@ def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
     shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
     # Placeholder credentials, a local backend and no calls to AWS, as the project's offline plans do.
     (root / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE, indent=2))
-    return terraform.plan_root(root, {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS)})
+    return terraform.plan_root(root, {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
+                                      "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN})
 
 
 @pytest.fixture(scope="module")
@@ -293,6 +297,7 @@ def test_cloudposse_complete_cache(peers):
         "replication_group_id": "eg-test-redis-test", "engine": "valkey", "engine_version": "7.2",
         "node_type": "cache.m6g.large", "num_cache_clusters": 1, "automatic_failover_enabled": False,
         "multi_az_enabled": False, "apply_immediately": True, "transit_encryption_enabled": True,
+        "auth_token": CLOUDPOSSE_AUTH_TOKEN,  # the example's cache without AUTH is not carried over
         "at_rest_encryption_enabled": "true",  # the example's false is not carried over
         "log_delivery_configuration": [{
             "destination": "/aws/elasticache/eg-test-redis-test/engine-log", "destination_type": "cloudwatch-logs",

@@ -138,6 +138,7 @@ module "cache_same_apply" {
   log_kms_key_arn        = aws_kms_key.logs.arn
   create_kms_key         = false
   notification_topic_arn = aws_sns_topic.cache_events.arn
+  auth_token             = var.elasticache_auth_token
 }
 
 module "cache_own_group" {
@@ -234,6 +235,7 @@ module "cache_literals" {
   log_kms_key_arn        = "arn:aws:kms:ap-northeast-2:111122223333:key/logs"
   create_kms_key         = false
   notification_topic_arn = "arn:aws:sns:ap-northeast-2:111122223333:cache-events"
+  auth_token             = var.elasticache_auth_token
 }
 
 module "kafka_literals" {

@@ -54,7 +54,7 @@ def _resolve(inputs: InputSet, given: Mapping[str, Any]) -> dict[str, Any] | Non
 
 
 def module_cases(inputs: InputSet) -> list[tuple[str, dict[str, Any]]]:
-    base = {spec.name: spec.example for spec in inputs.inputs if spec.required}
+    base = inputs.example_call()
     given: list[tuple[str, dict[str, Any]]] = [("required examples", base)]
     for spec in inputs.inputs:
         for n, rule in enumerate(spec.rules):

@@ -43,7 +43,7 @@ def _checks():
 
 @pytest.mark.parametrize(("inputs", "check"), list(_checks()))
 def test_each_check_accepts_its_passing_inputs(inputs, check):
-    required = {spec.name: spec.example for spec in inputs.inputs if spec.required}
+    required = inputs.example_call()
     values, problems = inputs.problems({**required, **check.passing})
     assert check.check(values) is True
     assert problems == []  # a whole configuration a user could give

@@ -21,7 +21,7 @@ from modules.catalog import (
     ELASTICACHE_NODE_TYPES,
     VALKEY_DEFAULT_ENGINE_VERSION,
     VALKEY_ENGINE_VERSIONS,
-    VALKEY_PARAMETER_VALUES,
+    VALKEY_PARAMETER_TYPES,
     VALKEY_PARAMETERS,
     VALKEY_END_OF_SUPPORT,
     VALKEY_KNOWN_VERSIONS,
@@ -142,8 +142,9 @@ def _first_breaking_user(condition: Expr) -> Callable[[Mapping[str, Any]], str]:
 
 
 def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
-    """Environment files: the AUTH token's root variable exists only without RBAC (users or user_group_ids)."""
-    return not given.get("users") and not given.get("user_group_ids")
+    """Environment files: the AUTH token's root variable exists only without RBAC (users or user_group_ids) and
+    without authentication_disabled."""
+    return not given.get("users") and not given.get("user_group_ids") and given.get("authentication_disabled") is not True
 
 
 def _password_users(users: Any) -> list[str]:
@@ -157,9 +158,16 @@ def _password_users(users: Any) -> list[str]:
 # The smallest valid RBAC setup (the user AWS requires, named "default", with its password): the failing examples of
 # the RBAC checks add the one thing each refuses.
 _RBAC_EXAMPLE = {
+    "auth_token": None,  # the module's example call has a token (AUTH_TOKEN_EXAMPLE): RBAC replaces it
     "users": {"default-user": {"user_name": "default", "access_string": "off ~* -@all"}},
     "user_passwords": {"default-user": ["example-password-0123"]},
 }
+# The module's example call authenticates clients with an AUTH token (a call without authentication is refused
+# unless authentication_disabled says so).
+AUTH_TOKEN_EXAMPLE = "example-token-0123456789"
+# What a call needs to run without authentication: no token, and the opt-out.
+_NO_AUTHENTICATION = {"auth_token": None, "authentication_disabled": True}
+AUTHENTICATED = any_of(var("auth_token").not_null(), var("users").length() > 0, var("user_group_ids").length() > 0)
 
 
 # Users every rule on users accepts: a password user named "default" (as AWS requires) and an IAM user.
@@ -310,20 +318,46 @@ def _unknown_parameter(values: Mapping[str, Any]) -> str:
     return rules.unknown_keys({name: None}, VALKEY_PARAMETERS[family])
 
 
-def _bad_parameter_value(values: Mapping[str, Any]) -> str | None:
-    """For the message: the first parameter whose value is not one of its allowed values."""
-    for name, given in values["parameters"].items():
-        if name in VALKEY_PARAMETER_VALUES and given not in VALKEY_PARAMETER_VALUES[name]:
-            return name
-    return None
-
-
-# A parameter its family does not have; a value a parameter does not take (AWS InvalidParameterValue).
+# A parameter its family does not have (AWS InvalidParameterValue).
 UNKNOWN_PARAMETERS = call("setsubtract", call("keys", var("parameters")),
                           expr.lift({family: list(names) for family, names in VALKEY_PARAMETERS.items()})[PARAMETER_GROUP_FAMILY])
-_ALLOWED_VALUES = expr.lift({name: list(allowed) for name, allowed in sorted(VALKEY_PARAMETER_VALUES.items())})
-# A parameter without a short list of values (not a key of the map: an error) takes any value.
-PARAMETER_VALUES_ALLOWED = all_(var("parameters"), lambda k, given: try_(given.is_in(_ALLOWED_VALUES[k]), True))
+
+# The value each parameter takes (modules/catalog.py), a value AWS refuses with InvalidParameterValue; a name the
+# family does not have is the check's above.
+PARAMETER_VALUE = rules.typed_value(VALKEY_PARAMETER_TYPES)
+
+
+def _parameter_got(parameters: Mapping[str, str], accepts: Callable[[str, str], bool], typed: bool = False) -> str:
+    name = next(k for k in sorted(parameters) if not accepts(k, parameters[k]))
+    also = f" (it takes {VALKEY_PARAMETER_TYPES[name].description})" if typed else ""
+    return f"{name} = {rules.shown(parameters[name])}{also}"
+
+
+PARAMETER_RULES = (
+    Rule(
+        "give each parameter a value without control characters",
+        when=all_(value, lambda name, given: rules.no_control_characters(given)),
+        got=lambda v: _parameter_got(v, lambda k, given: expr.holds(rules.no_control_characters(expr.lift(given)), {})),
+        example={"notify-keyspace-events": "Ex\n"},
+        passing={"maxmemory-policy": " ~\u00a0"},  # the characters either side of the control ranges
+    ),
+    Rule(
+        "give each parameter a value (to go back to the default, leave the parameter out)",
+        when=all_(value, lambda name, given: given != ""),
+        got=lambda v: _parameter_got(v, lambda k, given: given != ""),
+        example={"notify-keyspace-events": ""},
+        passing={"notify-keyspace-events": "x"},
+    ),
+    Rule(
+        "give each parameter a value of its type (AWS's documented values and ranges, in modules/catalog.py)",
+        when=all_(value, lambda name, given: PARAMETER_VALUE(name, given)),
+        got=lambda v: _parameter_got(v, lambda k, given: expr.holds(PARAMETER_VALUE(k, expr.lift(given)), {}), True),
+        example={"reserved-memory-percent": "101"},
+        passing={"reserved-memory-percent": "100", "maxmemory-samples": "64", "timeout": "0",
+                 "notify-keyspace-events": "KEg$lshzxtemdnA", "maxmemory-policy": "allkeys-lru",
+                 "slowlog-log-slower-than": "-1", "rename-commands": "flushall nuke-all keys all-keys"},
+    ),
+)
 
 # The passwords map arrives at apply in an environment file (a secret: the rule language's opaque value, which
 # keys() cannot read): Python then leaves the check to Terraform, which always sees the map.
@@ -457,8 +491,11 @@ INPUTS = InputSet(
         Input(
             "parameters",
             map_of(STRING),
-            "Valkey parameters, merged into the module's parameter group (cluster-enabled is set by the module).",
+            "Valkey parameters, merged into the module's parameter group (cluster-enabled is set by the module). "
+            "Each value is of its parameter's type and range as AWS documents them (the generator's "
+            "modules/catalog.py), without control characters.",
             default={},
+            rules=PARAMETER_RULES,
         ),
         Input(
             "at_rest_encryption_enabled",
@@ -496,15 +533,24 @@ INPUTS = InputSet(
             "auth_token",
             STRING,
             "AUTH password (16-128 characters: letters, digits and !&#$^<>-). Needs transit encryption. "
-            "Pass it as a sensitive variable, never in a file. Without it (and without RBAC users) clients connect "
-            "without AUTH.",
+            "Pass it as a sensitive variable, never in a file. Without it, users or user_group_ids (RBAC) are "
+            "needed, or authentication_disabled = true.",
             default=None,
+            example=AUTH_TOKEN_EXAMPLE,
             sensitive=True,
             secret=True,
             secret_only_with="transit_encryption_enabled",
             secret_wanted=_rbac_secret_wanted,
             # AWS is stricter than the provider, which only bans @, " and /.
             rules=(rules.matches("[A-Za-z0-9!&#$^<>-]{16,128}", "be 16 to 128 letters, digits or !&#$^<>-"),),
+        ),
+        Input(
+            "authentication_disabled",
+            BOOL,
+            "Let clients connect without authentication: no auth_token, users or user_group_ids. Weakens security; "
+            "synth prints a warning. Without it, a call that gives none of them is refused.",
+            default=False,
+            weakens=(True, "lets clients connect without authentication (no AUTH token, no RBAC)"),
         ),
         Input(
             "auth_token_update_strategy",
@@ -666,6 +712,25 @@ INPUTS = InputSet(
             passing={"automatic_failover_enabled": False, "multi_az_enabled": False},
         ),
         Check(
+            ("auth_token", "users", "user_group_ids", "authentication_disabled"),
+            "is needed, or users or user_group_ids (RBAC): without them clients connect without authentication "
+            "(authentication_disabled = true allows that, and weakens security)",
+            when=AUTHENTICATED | var("authentication_disabled"),
+            shown=("users", "user_group_ids", "authentication_disabled"),  # never echo a secret
+            hcl_message="auth_token is needed, or users or user_group_ids (RBAC): without them clients connect "
+            "without authentication (authentication_disabled = true allows that, and weakens security).",
+            example={"auth_token": None},
+            passing=_NO_AUTHENTICATION,
+        ),
+        Check(
+            ("authentication_disabled", "auth_token", "users", "user_group_ids"),
+            "must not be true with auth_token, users or user_group_ids (clients authenticate)",
+            when=not_(var("authentication_disabled") & AUTHENTICATED),
+            shown=("authentication_disabled",),  # never echo a secret
+            example={"authentication_disabled": True},
+            passing={"authentication_disabled": False},
+        ),
+        Check(
             ("auth_token", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS)",
             when=var("auth_token").is_null() | var("transit_encryption_enabled"),
@@ -679,7 +744,7 @@ INPUTS = InputSet(
             when=var("auth_token").is_null() | (var("user_group_ids").length() == 0),
             shown=("user_group_ids",),
             example={"auth_token": "example-token-0123456789", "user_group_ids": ["sessions"]},
-            passing={"user_group_ids": ["sessions"]},
+            passing={"auth_token": None, "user_group_ids": ["sessions"]},
         ),
         # The provider's authTokenUpdateStrategyValidate (aws-constraints.md §1): ROTATE and SET need a token, DELETE
         # needs none; AWS allows DELETE only on the way to RBAC (ModifyReplicationGroup AuthTokenUpdateStrategy).
@@ -689,7 +754,7 @@ INPUTS = InputSet(
             when=any_of(var("auth_token_update_strategy").is_null(), var("auth_token_update_strategy") == "DELETE",
                         var("auth_token").not_null()),
             shown=("auth_token_update_strategy",),
-            example={"auth_token_update_strategy": "ROTATE"},
+            example={"auth_token_update_strategy": "ROTATE", **_NO_AUTHENTICATION},
             passing={"auth_token_update_strategy": "SET", "auth_token": "example-token-0123456789"},
         ),
         Check(
@@ -700,7 +765,7 @@ INPUTS = InputSet(
             | (var("auth_token").is_null() & (var("user_group_ids").length() + var("users").length() > 0)),
             shown=("auth_token_update_strategy",),
             example={"auth_token_update_strategy": "DELETE"},
-            passing={"auth_token_update_strategy": "DELETE", "user_group_ids": ["sessions"]},
+            passing={"auth_token_update_strategy": "DELETE", "auth_token": None, "user_group_ids": ["sessions"]},
         ),
         Check(
             ("snapshot_arns", "snapshot_name"),
@@ -714,7 +779,8 @@ INPUTS = InputSet(
             'must include a user named "default" (AWS requires one in every user group)',
             when=(var("users").length() == 0)
             | any_(var("users"), lambda k, u: call("coalesce", u["user_name"], k) == "default"),
-            example={"users": {"app": {"access_string": "on ~* +@all"}}, "user_passwords": {"app": ["example-password-0123"]}},
+            example={"users": {"app": {"access_string": "on ~* +@all"}}, "user_passwords": {"app": ["example-password-0123"]},
+                     "auth_token": None},
             passing=_RBAC_EXAMPLE,
         ),
         Check(
@@ -747,7 +813,7 @@ INPUTS = InputSet(
             when=PASSWORDS_MATCH_USERS,
             shown=("users",),  # never echo a secret
             example={**_RBAC_EXAMPLE, "user_passwords": {}},
-            passing={"users": _VALID_USERS, "user_passwords": _RBAC_EXAMPLE["user_passwords"]},
+            passing={"users": _VALID_USERS, "user_passwords": _RBAC_EXAMPLE["user_passwords"], "auth_token": None},
         ),
         *(
             Check(
@@ -764,7 +830,7 @@ INPUTS = InputSet(
             ("transit_encryption_mode", "transit_encryption_enabled"),
             "needs transit_encryption_enabled = true",
             when=var("transit_encryption_mode").is_null() | var("transit_encryption_enabled"),
-            example={"transit_encryption_mode": "preferred", "transit_encryption_enabled": False},
+            example={"transit_encryption_mode": "preferred", "transit_encryption_enabled": False, **_NO_AUTHENTICATION},
             passing={"transit_encryption_mode": "preferred"},
         ),
         Check(
@@ -832,15 +898,6 @@ INPUTS = InputSet(
             "valkey8 for 8.x; see modules/catalog.py in the generator).",
             example={"parameters": {"not-a-parameter": "yes"}},
             passing={"parameters": {"maxmemory-policy": "allkeys-lru"}, "engine_version": "7.2"},
-        ),
-        Check(
-            ("parameters",),
-            lambda v: (lambda name: f"must give {name} one of "
-                       f"{', '.join(VALKEY_PARAMETER_VALUES[name])}")(_bad_parameter_value(v)),
-            when=PARAMETER_VALUES_ALLOWED,
-            hcl_message="parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).",
-            example={"parameters": {"maxmemory-policy": "sometimes"}},
-            passing={"parameters": {"maxmemory-policy": "allkeys-lru", "maxmemory-samples": "5"}},
         ),
         Check(
             ("parameters", "node_type"),

@@ -7,10 +7,11 @@ schemes against the in-transit encryption setting. AWS refuses them during apply
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from generator import rules
-from generator.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, try_, unless_null, value, var
+from generator import expr
+from generator.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
 from generator.inputs import Check, Input, InputSet
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import alarms
@@ -18,6 +19,7 @@ from modules.shared import inputs as shared
 from modules.catalog import (
     MSK_DEFAULT_KAFKA_VERSION,
     MSK_KAFKA_VERSIONS,
+    MSK_PROPERTY_TYPES,
     MSK_SERVER_PROPERTIES,
     MSK_STANDARD_BROKER_TYPES,
     MSK_KAFKA_END_OF_SUPPORT,
@@ -109,16 +111,174 @@ _PRINCIPAL = re.compile(PRINCIPAL)  # for the message only: the first principal 
 
 VPC_CONNECTIVITY = any_of(*(var(name) for name in VPC_CONNECTIVITY_SCHEMES))
 PRINCIPALS = var("vpc_connectivity_allowed_principals")
+# --- broker properties ---------------------------------------------------------------------------------------------
+# The module writes server_properties as `key=value` lines of a Java properties file (resources.py), and MSK reads
+# server_properties_text as one. Java properties (java.util.Properties.load): a line ends at \n, \r or \r\n; a line
+# whose first non-blank character is # or ! is a comment; a key ends at the first =, : or blank; a backslash escapes
+# the next character, and one ending a line continues the property onto the next line. So a line break in a value
+# starts a property of its own (auto.create.topics.enable=true behind the module's back), and a trailing backslash
+# swallows the module's next line. The rules below refuse both, and hold each value to its type
+# (modules/catalog.py), in the map and in the text alike.
+PROPERTY_VALUE = rules.typed_value(MSK_PROPERTY_TYPES)
+# A line of the text that sets a property: the name, = or : (blanks around it), a value of no blank, = or :.
+PROPERTY_LINE = "[ ]*[A-Za-z0-9._-]+[ ]*[=:][ ]*[^ =:]+[ ]*"
+BLANK_OR_COMMENT = "[ ]*([#!].*)?"
+
+
+def _lines(text_value: expr.Expr) -> expr.Expr:
+    """The text's lines (\r\n and \r end a line too: their \r becomes a line break, and blank lines are skipped)."""
+    return call("split", "\n", call("replace", text_value, "\r", "\n"))
+
+
+def assignments(text_value: expr.Expr) -> expr.Expr:
+    """Each property line of the text as `name=value`, blanks removed and : as =."""
+    return for_(_lines(text_value), lambda line: call("replace", call("replace", line, " ", ""), ":", "="),
+                keep=lambda line: line.matches(PROPERTY_LINE))
+
+
+def _name(assignment: expr.Expr) -> expr.Expr:
+    return call("split", "=", assignment)[0]
+
+
+def property_lines(text_value: str) -> list[tuple[int, str]]:
+    """For messages: (line number, line) of the text, lines ended as the rules end them."""
+    return list(enumerate(text_value.replace("\r", "\n").split("\n"), start=1))
+
+
+def _first_line(text_value: str, refused: Callable[[str], bool]) -> str:
+    number, line = next((n, line) for n, line in property_lines(text_value) if refused(line))
+    return f"line {number}: {rules.shown(line)}"
+
+
+def _assignment(line: str) -> tuple[str, str]:
+    name, setting = line.replace(" ", "").replace(":", "=").split("=")
+    return name, setting
+
+
+def _is_property_line(line: str) -> bool:
+    return expr.holds(expr.lift(line).matches(PROPERTY_LINE), {})
+
+
+def _property_got(properties: Mapping[str, str], accepts: Callable[[str, str], bool]) -> str:
+    name = next(k for k in sorted(properties) if not accepts(k, properties[k]))
+    return f"{name} = {rules.shown(properties[name])}"
+
+
+def _first_repeated_name(text_value: str) -> str | None:
+    seen: set[str] = set()
+    for _, line in property_lines(text_value):
+        if _is_property_line(line):
+            name = _assignment(line)[0]
+            if name in seen:
+                return name
+            seen.add(name)
+    return None
+
+
+def _typed(name: str, setting: str) -> bool:
+    return expr.holds(PROPERTY_VALUE(name, expr.lift(setting)), {})
+
+
+def _type_got(name: str, setting: str) -> str:
+    return f"{name} = {rules.shown(setting)} (it takes {MSK_PROPERTY_TYPES[name].description})"
+
+
+SERVER_PROPERTIES_RULES = (
+    rules.keys_in_catalog(MSK_SERVER_PROPERTIES, "properties MSK lets a custom configuration set (modules/catalog.py)"),
+    rules.Rule(
+        "give each property a value without control characters (a line break in a value would start a property of "
+        "its own)",
+        when=all_(value, lambda name, setting: rules.no_control_characters(setting)),
+        got=lambda v: _property_got(v, lambda k, s: expr.holds(rules.no_control_characters(expr.lift(s)), {})),
+        example={"log.retention.hours": "24\nauto.create.topics.enable=true"},
+        passing={"log.retention.hours": " ~\u00a0"},  # the characters either side of the control ranges
+    ),
+    rules.Rule(
+        "give each property a value (an empty one is no setting)",
+        when=all_(value, lambda name, setting: setting != ""),
+        got=lambda v: _property_got(v, lambda k, s: s != ""),
+        example={"num.partitions": ""},
+        passing={"num.partitions": " "},
+    ),
+    rules.Rule(
+        "give no property a value ending in a backslash (Java properties would continue it onto the module's next "
+        "line)",
+        when=all_(value, lambda name, setting: not_(call("endswith", setting, "\\"))),
+        got=lambda v: _property_got(v, lambda k, s: not s.endswith("\\")),
+        example={"auto.create.topics.enable": "false\\"},
+        passing={"auto.create.topics.enable": "\\false"},
+    ),
+    rules.Rule(
+        "give each property a value of its type (Kafka's documented values and ranges, in modules/catalog.py)",
+        when=all_(value, lambda name, setting: PROPERTY_VALUE(name, setting)),
+        got=lambda v: _type_got(*next((k, v[k]) for k in sorted(v) if not _typed(k, v[k]))),
+        example={"log.retention.hours": "24h"},
+        passing={"log.retention.hours": str(2**31 - 1), "log.retention.bytes": "-1", "auto.create.topics.enable": "false",
+                 "log.cleaner.min.cleanable.ratio": "1", "compression.type": "zstd",
+                 "log.cleanup.policy": "compact,delete"},
+    ),
+)
+
+SERVER_PROPERTIES_TEXT_RULES = (
+    rules.length_between(1, 100000),
+    rules.Rule(
+        "hold no control characters but line breaks (no tabs either)",
+        when=all_(_lines(value), lambda line: rules.no_control_characters(line)),
+        got=lambda v: _first_line(v, lambda line: not expr.holds(rules.no_control_characters(expr.lift(line)), {})),
+        example="auto.create.topics.enable=false\t\n",
+        passing="auto.create.topics.enable=false\r\n# ~\u00a0\n",
+    ),
+    rules.Rule(
+        "hold no backslash (Java properties read it as an escape, or at a line's end as a continuation)",
+        when=not_(call("strcontains", value, "\\")),
+        got=lambda v: _first_line(v, lambda line: "\\" in line),
+        example="auto.create.topics.enable=\\\ntrue\n",
+        passing="# a/b\nauto.create.topics.enable=false\n",
+    ),
+    rules.Rule(
+        "have each line blank, a comment (# or !) or one property: <name>=<value> or <name>:<value>, the value "
+        "without blanks",
+        when=all_(_lines(value), lambda line: line.matches(BLANK_OR_COMMENT) | line.matches(PROPERTY_LINE)),
+        got=lambda v: _first_line(
+            v, lambda line: not re.fullmatch(BLANK_OR_COMMENT, line) and not _is_property_line(line)),
+        example="auto.create.topics.enable false\n",
+        passing="# comment\n! comment\n\n  auto.create.topics.enable : false  \nnum.partitions=3",
+    ),
+    rules.Rule(
+        "set only properties MSK lets a custom configuration set (modules/catalog.py)",
+        when=all_(assignments(value), lambda a: _name(a).is_in(MSK_SERVER_PROPERTIES)),
+        got=lambda v: rules.unknown_keys(
+            {_assignment(line)[0]: None for _, line in property_lines(v) if _is_property_line(line)},
+            MSK_SERVER_PROPERTIES),
+        example="auto.create.topics.enable=false\nsasl.enabled.mechanisms=PLAIN\n",
+        passing="allow.everyone.if.no.acl.found=false\nzookeeper.session.timeout.ms=18000\n",
+    ),
+    rules.Rule(
+        "set each property once (Java properties keep the last, which would hide the first)",
+        when=call("distinct", for_(assignments(value), lambda a: _name(a))).length()
+        == for_(assignments(value), lambda a: _name(a)).length(),
+        got=lambda v: f"{literal(_first_repeated_name(v))} more than once",
+        example="auto.create.topics.enable=false\nauto.create.topics.enable=true\n",
+        passing="auto.create.topics.enable=false\nallow.everyone.if.no.acl.found=false\n",
+    ),
+    rules.Rule(
+        "give each property a value of its type (Kafka's documented values and ranges, in modules/catalog.py)",
+        # Over [name, value] pairs: the condition reads each several times, and p[0] is shorter than its split.
+        when=all_(for_(assignments(value), lambda a: call("split", "=", a)), lambda p: PROPERTY_VALUE(p[0], p[1])),
+        got=lambda v: _type_got(*next(
+            _assignment(line) for _, line in property_lines(v)
+            if _is_property_line(line) and not _typed(*_assignment(line)))),
+        example="log.retention.hours=24h\n",
+        passing="log.retention.hours=2147483647\nlog.retention.ms:-1\ncompression.type = zstd\n",
+    ),
+)
+
 # The configuration sets allow.everyone.if.no.acl.found=false: the property in server_properties, or a line of
-# server_properties_text (spaces ignored, as Kafka's properties reader ignores them around "=").
+# server_properties_text (each property set once: the rules above).
 NO_ACL_DENIES = if_(
     var("server_properties_text").is_null(),
-    try_(var("server_properties")[NO_ACL_PROPERTY], "") == "false",
-    call(
-        "contains",
-        for_(call("split", "\n", var("server_properties_text")), lambda l: call("replace", call("trimspace", l), " ", "")),
-        f"{NO_ACL_PROPERTY}=false",
-    ),
+    call("lookup", var("server_properties"), NO_ACL_PROPERTY, "") == "false",
+    call("contains", assignments(var("server_properties_text")), f"{NO_ACL_PROPERTY}=false"),
 )
 # Firehose CreateDeliveryStream: DeliveryStreamName is 1-64 of [a-zA-Z0-9_.-].
 FIREHOSE_STREAM = "[a-zA-Z0-9_.-]{1,64}"
@@ -297,18 +457,23 @@ INPUTS = InputSet(
         Input(
             "server_properties",
             map_of(STRING),
-            "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false.",
+            "Kafka broker properties (server.properties), merged over the module's auto.create.topics.enable=false. "
+            "Each value is of its property's type (Kafka's documented values and ranges, in the generator's "
+            "modules/catalog.py), without control characters or a trailing backslash.",
             default={},
-            rules=(rules.keys_in_catalog(MSK_SERVER_PROPERTIES, "properties MSK lets a custom configuration set (modules/catalog.py)"),),
+            rules=SERVER_PROPERTIES_RULES,
         ),
         Input(
             "server_properties_text",
             STRING,
             "The configuration's server.properties exactly as an existing configuration holds them, instead of "
             "server_properties: other text, even another line ending, is a new configuration revision, which the "
-            "brokers take with a rolling restart. Default: none (server_properties is used).",
+            "brokers take with a rolling restart. Read as Java properties: # and ! comments, = or : between name "
+            "and value; no backslash (escapes, continuations) and no control characters but line breaks; the "
+            "properties and value types of server_properties, each set once. Default: none (server_properties is "
+            "used).",
             default=None,
-            rules=(rules.length_between(1, 100000),),
+            rules=SERVER_PROPERTIES_TEXT_RULES,
         ),
         Input(
             "enhanced_monitoring",

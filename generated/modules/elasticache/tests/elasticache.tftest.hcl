@@ -23,6 +23,7 @@ variables {
   cluster_name = "auth"
   vpc_id       = "vpc-0123456789abcdef0"
   subnet_ids   = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+  auth_token   = "example-token-0123456789"
 }
 
 # Inputs that can weaken security keep their secure default.
@@ -86,6 +87,7 @@ run "rejects_inputs_1" {
     num_cache_clusters            = 7
     num_node_groups               = 501
     replicas_per_node_group       = 6
+    parameters                    = { "notify-keyspace-events" = "Ex\n" }
     kms_key_arn                   = "alias/my-key"
     transit_encryption_mode       = ""
     auth_token                    = ""
@@ -133,6 +135,7 @@ run "rejects_inputs_1" {
     var.num_cache_clusters,
     var.num_node_groups,
     var.replicas_per_node_group,
+    var.parameters,
     var.kms_key_arn,
     var.transit_encryption_mode,
     var.auth_token,
@@ -171,6 +174,7 @@ run "rejects_inputs_2" {
     egress_rules                  = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
     associated_security_group_ids = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
     security_group_ids            = ["item-0", "item-0"]
+    parameters                    = { "notify-keyspace-events" = "" }
     kms_key_arn                   = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     users                         = { app = { access_string = " " } }
     snapshot_window               = "03:00-03:30"
@@ -192,6 +196,7 @@ run "rejects_inputs_2" {
     var.egress_rules,
     var.associated_security_group_ids,
     var.security_group_ids,
+    var.parameters,
     var.kms_key_arn,
     var.users,
     var.snapshot_window,
@@ -211,6 +216,7 @@ run "rejects_inputs_3" {
 
   variables {
     subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+    parameters    = { "reserved-memory-percent" = "101" }
     users         = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
     tags          = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
     alarm_actions = ["item-0", "item-0"]
@@ -219,6 +225,7 @@ run "rejects_inputs_3" {
 
   expect_failures = [
     var.subnet_ids,
+    var.parameters,
     var.users,
     var.tags,
     var.alarm_actions,
@@ -336,8 +343,30 @@ run "check_multi_az_enabled" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
-# auth_token needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS).
+# auth_token is needed, or users or user_group_ids (RBAC): without them clients connect without authentication (authentication_disabled = true allows that, and weakens security).
 run "check_auth_token" {
+  command = plan
+
+  variables {
+    auth_token = null
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# authentication_disabled must not be true with auth_token, users or user_group_ids (clients authenticate).
+run "check_authentication_disabled" {
+  command = plan
+
+  variables {
+    authentication_disabled = true
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# auth_token needs transit_encryption_enabled = true (AWS accepts AUTH only over TLS).
+run "check_auth_token_2" {
   command = plan
 
   variables {
@@ -349,7 +378,7 @@ run "check_auth_token" {
 }
 
 # auth_token must not be set together with user_group_ids (AUTH token or RBAC, not both).
-run "check_auth_token_2" {
+run "check_auth_token_3" {
   command = plan
 
   variables {
@@ -366,6 +395,8 @@ run "check_auth_token_update_strategy" {
 
   variables {
     auth_token_update_strategy = "ROTATE"
+    auth_token                 = null
+    authentication_disabled    = true
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -401,6 +432,7 @@ run "check_users" {
   variables {
     users          = { app = { access_string = "on ~* +@all" } }
     user_passwords = { app = ["example-password-0123"] }
+    auth_token     = null
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -411,6 +443,7 @@ run "check_users_2" {
   command = plan
 
   variables {
+    auth_token     = null
     users          = { "default-user" = { user_name = "default", access_string = "off ~* -@all" } }
     user_passwords = { "default-user" = ["example-password-0123"] }
     user_group_ids = ["sessions"]
@@ -424,9 +457,9 @@ run "check_users_3" {
   command = plan
 
   variables {
+    auth_token     = "example-token-0123456789"
     users          = { "default-user" = { user_name = "default", access_string = "off ~* -@all" } }
     user_passwords = { "default-user" = ["example-password-0123"] }
-    auth_token     = "example-token-0123456789"
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -437,6 +470,7 @@ run "check_users_4" {
   command = plan
 
   variables {
+    auth_token                 = null
     users                      = { "default-user" = { user_name = "default", access_string = "off ~* -@all" } }
     user_passwords             = { "default-user" = ["example-password-0123"] }
     transit_encryption_enabled = false
@@ -450,6 +484,7 @@ run "check_user_passwords" {
   command = plan
 
   variables {
+    auth_token     = null
     users          = { "default-user" = { user_name = "default", access_string = "off ~* -@all" } }
     user_passwords = {}
   }
@@ -488,6 +523,8 @@ run "check_transit_encryption_mode" {
   variables {
     transit_encryption_mode    = "preferred"
     transit_encryption_enabled = false
+    auth_token                 = null
+    authentication_disabled    = true
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -631,19 +668,8 @@ run "check_parameters_2" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
-# parameters must give each parameter one of its allowed values (maxmemory-policy, yes/no flags).
-run "check_parameters_3" {
-  command = plan
-
-  variables {
-    parameters = { "maxmemory-policy" = "sometimes" }
-  }
-
-  expect_failures = [aws_elasticache_replication_group.this]
-}
-
 # parameters must set maxmemory-policy to noeviction, volatile-lru or allkeys-lru on r6gd (data tiering) nodes.
-run "check_parameters_4" {
+run "check_parameters_3" {
   command = plan
 
   variables {

@@ -165,6 +165,8 @@ run "rejects_inputs_2" {
     security_group_ids                                   = ["item-0", "item-0"]
     kms_key_arn                                          = "arn:aws:kms:ap-northeast-2:1111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     client_authentication_tls_certificate_authority_arns = ["arn:aws:acm-pca:ap-northeast-2:1111:certificate-authority/12345678-1234-1234-1234-123456789012"]
+    server_properties                                    = { "log.retention.hours" = "24\nauto.create.topics.enable=true" }
+    server_properties_text                               = "auto.create.topics.enable=false\t\n"
     vpc_connectivity_allowed_principals                  = ["item-0", "item-0"]
     log_kms_key_arn                                      = ""
     tags                                                 = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
@@ -184,6 +186,8 @@ run "rejects_inputs_2" {
     var.security_group_ids,
     var.kms_key_arn,
     var.client_authentication_tls_certificate_authority_arns,
+    var.server_properties,
+    var.server_properties_text,
     var.vpc_connectivity_allowed_principals,
     var.log_kms_key_arn,
     var.tags,
@@ -200,6 +204,8 @@ run "rejects_inputs_3" {
   variables {
     subnet_ids                                           = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
     client_authentication_tls_certificate_authority_arns = ["arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012", "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/12345678-1234-1234-1234-123456789012"]
+    server_properties                                    = { "num.partitions" = "" }
+    server_properties_text                               = "auto.create.topics.enable=\\\ntrue\n"
     tags                                                 = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
     alarm_actions                                        = ["item-0", "item-0"]
     ok_actions                                           = ["item-0", "item-0"]
@@ -208,6 +214,8 @@ run "rejects_inputs_3" {
   expect_failures = [
     var.subnet_ids,
     var.client_authentication_tls_certificate_authority_arns,
+    var.server_properties,
+    var.server_properties_text,
     var.tags,
     var.alarm_actions,
     var.ok_actions,
@@ -219,10 +227,14 @@ run "rejects_inputs_4" {
   command = plan
 
   variables {
-    tags = { "AWS:owner" = "x" }
+    server_properties      = { "auto.create.topics.enable" = "false\\" }
+    server_properties_text = "auto.create.topics.enable false\n"
+    tags                   = { "AWS:owner" = "x" }
   }
 
   expect_failures = [
+    var.server_properties,
+    var.server_properties_text,
     var.tags,
   ]
 }
@@ -232,11 +244,41 @@ run "rejects_inputs_5" {
   command = plan
 
   variables {
-    tags = { team = "cache;db" }
+    server_properties      = { "log.retention.hours" = "24h" }
+    server_properties_text = "auto.create.topics.enable=false\nsasl.enabled.mechanisms=PLAIN\n"
+    tags                   = { team = "cache;db" }
   }
 
   expect_failures = [
+    var.server_properties,
+    var.server_properties_text,
     var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_6" {
+  command = plan
+
+  variables {
+    server_properties_text = "auto.create.topics.enable=false\nauto.create.topics.enable=true\n"
+  }
+
+  expect_failures = [
+    var.server_properties_text,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_7" {
+  command = plan
+
+  variables {
+    server_properties_text = "log.retention.hours=24h\n"
+  }
+
+  expect_failures = [
+    var.server_properties_text,
   ]
 }
 
