@@ -18,7 +18,7 @@ before it wrote, and a reader's fresh clone is what it runs in. The clone's `.ve
 packages come from the project's venv (a path entry, not a copy): `pip install` in a block installs into the
 clone's venv, never into the project's, and the project's console scripts are there with the clone's interpreter.
 Terraform finds the hashicorp/aws provider as the tests do (testkit.terraform.provider_mirror), through a CLI
-configuration of the run's own, with one plugin cache for the run.
+configuration of the run's own (from a local mirror, `terraform init` links the provider instead of copying it).
 
 One line per block (file:line, what was done, seconds); a block that fails prints its output and
 `docs_run: <file>:<line>: <why>`, the rest of its file is not run, and the exit status is 1.
@@ -148,9 +148,12 @@ def _git(*args: str, cwd: Path) -> str:
 
 def clone(project: Path, destination: Path) -> Path:
     """HEAD of `project`, with its working tree's changes committed on top (ignored files stay out)."""
-    _git("clone", "--quiet", "--no-hardlinks", str(project), str(destination), cwd=project)
-    changed = _git("ls-files", "-z", "--modified", "--others", "--exclude-standard", cwd=project).split("\0")
-    for name in filter(None, changed):
+    # --shared: the clone borrows the project's objects (read-only for it) instead of copying them.
+    _git("clone", "--quiet", "--shared", str(project), str(destination), cwd=project)
+    # Staged or not, against HEAD (renames as a deletion and an addition), and the new files git does not ignore.
+    changed = [*_git("diff", "--name-only", "--no-renames", "-z", "HEAD", cwd=project).split("\0"),
+               *_git("ls-files", "-z", "--others", "--exclude-standard", cwd=project).split("\0")]
+    for name in sorted(set(filter(None, changed))):
         source, target = project / name, destination / name
         if source.is_file() or source.is_symlink():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -164,14 +167,26 @@ def clone(project: Path, destination: Path) -> Path:
     return destination
 
 
-def layered_venv(root: Path, base_prefix: Path, base_purelib: Path, with_pip: bool) -> Path:
+def package_dirs() -> list[Path]:
+    """Where this interpreter's packages come from: its site-packages folders in import order (a venv layered by
+    this runner has two, its own and the project's)."""
+    dirs: list[Path] = []
+    for entry in sys.path:
+        path = Path(entry or ".").resolve()
+        if path.name in ("site-packages", "dist-packages") and path.is_dir() and path not in dirs:
+            dirs.append(path)
+    return dirs
+
+
+def layered_venv(root: Path, base_prefix: Path, base_dirs: list[Path]) -> Path:
     """`root`/.venv: a venv of its own whose import path ends with the project's venv's packages. The clone's root
     comes first (its generator, modules and testkit, not the project's editable install). The base's console
-    scripts are copied with their interpreter line pointed at this venv's python."""
+    scripts (pip among them) are copied with their interpreter line pointed at this venv's python, so that what
+    they install goes into this venv."""
     target = root / ".venv"
-    venv.EnvBuilder(with_pip=with_pip, symlinks=True).create(target)
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(target)
     purelib = Path(sysconfig.get_path("purelib", vars={"base": str(target), "platbase": str(target)}))
-    (purelib / "_docs_run_layers.pth").write_text(f"{root}\n{base_purelib}\n")
+    (purelib / "_docs_run_layers.pth").write_text("".join(f"{line}\n" for line in (root, *base_dirs)))
     base_python = f"#!{base_prefix / 'bin' / 'python'}"
     for script in sorted((base_prefix / "bin").iterdir()):
         copy = target / "bin" / script.name
@@ -188,15 +203,16 @@ def layered_venv(root: Path, base_prefix: Path, base_purelib: Path, with_pip: bo
 
 
 def terraform_environment(workdir: Path) -> dict[str, str]:
-    """A provider mirror for plain `terraform init` in a block, when the machine has one; one plugin cache."""
+    """A provider mirror for plain `terraform init` in a block, when the machine has one; else one plugin cache."""
     from testkit import terraform
 
     env: dict[str, str] = {"CHECKPOINT_DISABLE": "1"}
-    cache = workdir / "plugin-cache"
-    cache.mkdir()
-    env["TF_PLUGIN_CACHE_DIR"] = str(cache)
     mirror = terraform.provider_mirror()
-    if mirror:
+    if not mirror:  # from the registry: downloaded once for the run (from a mirror, init links to it instead)
+        cache = workdir / "plugin-cache"
+        cache.mkdir()
+        env["TF_PLUGIN_CACHE_DIR"] = str(cache)
+    else:
         config = workdir / "mirror.tfrc"
         config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = {json.dumps(str(mirror))}\n  }}\n}}\n')
         env["TF_CLI_CONFIG_FILE"] = str(config)
@@ -242,8 +258,7 @@ def run_file(path: str, project: Path, workdir: Path, base_env: dict[str, str]) 
     root = None
     if runnable:
         root = clone(project, workdir / "clone" / path.replace("/", "_"))
-        uses_pip = any(".venv/bin/pip" in b.text for b in runnable)
-        layered_venv(root, Path(sys.prefix), Path(sysconfig.get_path("purelib")), with_pip=uses_pip)
+        layered_venv(root, Path(sys.prefix), package_dirs())
     env = {**base_env, "VIRTUAL_ENV": str(root / ".venv")} if root else base_env
     for block in blocks:
         action = block.action

@@ -3,6 +3,7 @@ Its run over the real README.md and docs/ is a step of .ci/run; these run it on 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -162,7 +163,18 @@ def test_the_clone_holds_the_working_changes_and_its_own_venv(tmp_path):
             "! .venv/bin/python -c 'import generator' 2>/dev/null\n```\n"  # but not the project's editable install
         ),
         "uncommitted.txt": "a working change\n",
+        "staged.txt": "a staged change\n",
     })
+    subprocess.run(["git", "-C", str(project), "add", "staged.txt"], check=True)
+    (project / ".gitignore").write_text(".venv/\nold.txt\n")  # committed, then changed
+    (project / ".ci" / "old").write_text("committed, then deleted\n")
+    subprocess.run(["git", "-C", str(project), "add", ".ci/old"], check=True)
+    subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@localhost", "commit",
+                    "--quiet", "-m", "old", ".ci/old"], check=True)
+    (project / ".ci" / "old").unlink()
+    (project / "README.md").write_text((project / "README.md").read_text().replace(
+        "test -f uncommitted.txt\n", "test -f uncommitted.txt && test -f staged.txt && test ! -e .ci/old\n"
+        "grep -q old.txt .gitignore\n"))
     result = run_docs(project)
     assert result.returncode == 0, result.stdout
     assert result.stdout.splitlines()[0].startswith("README.md:1 sh: ran (")
@@ -174,3 +186,14 @@ def test_an_output_block_without_info_string_fails_the_file(tmp_path):
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == ("docs_run: README.md:1: a fenced block without an info string (sh, "
                                              "python, text, …): say whether it runs")
+
+
+def test_the_readme_is_for_the_daily_user():
+    """The README stays short (what it is, the two commands, the daily workflow, links); the rest is in docs/."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    headings = re.findall(r"^## (.+)$", readme, flags=re.M)
+    assert headings == ["Requirements", "Two commands", "The daily workflow", "Documentation"]
+    for page in sorted((PROJECT / "docs").glob("*.md")):
+        if page.name != "README.md":
+            assert f"(docs/{page.name})" in readme or f"({page.name})" in (PROJECT / "docs" / "README.md").read_text(), page.name
