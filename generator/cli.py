@@ -256,7 +256,15 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
 
 
 def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
-    from generator.adopt import adopt
+    try:
+        from generator.adopt import adopt
+    except ModuleNotFoundError as err:  # tomlkit, which only --adopt uses (it edits the file keeping its layout)
+        if (err.name or "").partition(".")[0] in ("generator", "modules"):
+            raise
+        raise _Failed(
+            f"--adopt needs the package {err.name!r}, which {sys.executable} does not have: install the project "
+            "into the Python you run (.venv/bin/pip install -e '.[test]') and run .venv/bin/python main.py"
+        ) from None
     from generator.inputs import InputError
 
     if not args.config or len(args.config) != 1:

@@ -200,7 +200,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         if isinstance(value, dict) or key in RESERVED_ARRAYS:
             continue
         if key in RESERVED_TABLES:
-            problems.append(f"{where}: {key}: must be a table, written [{key}] (see README, Environments), got {literal(value)}")
+            problems.append(f"{where}: {key}: must be a table, written [{key}] (see docs/environments.md), got {literal(value)}")
             continue
         if key not in SHARED_KEYS:
             problems.append(

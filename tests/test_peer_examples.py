@@ -4,7 +4,7 @@ planned offline: terraform-aws-modules elasticache `redis-cluster-mode` (with it
 cloudposse elasticache-redis `complete` (with its CloudWatch alarms).
 
 The roots are HCL files in tests/fixtures/peers/, one file per example; each says at its top which peer commit it
-follows, what maps to which input, and each setting not expressed with the reason (README: "The peer modules'
+follows, what maps to which input, and each setting not expressed with the reason (docs/modules.md: "The peer modules'
 examples, written with these modules"). They form one root, so the whole file costs three Terraform runs (init,
 plan, show) and one provider load per run, whatever the number of examples. The assertions are on what each
 example is about, read from the plan. The same module settings, written as an environment file, go through the
@@ -475,8 +475,8 @@ def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack):
 
 
 def test_readme_section_lists_every_example_file():
-    """README.md's section and tests/fixtures/peers/ name the same examples; each file states what it leaves out."""
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    """docs/modules.md's section and tests/fixtures/peers/ name the same examples; each file states what it leaves out."""
+    readme = (PROJECT / "docs" / "modules.md").read_text(encoding="utf-8")
     section = readme.split("## The peer modules' examples, written with these modules\n", 1)[1].split("\n## ", 1)[0]
     examples = sorted(p.name for p in FIXTURES.glob("*.tf") if p.name != "main.tf")
     assert sorted(set(re.findall(r"\| `([a-z_]+\.tf)` \|", section))) == examples

@@ -1,6 +1,6 @@
 """The modules plan where teams call them: in a root that creates the VPC, the subnets, the EKS node group and the
 KMS keys in the same apply, so that every id, ARN and CIDR it passes is unknown at plan time; the same calls with
-literal values; and the README's own example, read from README.md so the two cannot drift.
+literal values; and the docs' own example, read from docs/modules.md so the two cannot drift.
 
 One root holds every module call: a plan costs one provider load, whatever the number of calls.
 """
@@ -49,7 +49,7 @@ resource "aws_security_group" "node" {
 output "node_security_group_id" { value = aws_security_group.node.id }
 """
 
-# The root around the README's example, and module calls that pass every input taking an id, an ARN, a CIDR or
+# The root around the docs' example, and module calls that pass every input taking an id, an ARN, a CIDR or
 # a list of them, each from a resource of this root (unknown at plan time) or as a literal.
 ROOT = """
 terraform {
@@ -265,11 +265,11 @@ module "table_literals" {
 
 
 def readme_example() -> str:
-    """The first HCL block of the README's section "Using a module from an existing root", verbatim."""
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    """The first HCL block of docs/modules.md, section "Using a module from an existing root", verbatim."""
+    readme = (PROJECT / "docs" / "modules.md").read_text(encoding="utf-8")
     section = readme.split("## Using a module from an existing root", 1)[1].split("\n## ", 1)[0]
     found = re.search(r"```hcl\n(.*?)```", section, flags=re.S)
-    assert found, "README.md: the section 'Using a module from an existing root' has no ```hcl block"
+    assert found, "docs/modules.md: the section 'Using a module from an existing root' has no ```hcl block"
     return found.group(1)
 
 

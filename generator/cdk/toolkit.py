@@ -42,8 +42,8 @@ class Toolkit:
 
 
 TOOLKITS = {
-    "cdktf": Toolkit("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "@cdktf/provider-aws", "install the project: pip install -e '.[test]'"),
-    "cdktn": Toolkit("cdktn", "cdktn", "cdktn_provider_aws", "@cdktn/provider-aws", "install the fork: pip install -e '.[cdktn,test]'"),
+    "cdktf": Toolkit("cdktf", "cdktf", "cdktf_cdktf_provider_aws", "@cdktf/provider-aws", "install the project: .venv/bin/pip install -e '.[test]'"),
+    "cdktn": Toolkit("cdktn", "cdktn", "cdktn_provider_aws", "@cdktn/provider-aws", "install the fork: .venv/bin/pip install -e '.[cdktn,test]'"),
 }
 
 
