@@ -61,6 +61,12 @@ def fixture_environment(name: str) -> Path:
 def fixture_environment_files() -> list[tuple[Path, str]]:
     return [(p, p.relative_to(PROJECT).as_posix()) for p in sorted(FIXTURE_ENVIRONMENTS.glob("*.toml"))]
 
+
+def fixture_config_args() -> list[str]:
+    """`python main.py` arguments that synthesize the tests' own environment files (the `produced` tree), not the
+    team's: `--config` for each."""
+    return [arg for path, _ in fixture_environment_files() for arg in ("--config", str(path))]
+
 # The declared cases live in testkit.terraform, imported once: this file is imported twice, as pytest's
 # `conftest` and as `tests.conftest` by the test modules.
 _DECLARED = terraform.DECLARED_CASES

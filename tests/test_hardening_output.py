@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, pipeline, tree
-from tests.conftest import PROJECT, copy_project, fixture_environment
+from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, str]]:
@@ -279,18 +279,18 @@ def test_out_names_that_cannot_be_folders(tmp_path, capsys):
     assert snapshot(tmp_path) == before
 
 
-def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, shipped):
+def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, produced):
     """The terminal sends SIGINT to the whole process group, Node (the jsii runtime) included: its death must not
     add tracebacks below the one line, and the tree stays whole."""
     import signal
     import time
 
     out = tmp_path / "out"
-    old = dict(shipped.files, **{"README.md": b"old\n"})
+    old = dict(produced.files, **{"README.md": b"old\n"})
     tree.write_tree(out, old)
     interrupted = 0
     for delay in (1.0, 2.5):
-        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+        process = subprocess.Popen([sys.executable, "main.py", *fixture_config_args(), "--out", str(out)], cwd=PROJECT, start_new_session=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGINT)
@@ -300,26 +300,26 @@ def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, shipped):
         interrupted += 1
         assert (process.returncode, stderr.splitlines(), stdout) == (
             130, [f"interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"], "")
-        assert tree.read_tree(out) in (old, dict(shipped.files))
+        assert tree.read_tree(out) in (old, dict(produced.files))
     assert interrupted, "no run was still going when the signal came"
 
 
-def test_ctrl_c_after_the_tree_is_written_leaves_quietly_with_success(tmp_path, shipped):
+def test_ctrl_c_after_the_tree_is_written_leaves_quietly_with_success(tmp_path, produced):
     """Ctrl-C that lands once the tree is written and said (while the jsii runtime stops its Node process and Python
     winds down) interrupts nothing: exit 0, nothing on stderr (it used to print tracebacks of the interrupted
     shutdown, or die of the signal), the new tree in place."""
     import signal
 
     out = tmp_path / "out"
-    tree.write_tree(out, dict(shipped.files, **{"README.md": b"old\n"}))
+    tree.write_tree(out, dict(produced.files, **{"README.md": b"old\n"}))
     for _ in range(3):
-        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+        process = subprocess.Popen([sys.executable, "main.py", *fixture_config_args(), "--out", str(out)], cwd=PROJECT, start_new_session=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         said = process.stdout.readline()
         os.killpg(process.pid, signal.SIGINT)
         rest, stderr = process.communicate()
-        assert (process.returncode, said + rest, stderr) == (0, f"wrote {len(shipped.files)} files to {out}\n", "")
-        assert tree.read_tree(out) == dict(shipped.files)
+        assert (process.returncode, said + rest, stderr) == (0, f"wrote {len(produced.files)} files to {out}\n", "")
+        assert tree.read_tree(out) == dict(produced.files)
 
 
 def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):

@@ -13,7 +13,7 @@ import pytest
 from generator import cli, synth, tree
 from generator.normalize import MODULE_FILES, serialize
 from modules import all_modules
-from tests.conftest import PROJECT, copy_project, fixture_environment, fixture_environment_files
+from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def test_every_module_has_the_four_files(produced):
@@ -124,7 +124,7 @@ def _main(cwd: Path, *args: str, seed: str = "0") -> subprocess.CompletedProcess
 
 
 def test_same_bytes_across_processes_and_hash_seeds(tmp_path, produced):
-    config = [arg for path, _ in fixture_environment_files() for arg in ("--config", str(path))]
+    config = fixture_config_args()
     first = _main(PROJECT, *config, "--out", str(tmp_path / "a"), seed="1")
     second = _main(PROJECT, *config, "--out", str(tmp_path / "b"), seed="4242")
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
