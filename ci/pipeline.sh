@@ -15,6 +15,8 @@
 #   ci/pipeline.sh apply ENV PLAN     terraform apply of a reviewed plan file of generated/stacks/ENV
 #   ci/pipeline.sh team-edits         the team's edits (a table and a cache more in dev, prod gone, staging new) in a
 #                                     copy of HEAD: regenerated, the whole suite and every pre-commit hook pass there
+#   ci/pipeline.sh sandbox            terraform apply of the modules against moto's server (no AWS), a plan that must
+#                                     say "No changes", and destroy (docs/sandbox.md; needs the ci extra)
 #
 # Secret root variables (the stacks' auth tokens) come from TF_SECRET_VARIABLES, a JSON object
 # {"elasticache_auth_auth_token": "..."} that the CI system keeps as a secret; it never reaches the workspace.
@@ -28,7 +30,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # A CLI configuration variable naming a file that does not exist makes terraform warn at every call.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
-usage() { sed -n '2,21p' "$0" >&2; exit 2; }
+usage() { sed -n '2,23p' "$0" >&2; exit 2; }
 
 # terraform for the plan and apply steps: from the local mirror when there is one (same discovery as the tests).
 terraform_config() {
@@ -119,6 +121,9 @@ case "$step" in
     ;;
   team-edits)
     "$PYTHON" -m testkit.team_edits
+    ;;
+  sandbox)
+    "$PYTHON" -m testkit.sandbox
     ;;
   *)
     usage
