@@ -3,8 +3,10 @@
 In a copy of the project as committed (a `git clone` of HEAD), the environment files are edited the way a team
 does: environments/dev.toml gains a DynamoDB table and a cache, environments/prod.toml is removed, and
 environments/staging.toml is added. The tree is regenerated (`python main.py`), the edit is staged as a commit would
-be, then the whole test suite and every pre-commit hook run in the copy, with no other change. Any failure means a
-test reads the team's files as its data (tests keep theirs in tests/fixtures/environments/).
+be, then the whole test suite and every pre-commit hook run in the copy, with no other change, and the security
+gate (checkov on the offline plan of every stack) when checkov is installed (.venv-checkov, as `ci/pipeline.sh gate`
+makes it; .ci/run runs that step first). Any failure means a test reads the team's files as its data (tests keep
+theirs in tests/fixtures/environments/).
 
 The copy uses this project's .venv (linked, not installed again); PYTHONPATH puts the copy's packages first so that
 every process, the tests' subprocesses included, runs the copy's code against the copy's files.
@@ -80,7 +82,7 @@ def _step(title: str, args: list[str], cwd: Path, env: dict[str, str]) -> None:
                          "depends on what environments/ holds")
 
 
-def run(project: Path, venv: Path, workdir: Path) -> None:
+def run(project: Path, venv: Path, workdir: Path, checkov: Path | None = None) -> None:
     copy = workdir / "project"
     subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(project), str(copy)], check=True)
     (copy / ".venv").symlink_to(venv.resolve(), target_is_directory=True)
@@ -100,11 +102,17 @@ def run(project: Path, venv: Path, workdir: Path) -> None:
     subprocess.run(["git", "add", "--all"], cwd=copy, check=True)
     _step("the whole test suite", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], copy, env)
     _step("pre-commit run --all-files", [str(copy / ".venv" / "bin" / "pre-commit"), "run", "--all-files"], copy, env)
+    if checkov is None:
+        print("== team-edits: security gate not run: no checkov here (ci/pipeline.sh gate installs it in .venv-checkov)")
+    else:
+        _step("security gate", [python, "-m", "testkit.security_gate", "--checkov", str(checkov.resolve())], copy, env)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m testkit.team_edits", description=__doc__.split("\n\n")[0])
     parser.add_argument("--venv", type=Path, default=PROJECT / ".venv", help="the virtual environment to run with")
+    parser.add_argument("--checkov", type=Path, default=PROJECT / ".venv-checkov" / "bin" / "checkov",
+                        help="checkov executable for the security gate (skipped when it does not exist)")
     args = parser.parse_args(argv)
     if not (args.venv / "bin" / "pre-commit").exists():
         print(f"error: {args.venv}: no pre-commit; install the ci extra: {args.venv}/bin/pip install -e '.[test,ci]'",
@@ -112,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     workdir = Path(tempfile.mkdtemp(prefix="team-edits-"))
     try:
-        run(PROJECT, args.venv, workdir)
+        run(PROJECT, args.venv, workdir, args.checkov if args.checkov.exists() else None)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("team-edits: the suite and every hook pass after the team's edits")

@@ -43,5 +43,6 @@ def test_a_missing_dev_file_is_written_whole(tmp_path):
 
 def test_ci_runs_the_step():
     script = (PROJECT / "ci" / "pipeline.sh").read_text()
-    assert re.search(r"^  team-edits\)\n    \"\$PYTHON\" -m testkit\.team_edits\n", script, flags=re.M)
+    assert re.search(r'^  team-edits\)\n    "\$PYTHON" -m testkit\.team_edits --checkov "\$\{CHECKOV_VENV:-\.venv-checkov\}/bin/checkov"\n',
+                     script, flags=re.M)
     assert re.search(r"^ci/pipeline\.sh team-edits$", (PROJECT / ".ci" / "run").read_text(), flags=re.M)
