@@ -133,7 +133,7 @@ def measure_phases(command: list[str], env: dict[str, str], scratch: Path) -> tu
 
 def big_environment(path: Path, blocks: int) -> None:
     """An environment with `blocks` module blocks, cycling through the three kinds."""
-    dev = (PROJECT / "environments" / "dev.toml").read_text()
+    dev = (PROJECT / "tests" / "fixtures" / "environments" / "dev.toml").read_text()
     head = dev.split("\n[", 1)[0]
     parts = [head, '\n[tags]\nEnvironment = "bench"\n']
     for i in range(blocks):
@@ -266,7 +266,7 @@ def main() -> int:
         for blocks in sizes:
             configs[blocks] = scratch / f"blocks-{blocks}.toml"
             big_environment(configs[blocks], blocks)
-        configs["dev"] = PROJECT / "environments" / "dev.toml"
+        configs["dev"] = PROJECT / "tests" / "fixtures" / "environments" / "dev.toml"
         runs: dict[int | str, list[tuple[float, int]]] = {name: [] for name in configs}
         cpu: dict[int | str, list[float]] = {name: [] for name in configs}
         for _ in range(args.pairs):  # rounds over all sizes, so that load drifts hit every size alike

@@ -13,6 +13,11 @@
 #   ci/pipeline.sh plan ENV OUT_DIR   terraform plan of generated/stacks/ENV with its real backend and the
 #                                     credentials the job has; writes OUT_DIR/ENV.tfplan and ENV.plan.txt
 #   ci/pipeline.sh apply ENV PLAN     terraform apply of a reviewed plan file of generated/stacks/ENV
+#   ci/pipeline.sh team-edits         the team's edits (a table and a cache more in dev, prod gone, staging new) in a
+#                                     copy of HEAD: regenerated, the whole suite, every pre-commit hook and (when
+#                                     checkov is installed: the gate step) the security gate pass there
+#   ci/pipeline.sh sandbox            terraform apply of the modules against moto's server (no AWS), a plan that must
+#                                     say "No changes", and destroy (docs/sandbox.md; needs the ci extra)
 #
 # Secret root variables (the stacks' auth tokens) come from TF_SECRET_VARIABLES, a JSON object
 # {"elasticache_auth_auth_token": "..."} that the CI system keeps as a secret; it never reaches the workspace.
@@ -26,7 +31,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # A CLI configuration variable naming a file that does not exist makes terraform warn at every call.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
-usage() { sed -n '2,22p' "$0" >&2; exit 2; }
+usage() { sed -n '2,24p' "$0" >&2; exit 2; }
 
 # terraform for the plan and apply steps: from the local mirror when there is one (same discovery as the tests).
 terraform_config() {
@@ -114,6 +119,12 @@ case "$step" in
     terraform -chdir="$stack" init -input=false -no-color
     # A saved plan carries its variables: apply takes none, and refuses a plan whose state has moved on.
     terraform -chdir="$stack" apply -input=false -no-color "$plan"
+    ;;
+  team-edits)
+    "$PYTHON" -m testkit.team_edits --checkov "${CHECKOV_VENV:-.venv-checkov}/bin/checkov"
+    ;;
+  sandbox)
+    "$PYTHON" -m testkit.sandbox
     ;;
   *)
     usage

@@ -22,6 +22,7 @@ the first Terraform test stops the session with one line that says what to set.
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 import shutil
 import subprocess
@@ -43,7 +44,28 @@ from testkit.terraform import ModuleCase  # noqa: E402
 PROJECT = Path(__file__).resolve().parent.parent
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
-TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "background", "refused", "stack_plan", "module_test_failures"})
+TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "background", "refused", "stack_plan", "shipped_stack_plan",
+                                "module_test_failures"})
+
+# The tests' own environment files. The team's environments/*.toml are theirs: no test reads what they hold; they
+# are checked only by properties that hold for any valid file (tests/test_shipped_environments.py).
+FIXTURE_ENVIRONMENTS = PROJECT / "tests" / "fixtures" / "environments"
+SHIPPED_TREE = PROJECT / "generated"
+
+
+def fixture_environment(name: str) -> Path:
+    """`fixture_environment("dev")`: the path of the tests' own dev environment file."""
+    return FIXTURE_ENVIRONMENTS / f"{name}.toml"
+
+
+def fixture_environment_files() -> list[tuple[Path, str]]:
+    return [(p, p.relative_to(PROJECT).as_posix()) for p in sorted(FIXTURE_ENVIRONMENTS.glob("*.toml"))]
+
+
+def fixture_config_args() -> list[str]:
+    """`python main.py` arguments that synthesize the tests' own environment files (the `produced` tree), not the
+    team's: `--config` for each."""
+    return [arg for path, _ in fixture_environment_files() for arg in ("--config", str(path))]
 
 # The declared cases live in testkit.terraform, imported once: this file is imported twice, as pytest's
 # `conftest` and as `tests.conftest` by the test modules.
@@ -167,6 +189,13 @@ def _files_using(session: pytest.Session, fixture: str) -> set[str]:
 
 @pytest.fixture(scope="session")
 def produced() -> pipeline.Result:
+    """The modules and the stacks of the tests' own environment files (tests/fixtures/environments/)."""
+    return pipeline.produce(fixture_environment_files(), modules=all_modules())
+
+
+@pytest.fixture(scope="session")
+def shipped() -> pipeline.Result:
+    """What `python main.py` makes of the project as it is: the modules and the team's environments/*.toml."""
     return pipeline.produce(modules=all_modules())
 
 
@@ -217,7 +246,7 @@ class TerraformWork:
         self._reusing = False
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform")
         self.provider: Future = self._executor.submit(self._check_provider)
-        self._stack_plans: dict[str, Future] = {}
+        self._plans: dict[str, Future] = {}  # by the digest of what the plan reads (plan_key)
         # What the selected tests use (all of it when not told), in the order the tests read it. Anything else
         # runs on first use.
         wanted = set(TERRAFORM_FIXTURES) if wanted is None else wanted
@@ -227,7 +256,10 @@ class TerraformWork:
             self._after_provider(self.batch.refusals)
         if "stack_plan" in wanted:
             for stack in self.stacks:
-                self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
+                self._plan(tree_root, stack)
+        if "shipped_stack_plan" in wanted:
+            for stack in shipped_stacks():
+                self._plan(SHIPPED_TREE, stack)
         # The test files' own roots, in the order their tests run; then the modules' shipped tests, which only a
         # late test file reads.
         self._jobs: dict[Callable[[Path, Path], Any], Future] = {job: self._start_job(job) for job in jobs}
@@ -268,11 +300,19 @@ class TerraformWork:
             self._jobs[job] = self._start_job(job)
         return copy.deepcopy(self._jobs[job].result())
 
-    def _plan_stack(self, stack: str) -> dict[str, Any]:
-        variables = terraform.placeholder_variables(self.tree_root / "stacks" / stack)
-        scratch = self.workdir / f"stack-{stack}"
+    def _plan(self, tree_root: Path, stack: str) -> Future:
+        """The offline plan of `stacks/<stack>` of `tree_root`, queued once per content: a stack of the team's that
+        is the same as a fixture's (or as another of theirs) is planned once."""
+        key = plan_key(tree_root, stack)
+        if key not in self._plans:
+            self._plans[key] = self._after_provider(self._plan_stack, tree_root, stack, key)
+        return self._plans[key]
+
+    def _plan_stack(self, tree_root: Path, stack: str, key: str) -> dict[str, Any]:
+        variables = terraform.placeholder_variables(tree_root / "stacks" / stack)
+        scratch = self.workdir / f"stack-{stack}-{key[:12]}"
         scratch.mkdir()
-        return terraform.plan_offline(self.tree_root, stack, variables, scratch=scratch)
+        return terraform.plan_offline(tree_root, stack, variables, scratch=scratch)
 
     def ready(self) -> None:
         """Wait for the provider check; stop the session with its one line when the provider is unavailable."""
@@ -281,11 +321,9 @@ class TerraformWork:
         except terraform.ProviderUnavailable as err:
             pytest.exit(str(err), returncode=1)
 
-    def stack_plan(self, stack: str) -> dict[str, Any]:
+    def stack_plan(self, stack: str, tree_root: Path | None = None) -> dict[str, Any]:
         self.ready()
-        if stack not in self._stack_plans:
-            self._stack_plans[stack] = self._after_provider(self._plan_stack, stack)
-        return copy.deepcopy(self._stack_plans[stack].result())
+        return copy.deepcopy(self._plan(tree_root or self.tree_root, stack).result())
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -402,8 +440,15 @@ def finished(_processes: _Processes) -> Callable[[Callable[[Path], Command]], tu
 
 @pytest.fixture(scope="session")
 def stack_plan(terraform_work: TerraformWork) -> Callable[[str], dict[str, Any]]:
-    """`stack_plan("dev")`: `terraform show -json` of the offline plan of generated/stacks/dev."""
+    """`stack_plan("dev")`: `terraform show -json` of the offline plan of stacks/dev of the tests' own tree (the
+    stack of tests/fixtures/environments/dev.toml)."""
     return terraform_work.stack_plan
+
+
+@pytest.fixture(scope="session")
+def shipped_stack_plan(terraform_work: TerraformWork) -> Callable[[str], dict[str, Any]]:
+    """`shipped_stack_plan(name)`: the offline plan of the committed generated/stacks/<name> (a team's stack)."""
+    return lambda stack: terraform_work.stack_plan(stack, SHIPPED_TREE)
 
 
 @pytest.fixture(scope="session")
@@ -416,6 +461,22 @@ def module_test_failures(terraform_work: TerraformWork) -> Callable[[str], list[
         return terraform_work.batch.own_test_failures(kind)
 
     return get
+
+
+def shipped_stacks() -> list[str]:
+    """The stacks of the committed generated/, whatever the team's environments/ holds."""
+    folder = SHIPPED_TREE / "stacks"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def plan_key(tree_root: Path, stack: str) -> str:
+    """The digest of what an offline plan of `stacks/<stack>` reads: the stack's and the modules' Terraform files."""
+    digest = hashlib.sha256()
+    for folder in (tree_root / "modules", tree_root / "stacks" / stack):
+        for path in sorted(folder.rglob("*.tf.json")):
+            digest.update(f"{path.relative_to(tree_root).as_posix()}\0{len(path.read_bytes())}\0".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def copy_project(destination: Path) -> Path:

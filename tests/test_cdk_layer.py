@@ -14,14 +14,14 @@ import pytest
 
 from generator import tree
 from generator.cdk import TOOLKIT, kernel
-from tests.conftest import PROJECT, Command, background_process
+from tests.conftest import PROJECT, Command, background_process, fixture_config_args
 
 NODE_SWITCHES = ("CDK_EAGER_IMPORT", "CDK_NODE_EAGER", "CDK_NODE_LAZY_PACKAGES", "CDK_NODE_LAZY_REPORT", "NODE_OPTIONS")
 
 
 def _synth_command(out: Path, **env: str) -> Command:
     clean = {name: value for name, value in os.environ.items() if name not in NODE_SWITCHES}
-    return Command([sys.executable, "main.py", "--out", str(out)], dict(clean, **env), PROJECT)
+    return Command([sys.executable, "main.py", *fixture_config_args(), "--out", str(out)], dict(clean, **env), PROJECT)
 
 
 def _synth(out: Path, **env: str) -> subprocess.CompletedProcess:
@@ -309,7 +309,7 @@ def test_both_toolkits_write_identical_trees(tmp_path, produced):
         pytest.skip(f"only {TOOLKIT.name} is installed here; .ci/run installs both toolkits in .venv-cdktn")
     env = dict(os.environ, CDK_TOOLKIT=other)
     result = subprocess.run(
-        [sys.executable, "main.py", "--out", str(tmp_path / other)], cwd=PROJECT, env=env, capture_output=True, text=True
+        [sys.executable, "main.py", *fixture_config_args(), "--out", str(tmp_path / other)], cwd=PROJECT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
     assert tree.read_tree(tmp_path / other) == produced.files

@@ -19,7 +19,7 @@ import pytest
 
 from generator import cli, pipeline, tree
 from generator import environments as environments_module
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, fixture_environment
 
 CORPUS = PROJECT / "tests" / "corpus"
 EXPECT = "# expect: "
@@ -87,7 +87,7 @@ def test_environment_file_names(tmp_path, written, capsys, file_name, message):
     folder = tmp_path / "environments"
     folder.mkdir()
     bad = folder / file_name
-    bad.write_text((PROJECT / "environments" / "dev.toml").read_text())
+    bad.write_text(fixture_environment("dev").read_text())
     before = snapshot(written.parent)
     status, errors, out = run(["--config", str(bad), "--out", str(written)], capsys)
     assert (status, errors, out) == (1, [f"error: {bad.as_posix()}: {message}"], "")
@@ -98,8 +98,8 @@ def test_a_file_named_to_write_over_the_index_in_environments_is_refused(tmp_pat
     """`environments/...toml` used to become the stack `..`, written over the tree's own index."""
     environments = tmp_path / "environments"
     environments.mkdir()
-    (environments / "dev.toml").write_text((PROJECT / "environments" / "dev.toml").read_text())
-    (environments / "...toml").write_text((PROJECT / "environments" / "dev.toml").read_text())
+    (environments / "dev.toml").write_text(fixture_environment("dev").read_text())
+    (environments / "...toml").write_text(fixture_environment("dev").read_text())
     monkeypatch.setattr(environments_module, "ENVIRONMENTS", environments)
     before = snapshot(written.parent)
     status, errors, _ = run(["--out", str(written)], capsys)

@@ -15,7 +15,7 @@ from generator import environments, synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
 from modules import all_modules
-from tests.conftest import PROJECT, background_terraform
+from tests.conftest import background_terraform, fixture_environment
 
 # Each key and value evaluates to something else if Terraform reads it as a template.
 HOSTILE = {
@@ -30,7 +30,7 @@ def hostile_environment() -> environments.Environment:
     and values), a cache's description, an MSK configuration's text. Injected after loading, below the checks: the
     tag, parameter and property rules (generator.limits, the modules' validations) refuse these characters in the
     maps today; escaping is the layer that must hold regardless."""
-    env = environments.load(PROJECT / "environments" / "dev.toml", all_modules(), "environments/dev.toml")
+    env = environments.load(fixture_environment("dev"), all_modules(), "environments/dev.toml")
     calls = []
     for call in env.modules:
         arguments = dict(call.arguments)

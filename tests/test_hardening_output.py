@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, pipeline, tree
-from tests.conftest import PROJECT, copy_project
+from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, str]]:
@@ -202,7 +202,7 @@ def test_a_stack_readme_names_its_file_relative_to_the_project_wherever_the_comm
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert cli.main(["--config", str(PROJECT / "environments" / "dev.toml"), "--out", str(tmp_path / "out")]) == 0
+    assert cli.main(["--config", str(fixture_environment("dev")), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "stacks" / "dev" / "README.md").read_bytes() == produced.files["stacks/dev/README.md"]
 
 
@@ -290,7 +290,7 @@ def test_ctrl_c_in_a_terminal_is_one_line_whenever_it_lands(tmp_path, produced):
     tree.write_tree(out, old)
     interrupted = 0
     for delay in (1.0, 2.5):
-        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+        process = subprocess.Popen([sys.executable, "main.py", *fixture_config_args(), "--out", str(out)], cwd=PROJECT, start_new_session=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGINT)
@@ -313,7 +313,7 @@ def test_ctrl_c_after_the_tree_is_written_leaves_quietly_with_success(tmp_path, 
     out = tmp_path / "out"
     tree.write_tree(out, dict(produced.files, **{"README.md": b"old\n"}))
     for _ in range(3):
-        process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+        process = subprocess.Popen([sys.executable, "main.py", *fixture_config_args(), "--out", str(out)], cwd=PROJECT, start_new_session=True,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         said = process.stdout.readline()
         os.killpg(process.pid, signal.SIGINT)

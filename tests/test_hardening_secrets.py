@@ -15,7 +15,7 @@ from generator import environments, secrets
 from testkit import terraform
 from generator.inputs import InputError
 from modules import all_modules
-from tests.conftest import PROJECT, background_terraform, require_terraform
+from tests.conftest import PROJECT, background_terraform, fixture_environment, require_terraform
 
 HUNTER = "hunter2-do-not-print"
 
@@ -43,7 +43,7 @@ def test_names_that_only_describe_or_resemble_a_secret(name):
     assert not secrets.is_secret_name(name)
 
 
-HEAD = (PROJECT / "environments" / "dev.toml").read_text()
+HEAD = fixture_environment("dev").read_text()
 
 
 def env_problems(tmp_path: Path, text: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT
+from tests.conftest import FIXTURE_ENVIRONMENTS, PROJECT
 
 # Packages the generator and its core must never load: the CDK toolkits, their jsii runtime and the AWS bindings.
 NODE_PACKAGES = ("cdktf", "cdktn", "jsii", "constructs", "cdktf_cdktf_provider_aws", "cdktn_provider_aws")
@@ -72,15 +72,15 @@ def test_checking_environment_files_and_reading_module_declarations_starts_no_no
         "from modules import all_modules\n"
         "from generator import docs, environments\n"
         "modules = all_modules()\n"
-        "paths = [(p, p.name) for p in sorted(Path('environments').glob('*.toml'))]\n"
+        "paths = [(p, p.name) for p in sorted(Path(sys.argv[1]).glob('*.toml'))]\n"
         "loaded = environments.load_all(paths, modules)\n"
         "for definition in modules.values():\n"
         "    for spec in definition.inputs.inputs:\n"
         "        [rule.check(spec.type.convert(rule.example)) for rule in spec.rules if rule.example is not None]\n"
         "    docs.module_context(definition, None)\n"
-        "print(len(loaded), len(modules), sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
+        "print(len(loaded), len(modules), sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[2:])))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script, *NODE_PACKAGES], cwd=PROJECT, capture_output=True,
+    result = subprocess.run([sys.executable, "-c", script, str(FIXTURE_ENVIRONMENTS), *NODE_PACKAGES], cwd=PROJECT, capture_output=True,
                             text=True, check=True)
     assert result.stdout.split(" ", 2)[2].strip() == "[]", result.stdout
-    assert int(result.stdout.split()[0]) >= 2
+    assert int(result.stdout.split()[0]) == len(list(FIXTURE_ENVIRONMENTS.glob("*.toml"))) == 2

@@ -13,7 +13,7 @@ import pytest
 from generator import cli, synth, tree
 from generator.normalize import MODULE_FILES, serialize
 from modules import all_modules
-from tests.conftest import PROJECT, copy_project
+from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def test_every_module_has_the_four_files(produced):
@@ -53,18 +53,18 @@ def test_versions_constraint(produced):
                                       "required_version": ">= 1.5.7"}}
 
 
-def test_committed_tree_is_current(produced):
-    drift = tree.compare(tree.read_tree(PROJECT / "generated"), produced.files)
+def test_committed_tree_is_current(shipped):
+    drift = tree.compare(tree.read_tree(PROJECT / "generated"), shipped.files)
     assert not drift, "generated/ is stale; run python main.py:\n" + "\n".join(drift.lines())
 
 
-def test_out_writes_the_same_tree_and_removes_orphans(tmp_path, produced, capsys):
+def test_out_writes_the_same_tree_and_removes_orphans(tmp_path, shipped, capsys):
     out = tmp_path / "out"
     (out / "modules" / "old").mkdir(parents=True)
     (out / "modules" / "old" / "main.tf.json").write_text("{}")
     (out / tree.MARKER).write_bytes(tree.MARKER_TEXT)  # a tree an earlier run wrote
     assert cli.main(["--out", str(out)]) == 0
-    assert tree.read_tree(out) == produced.files
+    assert tree.read_tree(out) == shipped.files
     assert "wrote" in capsys.readouterr().out
 
 
@@ -74,7 +74,7 @@ def test_config_leaves_other_stacks_alone(tmp_path, produced):
     (out / "stacks" / "staging").mkdir()
     (out / "stacks" / "staging" / "main.tf.json").write_text('{"hand": "made"}\n')
     (out / "stacks" / "prod" / "main.tf.json").write_text('{"stale": true}\n')
-    assert cli.main(["--config", str(PROJECT / "environments" / "dev.toml"), "--out", str(out)]) == 0
+    assert cli.main(["--config", str(fixture_environment("dev")), "--out", str(out)]) == 0
     after = tree.read_tree(out)
     assert after["stacks/staging/main.tf.json"] == b'{"hand": "made"}\n'
     assert after["stacks/prod/main.tf.json"] == b'{"stale": true}\n'
@@ -124,8 +124,9 @@ def _main(cwd: Path, *args: str, seed: str = "0") -> subprocess.CompletedProcess
 
 
 def test_same_bytes_across_processes_and_hash_seeds(tmp_path, produced):
-    first = _main(PROJECT, "--out", str(tmp_path / "a"), seed="1")
-    second = _main(PROJECT, "--out", str(tmp_path / "b"), seed="4242")
+    config = fixture_config_args()
+    first = _main(PROJECT, *config, "--out", str(tmp_path / "a"), seed="1")
+    second = _main(PROJECT, *config, "--out", str(tmp_path / "b"), seed="4242")
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert tree.read_tree(tmp_path / "a") == tree.read_tree(tmp_path / "b") == produced.files
     # The end-of-life banner of jsii for Node 20 is silenced.
