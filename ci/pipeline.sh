@@ -4,6 +4,7 @@
 #
 #   ci/pipeline.sh install            create .venv and install the project with its test dependencies
 #   ci/pipeline.sh check              python main.py --check: generated/ is what the sources produce
+#   ci/pipeline.sh stacks             the stacks of generated/stacks as a JSON list, for the plan and apply matrices
 #   ci/pipeline.sh diff BASE_REF      Markdown summary of what the change does to generated/ as committed at the
 #                                     git ref BASE_REF (origin/main), for the job summary and the pull-request comment
 #   ci/pipeline.sh test               the test suite (real Terraform, offline)
@@ -31,7 +32,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # A CLI configuration variable naming a file that does not exist makes terraform warn at every call.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
-usage() { sed -n '2,24p' "$0" >&2; exit 2; }
+usage() { sed -n '2,25p' "$0" >&2; exit 2; }
 
 # terraform for the plan and apply steps: from the local mirror when there is one (same discovery as the tests).
 terraform_config() {
@@ -69,6 +70,9 @@ case "$step" in
     ;;
   check)
     "$PYTHON" main.py --check
+    ;;
+  stacks)
+    "$PYTHON" -c 'import json, pathlib; print(json.dumps(sorted(p.name for p in pathlib.Path("generated/stacks").iterdir() if p.is_dir())))'
     ;;
   diff)
     [ $# -eq 1 ] || usage

@@ -33,7 +33,7 @@ def test_the_workflow_runs_every_step_through_the_script():
     # The checks of the project itself (heavier, and about the project, not a pull request's change) run in .ci/run.
     project_checks = ["team-edits", "sandbox"]
     assert [s for s in steps if s not in project_checks] == [
-        "install", "check", "diff", "test", "validate", "module-tests", "gate", "plan", "apply"]
+        "install", "check", "stacks", "diff", "test", "validate", "module-tests", "gate", "plan", "apply"]
     for step in steps:
         if step in project_checks:
             assert re.search(rf"^ci/pipeline\.sh {step}$", (PROJECT / ".ci" / "run").read_text(), flags=re.M), step
@@ -44,6 +44,38 @@ def test_the_workflow_runs_every_step_through_the_script():
     assert "environment: ${{ matrix.environment }}" in apply
     assert "actions/download-artifact" in apply and '"$RUNNER_TEMP/plan/$STACK.tfplan"' in apply
     assert "if: github.event_name == 'push'" in apply
+
+
+STACKS_MATRIX = "${{ fromJSON(needs.check.outputs.stacks) }}"
+
+
+def matrix_stacks(expression: str | list) -> list:
+    """The stacks a plan or apply job runs for: the `check` job's `stacks` output, which is what `ci/pipeline.sh
+    stacks` prints for the tree being checked."""
+    assert expression == STACKS_MATRIX, f"a matrix this test cannot resolve: {expression}"
+    return json.loads(pipeline("stacks").stdout)
+
+
+def test_the_plan_and_apply_jobs_run_for_every_stack_there_is(tmp_path):
+    """No list of environments in the workflow: adding, renaming or deleting an environment file changes nothing
+    there. The matrices come from generated/stacks, whatever it holds."""
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    check = workflow["jobs"]["check"]
+    assert check["outputs"] == {"stacks": "${{ steps.stacks.outputs.stacks }}"}
+    assert {"id": "stacks", "name": "The stacks (generated/stacks/*), for the plan and apply jobs",
+            "run": 'echo "stacks=$(ci/pipeline.sh stacks)" >> "$GITHUB_OUTPUT"'} in check["steps"]
+    for job in ("plan", "apply"):
+        assert workflow["jobs"][job]["strategy"]["matrix"] == {"environment": STACKS_MATRIX}
+        assert "check" in workflow["jobs"][job]["needs"]
+    assert json.loads(pipeline("stacks").stdout) == sorted(p.name for p in (PROJECT / "generated" / "stacks").iterdir())
+    # In a project whose team has other environments: exactly those, as JSON.
+    (tmp_path / "ci").mkdir()
+    shutil.copy(SCRIPT, tmp_path / "ci" / "pipeline.sh")
+    for stack in ("staging", "dev", "eu-prod"):
+        (tmp_path / "generated" / "stacks" / stack).mkdir(parents=True)
+    (tmp_path / "generated" / "stacks" / "README.md").write_text("an index, not a stack")
+    result = pipeline("stacks", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, '["dev", "eu-prod", "staging"]\n', "")
 
 
 DOCS = PROJECT / "docs" / "pipeline.md"
@@ -90,7 +122,7 @@ def unavailable(workflow_text: str, docs: str) -> list[str]:
     for job_name, job in workflow["jobs"].items():
         matrix = job.get("strategy", {}).get("matrix", {})
         assert set(matrix) <= {"environment"}, f"{job_name}: a matrix this test does not read: {matrix}"
-        stacks = matrix.get("environment", [None])
+        stacks = matrix_stacks(matrix["environment"]) if "environment" in matrix else [None]
         environment = job.get("environment")
         if isinstance(environment, dict):
             environment = environment.get("name")
