@@ -133,6 +133,8 @@ class _Interrupted:
         self._previous: Any = None
 
     def _handler(self, signum: int, frame: Any) -> None:
+        if os.environ.get("LOST_DEBUG"):
+            import traceback; traceback.print_stack(frame, limit=12)
         self.happened = True
         if _WORK["done"]:  # the tree is written: nothing left to stop (run_script leaves quietly)
             _WORK["late"] = True
@@ -200,7 +202,11 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
 
     # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
     # that cannot be read or holds what no module takes, answers at once.
-    out = tree.check_output(args.out, PROJECT) if args.out is not None else DEFAULT_OUT
+    writing = not (args.check or args.diff)
+    out = tree.check_output(args.out, PROJECT, writing) if args.out is not None else DEFAULT_OUT
+    problem = tree.ownership_problem(out, _display(out), writing) if args.out is None else None
+    if problem:
+        raise tree.UnsafeOutput([problem])
     files = [(p, _display(p)) for p in args.config] if args.config else None
     from generator import environments
 
@@ -235,6 +241,12 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         tree.write_tree(out, result.files, result.scope)
     except OSError as err:
         raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
+    except tree.Incomplete as err:
+        raise _Failed(
+            f"cannot write {_display(out)}: {err}, after {err.done} of {err.total} files were replaced or removed one by "
+            f"one (a mount point): it holds old and new files, and its {tree.MARKER} says so (python main.py --check "
+            "lists them); run python main.py again to complete it"
+        ) from None
     _WORK["done"] = True  # a Ctrl-C from now on finds the new tree written: it is not an interruption
     print(f"wrote {len(result.files)} files to {_display(out)}")
     return 0
