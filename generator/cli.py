@@ -66,10 +66,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _display(path: Path) -> str:
+    """A path as messages name it: relative to the working folder when inside it, cut as any user value is."""
+    from generator.types import clip
+
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        return clip(path.resolve().relative_to(Path.cwd().resolve()).as_posix())
+    except (ValueError, OSError, RuntimeError):  # outside the working folder, a name too long, a loop of links
+        return clip(path.as_posix())
 
 
 class _Failed(Exception):

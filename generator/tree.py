@@ -240,30 +240,31 @@ def check_output(raw: str, project: Path, writing: bool = True) -> Path:
     """The folder `--out RAW` names, or UnsafeOutput with one line saying why it may not be written (or, for
     --check and --diff, read as a generated tree)."""
     if not raw.strip():
-        raise UnsafeOutput([f"--out \"{raw}\": names no folder; give the folder to write, such as --out generated"])
+        raise UnsafeOutput([f"--out \"{clip(raw)}\": names no folder; give the folder to write, such as --out generated"])
     try:
         return _check_output(raw, project, writing)
     except (OSError, RuntimeError) as err:  # a name too long, a loop of symbolic links (RuntimeError before 3.13)
         reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-        raise UnsafeOutput([f"--out {raw}: cannot be used: {reason}"]) from None
+        raise UnsafeOutput([f"--out {clip(raw)}: cannot be used: {clip(reason)}"]) from None
 
 
 def _check_output(raw: str, project: Path, writing: bool) -> Path:
+    shown = clip(raw)
     root = Path(raw).resolve()
     project = project.resolve()
     if root == project or project.is_relative_to(root):
-        raise UnsafeOutput([f"--out {raw}: is the project folder or holds it; name a new or empty folder, or one python main.py wrote"])
+        raise UnsafeOutput([f"--out {shown}: is the project folder or holds it; name a new or empty folder, or one python main.py wrote"])
     if any(part.lower() == ".git" for part in (*root.parts, *Path(os.path.abspath(raw)).parts)):
         # The repository's own data (objects, refs, hooks): a tree written there is run by no one and can break git.
-        raise UnsafeOutput([f"--out {raw}: is a .git folder or inside one (git's own data); name a new or empty folder, or one python main.py wrote"])
+        raise UnsafeOutput([f"--out {shown}: is a .git folder or inside one (git's own data); name a new or empty folder, or one python main.py wrote"])
     if root == project / "environments":
-        raise UnsafeOutput([f"--out {raw}: is the folder of the environment files; name a new or empty folder, or one python main.py wrote"])
+        raise UnsafeOutput([f"--out {shown}: is the folder of the environment files; name a new or empty folder, or one python main.py wrote"])
     if root.exists() and not root.is_dir():
-        raise UnsafeOutput([f"--out {raw}: is a file, not a folder; refusing to replace it"])
+        raise UnsafeOutput([f"--out {shown}: is a file, not a folder; refusing to replace it"])
     existing = next(p for p in root.parents if p.exists())
     if not root.exists() and not existing.is_dir():
-        raise UnsafeOutput([f"--out {raw}: is inside {existing.name}, which is a file, not a folder"])
-    problem = ownership_problem(root, f"--out {raw}", writing)
+        raise UnsafeOutput([f"--out {shown}: is inside {clip(existing.name)}, which is a file, not a folder"])
+    problem = ownership_problem(root, f"--out {shown}", writing)
     if problem:
         raise UnsafeOutput([problem])
     return root

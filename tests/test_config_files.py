@@ -192,3 +192,14 @@ def test_short_values_are_repeated_whole():
     assert literal("x" * MAX_SHOWN) == cut('"' + "x" * MAX_SHOWN + '"')  # the quotes count
     assert literal("x" * (MAX_SHOWN - 2)) == '"' + "x" * (MAX_SHOWN - 2) + '"'
     assert literal({"a": [1, 2]}) == '{"a": [1, 2]}'
+
+
+def test_a_long_out_or_config_name_is_repeated_cut(tmp_path, capsys):
+    """A command-line value is a user value too: up to 128 KiB on Linux, cut like any other."""
+    long = str(tmp_path / ("x" * 5000))
+    assert cli.main(["--out", long]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: --out {cut(long)}: cannot be used: File name too long"]
+    assert cli.main(["--config", long + ".toml", "--check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {cut(long + '.toml')}: cannot be read: File name too long"]
+    assert cli.main(["--config", long + "/dev.toml", "--check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {cut(long + '/dev.toml')}: cannot be read: File name too long"]
