@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator import limits, secrets
 from generator.inputs import InputError
-from generator.types import MAX_SHOWN, STRING, TypeMismatch, clip, list_of, literal, map_of
+from generator.types import STRING, TypeMismatch, clip, list_of, literal, map_of
 
 if TYPE_CHECKING:  # importing the module machinery starts the jsii runtime; precheck() must run before it
     from generator.module import ModuleDefinition
@@ -557,8 +557,9 @@ LARGEST_INTEGER = 2**53 - 1
 # token, or fail the synth. No escaping survives that, so such a string is refused.
 TOOLKIT_TOKEN = "TfToken["
 TOKEN_RULE = 'contains "TfToken[", which the CDK toolkit reads as one of its placeholders; remove it'
-# No input, tag or parameter has a longer name; a longer key is refused before any message could repeat it whole.
-KEY_RULE = f"a key longer than {MAX_SHOWN} characters; no input, tag or parameter has a name that long"
+# No input, tag (128) or parameter has a longer name: a longer key is refused before a message repeats it.
+MAX_KEY = 256
+KEY_RULE = f"a key longer than {MAX_KEY} characters; no input, tag or parameter has a name that long"
 
 
 def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
@@ -573,7 +574,7 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
         elif isinstance(value, dict):
             for key, item in value.items():
                 where = f"{path}.{key}" if path else key
-                if len(key) > MAX_SHOWN:
+                if len(key) > MAX_KEY:
                     found.append(f"{label} {clip(where)}: {KEY_RULE}")
                 elif TOOLKIT_TOKEN in key:
                     found.append(f"{label} {where}: the key {TOKEN_RULE}")
@@ -599,14 +600,14 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
             found.append(f"{label} {path}: the value {TOKEN_RULE}")
 
     for key, value in data.items():
-        if len(key) > MAX_SHOWN:
+        if len(key) > MAX_KEY:
             found.append(f"{where}: {f'[{clip(key)}]' if isinstance(value, dict) else clip(key)}: {KEY_RULE}")
             continue
         if secrets.is_secret_name(key):
             continue
         if isinstance(value, dict):
             for name, item in value.items():
-                if len(name) > MAX_SHOWN:
+                if len(name) > MAX_KEY:
                     found.append(f"{where}: [{key}] {clip(name)}: {KEY_RULE}")
                 elif TOOLKIT_TOKEN in name:
                     found.append(f"{where}: [{key}] {name}: the key {TOKEN_RULE}")

@@ -23,8 +23,9 @@ class TypeMismatch(Exception):
         super().__init__(f"{path}: expected {expected}, got {literal(value)}")
 
 
-# How much of a user's value an error message repeats: enough to recognise it, never a 10 MB line.
-MAX_SHOWN = 200
+# How much of a user's value an error message repeats: enough to read a list of objects with their defaults filled
+# in, never a 10 MB line.
+MAX_SHOWN = 1000
 
 
 def exact(value: Any) -> str:

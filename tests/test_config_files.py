@@ -152,7 +152,7 @@ def cut(text: str) -> str:
     return f"{text[:MAX_SHOWN]}… ({len(text) - MAX_SHOWN} more characters)"
 
 
-def test_a_value_of_almost_1_mib_is_repeated_as_200_characters(tmp_path, written, capsys):
+def test_a_value_of_almost_1_mib_is_repeated_cut(tmp_path, written, capsys):
     value = "a" * 1_000_000
     config = tmp_path / "dev.toml"
     config.write_text(HEAD + DYNAMODB + f'[dynamodb.tags]\nNote = "{value}"\n')
@@ -161,7 +161,7 @@ def test_a_value_of_almost_1_mib_is_repeated_as_200_characters(tmp_path, written
     errors = capsys.readouterr().err.splitlines()
     assert errors == [f"error: {config}: [dynamodb] tags: must have tag values of at most 256 characters, got "
                       f"Note = {cut(chr(34) + value + chr(34))} (1000000 characters)"]
-    assert len(errors[0]) < 500
+    assert len(errors[0]) < 1300
     assert snapshot(written.parent) == before
 
 
@@ -171,7 +171,7 @@ def test_a_key_of_almost_1_mib_is_refused_and_cut(tmp_path, written, capsys):
     config.write_text(HEAD + DYNAMODB + f"[dynamodb.tags]\n{key} = 1\n")
     assert cli.main(["--config", str(config), "--out", str(written)]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"error: {config}: [dynamodb] {cut('tags.' + key)}: a key longer than {MAX_SHOWN} characters; no input, tag "
+        f"error: {config}: [dynamodb] {cut('tags.' + key)}: a key longer than 256 characters; no input, tag "
         "or parameter has a name that long"]
 
 
