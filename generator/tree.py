@@ -28,6 +28,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
@@ -493,14 +494,26 @@ def _write_part(folder: Path, name: str, content: bytes) -> Path:
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
     """Ctrl-C (and TERM, HUP) wait until the block ends: the file-by-file switch takes milliseconds, and stopping it
-    midway would leave old and new files mixed."""
-    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "pthread_sigmask") else set()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held) if held else None
+    midway would leave old and new files mixed. A signal that comes is noted and raised again once the block is
+    left, to the handler that was there. (Handlers, not the thread's signal mask: with the jsii runtime's threads
+    running, a signal the main thread blocks is delivered to another thread, and Python still runs its handler.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    held = [getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {
+        number: signal.signal(number, lambda signum, frame: came.append(signum))
+        for number in held
+        if signal.getsignal(number) is not None  # None: a handler set outside Python, which could not be put back
+    }
     try:
         yield
     finally:
-        if previous is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(came):
+            signal.raise_signal(number)
 
 
 def _replace_in_place(root: Path, complete: Files, listed: set[str]) -> None:

@@ -293,3 +293,26 @@ def test_out_inside_this_repository_git_is_refused_from_main_py():
     assert (result.returncode, result.stderr.splitlines(), result.stdout) == (1, [
         "error: --out .git/generated: is a .git folder or inside one (git's own data); name a new or empty folder, or "
         "one python main.py wrote"], "")
+
+
+def test_ctrl_c_during_the_switch_waits_for_its_end(old_tree, no_synth, mount_point, monkeypatch, capsys, produced):
+    """Ctrl-C while files are renamed one by one would leave them mixed: it is held for the few milliseconds of the
+    switch, then stops the command (exit 130) with the whole new tree in place."""
+    import signal
+
+    out, _ = old_tree
+    real = os.replace
+    calls = []
+
+    def press_ctrl_c_once(source, target):
+        calls.append(target)
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(source, target)
+
+    monkeypatch.setattr(os, "replace", press_ctrl_c_once)
+    assert run(["--out", str(out)], capsys) == (130, [], [
+        f"interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"])
+    assert len(calls) == len(produced.files) + 1  # the INCOMPLETE marker, every file, the final marker
+    monkeypatch.setattr(os, "replace", real)
+    assert tree.read_tree(out) == produced.files
