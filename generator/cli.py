@@ -72,10 +72,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _display(path: Path) -> str:
+    """A path as messages name it: relative to the working folder when inside it, cut as any user value is."""
+    from generator.types import clip
+
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        return clip(path.resolve().relative_to(Path.cwd().resolve()).as_posix())
+    except (ValueError, OSError, RuntimeError):  # outside the working folder, a name too long, a loop of links
+        return clip(path.as_posix())
 
 
 class _Failed(Exception):
@@ -124,6 +127,11 @@ def main(argv: list[str] | None = None, modules: Callable[[], Mapping[str, Any]]
 def _interrupted(shown: str) -> int:
     # The swap is one atomic step: whenever Ctrl-C lands, the folder holds a whole tree, old or new.
     print(f"interrupted: {shown} holds a complete tree; leftovers are cleaned on the next run", file=sys.stderr)
+    if _WORK["script"]:
+        # The process leaves with this line as its last word: a jsii kernel interrupted while it started is
+        # collected as the exception unwinds, and its __del__ would add "Exception ignored in ... __del__" and a
+        # traceback below the line.
+        _quiet()
     return INTERRUPTED
 
 
@@ -159,7 +167,7 @@ class _Interrupted:
 
 # Whether the command's work has ended (the tree is written, or the guarded block is left), and whether a Ctrl-C
 # came after that: set by _Interrupted and _run, read by run_script and exit_with.
-_WORK = {"done": False, "late": False}
+_WORK = {"done": False, "late": False, "script": False}
 
 
 def run_script(command: Callable[[], int]) -> None:
@@ -173,6 +181,7 @@ def run_script(command: Callable[[], int]) -> None:
             raise KeyboardInterrupt
         _WORK["late"] = True
 
+    _WORK["script"] = True
     signal.signal(signal.SIGINT, ctrl_c)
     # Registered before the jsii runtime registers its own exit handler, so it runs after it (last in, first out):
     # from then on Python finalizes, resetting a handler to the default action (death by the signal, exit -2)
@@ -184,18 +193,31 @@ def run_script(command: Callable[[], int]) -> None:
 def exit_with(status: int) -> None:
     """Leave the process with `status`. After Ctrl-C, the jsii runtime's exit handlers would print tracebacks
     about its dead Node process below the one line already printed: leave without running them; the same for a
-    Ctrl-C that came after the work, or comes while the process winds down."""
+    Ctrl-C that came after the work, or comes while the process winds down.
+
+    Otherwise the exit handlers run now (the jsii runtime stops its Node process and removes its files, the phase
+    times are written), and the process leaves without Python's finalization, which only frees memory: ~0.3 s, and
+    seconds on a loaded machine, in which the process looked busy though the tree was written. A Ctrl-C there, meant
+    for a synth that seemed to run, was a late one: exit 0 and the new tree, a Ctrl-C "swallowed". Now the process
+    ends within ~0.1 s of its last line, which is flushed at once."""
     signal.signal(signal.SIGINT, lambda signum, frame: _leave(status))
     if status == INTERRUPTED or _WORK["late"]:
         _leave(status)
-    sys.exit(status)
+    sys.stdout.flush()
+    atexit._run_exitfuncs()
+    _leave(status)
+
+
+def _quiet() -> None:
+    """Nothing more on stderr: what is written is flushed, then stderr goes to /dev/null."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
 
 
 def _leave(status: int) -> None:
     """Exit now, without the exit handlers, and with nothing more on stderr."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stderr.fileno())
+    _quiet()
     os._exit(status)
 
 
@@ -210,7 +232,11 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
 
     # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
     # that cannot be read or holds what no module takes, answers at once.
-    out = tree.check_output(args.out, PROJECT) if args.out is not None else DEFAULT_OUT
+    writing = not (args.check or args.diff)
+    out = tree.check_output(args.out, PROJECT, writing) if args.out is not None else DEFAULT_OUT
+    problem = tree.ownership_problem(out, _display(out), writing) if args.out is None else None
+    if problem:
+        raise tree.UnsafeOutput([problem])
     files = [(p, _display(p)) for p in args.config] if args.config else None
     from generator import environments
 
@@ -250,8 +276,14 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         tree.write_tree(out, result.files, result.scope)
     except OSError as err:
         raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
+    except tree.Incomplete as err:
+        raise _Failed(
+            f"cannot write {_display(out)}: {err}, after {err.done} of {err.total} files were replaced or removed one by "
+            f"one (a mount point): it holds old and new files, and its {tree.MARKER} says so (python main.py --check "
+            "lists them); run python main.py again to complete it"
+        ) from None
     _WORK["done"] = True  # a Ctrl-C from now on finds the new tree written: it is not an interruption
-    print(f"wrote {len(result.files)} files to {_display(out)}")
+    print(f"wrote {len(result.files)} files to {_display(out)}", flush=True)
     return 0
 
 

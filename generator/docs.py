@@ -16,7 +16,7 @@ from generator import versions
 from generator.environments import Environment, secret_variable
 from generator.inputs import Input
 from generator.module import ModuleDefinition
-from generator.types import literal
+from generator.types import exact
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 REGENERATE = "python main.py"
@@ -55,7 +55,7 @@ def _input_row(spec: Input) -> dict[str, str]:
         "name": spec.name,
         "description": cell(spec.description + (" Sensitive." if spec.sensitive else "")),
         "type": cell(spec.type.hcl()),
-        "default": "n/a" if spec.required else cell(literal(spec.default)),
+        "default": "n/a" if spec.required else cell(exact(spec.default)),
         "required": "yes" if spec.required else "no",
     }
 
@@ -104,7 +104,7 @@ def stack_context(environment: Environment, modules: Mapping[str, ModuleDefiniti
             {
                 "name": call.name,
                 "kind": call.kind,
-                "arguments": [{"name": k, "value": cell(literal(v))} for k, v in call.arguments.items()],
+                "arguments": [{"name": k, "value": cell(exact(v))} for k, v in call.arguments.items()],
                 "secrets": [secret_variable(call.name, s) for s in call.secrets],
             }
             for call in environment.modules

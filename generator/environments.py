@@ -21,7 +21,10 @@ from __future__ import annotations
 import datetime
 import difflib
 import math
+import os
 import re
+import stat
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from generator import limits, secrets
 from generator.inputs import InputError
-from generator.types import STRING, TypeMismatch, list_of, literal, map_of
+from generator.types import STRING, TypeMismatch, clip, list_of, literal, map_of
 
 if TYPE_CHECKING:  # importing the module machinery starts the jsii runtime; precheck() must run before it
     from generator.module import ModuleDefinition
@@ -152,18 +155,65 @@ def precheck(paths: list[tuple[Path, str]]) -> None:
         raise InputError(problems)
 
 
+# An environment file is a few KiB; reading stops here, whatever the file (a FIFO, /dev/zero behind a symlink) is.
+MAX_FILE_BYTES = 1024 * 1024
+_FILE_KINDS = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+               stat.S_IFSOCK: "a socket"}
+
+
+def read_file(path: Path, where: str, limit: int = MAX_FILE_BYTES, what: str = "an environment file such as environments/dev.toml") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, or InputError in one line. Opened without blocking
+    (a FIFO would wait for a writer forever) and checked on the open file itself, so a name swapped after a check
+    cannot slip a device in; at most limit + 1 bytes are ever read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError([f"{where}: no such file"]) from None
+    except OSError as err:
+        try:  # a socket cannot even be opened (ENXIO): say what it is
+            _regular(os.stat(path).st_mode, where, what)
+        except OSError:
+            pass
+        raise InputError([f"{where}: cannot be read: {err.strerror or err}"]) from None
+    try:
+        info = os.fstat(fd)
+        _regular(info.st_mode, where, what)
+        if info.st_size > limit:
+            raise InputError([f"{where}: cannot be read: larger than {_size(limit)} ({info.st_size} bytes)"])
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew since fstat
+            raise InputError([f"{where}: cannot be read: larger than {_size(limit)}"])
+        return b"".join(chunks)
+    except OSError as err:
+        raise InputError([f"{where}: cannot be read: {err.strerror or err}"]) from None
+    finally:
+        os.close(fd)
+
+
+def _regular(mode: int, where: str, what: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError([f"{where}: is a folder; name {what}"])
+    if not stat.S_ISREG(mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(mode), "not a file")
+        raise InputError([f"{where}: cannot be read: is {kind}, not a regular file; name {what}"])
+
+
+def _size(limit: int) -> str:
+    return f"{limit // 2**20} MiB" if limit % 2**20 == 0 else f"{limit} bytes"
+
+
 def _read(path: Path, where: str) -> dict[str, Any]:
     """The file's data, or InputError: unreadable, not TOML, a bad name, or a value no module takes."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([f"{where}: no such file"]) from None
-    except IsADirectoryError:
-        raise InputError([f"{where}: is a folder; name an environment file such as environments/dev.toml"]) from None
+        text = read_file(path, where).decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputError([f"{where}: cannot be read: not UTF-8 text (byte {err.start})"]) from None
-    except OSError as err:
-        raise InputError([f"{where}: cannot be read: {err.strerror or err}"]) from None
     name_problem = _name_problem(path, where)
     if name_problem:
         raise InputError([name_problem])
@@ -174,6 +224,8 @@ def _read(path: Path, where: str) -> dict[str, Any]:
         raise InputError([f"{where}: invalid TOML: {err}"]) from None
     except RecursionError:
         raise InputError([f"{where}: invalid TOML: nested too deeply to read (at most {MAX_DEPTH} levels)"]) from None
+    except ValueError:  # not a TOMLDecodeError: an integer longer than Python converts (sys.int_max_str_digits)
+        raise InputError([f"{where}: invalid TOML: {_long_integer(text)}"]) from None
 
     value_problems = _unsupported_values(data, where)
     if value_problems:
@@ -181,6 +233,14 @@ def _read(path: Path, where: str) -> dict[str, Any]:
         # NaN or a number the jsii bridge would round.
         raise InputError(value_problems)
     return data
+
+
+def _long_integer(text: str) -> str:
+    digits = sys.get_int_max_str_digits()
+    line = next((number for number, line in enumerate(text.splitlines(), start=1)
+                 if re.search(rf"(?<![0-9A-Za-z_])[+-]?[0-9][0-9_]{{{digits},}}", line)), None)
+    at = f" (at line {line})" if line else ""
+    return f"an integer of more than {digits} digits{at}; no input takes a number that long"
 
 
 def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | None = None) -> Environment:
@@ -433,6 +493,28 @@ def _tags(value: Any, where: str, problems: list[str]) -> dict[str, str]:
         return {}
 
 
+# A local backend's state stays in its stack folder, where the tree writer knows it as Terraform's own file
+# (tree.is_terraform_file: ".tfstate" in its name) and never removes it: `..` or an absolute path would write the
+# state elsewhere (over another stack's, or anywhere on the disk), and any other name would be a file of the tree.
+STATE_PATH_RULE = (
+    'must be a relative path inside the stack folder, without ".." or "\\", naming a file that ends in .tfstate '
+    "(such as terraform.tfstate)"
+)
+
+
+def _state_path_ok(path: str) -> bool:
+    parts = path.split("/")
+    return (
+        not path.startswith("/")
+        and "\\" not in path
+        and ":" not in path  # a Windows drive, C:...
+        and all(part not in ("", ".", "..") for part in parts)
+        and not any(ord(c) < 32 or ord(c) == 127 for c in path)
+        and parts[-1].endswith(".tfstate")
+        and parts[-1] != ".tfstate"
+    )
+
+
 def _backend(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
     kind = value.get("type", "local")
     if not isinstance(kind, str) or kind not in BACKEND_KEYS:
@@ -455,6 +537,10 @@ def _backend(value: Any, where: str, problems: list[str]) -> dict[str, Any]:
     for key in BACKEND_REQUIRED[kind]:
         if key not in value:
             problems.append(f"{where}: [backend] {key}: is required for type = {literal(kind)}")
+    path = result.get("path")
+    if kind == "local" and isinstance(path, str) and not _state_path_ok(path):
+        problems.append(f"{where}: [backend] path: {STATE_PATH_RULE}, got {literal(path)}")
+        del result["path"]
     if kind == "s3":
         # Secure by default: an encrypted state object, locked with S3-native locking (no DynamoDB table needed).
         result.setdefault("encrypt", True)
@@ -535,6 +621,9 @@ LARGEST_INTEGER = 2**53 - 1
 # token, or fail the synth. No escaping survives that, so such a string is refused.
 TOOLKIT_TOKEN = "TfToken["
 TOKEN_RULE = 'contains "TfToken[", which the CDK toolkit reads as one of its placeholders; remove it'
+# No input, tag (128) or parameter has a longer name: a longer key is refused before a message repeats it.
+MAX_KEY = 256
+KEY_RULE = f"a key longer than {MAX_KEY} characters; no input, tag or parameter has a name that long"
 
 
 def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
@@ -549,7 +638,9 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
         elif isinstance(value, dict):
             for key, item in value.items():
                 where = f"{path}.{key}" if path else key
-                if TOOLKIT_TOKEN in key:
+                if len(key) > MAX_KEY:
+                    found.append(f"{label} {clip(where)}: {KEY_RULE}")
+                elif TOOLKIT_TOKEN in key:
                     found.append(f"{label} {where}: the key {TOKEN_RULE}")
                 elif not secrets.is_secret_name(key):
                     visit(item, label, where, depth + 1)
@@ -567,17 +658,22 @@ def _unsupported_values(data: Mapping[str, Any], where: str) -> list[str]:
             # Also keeps out the huge negative doubles the toolkit uses to encode number tokens.
             found.append(
                 f"{label} {path}: must be at most {LARGEST_INTEGER} in size (a larger number is rounded on its way "
-                f"to Terraform), got {value}"
+                f"to Terraform), got {clip(str(value))}"
             )
         elif isinstance(value, str) and TOOLKIT_TOKEN in value:
             found.append(f"{label} {path}: the value {TOKEN_RULE}")
 
     for key, value in data.items():
+        if len(key) > MAX_KEY:
+            found.append(f"{where}: {f'[{clip(key)}]' if isinstance(value, dict) else clip(key)}: {KEY_RULE}")
+            continue
         if secrets.is_secret_name(key):
             continue
         if isinstance(value, dict):
             for name, item in value.items():
-                if TOOLKIT_TOKEN in name:
+                if len(name) > MAX_KEY:
+                    found.append(f"{where}: [{key}] {clip(name)}: {KEY_RULE}")
+                elif TOOLKIT_TOKEN in name:
                     found.append(f"{where}: [{key}] {name}: the key {TOKEN_RULE}")
                 elif not secrets.is_secret_name(name):
                     visit(item, f"{where}: [{key}]", name, 2)

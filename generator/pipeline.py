@@ -55,7 +55,9 @@ def produce(
         raise InputError(import_problems)
     files.update(tftest.render(modules, files))  # each module's native `terraform test`
     files.update(docs.render(modules, envs, existing=existing or {}, scope=owned, files=files))
-    files[tree.MARKER] = tree.MARKER_TEXT
+    # The marker lists every file of the tree the run leaves: these, and (with --config) the other stacks' files an
+    # earlier run wrote. Computed from `existing` as the writer computes it, so that --check compares it too.
+    files[tree.MARKER] = tree.complete_tree(existing or {}, files, owned)[tree.MARKER]
     leaks = secrets.find_secrets(files)
     if leaks:
         raise InputError([f"refusing to write a secret: {leak}" for leak in leaks])

@@ -23,9 +23,27 @@ class TypeMismatch(Exception):
         super().__init__(f"{path}: expected {expected}, got {literal(value)}")
 
 
-def literal(value: Any) -> str:
-    """A value as a reader of Terraform or TOML would write it, for messages and documentation."""
+# How much of a user's value an error message repeats: enough to read a list of objects with their defaults filled
+# in, never a 10 MB line.
+MAX_SHOWN = 1000
+
+
+def exact(value: Any) -> str:
+    """A value as a reader of Terraform or TOML would write it, whole: for documentation and comparisons."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def clip(text: str) -> str:
+    """Text a message repeats from the user (a value, a key), cut to MAX_SHOWN characters with its length said."""
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[:MAX_SHOWN]}… ({len(text) - MAX_SHOWN} more characters)"
+
+
+def literal(value: Any) -> str:
+    """A value as a reader of Terraform or TOML would write it, for messages: the one helper every message that
+    quotes a user's value goes through, so none repeats more than MAX_SHOWN characters of it."""
+    return clip(exact(value))
 
 
 class TfType:
@@ -84,7 +102,7 @@ class _Collection(TfType):
         if not isinstance(value, list):
             raise TypeMismatch(path, self.hcl(), value)
         items = [self.element.convert(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        if self.kind == "set" and len({literal(i) for i in items}) != len(items):
+        if self.kind == "set" and len({exact(i) for i in items}) != len(items):
             raise TypeMismatch(path, f"{self.hcl()} without duplicates", value)
         return items
 
@@ -122,7 +140,7 @@ class _Object(TfType):
             elif attr.default is None:
                 parts.append(f"{name} = optional({attr.type.hcl()})")
             else:
-                parts.append(f"{name} = optional({attr.type.hcl()}, {literal(attr.default)})")
+                parts.append(f"{name} = optional({attr.type.hcl()}, {exact(attr.default)})")
         return "object({" + ", ".join(parts) + "})"
 
     def convert(self, value: Any, path: str = "") -> Any:

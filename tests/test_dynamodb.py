@@ -182,10 +182,14 @@ def test_fails_if(overrides, message):
     if isinstance(message, list):
         assert found == message
     elif message.endswith("[...21 items]"):
-        # A long value: the message up to the value, and the value itself.
+        # A long value: the message up to the value, and the value cut as every message cuts it (types.literal).
+        from generator.types import MAX_SHOWN
+
         head = message.removesuffix("[...21 items]")
         assert len(found) == 1 and found[0].startswith(head)
-        assert found[0][len(head):].count('"name": "index') == 21
+        shown, _, rest = found[0][len(head):].partition("… (")
+        assert len(shown) == MAX_SHOWN and shown.startswith('[{') and '"name": "index0"' in shown
+        assert rest.endswith(" more characters)")
     else:
         assert found == [message]
 

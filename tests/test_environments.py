@@ -160,7 +160,7 @@ def test_cli_reports_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("untouched")
-    (out / tree.MARKER).write_bytes(tree.MARKER_TEXT)
+    (out / tree.MARKER).write_bytes(tree.marker(["keep.txt"]))
     before = tree.read_tree(out)
     assert cli.main(["--config", str(bad), "--out", str(out)]) == 1
     err = capsys.readouterr().err

@@ -133,14 +133,14 @@ def test_an_unreadable_environment_file(tmp_path, written, capsys, monkeypatch):
     # The tests may run as root, for whom chmod 000 changes nothing: the read itself fails as it would.
     unreadable = tmp_path / "dev.toml"
     unreadable.write_text("")
-    real = Path.read_text
+    real = os.open
 
-    def denied(self, *args, **kwargs):
-        if self == unreadable:
-            raise PermissionError(13, os.strerror(13), str(self))
-        return real(self, *args, **kwargs)
+    def denied(path, *args, **kwargs):
+        if Path(path) == unreadable:
+            raise PermissionError(13, os.strerror(13), str(path))
+        return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", denied)
+    monkeypatch.setattr(os, "open", denied)  # the call environments.read_file opens the file with
     status, errors, _ = run(["--config", str(unreadable), "--out", str(written)], capsys)
     assert (status, errors) == (1, [f"error: {unreadable.as_posix()}: cannot be read: Permission denied"])
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, pipeline, tree
+from generator.types import clip
 from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
@@ -64,7 +65,7 @@ def test_refused_out_leaves_the_project_byte_for_byte(project_copy, out, message
 def test_a_folder_this_tool_wrote_an_empty_one_and_a_new_one_are_accepted(tmp_path, produced):
     written = tmp_path / "written"
     tree.write_tree(written, produced.files)
-    assert (written / tree.MARKER).read_bytes() == tree.MARKER_TEXT
+    assert (written / tree.MARKER).read_bytes() == tree.marker(produced.files)
     (tmp_path / "empty").mkdir()
     for name in ("written", "empty", "new/deeper"):
         assert tree.check_output(str(tmp_path / name), PROJECT) == (tmp_path / name).resolve()
@@ -105,8 +106,8 @@ def _kill_at(monkeypatch, step: int) -> list[str]:
     monkeypatch.setattr(os, "rename", wrap("rename", os.rename))
     monkeypatch.setattr(os, "replace", wrap("replace", os.replace))
     monkeypatch.setattr(tree.shutil, "rmtree", wrap("rmtree", tree.shutil.rmtree))
-    if getattr(tree, "_exchange", None) is not None:
-        monkeypatch.setattr(tree, "_exchange", wrap("_exchange", tree._exchange))
+    if getattr(tree, "_raw_exchange", None) is not None:
+        monkeypatch.setattr(tree, "_raw_exchange", wrap("_exchange", tree._raw_exchange))
     return calls
 
 
@@ -131,7 +132,7 @@ def test_leftovers_of_an_interrupted_run_are_removed_and_git_ignored(tmp_path, p
     tree.write_tree(out, produced.files)
     leftover = tmp_path / ".generated.staging-killed"  # killed while filling: the marker is written first
     (leftover / "modules").mkdir(parents=True)
-    (leftover / tree.MARKER).write_bytes(tree.MARKER_TEXT)
+    (leftover / tree.MARKER).write_bytes(tree.marker(["modules/half.json"]))
     (leftover / "modules" / "half.json").write_text("{")
     (tmp_path / ".generated.staging-empty").mkdir()  # killed right after creating it
     theirs = tmp_path / ".generated.staging-notes"  # a name like ours, but not ours: outside the output, kept
@@ -152,11 +153,9 @@ def test_leftovers_of_an_interrupted_run_are_removed_and_git_ignored(tmp_path, p
 
 
 def test_without_an_atomic_exchange_files_are_replaced_one_by_one(tmp_path, produced, monkeypatch):
-    monkeypatch.setattr(tree, "_exchange", None)
+    monkeypatch.setattr(tree, "_raw_exchange", None)
     out = tmp_path / "generated"
-    tree.write_tree(out, produced.files)
-    (out / "modules" / "gone").mkdir()
-    (out / "modules" / "gone" / "main.tf.json").write_text("{}")
+    tree.write_tree(out, dict(produced.files, **{"modules/gone/main.tf.json": b"{}"}))
     (out / "stacks" / "dev" / "terraform.tfstate").write_text('{"serial": 7}')
     changed = dict(produced.files, **{"README.md": b"changed\n"})
     tree.write_tree(out, changed)
@@ -275,7 +274,7 @@ def test_out_names_that_cannot_be_folders(tmp_path, capsys):
     before = snapshot(tmp_path)
     for out, reason in cases.items():
         assert cli.main(["--out", out]) == 1
-        assert capsys.readouterr().err.splitlines() == [f"error: --out {out}: {reason}"]
+        assert capsys.readouterr().err.splitlines() == [f"error: --out {clip(out)}: {reason}"]  # cut past 200
     assert snapshot(tmp_path) == before
 
 
@@ -331,9 +330,7 @@ def test_an_output_folder_that_is_a_mount_point(tmp_path, produced):
     if mounted.returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:
-        tree.write_tree(out, produced.files)
-        (out / "modules" / "gone").mkdir()
-        (out / "modules" / "gone" / "main.tf.json").write_text("{}")
+        tree.write_tree(out, dict(produced.files, **{"modules/gone/main.tf.json": b"{}"}))
         (out / "stacks" / "dev" / "terraform.tfstate").write_text("{}")
         changed = dict(produced.files, **{"README.md": b"changed\n"})
         tree.write_tree(out, changed)
