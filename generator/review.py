@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping
 
 from generator.inputs import InputError
 from generator.normalize import join
-from generator.tree import is_terraform_file
+from generator.tree import MARKER, is_terraform_file
 
 # Terraform JSON sections whose entries are addressed by name, and how an address is written.
 SECTIONS: dict[str, Callable[[str], str]] = {
@@ -125,7 +125,9 @@ def _folders(files: Mapping[str, bytes]) -> set[str]:
 
 
 def summarize(old: Mapping[str, bytes], new: Mapping[str, bytes], scope: Callable[[str], bool]) -> tuple[str, bool]:
-    old = {p: b for p, b in old.items() if scope(p)}
+    # The marker lists the tree's files: a file added or removed is already a line of its own.
+    old = {p: b for p, b in old.items() if scope(p) and p != MARKER}
+    new = {p: b for p, b in new.items() if p != MARKER}
     added = removed = changed = 0
     lines: list[str] = []
     # A file of the tree that cannot be read as Terraform JSON is reported once, and compared as a whole.

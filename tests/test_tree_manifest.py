@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from generator import cli, pipeline, tree
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, fixture_environment
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, str]]:
@@ -155,9 +155,10 @@ def test_a_tree_with_the_marker_of_before_is_taken_and_given_the_new_marker(tmp_
 def test_with_config_the_other_stacks_files_stay_listed(tmp_path, capsys, produced):
     out = tmp_path / "generated"
     tree.write_tree(out, produced.files)
-    assert cli.main(["--config", str(PROJECT / "environments" / "dev.toml"), "--out", str(out)]) == 0
+    dev = str(fixture_environment("dev"))  # produced is the synth of the tests' own environment files
+    assert cli.main(["--config", dev, "--out", str(out)]) == 0
     assert tree.read_tree(out) == produced.files
-    assert cli.main(["--config", str(PROJECT / "environments" / "dev.toml"), "--out", str(out), "--check"]) == 0
+    assert cli.main(["--config", dev, "--out", str(out), "--check"]) == 0
 
 
 # --- a mount point: file by file ------------------------------------------------------------------------------
