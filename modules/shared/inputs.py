@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+from typing import Any
 
 from generator import rules
-from generator.expr import Expr, all_, any_, call, if_, implies, value, var
-from generator.inputs import Advice, Check, Input, Rule
+from generator.expr import Expr, all_, all_of, any_, call, if_, implies, lift, try_, value, var
+from generator.inputs import Advice, Check, Input, Rule, holds
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
 from modules.catalog import LOG_RETENTION_DAYS
 
@@ -207,6 +208,47 @@ NO_INGRESS_COVERING_EVERY_ADDRESS = Check(
     passing={"allowed_cidr_blocks": ["0.0.0.0/1", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "::/1", "::/2",
                                      "8000::/2"]},
 )
+
+
+def _repeats_a_module_rule(rule: Expr, ports: Expr) -> Expr:
+    """An ingress rule the module's own rules already make: TCP from and to one of the module's ports, from a group
+    of allowed_security_group_ids or a block of allowed_cidr_blocks (the same protocol, ports and peer)."""
+    peer = try_(call("coalesce", rule["referenced_security_group_id"], rule["cidr_ipv4"], rule["cidr_ipv6"]), "")
+    return if_(
+        rule["from_port"].is_null(),
+        False,
+        all_of(
+            rule["ip_protocol"] == "tcp",
+            rule["from_port"].is_in(ports),
+            call("coalesce", rule["to_port"], rule["from_port"]) == rule["from_port"],
+            peer.is_in(call("concat", var("allowed_security_group_ids"), var("allowed_cidr_blocks"))),
+        ),
+    )
+
+
+def duplicate_ingress_check(ports: Expr, example: dict, passing: dict) -> Check:
+    """AWS refuses a second rule of one group with the same protocol, ports and peer (InvalidPermission.Duplicate,
+    at apply): an ingress_rules entry that repeats a rule the module makes for allowed_security_group_ids or
+    allowed_cidr_blocks. `ports`: the module's ports as an expression over its inputs (booleans and numbers, known
+    at plan time)."""
+    names = tuple(sorted(ports.inputs()))
+
+    def repeated(v: Any) -> str:
+        return ", ".join(f"{k} (TCP {v['ingress_rules'][k]['from_port']})" for k in sorted(v["ingress_rules"])
+                         if holds(_repeats_a_module_rule(lift(v["ingress_rules"][k]), ports), v))
+
+    return Check(
+        ("ingress_rules", "allowed_security_group_ids", "allowed_cidr_blocks", *names),
+        lambda v: "must not repeat a rule the module already makes for allowed_security_group_ids or "
+        f"allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate); repeated: "
+        f"{repeated(v)}",
+        when=~any_(call("values", var("ingress_rules")), lambda r: _repeats_a_module_rule(r, ports)),
+        hcl_message="ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids "
+        "or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).",
+        shown=("allowed_security_group_ids", "allowed_cidr_blocks"),
+        example=example,
+        passing=passing,
+    )
 
 
 def logs(what: str) -> tuple[Input, ...]:

@@ -211,7 +211,7 @@ run "rejects_inputs_3" {
 
   variables {
     subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
-    users         = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
+    users         = { app = { access_string = "on ~* +@bogus" } }
     tags          = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
     alarm_actions = ["item-0", "item-0"]
     ok_actions    = ["item-0", "item-0"]
@@ -231,7 +231,7 @@ run "rejects_inputs_4" {
   command = plan
 
   variables {
-    users = { app = { user_name = "", access_string = "on ~* +@all" } }
+    users = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
     tags  = { "AWS:owner" = "x" }
   }
 
@@ -246,13 +246,26 @@ run "rejects_inputs_5" {
   command = plan
 
   variables {
-    users = { app = { user_name = "application", access_string = "on ~* +@all", authentication_type = "iam" } }
+    users = { app = { user_name = "", access_string = "on ~* +@all" } }
     tags  = { team = "cache;db" }
   }
 
   expect_failures = [
     var.users,
     var.tags,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_6" {
+  command = plan
+
+  variables {
+    users = { app = { user_name = "application", access_string = "on ~* +@all", authentication_type = "iam" } }
+  }
+
+  expect_failures = [
+    var.users,
   ]
 }
 
@@ -602,6 +615,30 @@ run "check_allowed_cidr_blocks_2" {
 
   variables {
     allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).
+run "check_ingress_rules_2" {
+  command = plan
+
+  variables {
+    allowed_security_group_ids = ["sg-0123456789abcdef0"]
+    ingress_rules              = { nodes = { from_port = 6379, referenced_security_group_id = "sg-0123456789abcdef0" } }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# num_node_groups must keep num_node_groups × (replicas_per_node_group + 1) within 500 nodes per cluster (ElastiCache quota).
+run "check_num_node_groups" {
+  command = plan
+
+  variables {
+    num_node_groups         = 101
+    replicas_per_node_group = 4
   }
 
   expect_failures = [aws_elasticache_replication_group.this]

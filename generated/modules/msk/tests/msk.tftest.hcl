@@ -414,6 +414,18 @@ run "check_allowed_cidr_blocks_2" {
   expect_failures = [aws_msk_cluster.this]
 }
 
+# ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).
+run "check_ingress_rules_2" {
+  command = plan
+
+  variables {
+    allowed_security_group_ids = ["sg-0123456789abcdef0"]
+    ingress_rules              = { iam = { from_port = 9098, referenced_security_group_id = "sg-0123456789abcdef0" } }
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
 # cluster_name must not give a cluster name (name_prefix + cluster_name) starting with sg-: it begins the security group's name, and EC2 refuses group names starting with sg-.
 run "check_cluster_name_2" {
   command = plan
