@@ -270,6 +270,34 @@ class Local(Expr):
 
 
 @dataclass(eq=False, frozen=True)
+class Context(Expr):
+    """A fact about where the module is applied, not an input: the stack's region or partition. Terraform reads it
+    from a data source of the module (`data_source`, "aws_region.current"), which generator.module declares for a
+    module whose checks read it; Python reads `key` from the values (generator.inputs.InputSet.problems takes it
+    from the environment file), null when not told: a check must then pass, as Terraform defers a condition whose
+    value it does not know at plan."""
+
+    key: str
+    source: str  # the HCL
+    data_source: str  # "<type>.<name>"
+
+    def hcl(self) -> str:
+        return self.source
+
+    def evaluate(self, env: Mapping[str, Any]) -> Any:
+        return env.get(self.key)
+
+
+def contexts(expression: Expr) -> list[Context]:
+    """The Context leaves an expression reads, through its locals too."""
+    found: list[Context] = []
+    for node in [*expression.walk(), *(n for local in expression.locals() for n in local.definition.walk())]:
+        if isinstance(node, Context) and all(node is not seen for seen in found):
+            found.append(node)
+    return found
+
+
+@dataclass(eq=False, frozen=True)
 class _Bound(Expr):
     """A variable bound by a `for` expression."""
 

@@ -872,6 +872,29 @@ INPUTS = InputSet(
             key_needed=KMS_KEY_NEEDED,
             encrypts_anything=var("server_side_encryption_enabled"),
         ),
+        shared.key_region_check("server_side_encryption_kms_key_arn", create_kms_key=False),
+        Check(
+            ("replica_regions",),
+            lambda v: f"must not name the stack's own region {v.get(rules.REGION_KEY)}: the table is there (AWS: "
+            "Cannot add, delete, or update the local region through ReplicaUpdates)",
+            when=all_(var("replica_regions"),
+                      lambda r: if_(rules.STACK_REGION.is_null(), True, r["region_name"] != rules.STACK_REGION)),
+            hcl_message="replica_regions must not name the module's own region (the provider's, "
+            "data.aws_region.current): the table is there.",
+            example={"replica_regions": [{"region_name": "ap-northeast-2", "kms_key_arn": shared.KEY_ARN_EXAMPLE}],
+                     "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            # Passing: the replica checks' passing example (a replica in ap-northeast-1).
+        ),
+        Check(
+            ("replica_regions",),
+            "must give each replica a kms_key_arn of its own region_name and of the stack's partition (a KMS key "
+            "encrypts in its own region only)",
+            when=all_(var("replica_regions"), lambda r: rules.in_region(r["kms_key_arn"], r["region_name"])
+                      & rules.in_stack_partition(r["kms_key_arn"])),
+            example={"replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": shared.KEY_ARN_EXAMPLE}],
+                     "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            # Passing: the replica checks' passing example (a replica in ap-northeast-1, its key there).
+        ),
         Check(
             ("create_resource_policy", "resource_policy"),
             "needs resource_policy when true",

@@ -836,6 +836,15 @@ INPUTS = InputSet(
             passing={"parameters": {"maxmemory-policy": "allkeys-lru"}},
         ),
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        shared.key_region_check("kms_key_arn", create_kms_key=False, log_kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        shared.key_region_check("log_kms_key_arn", create_kms_key=False, kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        rules.region_check("notification_topic_arn", "an SNS topic",
+                           example={"notification_topic_arn": "arn:aws:sns:us-east-1:111122223333:cache-events"},
+                           passing={"notification_topic_arn": "arn:aws:sns:ap-northeast-2:111122223333:cache-events"}),
+        # S3 ARNs name no region (the bucket's may differ): only the partition is checked.
+        rules.region_check("snapshot_arns", "ARNs of S3 objects", regional=False, many=True,
+                           example={"snapshot_arns": ["arn:aws-cn:s3:::backups/cache/dump.rdb"]},
+                           passing={"snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]}),
         shared.duplicate_ingress_check(
             expr.list_(var("port")),
             example={"allowed_security_group_ids": ["sg-0123456789abcdef0"],

@@ -510,6 +510,8 @@ INPUTS = InputSet(
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        shared.key_region_check("kms_key_arn", create_kms_key=False, log_kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        shared.key_region_check("log_kms_key_arn", create_kms_key=False, kms_key_arn=shared.KEY_ARN_EXAMPLE),
         shared.duplicate_ingress_check(
             LISTENER_PORTS,
             # IAM is on by default: 9098 from the allowed group is the module's own rule.

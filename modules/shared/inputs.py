@@ -333,6 +333,18 @@ def aws_managed_key_warning(alias: str) -> tuple[str, str]:
 
 # A key ARN of the whole shape, for the failing examples of the checks below.
 KEY_ARN_EXAMPLE = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# The same key in another region than the examples' (generator.rules.EXAMPLE_REGION), and in the China partition
+# with the examples' region: the failing examples of the region checks.
+KEY_ARN_OTHER_REGION = KEY_ARN_EXAMPLE.replace("ap-northeast-2", "us-east-1")
+KEY_ARN_OTHER_PARTITION = KEY_ARN_EXAMPLE.replace("arn:aws:", "arn:aws-cn:")
+
+
+def key_region_check(name: str, **example: Any) -> Check:
+    """A KMS key input: a key of the stack's region and partition (a key encrypts in its own region only: AWS
+    refuses another region's key at apply). `example`: what the failing and passing examples also need (the switch of
+    the module's own key)."""
+    return rules.region_check(name, "a KMS key", example={name: KEY_ARN_OTHER_REGION, **example},
+                              passing={name: KEY_ARN_EXAMPLE, **example})
 
 
 def create_kms_key_checks(

@@ -3,12 +3,37 @@
 # `terraform init && terraform test` in generated/modules/dynamodb/ (Terraform >= 1.9.0) plans the
 # module with a mocked provider: no AWS credentials, no network beyond installing hashicorp/aws for its schema.
 
-mock_provider "aws" {}
+# The provider's region and partition, as the checks read them: the region of the examples.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
+}
 
 # For secure_defaults: computed values known at plan, ARNs of the right shape.
 mock_provider "aws" {
   alias           = "known_at_plan"
   override_during = plan
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
 
   mock_resource "aws_dynamodb_table" {
     defaults = {
@@ -248,6 +273,30 @@ run "check_alarm_actions" {
 
   variables {
     alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# alarm_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_alarm_actions_2" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    alarm_actions  = ["arn:aws:sns:us-east-1:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# ok_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_ok_actions" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    ok_actions     = ["arn:aws:sns:us-east-1:111122223333:alerts"]
   }
 
   expect_failures = [aws_dynamodb_table.this]
@@ -589,6 +638,44 @@ run "check_create_kms_key" {
 
   variables {
     create_kms_key = false
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# server_side_encryption_kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_server_side_encryption_kms_key_arn_2" {
+  command = plan
+
+  variables {
+    server_side_encryption_kms_key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key                     = false
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# replica_regions must not name the module's own region (the provider's, data.aws_region.current): the table is there.
+run "check_replica_regions_3" {
+  command = plan
+
+  variables {
+    replica_regions  = [{ region_name = "ap-northeast-2", kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }]
+    stream_enabled   = true
+    stream_view_type = "NEW_AND_OLD_IMAGES"
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+# replica_regions must give each replica a kms_key_arn of its own region_name and of the stack's partition (a KMS key encrypts in its own region only).
+run "check_replica_regions_4" {
+  command = plan
+
+  variables {
+    replica_regions  = [{ region_name = "ap-northeast-1", kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" }]
+    stream_enabled   = true
+    stream_view_type = "NEW_AND_OLD_IMAGES"
   }
 
   expect_failures = [aws_dynamodb_table.this]
