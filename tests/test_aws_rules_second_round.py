@@ -170,7 +170,7 @@ REFUSED = [
      block(CACHE, 'users = { app = { access_string = "on ~* +@read -@BOGUS", authentication_type = "iam" } }\n'),
      f"{ENV}: [elasticache] users: must give each user an access_string whose +@ and -@ name ACL categories Valkey "
      "has (all, keyspace, read, write, set, sortedset, list, hash, string, bitmap, hyperloglog, geo, stream, pubsub, "
-     'admin, fast, slow, blocking, dangerous, connection, transaction, scripting), got "app"'),
+     'admin, fast, slow, blocking, dangerous, connection, transaction, scripting), got "app" (-@BOGUS)'),
     ("elasticache-key-in-another-region",
      block(CACHE, f'kms_key_arn = "{KEY_VIRGINIA}"\n'),
      f"{ENV}: [elasticache] kms_key_arn: must be a KMS key of the stack's region and partition, ap-northeast-2 "
@@ -498,6 +498,7 @@ module "table" {
   attributes                         = [{ name = "review_id", type = "S" }]
   server_side_encryption_kms_key_arn = aws_kms_key.data.arn
   create_kms_key                     = false
+  alarms_enabled                     = true
   alarm_actions                      = [aws_sns_topic.alerts.arn]
 }
 
@@ -511,6 +512,7 @@ module "cache" {
   log_kms_key_arn        = aws_kms_key.data.arn
   create_kms_key         = false
   notification_topic_arn = aws_sns_topic.alerts.arn
+  alarms_enabled         = true
   alarm_actions          = [aws_sns_topic.alerts.arn]
 }
 

@@ -201,11 +201,15 @@ USER_RULES = (
         all_(call("values", value), lambda u: call("trimspace", u["access_string"]) != ""),
         example={"app": {"access_string": " "}},
     ),
-    _user_rule(
+    Rule(
         "give each user an access_string whose +@ and -@ name ACL categories Valkey has ("
         + ", ".join(ACL_CATEGORIES) + ")",
-        all_(call("values", value), lambda u: all_(call("split", " ", u["access_string"]), _known_category)),
+        when=all_(call("values", value), lambda u: all_(call("split", " ", u["access_string"]), _known_category)),
+        got=lambda users: next(
+            f"{literal(user_id)} ({token})" for user_id, user in users.items()
+            for token in user["access_string"].split(" ") if not expr.holds(_known_category(expr.lift(token)), {})),
         example={"app": {"access_string": "on ~* +@bogus"}},
+        passing=_VALID_USERS,
     ),
     _user_rule(
         "give each user an authentication_type of \"password\" or \"iam\"",
