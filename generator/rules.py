@@ -301,13 +301,8 @@ def in_stack_region(arn: expr.Expr) -> expr.Expr:
     return in_stack_partition(arn) & in_region(arn, STACK_REGION)
 
 
-def _arn_region(arn: str) -> str:
-    parts = arn.split(":")
-    return f"{parts[1]}:{parts[3]}" if len(parts) > 3 else arn
-
-
 def region_check(name: str, what: str, example: Any, passing: Any, *, regional: bool = True,
-                 many: bool = False, involved: tuple[str, ...] = ()) -> Check:
+                 many: bool = False) -> Check:
     """`name` (an ARN input, or a list of ARNs with `many`) is of the stack's partition and, if `regional`, of its
     region: AWS refuses a KMS key, SNS topic or snapshot of another one at apply. Python judges it against the
     environment file's region; Terraform against the provider's (data.aws_region.current), a value unknown at plan
@@ -322,7 +317,7 @@ def region_check(name: str, what: str, example: Any, passing: Any, *, regional: 
         return f"must be {what} of the stack's {where}, {stack}"
 
     return Check(
-        (name, *involved),
+        (name,),
         must,
         when=condition,
         hcl_message=f"{name} must be {what} of the module's {where} (the provider's, data.aws_region.current).",
