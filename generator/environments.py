@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from generator import limits, secrets
+from generator import limits, rules, secrets
 from generator.inputs import InputError
 from generator.types import STRING, TypeMismatch, clip, list_of, literal, map_of
 
@@ -589,7 +589,7 @@ def _module_call(
         if key in inputs.by_name and key not in given and key in shared:
             given[key] = shared[key]
     secrets = tuple(spec.name for spec in inputs.inputs if spec.secret and _secret_wanted(spec, given, inputs))
-    values, module_problems = inputs.problems(given, supplied=secrets)
+    values, module_problems = inputs.problems(given, supplied=secrets, context=rules.stack_context(shared.get("region")))
     problems.extend(f"{at} {message}" for _, message in module_problems)
     if module_problems:
         return None

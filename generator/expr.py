@@ -24,6 +24,7 @@ Regular expressions are written once, in the subset that Python's `re` and Terra
 
 from __future__ import annotations
 
+import base64
 import inspect
 import ipaddress
 import json
@@ -266,6 +267,34 @@ class Local(Expr):
         if isinstance(self.definition, _Text):
             return self.definition.hcl()[1:-1]
         return "${" + self.definition.hcl() + "}"
+
+
+@dataclass(eq=False, frozen=True)
+class Context(Expr):
+    """A fact about where the module is applied, not an input: the stack's region or partition. Terraform reads it
+    from a data source of the module (`data_source`, "aws_region.current"), which generator.module declares for a
+    module whose checks read it; Python reads `key` from the values (generator.inputs.InputSet.problems takes it
+    from the environment file), null when not told: a check must then pass, as Terraform defers a condition whose
+    value it does not know at plan."""
+
+    key: str
+    source: str  # the HCL
+    data_source: str  # "<type>.<name>"
+
+    def hcl(self) -> str:
+        return self.source
+
+    def evaluate(self, env: Mapping[str, Any]) -> Any:
+        return env.get(self.key)
+
+
+def contexts(expression: Expr) -> list[Context]:
+    """The Context leaves an expression reads, through its locals too."""
+    found: list[Context] = []
+    for node in [*expression.walk(), *(n for local in expression.locals() for n in local.definition.walk())]:
+        if isinstance(node, Context) and all(node is not seen for seen in found):
+            found.append(node)
+    return found
 
 
 @dataclass(eq=False, frozen=True)
@@ -553,6 +582,27 @@ class _Text(Expr):
         return self.parts
 
 
+@dataclass(eq=False, frozen=True)
+class _List(Expr):
+    """A tuple of values: `[a, b]`."""
+
+    items: tuple[Expr, ...]
+
+    def hcl(self) -> str:
+        return "[" + ", ".join(item.hcl() for item in self.items) + "]"
+
+    def evaluate(self, env: Mapping[str, Any]) -> Any:
+        return [item.evaluate(env) for item in self.items]
+
+    def children(self) -> Iterable[Expr]:
+        return self.items
+
+
+def list_(*items: Any) -> Expr:
+    """`list_(var("port"))` is `[var.port]`."""
+    return _List(tuple(lift(item) for item in items))
+
+
 def text(*parts: Any) -> Expr:
     """`text("alias/", var("name"))` is `"alias/${var.name}"`."""
     return _Text(tuple(lift(p) for p in parts))
@@ -793,6 +843,7 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], str | None]] = {
     "tonumber": (lambda s: _tonumber(s), None),
     "pow": (lambda a, b: _number(a, "pow") ** _number(b, "pow"), None),
     "nonsensitive": (lambda x: x, None),
+    "base64encode": (lambda s: base64.b64encode(_string(s, "base64encode").encode("utf-8")).decode("ascii"), None),
     # Predicates with one meaning and two implementations (tests/test_rule_agreement.py holds them to it).
     "is_cidr_network": (_is_cidr_network, "can(cidrhost({0}, 0)) && try(cidrsubnet({0}, 0, 0) == {0}, false)"),
     "is_json": (_json, "can(jsondecode({0}))"),
@@ -903,6 +954,12 @@ def can(expression: Expr) -> Expr:
 
 def try_(expression: Expr, fallback: Any) -> Expr:
     return _Can(expression, lift(fallback))
+
+
+def utf8_bytes(text_value: Expr) -> Expr:
+    """How many bytes of UTF-8 the text is, alike in both languages (Terraform's length() counts characters): its
+    base64 without padding has 4 characters per 3 bytes, rounded up, so the bytes are 3/4 of them, rounded down."""
+    return call("floor", call("replace", call("base64encode", text_value), "=", "").length() * 0.75)
 
 
 def holds(condition: Expr, env: Mapping[str, Any]) -> bool:

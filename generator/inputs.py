@@ -254,9 +254,12 @@ class InputSet:
         return {spec.name: spec.example for spec in self.inputs if spec.required or spec.example is not None}
 
     def problems(
-        self, given: Mapping[str, Any], supplied: tuple[str, ...] = ()
+        self, given: Mapping[str, Any], supplied: tuple[str, ...] = (), context: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Resolve `given` against the defaults and check it; `supplied` inputs get their value at apply time.
+        `context`: what the checks read of where the module is applied (generator.rules.stack_context: the stack's
+        region), which Terraform reads from the provider; without it those checks pass, as for a value unknown at
+        plan.
 
         Returns the resolved values and a list of (input name, message) problems; unknown and secret keys are
         the caller's business (an environment file reports them with its own context).
@@ -307,12 +310,13 @@ class InputSet:
                 values[spec.name] = spec.default if broken else spec.derived(values)
                 if broken:
                     broken.add(spec.name)
+        judged = {**values, **(context or {})}
         for check in self.checks:
             involved = set(check.inputs) | set(check.shown or ())
             if involved & broken:
                 continue  # a value that already failed its own rule would only repeat itself here
-            if not check.check(values):
-                problems.append((check.inputs[0], check.message(values)))
+            if not check.check(judged):
+                problems.append((check.inputs[0], check.message(judged)))
         return values, problems
 
     def derived_arguments(self, given: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from generator import versions
+from generator import expr, versions
 from generator.inputs import InputSet
 from generator.wiring import WiringError, unresolved_references
 
@@ -86,6 +86,7 @@ def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
             validation=spec.validation_blocks(),
         )
     main = definition.builder()(stack)
+    declare_context(stack, definition)
     cdk.precondition(
         main,
         [
@@ -98,6 +99,26 @@ def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:
         cdk.output(stack, out.name, expression=out.expression, description=out.description, sensitive=out.sensitive)
     check_references(definition, stack)
     return stack
+
+
+def declare_context(stack: Any, definition: ModuleDefinition) -> None:
+    """The data sources and locals through which the module's checks read where it is applied (expr.Context: the
+    provider's region and partition), once each."""
+    from generator import cdk
+
+    declared: set[str] = set()
+    for check in definition.inputs.checks:
+        if check.when is None:
+            continue
+        for local in check.when.locals():
+            if local.name in declared or not expr.contexts(local.definition):
+                continue
+            for context in expr.contexts(local.definition):
+                if context.data_source not in declared:
+                    cdk.data_source(stack, context.data_source)
+                    declared.add(context.data_source)
+            cdk.local(stack, local.name, local.declaration())
+            declared.add(local.name)
 
 
 def check_references(definition: ModuleDefinition, stack: Any) -> None:

@@ -19,7 +19,7 @@ from re import _parser as _regex_parser
 from typing import Any, Callable, Iterable, Mapping
 
 from generator import expr
-from generator.expr import all_, any_, call, for_, if_, text, value
+from generator.expr import all_, any_, call, for_, if_, text, value, var
 from generator.inputs import NO_EXAMPLE, Check, Rule, expression_env, holds
 from generator.types import literal
 
@@ -257,6 +257,73 @@ def arns_shape(service: str) -> Rule:
         # The documented example, and the same in the GovCloud partition and Region.
         passing=[documented,
                  documented.replace("arn:aws:", "arn:aws-us-gov:").replace("ap-northeast-2", "us-gov-west-1")],
+    )
+
+
+# --- where the module is applied: the stack's region and partition --------------------------------------------------
+# Terraform: the provider's region as the module's data source reads it. Its `name` and `id` are deprecated in
+# provider 6 and its `region` is missing from 5.100, the oldest provider the modules take; the EC2 endpoint it gives
+# in both (ec2.<region>.amazonaws.com, .com.cn in China) holds the region. Python: the environment file's region.
+REGION_KEY = "{region}"
+PARTITION_KEY = "{partition}"
+STACK_REGION = expr.Local("stack_region", expr.Context(
+    REGION_KEY, 'split(".", data.aws_region.current.endpoint)[1]', "aws_region.current"))
+STACK_PARTITION = expr.Local("stack_partition", expr.Context(
+    PARTITION_KEY, "data.aws_partition.current.partition", "aws_partition.current"))
+# The region the examples are written for (README usage, the test harness's provider, the shipped tests' mock).
+EXAMPLE_REGION = "ap-northeast-2"
+
+
+def stack_context(region: Any) -> dict[str, Any]:
+    """What the checks read of where a module is applied, from an environment file's region (None: not known)."""
+    from generator.aws import AWS_REGIONS_BY_PARTITION
+
+    partition = next((p for p, regions in AWS_REGIONS_BY_PARTITION.items() if region in regions), None)
+    # A region the catalog does not know is reported on its own (generator.limits): nothing is judged against it.
+    return {REGION_KEY: region if partition is not None else None, PARTITION_KEY: partition}
+
+
+def in_stack_partition(arn: expr.Expr) -> expr.Expr:
+    """The ARN is of the stack's partition (`arn:aws:` in cn-north-1 is not). A null value, one of another shape (an
+    alias) and a partition not known (Python without an environment file) pass: other rules judge the shape."""
+    return if_(STACK_PARTITION.is_null(), True,
+               expr.try_(call("split", ":", arn)[1], STACK_PARTITION) == STACK_PARTITION)
+
+
+def in_region(arn: expr.Expr, region: Any) -> expr.Expr:
+    """The ARN names `region` (its fourth field); null, another shape and an unknown region pass."""
+    region = expr.lift(region)
+    return if_(region.is_null(), True, expr.try_(call("split", ":", arn)[3], region) == region)
+
+
+def in_stack_region(arn: expr.Expr) -> expr.Expr:
+    """The ARN is of the stack's partition and region."""
+    return in_stack_partition(arn) & in_region(arn, STACK_REGION)
+
+
+def region_check(name: str, what: str, example: Any, passing: Any, *, regional: bool = True,
+                 many: bool = False) -> Check:
+    """`name` (an ARN input, or a list of ARNs with `many`) is of the stack's partition and, if `regional`, of its
+    region: AWS refuses a KMS key, SNS topic or snapshot of another one at apply. Python judges it against the
+    environment file's region; Terraform against the provider's (data.aws_region.current), a value unknown at plan
+    passing until apply."""
+    one = in_stack_region if regional else in_stack_partition
+    condition = all_(var(name), lambda a: one(a)) if many else one(var(name))
+    where = "region and partition" if regional else "partition"
+
+    def must(v: Mapping[str, Any]) -> str:
+        region, partition = v.get(REGION_KEY), v.get(PARTITION_KEY)
+        stack = f"{region} (partition {partition})" if regional else f"partition {partition} ({region})"
+        return f"must be {what} of the stack's {where}, {stack}"
+
+    return Check(
+        (name,),
+        must,
+        when=condition,
+        hcl_message=f"{name} must be {what} of the module's {where} (the provider's, data.aws_region.current).",
+        shown=(name,),
+        example=example,
+        passing=passing,
     )
 
 

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from typing import Any, Iterator, Mapping
 
-from generator import docs
+from generator import docs, rules
 from generator.inputs import Input
 from generator.module import ModuleDefinition
 from generator.types import TypeMismatch
@@ -121,6 +121,25 @@ def _mocked_arns(main: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"type": t, "arn": f"arn:aws:mock:us-east-1:111122223333:{t}/mock"} for t in types]
 
 
+# What the mocked provider answers for the data sources through which the checks read where the module is applied
+# (generator.rules.STACK_REGION, STACK_PARTITION): the region the examples are written for, so that the region
+# checks judge them as Python and the real provider do.
+_MOCKED_DATA = {
+    "aws_region": {"endpoint": f"ec2.{rules.EXAMPLE_REGION}.amazonaws.com"},
+    "aws_partition": {"partition": "aws"},
+}
+
+
+def _mocked_data(main: Mapping[str, Any]) -> str:
+    """The `mock_data` blocks of a mock provider (indented, blank lines between), or "" for a module without them."""
+    blocks = []
+    for kind in sorted(main.get("data", {})):
+        if kind in _MOCKED_DATA:
+            defaults = "".join(f"      {k} = {json.dumps(v)}\n" for k, v in _MOCKED_DATA[kind].items())
+            blocks.append(f'  mock_data "{kind}" {{\n    defaults = {{\n{defaults}    }}\n  }}')
+    return "\n\n".join(blocks)
+
+
 def _main_resource(main: Mapping[str, Any]) -> str:
     # Not a counted resource: the module's KMS key carries a precondition of its own (modules/shared/kms.py).
     for kind, items in sorted(main.get("resource", {}).items()):
@@ -187,6 +206,7 @@ def module_context(definition: ModuleDefinition, main_file: bytes) -> dict[str, 
         "variables": _variables(required),
         "secure_defaults": _secure_defaults(definition, main),
         "mocked_arns": _mocked_arns(main),
+        "mocked_data": _mocked_data(main),
         "rule_runs": rule_runs,
         "check_runs": check_runs,
         "main_resource": _main_resource(main),

@@ -22,7 +22,7 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 
-from generator import expr
+from generator import expr, rules
 from generator.normalize import escape_templates
 from testkit import terraform
 from tests.conftest import background_terraform
@@ -92,8 +92,24 @@ def rule_verdict(spec: Input, rule: Rule, value: Any) -> str:
     return _verdict(rule.when, rule.check, {expr.VALUE_KEY: value}, value)
 
 
+# Where the cases are judged: Python reads the region the examples are written for, Terraform the same from the
+# data sources the checks read (replaced by their literal values in the evaluator root, which has no provider).
+CONTEXT = rules.stack_context(rules.EXAMPLE_REGION)
+CONTEXT_HCL = {
+    "data.aws_region.current.endpoint": json.dumps(f"ec2.{rules.EXAMPLE_REGION}.amazonaws.com"),
+    "data.aws_partition.current.partition": json.dumps(CONTEXT[rules.PARTITION_KEY]),
+}
+
+
 def check_verdict(check: Check, values: Mapping[str, Any]) -> str:
-    return _verdict(check.when, check.check, values, values)
+    judged = {**values, **CONTEXT}
+    return _verdict(check.when, check.check, judged, judged)
+
+
+def _in_context(text: str) -> str:
+    for reference, literal in CONTEXT_HCL.items():
+        text = text.replace(reference, literal)
+    return text
 
 
 def outputs(inputs: InputSet) -> Iterator[tuple[str, str, Any, Any]]:
@@ -165,7 +181,8 @@ def evaluator_root(workdir: Path) -> dict[str, Any]:
         fields = ", ".join(f"{name} = {block['type']}" for name, block in generated["variable"].items())
         defined = generated.get("locals", {})
         verdicts = ", ".join(
-            f'{name} = try(({_VAR.sub(CASE + ".", _inline_locals(condition, defined))}) ? "pass" : "fail", "error")'
+            f'{name} = try(({_VAR.sub(CASE + ".", _in_context(_inline_locals(condition, defined)))}) ? "pass" : '
+            '"fail", "error")'
             for name, condition, _, _ in outputs(definition.inputs)
         )
         root["variable"][f"{kind}_cases"] = {

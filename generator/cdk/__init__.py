@@ -51,6 +51,7 @@ __all__ = [
     "address",
     "address_moves",
     "boolean",
+    "data_source",
     "local",
     "module_call",
     "module_stack",
@@ -252,6 +253,13 @@ def local(stack: Any, name: str, value: Any) -> str:
     reference to it (`local.<name>`, HCL without "${}"), for the code that reads it."""
     _stack_block(stack, "locals", name, value)
     return f"local.{name}"
+
+
+def data_source(stack: Any, address_: str) -> Any:
+    """A data source of the AWS provider without arguments (`aws_region.current`: the provider's region)."""
+    type_name, name = address_.split(".")
+    cls = getattr(aws, "Data" + "".join(part.capitalize() for part in type_name.split("_")))
+    return address(cls(stack, f"data_{type_name}_{name}"), name)
 
 
 def module_call(stack: Any, name: str, *, source: str, arguments: Mapping[str, Any]) -> None:

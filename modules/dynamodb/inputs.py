@@ -26,6 +26,32 @@ NAME = "[A-Za-z0-9_.-]{3,255}"
 MAX_GSIS = 20  # CreateTable: "the maximum is 20" (default quota)
 MAX_LSIS = 5
 MAX_PROJECTED = 100  # non_key_attributes across all indexes
+# "Supported data types and naming rules": the names of key attributes (of the table and of its indexes) are 1 to
+# 255 bytes of UTF-8; every declared attribute is a key (the schema checks below). CreateTable answers
+# ValidationException for longer ones, at apply.
+MAX_KEY_NAME_BYTES = 255
+# PutResourcePolicy: "The maximum size supported for a resource-based policy document is 20 KB" (whitespace counts).
+MAX_POLICY_BYTES = 20 * 1024
+
+
+def _key_name_ok(name: expr.Expr) -> expr.Expr:
+    return expr.utf8_bytes(name).between(1, MAX_KEY_NAME_BYTES)
+
+
+def key_name_rule(what: str) -> Rule:
+    """A key attribute's name: 1 to 255 bytes of UTF-8 (an empty hash_key plans and fails at apply)."""
+    return Rule(
+        f"be 1 to {MAX_KEY_NAME_BYTES} bytes of UTF-8 ({what}: a DynamoDB key attribute name)",
+        when=_key_name_ok(value),
+        got=lambda v: f"{rules.literal(v)} ({len(v.encode('utf-8'))} bytes)",
+        example="",
+        # 127 two-byte letters and one ASCII one: exactly the limit, in bytes (and 128 characters).
+        passing="é" * 127 + "x",
+    )
+
+
+def _capacity_ok(capacity: expr.Expr) -> expr.Expr:
+    return unless_null(capacity, capacity.is_whole() & capacity.between(1, 40000))
 
 GSI = object_of(
     name=STRING,
@@ -133,6 +159,11 @@ def _is_key(attribute: expr.Expr) -> expr.Expr:
     return any_of(attribute == var("hash_key"), attribute == var("range_key"), attribute.is_in(INDEX_KEYS))
 
 
+INDEX_NAMES_SHARED = call(
+    "setintersection",
+    for_(var("global_secondary_indexes"), lambda i: i["name"]),
+    for_(var("local_secondary_indexes"), lambda i: i["name"]),
+)
 UNDECLARED_INDEX_KEYS = for_(INDEX_KEYS, lambda k: k, keep=lambda k: not_(k.is_in(DECLARED)))
 # The TTL attribute is left to its own check below (one message per mistake).
 UNUSED_ATTRIBUTES = for_(
@@ -212,6 +243,17 @@ def _index_rules(kinds: str, limit: int, index: dict[str, Any]) -> tuple[Rule, .
 # A resource policy document, for the examples of the rules on it.
 POLICY_EXAMPLE = '{"Version": "2012-10-17", "Statement": []}'
 
+
+def policy_of_bytes(size: int) -> str:
+    """A policy document of exactly `size` bytes: the example's, with an Id that fills it up."""
+    head = '{"Version": "2012-10-17", "Statement": [], "Id": "'
+    return head + "x" * (size - len(head) - 2) + '"}'
+
+
+def first_refused_index(indexes: list[dict[str, Any]], condition: Callable[[expr.Expr], expr.Expr]) -> str:
+    """The name of the first index the per-index condition refuses: what a message quotes."""
+    return rules.first_refused(indexes, condition)["name"]
+
 # DynamoDB's AWS managed key: a table with server_side_encryption enabled and no key uses it.
 AWS_MANAGED_KEY = "alias/aws/dynamodb"
 
@@ -225,8 +267,10 @@ INPUTS = InputSet(
             example="mapzip-dev-",
         ),
         Input("table_name", STRING, "Table name after the prefix: the table is name_prefix + table_name.", example="reviews"),
-        Input("hash_key", STRING, "Partition key attribute; declare it in attributes.", example="review_id"),
-        Input("range_key", STRING, "Sort key attribute; declare it in attributes. Needed for LSIs. Without it the table has a partition key only.", default=None),
+        Input("hash_key", STRING, "Partition key attribute; declare it in attributes.", example="review_id",
+              rules=(key_name_rule("the partition key"),)),
+        Input("range_key", STRING, "Sort key attribute; declare it in attributes. Needed for LSIs. Without it the table has a partition key only.", default=None,
+              rules=(key_name_rule("the sort key"),)),
         Input(
             "attributes",
             list_of(object_of(name=STRING, type=STRING)),
@@ -243,6 +287,14 @@ INPUTS = InputSet(
                     "declare each name once",
                     when=call("length", call("distinct", for_(value, lambda a: a["name"]))) == value.length(),
                     example=[{"name": "review_id", "type": "S"}, {"name": "review_id", "type": "S"}],
+                ),
+                Rule(
+                    f"have names of 1 to {MAX_KEY_NAME_BYTES} bytes of UTF-8 (DynamoDB key attribute names)",
+                    when=all_(value, lambda a: _key_name_ok(a["name"])),
+                    got=lambda v: (lambda n: f"{rules.literal(n)} ({len(n.encode('utf-8'))} bytes)")(
+                        next(a["name"] for a in v if not 1 <= len(a["name"].encode("utf-8")) <= MAX_KEY_NAME_BYTES)),
+                    example=[{"name": "x" * (MAX_KEY_NAME_BYTES + 1), "type": "S"}],
+                    passing=[{"name": "é" * 127 + "x", "type": "S"}],
                 ),
             ),
             example=[{"name": "review_id", "type": "S"}],
@@ -304,6 +356,25 @@ INPUTS = InputSet(
             default=[],
             rules=(
                 *_index_rules("global secondary indexes", MAX_GSIS, {"name": "by_place", "hash_key": "review_id"}),
+                Rule(
+                    "have read_capacity and write_capacity that are whole numbers between 1 and 40000",
+                    when=all_(value, lambda i: _capacity_ok(i["read_capacity"]) & _capacity_ok(i["write_capacity"])),
+                    got=lambda v: (lambda i: f"{rules.literal(i['name'])} with read_capacity = "
+                                   f"{rules.literal(i.get('read_capacity'))}, write_capacity = "
+                                   f"{rules.literal(i.get('write_capacity'))}")(rules.first_refused(
+                        v, lambda i: _capacity_ok(i["read_capacity"]) & _capacity_ok(i["write_capacity"]))),
+                    example=[{"name": "by_place", "hash_key": "review_id", "read_capacity": -5,
+                              "write_capacity": 0.5}],
+                    passing=[{"name": "by_place", "hash_key": "review_id", "read_capacity": 1,
+                              "write_capacity": 40000}],
+                ),
+                Rule(
+                    "have a range_key other than their hash_key (a key schema names an attribute once)",
+                    when=all_(value, lambda i: i["range_key"] != i["hash_key"]),
+                    got=lambda v: rules.literal(first_refused_index(v, lambda i: i["range_key"] != i["hash_key"])),
+                    example=[{"name": "by_place", "hash_key": "review_id", "range_key": "review_id"}],
+                    passing=[{"name": "by_place", "hash_key": "review_id", "range_key": "created_at"}],
+                ),
                 Rule(
                     "have max_read_request_units and max_write_request_units of at least 1, or -1 (no limit)",
                     when=all_(value, lambda i: _optional_on_demand_units_ok(i["max_read_request_units"])
@@ -479,6 +550,14 @@ INPUTS = InputSet(
                     example="{not json",
                     passing=POLICY_EXAMPLE,
                 ),
+                Rule(
+                    f"be at most {MAX_POLICY_BYTES} bytes (20 KB, whitespace included: DynamoDB's limit on a "
+                    "resource policy)",
+                    when=expr.utf8_bytes(value) <= MAX_POLICY_BYTES,
+                    got=lambda v: f"{len(v.encode('utf-8'))} bytes",
+                    example=policy_of_bytes(MAX_POLICY_BYTES + 1),
+                    passing=policy_of_bytes(MAX_POLICY_BYTES),
+                ),
             ),
         ),
         Input(
@@ -510,6 +589,31 @@ INPUTS = InputSet(
             shown=("hash_key",),
             example={"hash_key": "place_id", "range_key": "review_id"},
             # Passing: the required examples (hash_key review_id, declared).
+        ),
+        Check(
+            ("range_key", "hash_key"),
+            "must differ from hash_key (a key schema names an attribute once: AWS refuses a duplicate)",
+            when=var("range_key") != var("hash_key"),
+            example={"range_key": "review_id"},
+            passing={"range_key": "created_at", "attributes": [{"name": "review_id", "type": "S"},
+                                                               {"name": "created_at", "type": "N"}]},
+        ),
+        Check(
+            ("global_secondary_indexes", "local_secondary_indexes"),
+            lambda v: "must not share a name with a local secondary index (index names are unique per table); "
+            f"both have {', '.join(sorted(INDEX_NAMES_SHARED.evaluate(v)))}",
+            when=INDEX_NAMES_SHARED.length() == 0,
+            hcl_message="global_secondary_indexes must not share a name with a local secondary index (index names "
+            "are unique per table).",
+            shown=("global_secondary_indexes",),
+            example={"attributes": [{"name": "review_id", "type": "S"}, {"name": "created_at", "type": "N"}],
+                     "range_key": "created_at",
+                     "global_secondary_indexes": [{"name": "by_date", "hash_key": "created_at"}],
+                     "local_secondary_indexes": [{"name": "by_date", "range_key": "created_at"}]},
+            passing={"attributes": [{"name": "review_id", "type": "S"}, {"name": "created_at", "type": "N"}],
+                     "range_key": "created_at",
+                     "global_secondary_indexes": [{"name": "by_date", "hash_key": "created_at"}],
+                     "local_secondary_indexes": [{"name": "by_date_local", "range_key": "created_at"}]},
         ),
         Check(
             ("range_key", "attributes"),
@@ -767,6 +871,29 @@ INPUTS = InputSet(
             "nothing)",
             key_needed=KMS_KEY_NEEDED,
             encrypts_anything=var("server_side_encryption_enabled"),
+        ),
+        shared.key_region_check("server_side_encryption_kms_key_arn", create_kms_key=False),
+        Check(
+            ("replica_regions",),
+            lambda v: f"must not name the stack's own region {v.get(rules.REGION_KEY)}: the table is there (AWS: "
+            "Cannot add, delete, or update the local region through ReplicaUpdates)",
+            when=all_(var("replica_regions"),
+                      lambda r: if_(rules.STACK_REGION.is_null(), True, r["region_name"] != rules.STACK_REGION)),
+            hcl_message="replica_regions must not name the module's own region (the provider's, "
+            "data.aws_region.current): the table is there.",
+            example={"replica_regions": [{"region_name": "ap-northeast-2", "kms_key_arn": shared.KEY_ARN_EXAMPLE}],
+                     "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            # Passing: the replica checks' passing example (a replica in ap-northeast-1).
+        ),
+        Check(
+            ("replica_regions",),
+            "must give each replica a kms_key_arn of its own region_name and of the stack's partition (a KMS key "
+            "encrypts in its own region only)",
+            when=all_(var("replica_regions"), lambda r: rules.in_region(r["kms_key_arn"], r["region_name"])
+                      & rules.in_stack_partition(r["kms_key_arn"])),
+            example={"replica_regions": [{"region_name": "ap-northeast-1", "kms_key_arn": shared.KEY_ARN_EXAMPLE}],
+                     "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES"},
+            # Passing: the replica checks' passing example (a replica in ap-northeast-1, its key there).
         ),
         Check(
             ("create_resource_policy", "resource_policy"),

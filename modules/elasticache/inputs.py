@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from generator import expr, rules
-from generator.expr import Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, value, var
+from generator.expr import (Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, unless_null, value,
+                           var)
 from generator.inputs import Check, Input, InputSet, Rule
 from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import alarms
@@ -181,6 +182,21 @@ def _user_rule(must: str, condition: Expr, example: Any) -> Rule:
     return Rule(must, when=condition, got=_first_breaking_user(condition), example=example, passing=_VALID_USERS)
 
 
+# Valkey's ACL categories (src/acl.c, ACLCommandCategories; the same in 7.2 and 8.x) and "all": an access string
+# that adds or removes another (+@bogus) is refused by CreateUser/ModifyUser at apply.
+ACL_CATEGORIES = (
+    "all", "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
+    "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
+)
+
+
+def _known_category(token: Expr) -> Expr:
+    """A token of an access string that is no category rule (+@x, -@x), or one of a category Valkey has; case is
+    ignored, as Valkey ignores it."""
+    return ~call("lower", token).matches("[+-]@.*") | call("lower", token).matches(
+        "[+-]@(" + "|".join(ACL_CATEGORIES) + ")")
+
+
 USER_RULES = (
     _user_rule(
         f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
@@ -192,6 +208,16 @@ USER_RULES = (
         "give each user an access_string (such as \"on ~* +@all\")",
         all_(call("values", value), lambda u: call("trimspace", u["access_string"]) != ""),
         example={"app": {"access_string": " "}},
+    ),
+    Rule(
+        "give each user an access_string whose +@ and -@ name ACL categories Valkey has ("
+        + ", ".join(ACL_CATEGORIES) + ")",
+        when=all_(call("values", value), lambda u: all_(call("split", " ", u["access_string"]), _known_category)),
+        got=lambda users: next(
+            f"{literal(user_id)} ({token})" for user_id, user in users.items()
+            for token in user["access_string"].split(" ") if not expr.holds(_known_category(expr.lift(token)), {})),
+        example={"app": {"access_string": "on ~* +@bogus"}},
+        passing=_VALID_USERS,
     ),
     _user_rule(
         "give each user an authentication_type of \"password\" or \"iam\"",
@@ -234,6 +260,9 @@ REPLICATION_GROUP_ID_PATTERN = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
 REPLICATION_GROUP_ID = Local("replication_group_id", text(var("name_prefix"), var("cluster_name")))
 # Cluster mode is on exactly when the caller sizes the group by shards.
 CLUSTER_MODE = Local("cluster_mode", var("num_node_groups").not_null())
+# Nodes in cluster mode: shards × (replicas + 1), with the module's default of one replica (resources.py).
+MAX_NODES = 500
+NODES = var("num_node_groups") * (call("coalesce", var("replicas_per_node_group"), 1) + 1)
 # The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
 # wrong family is refused by AWS ("Expected a parameter group of family …").
 PARAMETER_GROUP_FAMILY = Local("parameter_group_family", text("valkey", call("split", ".", var("engine_version"))[0]))
@@ -877,6 +906,38 @@ INPUTS = InputSet(
             passing={"parameters": {"maxmemory-policy": "allkeys-lru"}},
         ),
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        shared.key_region_check("kms_key_arn", create_kms_key=False, log_kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        shared.key_region_check("log_kms_key_arn", create_kms_key=False, kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        rules.region_check("notification_topic_arn", "an SNS topic",
+                           example={"notification_topic_arn": "arn:aws:sns:us-east-1:111122223333:cache-events"},
+                           passing={"notification_topic_arn": "arn:aws:sns:ap-northeast-2:111122223333:cache-events"}),
+        # S3 ARNs name no region (the bucket's may differ): only the partition is checked.
+        rules.region_check("snapshot_arns", "ARNs of S3 objects", regional=False, many=True,
+                           example={"snapshot_arns": ["arn:aws-cn:s3:::backups/cache/dump.rdb"]},
+                           passing={"snapshot_arns": ["arn:aws:s3:::backups/cache/dump.rdb"]}),
+        shared.duplicate_ingress_check(
+            expr.list_(var("port")),
+            example={"allowed_security_group_ids": ["sg-0123456789abcdef0"],
+                     "ingress_rules": {"nodes": {"from_port": 6379,
+                                                 "referenced_security_group_id": "sg-0123456789abcdef0"}}},
+            # The same group on another port, and the port from another group: rules of their own.
+            passing={"allowed_security_group_ids": ["sg-0123456789abcdef0"],
+                     "ingress_rules": {"tls": {"from_port": 6380,
+                                               "referenced_security_group_id": "sg-0123456789abcdef0"},
+                                       "other": {"from_port": 6379,
+                                                 "referenced_security_group_id": "sg-0123456789abcdef1"}}},
+        ),
+        # ElastiCache quotas: at most 500 nodes per cluster (shards × (replicas + 1)), whatever the shard quota.
+        Check(
+            ("num_node_groups", "replicas_per_node_group"),
+            lambda v: f"must keep num_node_groups × (replicas_per_node_group + 1) within {MAX_NODES} nodes per "
+            f"cluster (ElastiCache quota); it would have {NODES.evaluate(v)}",
+            when=unless_null(var("num_node_groups"), NODES <= MAX_NODES),
+            hcl_message=f"num_node_groups must keep num_node_groups × (replicas_per_node_group + 1) within "
+            f"{MAX_NODES} nodes per cluster (ElastiCache quota).",
+            example={"num_node_groups": 101, "replicas_per_node_group": 4},
+            passing={"num_node_groups": 100, "replicas_per_node_group": 4},
+        ),
         # The security group's name starts with the replication group id; EC2 refuses group names starting with sg- (and the
         # provider's name_prefix validation says so at plan).
         Check(

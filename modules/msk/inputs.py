@@ -86,6 +86,20 @@ def ingress_ports_before_2026_11(values: Mapping[str, Any]) -> list[int]:
     ]
 
 
+# The ports the module's group opens, as resources.LISTENER_PORTS (which says why) and ingress_ports above: for the
+# check that no ingress rule repeats one of the module's own.
+LISTENER_PORTS = call(
+    "concat",
+    if_(var("encryption_in_transit_client_broker") != "TLS", [9092], []),
+    if_((var("encryption_in_transit_client_broker") != "PLAINTEXT")
+        & (var("client_authentication_unauthenticated_enabled")
+           | (var("client_authentication_tls_certificate_authority_arns").length() > 0)), [9094], []),
+    if_(var("client_authentication_scram_enabled"), [9096], []),
+    if_(var("client_authentication_iam_enabled"), [9098], []),
+    if_(var("jmx_exporter_enabled"), [11001], []),
+    if_(var("node_exporter_enabled"), [11002], []),
+)
+
 # Conditions several checks share.
 SASL = var("client_authentication_iam_enabled") | var("client_authentication_scram_enabled")
 CA_ARNS = var("client_authentication_tls_certificate_authority_arns")
@@ -661,6 +675,19 @@ INPUTS = InputSet(
         ),
         *shared.NETWORK_CHECKS,
         shared.NO_INGRESS_COVERING_EVERY_ADDRESS,
+        shared.key_region_check("kms_key_arn", create_kms_key=False, log_kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        shared.key_region_check("log_kms_key_arn", create_kms_key=False, kms_key_arn=shared.KEY_ARN_EXAMPLE),
+        shared.duplicate_ingress_check(
+            LISTENER_PORTS,
+            # IAM is on by default: 9098 from the allowed group is the module's own rule.
+            example={"allowed_security_group_ids": ["sg-0123456789abcdef0"],
+                     "ingress_rules": {"iam": {"from_port": 9098,
+                                               "referenced_security_group_id": "sg-0123456789abcdef0"}}},
+            # A port the module does not open for this configuration (plaintext is off): a rule of its own.
+            passing={"allowed_security_group_ids": ["sg-0123456789abcdef0"],
+                     "ingress_rules": {"plaintext": {"from_port": 9092,
+                                                     "referenced_security_group_id": "sg-0123456789abcdef0"}}},
+        ),
         # The security group's name starts with the cluster name; EC2 refuses group names starting with sg- (and the
         # provider's name_prefix validation says so at plan).
         Check(

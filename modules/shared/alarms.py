@@ -164,7 +164,15 @@ ACTIONS_NEED_ALARMS = Check(
     example={"alarm_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
     passing={"alarms_enabled": True, "ok_actions": ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]},
 )
-ALARM_CHECKS = (ACTIONS_NEED_ALARMS,)
+# CloudWatch sends an alarm's actions to an SNS topic of the alarm's own region (PutMetricAlarm refuses another
+# region's topic, or another partition's ARN, at apply).
+ALARM_CHECKS = (
+    ACTIONS_NEED_ALARMS,
+    *(rules.region_check(name, "ARNs (SNS topics)", many=True,
+                         example={"alarms_enabled": True, name: ["arn:aws:sns:us-east-1:111122223333:alerts"]},
+                         passing={"alarms_enabled": True, name: ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]})
+      for name in ("alarm_actions", "ok_actions")),
+)
 NOBODY_NOTIFIED = Advice(
     ("alarms_enabled", "alarm_actions"),
     lambda v: rules.holds(var("alarms_enabled") & (var("alarm_actions").length() == 0), v),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import operator
+from typing import Any
 
 from generator import rules
-from generator.expr import Expr, all_, any_, call, if_, implies, value, var
-from generator.inputs import Advice, Check, Input, Rule
+from generator.expr import Expr, all_, all_of, any_, call, if_, implies, lift, try_, value, var
+from generator.inputs import Advice, Check, Input, Rule, holds
 from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
 from modules.catalog import LOG_RETENTION_DAYS
 
@@ -209,6 +210,47 @@ NO_INGRESS_COVERING_EVERY_ADDRESS = Check(
 )
 
 
+def _repeats_a_module_rule(rule: Expr, ports: Expr) -> Expr:
+    """An ingress rule the module's own rules already make: TCP from and to one of the module's ports, from a group
+    of allowed_security_group_ids or a block of allowed_cidr_blocks (the same protocol, ports and peer)."""
+    peer = try_(call("coalesce", rule["referenced_security_group_id"], rule["cidr_ipv4"], rule["cidr_ipv6"]), "")
+    return if_(
+        rule["from_port"].is_null(),
+        False,
+        all_of(
+            rule["ip_protocol"] == "tcp",
+            rule["from_port"].is_in(ports),
+            call("coalesce", rule["to_port"], rule["from_port"]) == rule["from_port"],
+            peer.is_in(call("concat", var("allowed_security_group_ids"), var("allowed_cidr_blocks"))),
+        ),
+    )
+
+
+def duplicate_ingress_check(ports: Expr, example: dict, passing: dict) -> Check:
+    """AWS refuses a second rule of one group with the same protocol, ports and peer (InvalidPermission.Duplicate,
+    at apply): an ingress_rules entry that repeats a rule the module makes for allowed_security_group_ids or
+    allowed_cidr_blocks. `ports`: the module's ports as an expression over its inputs (booleans and numbers, known
+    at plan time)."""
+    names = tuple(sorted(ports.inputs()))
+
+    def repeated(v: Any) -> str:
+        return ", ".join(f"{k} (TCP {v['ingress_rules'][k]['from_port']})" for k in sorted(v["ingress_rules"])
+                         if holds(_repeats_a_module_rule(lift(v["ingress_rules"][k]), ports), v))
+
+    return Check(
+        ("ingress_rules", "allowed_security_group_ids", "allowed_cidr_blocks", *names),
+        lambda v: "must not repeat a rule the module already makes for allowed_security_group_ids or "
+        f"allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate); repeated: "
+        f"{repeated(v)}",
+        when=~any_(call("values", var("ingress_rules")), lambda r: _repeats_a_module_rule(r, ports)),
+        hcl_message="ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids "
+        "or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).",
+        shown=("allowed_security_group_ids", "allowed_cidr_blocks"),
+        example=example,
+        passing=passing,
+    )
+
+
 def logs(what: str) -> tuple[Input, ...]:
     return (
         Input(
@@ -291,6 +333,18 @@ def aws_managed_key_warning(alias: str) -> tuple[str, str]:
 
 # A key ARN of the whole shape, for the failing examples of the checks below.
 KEY_ARN_EXAMPLE = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+# The same key in another region than the examples' (generator.rules.EXAMPLE_REGION), and in the China partition
+# with the examples' region: the failing examples of the region checks.
+KEY_ARN_OTHER_REGION = KEY_ARN_EXAMPLE.replace("ap-northeast-2", "us-east-1")
+KEY_ARN_OTHER_PARTITION = KEY_ARN_EXAMPLE.replace("arn:aws:", "arn:aws-cn:")
+
+
+def key_region_check(name: str, **example: Any) -> Check:
+    """A KMS key input: a key of the stack's region and partition (a key encrypts in its own region only: AWS
+    refuses another region's key at apply). `example`: what the failing and passing examples also need (the switch of
+    the module's own key)."""
+    return rules.region_check(name, "a KMS key", example={name: KEY_ARN_OTHER_REGION, **example},
+                              passing={name: KEY_ARN_EXAMPLE, **example})
 
 
 def create_kms_key_checks(

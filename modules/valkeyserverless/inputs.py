@@ -243,6 +243,15 @@ INPUTS = InputSet(
             unused="must be false when kms_key_arn is given (the module's key would encrypt nothing)",
             key_needed=KMS_KEY_NEEDED,
         ),
+        shared.key_region_check("kms_key_arn", create_kms_key=False),
+        # CreateServerlessCache restores snapshots of its own region (copy one over first: CopyServerlessCacheSnapshot).
+        rules.region_check(
+            "snapshot_arns_to_restore", "ElastiCache snapshots", many=True,
+            example={"snapshot_arns_to_restore": [
+                "arn:aws:elasticache:us-east-1:111122223333:serverlesscachesnapshot:sessions-1"]},
+            passing={"snapshot_arns_to_restore": [
+                "arn:aws:elasticache:ap-northeast-2:111122223333:serverlesscachesnapshot:sessions-1"]},
+        ),
     ),
     aws_names=AWS_NAMES,
     advice=(

@@ -3,12 +3,37 @@
 # `terraform init && terraform test` in generated/modules/elasticache/ (Terraform >= 1.9.0) plans the
 # module with a mocked provider: no AWS credentials, no network beyond installing hashicorp/aws for its schema.
 
-mock_provider "aws" {}
+# The provider's region and partition, as the checks read them: the region of the examples.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
+}
 
 # For secure_defaults: computed values known at plan, ARNs of the right shape.
 mock_provider "aws" {
   alias           = "known_at_plan"
   override_during = plan
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
 
   mock_resource "aws_kms_key" {
     defaults = {
@@ -217,7 +242,7 @@ run "rejects_inputs_3" {
   variables {
     subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
     parameters    = { "reserved-memory-percent" = "101" }
-    users         = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
+    users         = { app = { access_string = "on ~* +@bogus" } }
     tags          = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
     alarm_actions = ["item-0", "item-0"]
     ok_actions    = ["item-0", "item-0"]
@@ -238,7 +263,7 @@ run "rejects_inputs_4" {
   command = plan
 
   variables {
-    users = { app = { user_name = "", access_string = "on ~* +@all" } }
+    users = { app = { access_string = "on ~* +@all", authentication_type = "token" } }
     tags  = { "AWS:owner" = "x" }
   }
 
@@ -253,7 +278,7 @@ run "rejects_inputs_5" {
   command = plan
 
   variables {
-    users = { app = { user_name = "application", access_string = "on ~* +@all", authentication_type = "iam" } }
+    users = { app = { user_name = "", access_string = "on ~* +@all" } }
     tags  = { team = "cache;db" }
   }
 
@@ -263,12 +288,49 @@ run "rejects_inputs_5" {
   ]
 }
 
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_6" {
+  command = plan
+
+  variables {
+    users = { app = { user_name = "application", access_string = "on ~* +@all", authentication_type = "iam" } }
+  }
+
+  expect_failures = [
+    var.users,
+  ]
+}
+
 # alarm_actions must be empty while alarms_enabled = false: no alarm exists to send them (set alarms_enabled = true).
 run "check_alarm_actions" {
   command = plan
 
   variables {
     alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# alarm_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_alarm_actions_2" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    alarm_actions  = ["arn:aws:sns:us-east-1:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# ok_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_ok_actions" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    ok_actions     = ["arn:aws:sns:us-east-1:111122223333:alerts"]
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -639,6 +701,78 @@ run "check_allowed_cidr_blocks_2" {
 
   variables {
     allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_kms_key_arn_2" {
+  command = plan
+
+  variables {
+    kms_key_arn     = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key  = false
+    log_kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# log_kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_log_kms_key_arn" {
+  command = plan
+
+  variables {
+    log_kms_key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key  = false
+    kms_key_arn     = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# notification_topic_arn must be an SNS topic of the module's region and partition (the provider's, data.aws_region.current).
+run "check_notification_topic_arn" {
+  command = plan
+
+  variables {
+    notification_topic_arn = "arn:aws:sns:us-east-1:111122223333:cache-events"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# snapshot_arns must be ARNs of S3 objects of the module's partition (the provider's, data.aws_region.current).
+run "check_snapshot_arns_2" {
+  command = plan
+
+  variables {
+    snapshot_arns = ["arn:aws-cn:s3:::backups/cache/dump.rdb"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).
+run "check_ingress_rules_2" {
+  command = plan
+
+  variables {
+    allowed_security_group_ids = ["sg-0123456789abcdef0"]
+    ingress_rules              = { nodes = { from_port = 6379, referenced_security_group_id = "sg-0123456789abcdef0" } }
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# num_node_groups must keep num_node_groups × (replicas_per_node_group + 1) within 500 nodes per cluster (ElastiCache quota).
+run "check_num_node_groups" {
+  command = plan
+
+  variables {
+    num_node_groups         = 101
+    replicas_per_node_group = 4
   }
 
   expect_failures = [aws_elasticache_replication_group.this]

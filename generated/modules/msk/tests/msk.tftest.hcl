@@ -3,12 +3,37 @@
 # `terraform init && terraform test` in generated/modules/msk/ (Terraform >= 1.9.0) plans the
 # module with a mocked provider: no AWS credentials, no network beyond installing hashicorp/aws for its schema.
 
-mock_provider "aws" {}
+# The provider's region and partition, as the checks read them: the region of the examples.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
+}
 
 # For secure_defaults: computed values known at plan, ARNs of the right shape.
 mock_provider "aws" {
   alias           = "known_at_plan"
   override_during = plan
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
 
   mock_resource "aws_kms_key" {
     defaults = {
@@ -293,6 +318,30 @@ run "check_alarm_actions" {
   expect_failures = [aws_msk_cluster.this]
 }
 
+# alarm_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_alarm_actions_2" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    alarm_actions  = ["arn:aws:sns:us-east-1:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# ok_actions must be ARNs (SNS topics) of the module's region and partition (the provider's, data.aws_region.current).
+run "check_ok_actions" {
+  command = plan
+
+  variables {
+    alarms_enabled = true
+    ok_actions     = ["arn:aws:sns:us-east-1:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
 # cluster_name must give a cluster name (name_prefix + cluster_name) of 1 to 64 letters, digits and hyphens, starting with a letter or digit.
 run "check_cluster_name" {
   command = plan
@@ -451,6 +500,44 @@ run "check_allowed_cidr_blocks_2" {
 
   variables {
     allowed_cidr_blocks = ["0.0.0.0/1", "128.0.0.0/1"]
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_kms_key_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn     = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key  = false
+    log_kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# log_kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_log_kms_key_arn" {
+  command = plan
+
+  variables {
+    log_kms_key_arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key  = false
+    kms_key_arn     = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# ingress_rules must not repeat a rule the module already makes for allowed_security_group_ids or allowed_cidr_blocks (TCP on the module's ports; AWS refuses it: InvalidPermission.Duplicate).
+run "check_ingress_rules_2" {
+  command = plan
+
+  variables {
+    allowed_security_group_ids = ["sg-0123456789abcdef0"]
+    ingress_rules              = { iam = { from_port = 9098, referenced_security_group_id = "sg-0123456789abcdef0" } }
   }
 
   expect_failures = [aws_msk_cluster.this]

@@ -3,12 +3,37 @@
 # `terraform init && terraform test` in generated/modules/valkeyserverless/ (Terraform >= 1.9.0) plans the
 # module with a mocked provider: no AWS credentials, no network beyond installing hashicorp/aws for its schema.
 
-mock_provider "aws" {}
+# The provider's region and partition, as the checks read them: the region of the examples.
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
+}
 
 # For secure_defaults: computed values known at plan, ARNs of the right shape.
 mock_provider "aws" {
   alias           = "known_at_plan"
   override_during = plan
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      endpoint = "ec2.ap-northeast-2.amazonaws.com"
+    }
+  }
 
   mock_resource "aws_kms_key" {
     defaults = {
@@ -277,6 +302,29 @@ run "check_create_kms_key" {
 
   variables {
     create_kms_key = false
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# kms_key_arn must be a KMS key of the module's region and partition (the provider's, data.aws_region.current).
+run "check_kms_key_arn" {
+  command = plan
+
+  variables {
+    kms_key_arn    = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    create_kms_key = false
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
+}
+
+# snapshot_arns_to_restore must be ElastiCache snapshots of the module's region and partition (the provider's, data.aws_region.current).
+run "check_snapshot_arns_to_restore" {
+  command = plan
+
+  variables {
+    snapshot_arns_to_restore = ["arn:aws:elasticache:us-east-1:111122223333:serverlesscachesnapshot:sessions-1"]
   }
 
   expect_failures = [aws_elasticache_serverless_cache.this]
