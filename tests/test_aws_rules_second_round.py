@@ -490,6 +490,11 @@ provider "aws" { region = "ap-northeast-2" }
 resource "aws_kms_key" "data" { enable_key_rotation = true }
 resource "aws_sns_topic" "alerts" { name = "alerts" }
 
+variable "cache_auth_token" {
+  type      = string
+  sensitive = true
+}
+
 module "table" {
   source                             = "./modules/dynamodb"
   name_prefix                        = "mapzip-dev-"
@@ -506,6 +511,7 @@ module "cache" {
   source                 = "./modules/elasticache"
   name_prefix            = "mapzip-dev-"
   cluster_name           = "auth"
+  auth_token             = var.cache_auth_token
   vpc_id                 = "vpc-0a1b2c3d4e5f60718"
   subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
   kms_key_arn            = aws_kms_key.data.arn
@@ -546,7 +552,7 @@ def plan_with_arns_unknown_at_plan(generated_tree: Path, workdir: Path) -> dict:
                         ignore=shutil.ignore_patterns("tests"))
     (workdir / "main.tf").write_text(ROOT_WITH_UNKNOWN_ARNS)
     (workdir / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE))
-    return terraform.plan_root(workdir)
+    return terraform.plan_root(workdir, {"cache_auth_token": "placeholder-auth-token-0123456789"})
 
 
 def test_arns_unknown_at_plan_pass_the_region_checks(background):
