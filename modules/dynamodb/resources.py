@@ -21,8 +21,31 @@ INPUT = InputRefs.of("dynamodb", INPUTS)
 
 
 def build(stack: Any) -> Any:
+    """The table (returned: it carries the module's checks), then its blocks, capacity scaling, policy and alarms."""
+    _derived_locals(stack)
+    module_key_arn = _encryption_key(stack)
+    table = _table(stack, module_key_arn)
+    _attributes(table)
+    _global_secondary_indexes(table)
+    _local_secondary_indexes(table)
+    _on_demand_throughput(table)
+    _import_table(table)
+    _time_to_live(table)
+    _replicas(table)
+    _capacity_autoscaling(stack)
+    _resource_policy(stack, table)
+    _alarms(stack, table)
+    return table
+
+
+def _derived_locals(stack: Any) -> None:
+    """The locals the checks of inputs.py read too: the table name, PROVISIONED or not, whether the key is needed."""
     for derived in (TABLE_NAME, PROVISIONED, KMS_KEY_NEEDED):
         local(stack, derived.name, derived.declaration())
+
+
+def _encryption_key(stack: Any) -> str:
+    """The module's KMS key, created when asked for and encryption is on; returns `local.module_kms_key_arn`."""
     key = customer_managed_key(
         stack,
         inputs=INPUT,
@@ -34,7 +57,11 @@ def build(stack: Any) -> Any:
         log_groups=None,
     )
     # Read by the table and the kms_key_arn output.
-    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+    return local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+
+
+def _table(stack: Any, module_key_arn: str) -> Any:
+    """The table (address `this`): its settings and encryption; the functions below add its nested blocks."""
     encrypted, their_key = INPUT.server_side_encryption_enabled, INPUT.server_side_encryption_kms_key_arn
     table = aws.DynamodbTable(
         stack,
@@ -71,10 +98,19 @@ def build(stack: Any) -> Any:
         lifecycle={"ignore_changes": ["read_capacity", "write_capacity", "import_table"]},
     )
     address(table, "this")
+    return table
+
+
+def _attributes(table: Any) -> None:
+    """The attribute definitions: the types of the attributes that the table's and its indexes' keys name."""
     table.add_override(
         "dynamic.attribute",
         {"for_each": INPUT.ref("attributes"), "content": {"name": "${attribute.value.name}", "type": "${attribute.value.type}"}},
     )
+
+
+def _global_secondary_indexes(table: Any) -> None:
+    """The global secondary indexes, each with its capacity (if PROVISIONED) and its on-demand ceilings (if given)."""
     table.add_override(
         "dynamic.global_secondary_index",
         {
@@ -103,6 +139,26 @@ def build(stack: Any) -> Any:
             },
         },
     )
+
+
+def _local_secondary_indexes(table: Any) -> None:
+    """The local secondary indexes: the table's hash key with another range key, fixed at creation."""
+    table.add_override(
+        "dynamic.local_secondary_index",
+        {
+            "for_each": INPUT.ref("local_secondary_indexes"),
+            "content": {
+                "name": "${local_secondary_index.value.name}",
+                "range_key": "${local_secondary_index.value.range_key}",
+                "projection_type": "${local_secondary_index.value.projection_type}",
+                "non_key_attributes": "${local_secondary_index.value.non_key_attributes}",
+            },
+        },
+    )
+
+
+def _on_demand_throughput(table: Any) -> None:
+    """The table's on-demand request ceilings, a block written only when one of them is given."""
     table.add_override(
         "dynamic.on_demand_throughput",
         {
@@ -114,6 +170,10 @@ def build(stack: Any) -> Any:
             },
         },
     )
+
+
+def _import_table(table: Any) -> None:
+    """The import from S3 that fills a new table, a block written only when import_table is given."""
     table.add_override(
         "dynamic.import_table",
         {
@@ -141,18 +201,10 @@ def build(stack: Any) -> Any:
             },
         },
     )
-    table.add_override(
-        "dynamic.local_secondary_index",
-        {
-            "for_each": INPUT.ref("local_secondary_indexes"),
-            "content": {
-                "name": "${local_secondary_index.value.name}",
-                "range_key": "${local_secondary_index.value.range_key}",
-                "projection_type": "${local_secondary_index.value.projection_type}",
-                "non_key_attributes": "${local_secondary_index.value.non_key_attributes}",
-            },
-        },
-    )
+
+
+def _time_to_live(table: Any) -> None:
+    """Time to live on the attribute ttl_attribute_name names, a block written only when it is given."""
     table.add_override(
         "dynamic.ttl",
         {
@@ -160,6 +212,10 @@ def build(stack: Any) -> Any:
             "content": {"attribute_name": "${ttl.value}", "enabled": True},
         },
     )
+
+
+def _replicas(table: Any) -> None:
+    """One replica (global table) per entry of replica_regions."""
     table.add_override(
         "dynamic.replica",
         {
@@ -173,6 +229,9 @@ def build(stack: Any) -> Any:
         },
     )
 
+
+def _capacity_autoscaling(stack: Any) -> None:
+    """Application auto scaling of a PROVISIONED table's read and write capacity, and of each index's."""
     # Auto scaling of each index, keyed by index name: names are literals of the input, known at plan time. Each
     # index scales from its capacity (default: the table's) to its own ceiling, by default the table's ceiling or its
     # own capacity if higher.
@@ -190,68 +249,77 @@ def build(stack: Any) -> Any:
         "scale_out_cooldown": number(INPUT.autoscaling_scale_out_cooldown),
     }
     for direction in ("read", "write"):
-        Direction = direction.capitalize()
         capacity = getattr(INPUT, f"{direction}_capacity")
         ceiling = f"coalesce({getattr(INPUT, f'autoscaling_{direction}_max_capacity')}, {capacity})"
-        target_value = number(INPUT.autoscaling_target_value)
-        target = aws.AppautoscalingTarget(
-            stack,
-            f"{direction}_target",
-            service_namespace="dynamodb",
-            resource_id="table/${aws_dynamodb_table.this.name}",
-            scalable_dimension=f"dynamodb:table:{Direction}CapacityUnits",
-            min_capacity=number(capacity),
-            max_capacity=number(ceiling),
-            count=number("local.provisioned ? 1 : 0"),
-        )
-        address(target, direction)
-        policy = aws.AppautoscalingPolicy(
-            stack,
-            f"{direction}_policy",
-            name=f"${{local.table_name}}-{direction}-capacity",
-            policy_type="TargetTrackingScaling",
-            service_namespace=f"${{aws_appautoscaling_target.{direction}[0].service_namespace}}",
-            resource_id=f"${{aws_appautoscaling_target.{direction}[0].resource_id}}",
-            scalable_dimension=f"${{aws_appautoscaling_target.{direction}[0].scalable_dimension}}",
-            target_tracking_scaling_policy_configuration={
-                "target_value": target_value,
-                "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
-                **cooldowns,
+        tracking = {
+            "target_value": number(INPUT.autoscaling_target_value),
+            "predefined_metric_specification": {
+                "predefined_metric_type": f"DynamoDB{direction.capitalize()}CapacityUtilization",
             },
-            count=number("local.provisioned ? 1 : 0"),
-        )
-        address(policy, direction)
+            **cooldowns,
+        }
+        _table_scaling(stack, direction, capacity, ceiling, tracking)
+        _index_scaling(stack, direction, ceiling, tracking, autoscaled_indexes)
 
-        index_target = aws.AppautoscalingTarget(
-            stack,
-            f"index_{direction}_target",
-            service_namespace="dynamodb",
-            resource_id="table/${aws_dynamodb_table.this.name}/index/${each.key}",
-            scalable_dimension=f"dynamodb:index:{Direction}CapacityUnits",
-            min_capacity=number(f"each.value.{direction}"),
-            # The index's own ceiling; else the table's, or the index's own floor when that is higher.
-            max_capacity=number(f"each.value.{direction}_max != null ? each.value.{direction}_max : "
-                                f"max(each.value.{direction}, {ceiling})"),
-        )
-        address(index_target, f"index_{direction}")
-        index_target.add_override("for_each", "${" + autoscaled_indexes + "}")
-        index_policy = aws.AppautoscalingPolicy(
-            stack,
-            f"index_{direction}_policy",
-            name=f"${{local.table_name}}-${{each.key}}-{direction}-capacity",
-            policy_type="TargetTrackingScaling",
-            service_namespace=f"${{aws_appautoscaling_target.index_{direction}[each.key].service_namespace}}",
-            resource_id=f"${{aws_appautoscaling_target.index_{direction}[each.key].resource_id}}",
-            scalable_dimension=f"${{aws_appautoscaling_target.index_{direction}[each.key].scalable_dimension}}",
-            target_tracking_scaling_policy_configuration={
-                "target_value": target_value,
-                "predefined_metric_specification": {"predefined_metric_type": f"DynamoDB{Direction}CapacityUtilization"},
-                **cooldowns,
-            },
-        )
-        address(index_policy, f"index_{direction}")
-        index_policy.add_override("for_each", "${" + autoscaled_indexes + "}")
 
+def _table_scaling(stack: Any, direction: str, capacity: str, ceiling: str, tracking: dict[str, Any]) -> None:
+    """The scalable target and target tracking policy of the table's read or write capacity, only if PROVISIONED."""
+    target = aws.AppautoscalingTarget(
+        stack,
+        f"{direction}_target",
+        service_namespace="dynamodb",
+        resource_id="table/${aws_dynamodb_table.this.name}",
+        scalable_dimension=f"dynamodb:table:{direction.capitalize()}CapacityUnits",
+        min_capacity=number(capacity),
+        max_capacity=number(ceiling),
+        count=number("local.provisioned ? 1 : 0"),
+    )
+    address(target, direction)
+    policy = aws.AppautoscalingPolicy(
+        stack,
+        f"{direction}_policy",
+        name=f"${{local.table_name}}-{direction}-capacity",
+        policy_type="TargetTrackingScaling",
+        service_namespace=f"${{aws_appautoscaling_target.{direction}[0].service_namespace}}",
+        resource_id=f"${{aws_appautoscaling_target.{direction}[0].resource_id}}",
+        scalable_dimension=f"${{aws_appautoscaling_target.{direction}[0].scalable_dimension}}",
+        target_tracking_scaling_policy_configuration=tracking,
+        count=number("local.provisioned ? 1 : 0"),
+    )
+    address(policy, direction)
+
+
+def _index_scaling(stack: Any, direction: str, ceiling: str, tracking: dict[str, Any], indexes: str) -> None:
+    """The scalable target and target tracking policy of each autoscaled index's read or write capacity."""
+    index_target = aws.AppautoscalingTarget(
+        stack,
+        f"index_{direction}_target",
+        service_namespace="dynamodb",
+        resource_id="table/${aws_dynamodb_table.this.name}/index/${each.key}",
+        scalable_dimension=f"dynamodb:index:{direction.capitalize()}CapacityUnits",
+        min_capacity=number(f"each.value.{direction}"),
+        # The index's own ceiling; else the table's, or the index's own floor when that is higher.
+        max_capacity=number(f"each.value.{direction}_max != null ? each.value.{direction}_max : "
+                            f"max(each.value.{direction}, {ceiling})"),
+    )
+    address(index_target, f"index_{direction}")
+    index_target.add_override("for_each", "${" + indexes + "}")
+    index_policy = aws.AppautoscalingPolicy(
+        stack,
+        f"index_{direction}_policy",
+        name=f"${{local.table_name}}-${{each.key}}-{direction}-capacity",
+        policy_type="TargetTrackingScaling",
+        service_namespace=f"${{aws_appautoscaling_target.index_{direction}[each.key].service_namespace}}",
+        resource_id=f"${{aws_appautoscaling_target.index_{direction}[each.key].resource_id}}",
+        scalable_dimension=f"${{aws_appautoscaling_target.index_{direction}[each.key].scalable_dimension}}",
+        target_tracking_scaling_policy_configuration=tracking,
+    )
+    address(index_policy, f"index_{direction}")
+    index_policy.add_override("for_each", "${" + indexes + "}")
+
+
+def _resource_policy(stack: Any, table: Any) -> None:
+    """The table's resource-based policy, when create_resource_policy asks for it."""
     policy = aws.DynamodbResourcePolicy(
         stack,
         "table_resource_policy",
@@ -261,9 +329,11 @@ def build(stack: Any) -> Any:
         count=number(f"{INPUT.create_resource_policy} ? 1 : 0"),
     )
     address(policy, "this")
-    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the dynamodb resource.
+
+
+def _alarms(stack: Any, table: Any) -> None:
+    """Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the table."""
     # After the table: its precondition on the alarm names' length (modules/shared/alarms.py) then refuses a long
     # table name alone, before the provider's own alarm_name validation would refuse each alarm too.
     metric_alarms(stack, DYNAMODB_ALARMS, inputs=INPUT, name="local.table_name",
                   subject='"DynamoDB ${local.table_name}"', after=table)
-    return table

@@ -30,29 +30,35 @@ INPUT = InputRefs.of("elasticache", INPUTS)
 
 
 def build(stack: Any) -> Any:
+    """The replication group (returned: it carries the module's checks) and what it needs, concern by concern."""
+    _derived_locals(stack)
+    parameter_group = _parameter_group(stack)
+    subnet_group = _subnet_group(stack)
+    _security_group(stack)
+    key, module_key_arn = _encryption_key(stack)
+    _log_groups(stack, key, module_key_arn)
+    _users(stack)
+    user_group_ids = _user_group(stack)
+    group = _replication_group(stack, parameter_group, subnet_group, module_key_arn, user_group_ids)
+    _log_delivery(stack, group)
+    _alarms(stack)
+    return group
+
+
+def _derived_locals(stack: Any) -> None:
+    """The locals the checks of inputs.py read too: the group id, cluster mode, parameter family, the windows."""
     # Declared with the checks that read them (modules/elasticache/inputs.py).
     for derived in (REPLICATION_GROUP_ID, CLUSTER_MODE, PARAMETER_GROUP_FAMILY, *WINDOW_LOCALS):
         local(stack, derived.name, derived.declaration())
+
+
+def _parameter_group(stack: Any) -> Any:
+    """The Valkey parameter group: the caller's parameters, plus cluster-enabled in cluster mode."""
     parameters = local(
         stack,
         "parameter_group_parameters",
         f'${{merge({INPUT.parameters}, local.cluster_mode ? {{ "cluster-enabled" = "yes" }} : {{}})}}',
     )
-    log_deliveries = local(
-        stack,
-        "log_deliveries",
-        # One delivery per log type (AWS refuses two for one type): its log group, or its Firehose stream.
-        '${concat('
-        '[for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name, '
-        'destination_type = "cloudwatch-logs" }], '
-        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
-        'destination_type = "cloudwatch-logs" }], '
-        f'[for s in compact([{INPUT.slow_log_enabled} ? {INPUT.slow_log_firehose_stream} : null]) : '
-        '{ log_type = "slow-log", destination = s, destination_type = "kinesis-firehose" }], '
-        f'[for s in compact([{INPUT.engine_log_enabled} ? {INPUT.engine_log_firehose_stream} : null]) : '
-        '{ log_type = "engine-log", destination = s, destination_type = "kinesis-firehose" }])}',
-    )
-
     parameter_group = aws.ElasticacheParameterGroup(
         stack,
         "parameter_group",
@@ -71,7 +77,11 @@ def build(stack: Any) -> Any:
         "dynamic.parameter",
         {"for_each": "${" + parameters + "}", "content": {"name": "${parameter.key}", "value": "${parameter.value}"}},
     )
+    return parameter_group
 
+
+def _subnet_group(stack: Any) -> Any:
+    """The subnet group: the subnets the nodes are placed in."""
     subnet_group = aws.ElasticacheSubnetGroup(
         stack,
         "subnet_group",
@@ -80,8 +90,12 @@ def build(stack: Any) -> Any:
         subnet_ids=strings(INPUT.subnet_ids),
         tags=string_map(INPUT.tags),
     )
-
     address(subnet_group, "this")
+    return subnet_group
+
+
+def _security_group(stack: Any) -> None:
+    """The security group (the cache port from allowed sources only) and the `moved` blocks of its older addresses."""
     moves = security_group(
         stack,
         inputs=INPUT,
@@ -90,9 +104,11 @@ def build(stack: Any) -> Any:
         description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
         service="Valkey",
     )
-
     moved(stack, moves)
 
+
+def _encryption_key(stack: Any) -> tuple[Any, str]:
+    """The module's KMS key for data at rest and logs; returns it and `local.module_kms_key_arn`."""
     local(stack, KMS_KEY_NEEDED.name, KMS_KEY_NEEDED.declaration())
     key = customer_managed_key(
         stack,
@@ -105,8 +121,11 @@ def build(stack: Any) -> Any:
         log_groups="/aws/elasticache/${local.replication_group_id}/*",
     )
     # Read by the log groups, the replication group and the kms_key_arn output.
-    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
-    their_key = INPUT.kms_key_arn
+    return key, local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+
+
+def _log_groups(stack: Any, key: Any, module_key_arn: str) -> None:
+    """A CloudWatch log group per log type (slow, engine) that is on and not sent to Firehose."""
     for log_type, flag in (("slow_log", "slow_log_enabled"), ("engine_log", "engine_log_enabled")):
         # One group per log type: a shared group is a known collision (terraform-aws-elasticache#16).
         log_group(
@@ -119,6 +138,9 @@ def build(stack: Any) -> Any:
             key_policy=key.policy,
         )
 
+
+def _users(stack: Any) -> None:
+    """The RBAC users: one per entry of var.users, with its access string and authentication."""
     # RBAC: one user per entry of var.users (keys are user ids, known at plan), in one group named after the
     # replication group. Engine valkey: AWS refuses a Valkey replication group's user group of another engine.
     user = aws.ElasticacheUser(
@@ -140,6 +162,10 @@ def build(stack: Any) -> Any:
             f"lookup({INPUT.user_passwords}, each.key, null) : null}}",
         },
     )
+
+
+def _user_group(stack: Any) -> str:
+    """The users' group, if any users; returns `local.user_group_ids`: it, else the caller's groups, else null."""
     user_group = aws.ElasticacheUserGroup(
         stack,
         "user_group",
@@ -150,13 +176,18 @@ def build(stack: Any) -> Any:
         tags=string_map(INPUT.tags),
     )
     address(user_group, "this")
-    user_group_ids = local(
+    return local(
         stack,
         "user_group_ids",
         f"${{length({INPUT.users}) > 0 ? aws_elasticache_user_group.this[*].user_group_id : "
         f"length({INPUT.user_group_ids}) > 0 ? {INPUT.user_group_ids} : null}}",
     )
 
+
+def _replication_group(
+    stack: Any, parameter_group: Any, subnet_group: Any, module_key_arn: str, user_group_ids: str
+) -> Any:
+    """The replication group (address `this`): engine, node type and network here, the rest by concern below."""
     group = aws.ElasticacheReplicationGroup(
         stack,
         "replication_group",
@@ -171,33 +202,74 @@ def build(stack: Any) -> Any:
         parameter_group_name=parameter_group.name,
         subnet_group_name=subnet_group.name,
         security_group_ids=strings(security_group_ids(INPUT)),
-        num_cache_clusters=number(f"local.cluster_mode ? null : coalesce({INPUT.num_cache_clusters}, 2)"),
-        num_node_groups=number(INPUT.num_node_groups),
-        replicas_per_node_group=number(f"local.cluster_mode ? coalesce({INPUT.replicas_per_node_group}, 1) : null"),
-        automatic_failover_enabled=boolean(f"local.cluster_mode ? true : {INPUT.automatic_failover_enabled}"),
-        multi_az_enabled=boolean(INPUT.multi_az_enabled),
-        at_rest_encryption_enabled=INPUT.ref("at_rest_encryption_enabled"),
-        # The AWS managed key is ElastiCache's default: asked for by sending no key.
-        kms_key_id=f'${{!{INPUT.at_rest_encryption_enabled} || {their_key} == "alias/aws/elasticache" ? null : '
-        f"{their_key} != null ? {their_key} : {module_key_arn}}}",
-        transit_encryption_enabled=boolean(INPUT.transit_encryption_enabled),
-        transit_encryption_mode=INPUT.ref("transit_encryption_mode"),
-        auth_token=INPUT.ref("auth_token"),
-        auth_token_update_strategy=INPUT.ref("auth_token_update_strategy"),
-        user_group_ids=strings(user_group_ids),
-        snapshot_arns=strings(f"length({INPUT.snapshot_arns}) > 0 ? {INPUT.snapshot_arns} : null"),
-        snapshot_name=INPUT.ref("snapshot_name"),
-        snapshot_retention_limit=number(INPUT.snapshot_retention_limit),
-        snapshot_window=INPUT.ref("snapshot_window"),
-        maintenance_window=INPUT.ref("maintenance_window"),
-        final_snapshot_identifier=INPUT.ref("final_snapshot_identifier"),
-        notification_topic_arn=INPUT.ref("notification_topic_arn"),
-        apply_immediately=boolean(INPUT.apply_immediately),
-        auto_minor_version_upgrade=INPUT.ref("auto_minor_version_upgrade"),
+        **_topology(),
+        **_encryption_and_access(module_key_arn, user_group_ids),
+        **_snapshots_and_maintenance(),
         data_tiering_enabled=boolean(INPUT.data_tiering_enabled),
         tags=string_map(INPUT.tags),
     )
     address(group, "this")
+    return group
+
+
+def _topology() -> dict[str, Any]:
+    """How many nodes in how many shards (cluster mode or not), and failover: automatic, across Availability Zones."""
+    return {
+        "num_cache_clusters": number(f"local.cluster_mode ? null : coalesce({INPUT.num_cache_clusters}, 2)"),
+        "num_node_groups": number(INPUT.num_node_groups),
+        "replicas_per_node_group": number(f"local.cluster_mode ? coalesce({INPUT.replicas_per_node_group}, 1) : null"),
+        "automatic_failover_enabled": boolean(f"local.cluster_mode ? true : {INPUT.automatic_failover_enabled}"),
+        "multi_az_enabled": boolean(INPUT.multi_az_enabled),
+    }
+
+
+def _encryption_and_access(module_key_arn: str, user_group_ids: str) -> dict[str, Any]:
+    """Encryption at rest (the caller's key, the module's, or AWS's) and in transit, the AUTH token, the RBAC groups."""
+    their_key = INPUT.kms_key_arn
+    return {
+        "at_rest_encryption_enabled": INPUT.ref("at_rest_encryption_enabled"),
+        # The AWS managed key is ElastiCache's default: asked for by sending no key.
+        "kms_key_id": f'${{!{INPUT.at_rest_encryption_enabled} || {their_key} == "alias/aws/elasticache" ? null : '
+        f"{their_key} != null ? {their_key} : {module_key_arn}}}",
+        "transit_encryption_enabled": boolean(INPUT.transit_encryption_enabled),
+        "transit_encryption_mode": INPUT.ref("transit_encryption_mode"),
+        "auth_token": INPUT.ref("auth_token"),
+        "auth_token_update_strategy": INPUT.ref("auth_token_update_strategy"),
+        "user_group_ids": strings(user_group_ids),
+    }
+
+
+def _snapshots_and_maintenance() -> dict[str, Any]:
+    """Snapshots (restore, retention, window, final), the maintenance window, notifications and how changes apply."""
+    return {
+        "snapshot_arns": strings(f"length({INPUT.snapshot_arns}) > 0 ? {INPUT.snapshot_arns} : null"),
+        "snapshot_name": INPUT.ref("snapshot_name"),
+        "snapshot_retention_limit": number(INPUT.snapshot_retention_limit),
+        "snapshot_window": INPUT.ref("snapshot_window"),
+        "maintenance_window": INPUT.ref("maintenance_window"),
+        "final_snapshot_identifier": INPUT.ref("final_snapshot_identifier"),
+        "notification_topic_arn": INPUT.ref("notification_topic_arn"),
+        "apply_immediately": boolean(INPUT.apply_immediately),
+        "auto_minor_version_upgrade": INPUT.ref("auto_minor_version_upgrade"),
+    }
+
+
+def _log_delivery(stack: Any, group: Any) -> None:
+    """The group's log delivery: each log type that is on, to its CloudWatch log group or its Firehose stream."""
+    log_deliveries = local(
+        stack,
+        "log_deliveries",
+        # One delivery per log type (AWS refuses two for one type): its log group, or its Firehose stream.
+        '${concat('
+        '[for g in aws_cloudwatch_log_group.slow_log : { log_type = "slow-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
+        'destination_type = "cloudwatch-logs" }], '
+        f'[for s in compact([{INPUT.slow_log_enabled} ? {INPUT.slow_log_firehose_stream} : null]) : '
+        '{ log_type = "slow-log", destination = s, destination_type = "kinesis-firehose" }], '
+        f'[for s in compact([{INPUT.engine_log_enabled} ? {INPUT.engine_log_firehose_stream} : null]) : '
+        '{ log_type = "engine-log", destination = s, destination_type = "kinesis-firehose" }])}',
+    )
     group.add_override(
         "dynamic.log_delivery_configuration",
         {
@@ -210,9 +282,11 @@ def build(stack: Any) -> Any:
             },
         },
     )
-    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the elasticache resource.
+
+
+def _alarms(stack: Any) -> None:
+    """Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the replication group."""
     metric_alarms(
         stack, ELASTICACHE_ALARMS, inputs=INPUT, name="local.replication_group_id",
         subject='"Valkey ${local.replication_group_id}"', values={"cluster_mode": "local.cluster_mode"},
     )
-    return group

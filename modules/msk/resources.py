@@ -41,15 +41,34 @@ LISTENER_PORTS = (
 
 
 def build(stack: Any) -> Any:
+    """The cluster (returned: it carries the module's checks) and what it needs and serves, concern by concern."""
+    _derived_locals(stack)
+    configuration = _configuration(stack)
+    _security_group(stack)
+    key, module_key_arn = _encryption_key(stack)
+    _broker_log_group(stack, key, module_key_arn)
+    cluster = _cluster(stack, configuration, module_key_arn)
+    _multi_vpc_connectivity(cluster)
+    _tls_client_authentication(cluster)
+    _storage_autoscaling(stack, cluster)
+    _cluster_policy(stack, cluster)
+    _alarms(stack)
+    return cluster
+
+
+def _derived_locals(stack: Any) -> None:
+    """The locals the checks of inputs.py read too: the cluster name and the number of broker nodes."""
     local(stack, CLUSTER.name, CLUSTER.declaration())
     local(stack, BROKERS.name, BROKERS.declaration())
-    ingress_ports = local(stack, "ingress_ports", LISTENER_PORTS)
+
+
+def _configuration(stack: Any) -> Any:
+    """The brokers' configuration (server properties; topic auto-creation off by default), one per Kafka version."""
     server_properties = local(
         stack,
         "server_properties",
         f'${{merge({{ "auto.create.topics.enable" = "false" }}, {INPUT.server_properties})}}',
     )
-
     configuration = aws.MskConfiguration(
         stack,
         "configuration",
@@ -67,7 +86,12 @@ def build(stack: Any) -> Any:
         lifecycle={"create_before_destroy": True},
     )
     address(configuration, "this")
+    return configuration
 
+
+def _security_group(stack: Any) -> None:
+    """The security group (enabled listeners from allowed sources, brokers among themselves) and its `moved` blocks."""
+    ingress_ports = local(stack, "ingress_ports", LISTENER_PORTS)
     moves = security_group(
         stack,
         inputs=INPUT,
@@ -92,6 +116,9 @@ def build(stack: Any) -> Any:
     rule = "aws_vpc_security_group_ingress_rule.between_brokers"
     moved(stack, [*moves, (rule, f"{rule}[0]")])  # the rule existed before create_security_group
 
+
+def _encryption_key(stack: Any) -> tuple[Any, str]:
+    """The module's KMS key for data at rest and broker logs; returns it and `local.module_kms_key_arn`."""
     local(stack, KMS_KEY_NEEDED.name, KMS_KEY_NEEDED.declaration())
     key = customer_managed_key(
         stack,
@@ -105,8 +132,11 @@ def build(stack: Any) -> Any:
         log_groups="/aws/msk/${local.cluster_name}/*",
     )
     # Read by the log group, the cluster and the kms_key_arn output.
-    module_key_arn = local(stack, "module_kms_key_arn", "${" + key.arn + "}")
-    their_key = INPUT.kms_key_arn
+    return key, local(stack, "module_kms_key_arn", "${" + key.arn + "}")
+
+
+def _broker_log_group(stack: Any, key: Any, module_key_arn: str) -> None:
+    """The CloudWatch log group of the broker logs, when cloudwatch_logs_enabled (shared log inputs, KMS-encrypted)."""
     log_group(
         stack,
         "broker_logs",
@@ -117,6 +147,9 @@ def build(stack: Any) -> Any:
         key_policy=key.policy,
     )
 
+
+def _cluster(stack: Any, configuration: Any, module_key_arn: str) -> Any:
+    """The provisioned cluster (address `this`), its blocks built by the functions below it, one concern each."""
     cluster = aws.MskCluster(
         stack,
         "cluster",
@@ -124,57 +157,12 @@ def build(stack: Any) -> Any:
         kafka_version=INPUT.ref("kafka_version"),
         number_of_broker_nodes=number("local.number_of_broker_nodes"),
         enhanced_monitoring=INPUT.ref("enhanced_monitoring"),
-        broker_node_group_info={
-            "instance_type": INPUT.ref("broker_instance_type"),
-            "client_subnets": strings(INPUT.subnet_ids),
-            "security_groups": strings(security_group_ids(INPUT)),
-            "storage_info": {"ebs_storage_info": {"volume_size": number(INPUT.ebs_volume_size)}},
-            # Private only; AWS refuses public access at creation anyway.
-            "connectivity_info": {"public_access": {"type": "DISABLED"}},
-        },
-        encryption_info={
-            # The AWS managed key is what MSK uses when sent none.
-            "encryption_at_rest_kms_key_arn": f'${{{their_key} == "alias/aws/kafka" ? null : '
-            f"{their_key} != null ? {their_key} : {module_key_arn}}}",
-            "encryption_in_transit": {
-                # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
-                "client_broker": INPUT.ref("encryption_in_transit_client_broker"),
-                "in_cluster": boolean(INPUT.encryption_in_transit_in_cluster),
-            },
-        },
-        client_authentication={
-            "sasl": {
-                "iam": boolean(INPUT.client_authentication_iam_enabled),
-                "scram": boolean(INPUT.client_authentication_scram_enabled),
-            },
-            "unauthenticated": boolean(INPUT.client_authentication_unauthenticated_enabled),
-        },
+        broker_node_group_info=_broker_node_group(),
+        encryption_info=_encryption_info(module_key_arn),
+        client_authentication=_client_authentication(),
         configuration_info={"arn": configuration.arn, "revision": number("aws_msk_configuration.this.latest_revision")},
-        open_monitoring={
-            "prometheus": {
-                "jmx_exporter": {"enabled_in_broker": boolean(INPUT.jmx_exporter_enabled)},
-                "node_exporter": {"enabled_in_broker": boolean(INPUT.node_exporter_enabled)},
-            }
-        },
-        logging_info={
-            "broker_logs": {
-                "cloudwatch_logs": {
-                    "enabled": boolean(INPUT.cloudwatch_logs_enabled),
-                    "log_group": f"${{{INPUT.cloudwatch_logs_enabled} ? "
-                    "aws_cloudwatch_log_group.broker_logs[0].name : null}",
-                },
-                # Always written, off by default: AWS then turns a destination off when its input is removed.
-                "s3": {
-                    "enabled": boolean(f"{INPUT.s3_logs_bucket} != null"),
-                    "bucket": INPUT.ref("s3_logs_bucket"),
-                    "prefix": INPUT.ref("s3_logs_prefix"),
-                },
-                "firehose": {
-                    "enabled": boolean(f"{INPUT.firehose_logs_delivery_stream} != null"),
-                    "delivery_stream": INPUT.ref("firehose_logs_delivery_stream"),
-                },
-            }
-        },
+        open_monitoring=_open_monitoring(),
+        logging_info=_logging_info(),
         tags=string_map(INPUT.tags),
         # Storage auto scaling grows the volumes, and AWS refuses to shrink them ("To update storage, you must
         # increase it by at least 10 GiB"): a plan that wrote ebs_volume_size back after a growth would fail. One
@@ -185,9 +173,85 @@ def build(stack: Any) -> Any:
         lifecycle={"ignore_changes": ["broker_node_group_info[0].storage_info[0].ebs_storage_info[0].volume_size"]},
     )
     address(cluster, "this")
-    # Multi-VPC private connectivity. The provider creates the cluster without it (AWS refuses vpc connectivity
-    # schemes in CreateCluster) and turns it on with UpdateConnectivity once the cluster is active. The block is
-    # written only while a scheme is on: clusters that never used it (AWS reports no block) see no change.
+    return cluster
+
+
+def _broker_node_group() -> dict[str, Any]:
+    """The brokers' instance type, subnets, security groups and storage, reachable from inside the VPC only."""
+    return {
+        "instance_type": INPUT.ref("broker_instance_type"),
+        "client_subnets": strings(INPUT.subnet_ids),
+        "security_groups": strings(security_group_ids(INPUT)),
+        "storage_info": {"ebs_storage_info": {"volume_size": number(INPUT.ebs_volume_size)}},
+        # Private only; AWS refuses public access at creation anyway.
+        "connectivity_info": {"public_access": {"type": "DISABLED"}},
+    }
+
+
+def _encryption_info(module_key_arn: str) -> dict[str, Any]:
+    """Encryption at rest (the caller's key, the module's, or AWS's) and in transit, always written explicitly."""
+    their_key = INPUT.kms_key_arn
+    return {
+        # The AWS managed key is what MSK uses when sent none.
+        "encryption_at_rest_kms_key_arn": f'${{{their_key} == "alias/aws/kafka" ? null : '
+        f"{their_key} != null ? {their_key} : {module_key_arn}}}",
+        "encryption_in_transit": {
+            # Always explicit: AWS documents different defaults (TLS in CloudFormation, TLS_PLAINTEXT elsewhere).
+            "client_broker": INPUT.ref("encryption_in_transit_client_broker"),
+            "in_cluster": boolean(INPUT.encryption_in_transit_in_cluster),
+        },
+    }
+
+
+def _client_authentication() -> dict[str, Any]:
+    """The SASL (IAM, SCRAM) and unauthenticated switches; TLS is a block of its own (_tls_client_authentication)."""
+    return {
+        "sasl": {
+            "iam": boolean(INPUT.client_authentication_iam_enabled),
+            "scram": boolean(INPUT.client_authentication_scram_enabled),
+        },
+        "unauthenticated": boolean(INPUT.client_authentication_unauthenticated_enabled),
+    }
+
+
+def _open_monitoring() -> dict[str, Any]:
+    """The Prometheus exporters on the brokers (JMX, node), each off unless asked for."""
+    return {
+        "prometheus": {
+            "jmx_exporter": {"enabled_in_broker": boolean(INPUT.jmx_exporter_enabled)},
+            "node_exporter": {"enabled_in_broker": boolean(INPUT.node_exporter_enabled)},
+        }
+    }
+
+
+def _logging_info() -> dict[str, Any]:
+    """Where the broker logs go: the module's log group, an S3 bucket, a Firehose stream, each written on or off."""
+    return {
+        "broker_logs": {
+            "cloudwatch_logs": {
+                "enabled": boolean(INPUT.cloudwatch_logs_enabled),
+                "log_group": f"${{{INPUT.cloudwatch_logs_enabled} ? "
+                "aws_cloudwatch_log_group.broker_logs[0].name : null}",
+            },
+            # Always written, off by default: AWS then turns a destination off when its input is removed.
+            "s3": {
+                "enabled": boolean(f"{INPUT.s3_logs_bucket} != null"),
+                "bucket": INPUT.ref("s3_logs_bucket"),
+                "prefix": INPUT.ref("s3_logs_prefix"),
+            },
+            "firehose": {
+                "enabled": boolean(f"{INPUT.firehose_logs_delivery_stream} != null"),
+                "delivery_stream": INPUT.ref("firehose_logs_delivery_stream"),
+            },
+        }
+    }
+
+
+def _multi_vpc_connectivity(cluster: Any) -> None:
+    """Multi-VPC private connectivity: the client authentication schemes of managed VPC connections from other VPCs."""
+    # The provider creates the cluster without it (AWS refuses vpc connectivity schemes in CreateCluster) and turns
+    # it on with UpdateConnectivity once the cluster is active. The block is written only while a scheme is on:
+    # clusters that never used it (AWS reports no block) see no change.
     cluster.add_override(
         "broker_node_group_info.connectivity_info.dynamic.vpc_connectivity",
         {
@@ -201,6 +265,10 @@ def build(stack: Any) -> Any:
             },
         },
     )
+
+
+def _tls_client_authentication(cluster: Any) -> None:
+    """Mutual TLS client authentication, a block written only when certificate authorities are given."""
     cluster.add_override(
         "client_authentication.dynamic.tls",
         {
@@ -209,6 +277,9 @@ def build(stack: Any) -> Any:
         },
     )
 
+
+def _storage_autoscaling(stack: Any, cluster: Any) -> None:
+    """Storage auto scaling of the brokers' volumes (grow only), when storage_autoscaling_max_capacity is given."""
     target = aws.AppautoscalingTarget(
         stack,
         "storage_target",
@@ -238,6 +309,9 @@ def build(stack: Any) -> Any:
     )
     address(policy, "storage")
 
+
+def _cluster_policy(stack: Any, cluster: Any) -> None:
+    """The cluster policy, when create_cluster_policy: who may reach the cluster through multi-VPC connectivity."""
     # Lets the named accounts and roles create managed VPC connections to the cluster (AWS "Attach a cluster
     # policy"). The switch, not the principals, decides the count: principals may be ARNs created in the same apply.
     cluster_policy = aws.MskClusterPolicy(
@@ -258,9 +332,10 @@ def build(stack: Any) -> Any:
     )
     address(cluster_policy, "this")
 
-    # Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the msk resource.
+
+def _alarms(stack: Any) -> None:
+    """Opt-in (alarms_enabled): the alarms of modules.shared.alarms, named after the cluster."""
     metric_alarms(
         stack, MSK_ALARMS, inputs=INPUT, name="local.cluster_name", subject='"MSK ${local.cluster_name}"',
         values={"broker_count": "local.number_of_broker_nodes"},
     )
-    return cluster
