@@ -215,7 +215,6 @@ def resource_ids(prefix: str) -> Rule:
 # modules.catalog.AWS_PARTITIONS and the account id is 12 digits.
 _PARTITION = "aws|aws-cn|aws-us-gov"
 _REGION_SHAPE = "[a-z]{2}(-gov)?-[a-z]+-[0-9]+"
-_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 # What follows the account id, by service: a KMS key (single- or multi-Region, "Key ARN" in the KMS Developer Guide;
 # CloudWatch Logs, MSK and ElastiCache take key ARNs, not alias ARNs), an SNS topic (1-256 letters, digits, _ and -,
 # with .fifo for FIFO topics) and an ACM private CA.

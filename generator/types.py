@@ -86,7 +86,7 @@ BOOL = _Primitive("bool")
 
 @dataclass(frozen=True)
 class _Collection(TfType):
-    kind: str  # list | set | map
+    kind: str  # list | map
     element: TfType
 
     def hcl(self) -> str:
@@ -101,18 +101,11 @@ class _Collection(TfType):
             return {k: self.element.convert(v, f"{path}.{k}" if path else k) for k, v in value.items()}
         if not isinstance(value, list):
             raise TypeMismatch(path, self.hcl(), value)
-        items = [self.element.convert(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        if self.kind == "set" and len({exact(i) for i in items}) != len(items):
-            raise TypeMismatch(path, f"{self.hcl()} without duplicates", value)
-        return items
+        return [self.element.convert(v, f"{path}[{i}]") for i, v in enumerate(value)]
 
 
 def list_of(element: TfType) -> TfType:
     return _Collection("list", element)
-
-
-def set_of(element: TfType) -> TfType:
-    return _Collection("set", element)
 
 
 def map_of(element: TfType) -> TfType:

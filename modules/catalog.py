@@ -196,7 +196,6 @@ MSK_STANDARD_BROKER_TYPES = (
     *(f"kafka.m5.{size}" for size in ("large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge")),
     *(f"kafka.m7g.{size}" for size in _ELASTICACHE_SIZES),
 )
-MSK_EXPRESS_BROKER_TYPES = tuple(f"express.m7g.{size}" for size in _ELASTICACHE_SIZES)
 
 # Apache Kafka properties a custom MSK configuration may set.
 # Source: AWS "Custom Amazon MSK configurations" (msk/latest/developerguide/msk-configuration-properties), read
