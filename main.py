@@ -45,7 +45,7 @@ def _environment_check() -> None:
 
 if __name__ == "__main__":
     _environment_check()
-    from generator.cli import main, run_script
+    from generator.commands.cli import main, run_script
     from modules import all_modules
 
     run_script(lambda: main(modules=all_modules))

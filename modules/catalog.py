@@ -130,7 +130,7 @@ _LONG_LONG_MAX = 2**63 - 1
 
 
 def _valkey_parameter_types() -> dict[str, Any]:
-    from generator.rules import choice, text_of, whole
+    from generator.language.rules import choice, text_of, whole
 
     def at_least(low: int) -> Any:
         return whole(low, _LONG_LONG_MAX)
@@ -230,7 +230,7 @@ _BOOL = ("true", "false")
 
 
 def _msk_property_types() -> dict[str, Any]:
-    from generator.rules import choice, fraction, text_of, whole
+    from generator.language.rules import choice, fraction, text_of, whole
 
     def at_least(low: int, bits: tuple[int, int] = _INT) -> Any:
         return whole(low, bits[1])
@@ -278,8 +278,8 @@ MSK_PROPERTY_TYPES = _msk_property_types()
 assert sorted(MSK_PROPERTY_TYPES) == sorted(MSK_SERVER_PROPERTIES), set(MSK_PROPERTY_TYPES) ^ set(MSK_SERVER_PROPERTIES)
 
 # AWS Regions and partitions are facts the core needs too (the region of an environment file): they live in
-# generator/aws.py, which the generator reads without importing modules/.
-from generator.aws import AWS_PARTITIONS, AWS_REGIONS, AWS_REGIONS_BY_PARTITION  # noqa: E402,F401
+# generator/language/aws.py, which the generator reads without importing modules/.
+from generator.language.aws import AWS_PARTITIONS, AWS_REGIONS, AWS_REGIONS_BY_PARTITION  # noqa: E402,F401
 
 # --- Version support status (adoption: clusters that run an older version) ---------------------------------------
 # A module accepts every version AWS still runs, so that a team can adopt a cluster as it is; a version AWS no longer

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from generator.normalize import join
+from generator.synthesis.normalize import join
 
 
 class _Absent:

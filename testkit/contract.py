@@ -3,7 +3,7 @@ module's definition and its committed generated JSON). tests/test_contract.py ru
 and on the tests' own example module.
 
 1. Its kind is usable from an environment file: a valid table name, not one the file reserves, and both
-   [<kind>] and [<kind>_<name>] resolve to it among all the kinds (generator.environments.kind_of).
+   [<kind>] and [<kind>_<name>] resolve to it among all the kinds (generator.config.environments.kind_of).
 2. Every input is documented (DESCRIPTION_RULE): a description that is a sentence; an input with a default
    other than null is documented by that default, which its variable block must declare (the README's Default
    column shows it); an input whose default is null says what null does, in words NULL_BEHAVIOUR recognizes.
@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, Mapping
 
-from generator import wiring
-from generator.discovery import KIND, RESERVED_KINDS
-from generator.environments import kind_of
-from generator.inputs import Input
+from generator.model import wiring
+from generator.model.discovery import KIND, RESERVED_KINDS
+from generator.config.environments import kind_of
+from generator.language.inputs import Input
 
 DESCRIPTION_RULE = (
     "a description ending with \".\"; with default null, it says what null does (\"Default: …\", \"Without …\", "
@@ -75,7 +75,7 @@ def description_problems(kind: str, inputs: Iterable[Input], variables: Mapping[
 
 def references(document: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(`var` or `local`, name) of each reference an expression of the JSON document reads, as the synth-time
-    check reads them (generator.wiring: nested templates, string literals and `$${` handled)."""
+    check reads them (generator.model.wiring: nested templates, string literals and `$${` handled)."""
     for text in wiring.strings(document):
         for kind, name in wiring.template_references(text):
             if kind in ("var", "local"):

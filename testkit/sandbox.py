@@ -37,7 +37,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from generator import versions
+from generator.model import versions
 from testkit import terraform
 
 PROJECT = Path(__file__).resolve().parent.parent

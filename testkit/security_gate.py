@@ -26,7 +26,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 
 def main_resource_types() -> tuple[str, ...]:
     """What each discovered module declares as its main resource types (ModuleDefinition.main_resource_types)."""
-    from generator.discovery import main_resource_types as declared
+    from generator.model.discovery import main_resource_types as declared
     from modules import all_modules
 
     return declared(all_modules())

@@ -35,7 +35,8 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
-from generator import pipeline, tree  # noqa: E402
+from generator.commands import pipeline
+from generator.synthesis import tree  # noqa: E402
 from modules import all_modules  # noqa: E402
 from testkit import terraform  # noqa: E402
 from testkit.assertions import TerraformJson  # noqa: E402

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import background_terraform
-from generator import cli
+from generator.commands import cli
 from testkit import terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"

@@ -1,6 +1,6 @@
 """`python main.py --adopt STATE --config FILE` on states a careless or hostile user gives it.
 
-- Values that look like secrets (generator/secrets.py: a secret-looking key, a `name=value` text with a secret
+- Values that look like secrets (generator/language/secrets.py: a secret-looking key, a `name=value` text with a secret
   name, an AWS key) or that the state marks sensitive, which the state holds in places the adopter pins (tags,
   descriptions, parameters, broker properties, the provider's default tags): never written, never printed; each
   is a problem naming the address and the attribute.
@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import pytest
 
-from generator import cli
+from generator.commands import cli
 
 SHOWN = Path(__file__).resolve().parent / "fixtures" / "estate" / "state.show.json"
 ESTATE = json.loads(SHOWN.read_text())

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, pipeline
-from generator.inputs import InputError
+from generator.commands import pipeline
+from generator.config import environments
+from generator.language.inputs import InputError
 from modules import all_modules
 
 HEAD = """\

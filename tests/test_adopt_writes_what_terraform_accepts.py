@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from generator import cli
+from generator.commands import cli
 from testkit import terraform
 from tests.conftest import background_terraform
 

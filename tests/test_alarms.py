@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments
+from generator.config import environments
 from testkit.assertions import Plan
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.catalog import ALARM_METRICS
 from modules.dynamodb import MODULE as DYNAMODB

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, expr, rules
-from generator.inputs import InputError
+from generator.commands import cli
+from generator.config import environments
+from generator.language import expr, rules
+from generator.language.inputs import InputError
 from modules import all_modules
 from testkit import terraform
 from tests.conftest import background_terraform, plan_case, refusal_case

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from generator import cli, tree
+from generator.commands import cli
+from generator.synthesis import tree
 
 HEAD = (
     'name_prefix = "mapzip-lab-"\nregion = "ap-northeast-2"\nvpc_id = "vpc-0a1b2c3d4e5f60718"\n'

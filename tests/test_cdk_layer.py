@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import tree
+from generator.synthesis import tree
 from generator.cdk import TOOLKIT, kernel
 from tests.conftest import PROJECT, Command, background_process, fixture_config_args
 

@@ -3,7 +3,7 @@
 however long it is. Each case: one line, exit 1, nothing written.
 
 The FIFO and the device run `python main.py` in a subprocess (with a timeout: a hang fails the test instead of
-hanging the suite); the rest run in-process through generator.cli.main.
+hanging the suite); the rest run in-process through generator.commands.cli.main.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, tree
-from generator.types import MAX_SHOWN
+from generator.commands import cli
+from generator.synthesis import tree
+from generator.language.types import MAX_SHOWN
 from tests.conftest import PROJECT
 
 HEAD = (
@@ -133,7 +134,7 @@ def test_a_dangling_symlink_is_no_such_file(tmp_path, written, capsys):
 
 def test_a_fifo_among_the_environment_files_is_refused(tmp_path, written, monkeypatch, capsys):
     """Without --config, every environments/*.toml is read: a FIFO there is refused the same way."""
-    from generator import environments
+    from generator.config import environments
 
     folder = tmp_path / "environments"
     folder.mkdir()
@@ -187,7 +188,7 @@ def test_a_4300_digit_integer_is_repeated_cut(tmp_path, written, capsys):
 
 
 def test_short_values_are_repeated_whole():
-    from generator.types import literal
+    from generator.language.types import literal
 
     assert literal("x" * MAX_SHOWN) == cut('"' + "x" * MAX_SHOWN + '"')  # the quotes count
     assert literal("x" * (MAX_SHOWN - 2)) == '"' + "x" * (MAX_SHOWN - 2) + '"'

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from generator import environments, synth
-from generator.discovery import discover, module_folders
-from generator.inputs import InputError
-from generator.normalize import MODULE_FILES
+from generator.config import environments
+from generator.synthesis import synth
+from generator.model.discovery import discover, module_folders
+from generator.language.inputs import InputError
+from generator.synthesis.normalize import MODULE_FILES
 from modules import all_modules
 from testkit import contract
 from tests.conftest import PROJECT
@@ -60,8 +61,8 @@ def _package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, folders
 
 
 DECLARED = """\
-from generator.inputs import InputSet
-from generator.module import ModuleDefinition
+from generator.language.inputs import InputSet
+from generator.model.module import ModuleDefinition
 MODULE = ModuleDefinition(name={name!r}, summary="s", inputs=InputSet(inputs=()), outputs=(), build=lambda stack: None,
                           main_resource_types={types!r})
 """
@@ -179,8 +180,8 @@ def test_an_undeclared_reference_is_named():
 
 
 def test_an_undocumented_null_default_is_named():
-    from generator.inputs import Input
-    from generator.types import STRING
+    from generator.language.inputs import Input
+    from generator.language.types import STRING
 
     spec = Input("topic_arn", STRING, "SNS topic.", default=None)
     assert contract.description_problems("m", [spec], {"topic_arn": {"default": None}}) == [

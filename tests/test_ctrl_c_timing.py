@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import tree
-from tests.conftest import PROJECT
+from generator.synthesis import tree
+from tests.conftest import PROJECT, fixture_config_args
 
 LINE = "interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"
 
@@ -32,7 +32,9 @@ def start(out: Path, phases: Path | None = None) -> tuple[subprocess.Popen[str],
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     if phases is not None:
         env["CDK_PHASE_TIMES"] = str(phases)
-    process = subprocess.Popen([sys.executable, "main.py", "--out", str(out)], cwd=PROJECT, start_new_session=True,
+    # The tests' own environment files (what `produced` holds), not the team's.
+    command = [sys.executable, "main.py", *fixture_config_args(), "--out", str(out)]
+    process = subprocess.Popen(command, cwd=PROJECT, start_new_session=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     seen: dict[str, float] = {}
 

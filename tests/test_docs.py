@@ -7,7 +7,7 @@ import re
 import jinja2
 import pytest
 
-from generator import docs
+from generator.synthesis import docs
 from modules import all_modules
 
 MODULES = all_modules()

@@ -183,7 +183,7 @@ def test_fails_if(overrides, message):
         assert found == message
     elif message.endswith("[...21 items]"):
         # A long value: the message up to the value, and the value cut as every message cuts it (types.literal).
-        from generator.types import MAX_SHOWN
+        from generator.language.types import MAX_SHOWN
 
         head = message.removesuffix("[...21 items]")
         assert len(found) == 1 and found[0].startswith(head)

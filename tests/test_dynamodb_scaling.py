@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules.dynamodb import MODULE
 from testkit.assertions import Plan
 from tests.conftest import plan_case, refusal_case

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from testkit.assertions import ABSENT, Plan
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules.elasticache import MODULE
 from modules.elasticache.inputs import windows_overlap
 from tests.conftest import background_terraform, plan_case, refusal_case

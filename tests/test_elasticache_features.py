@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, synth, tree
+from generator.config import environments
+from generator.synthesis import synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE
 from tests.conftest import background_terraform, plan_case, refusal_case

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, tree
-from generator.inputs import InputError
+from generator.commands import cli
+from generator.config import environments
+from generator.synthesis import tree
+from generator.language.inputs import InputError
 from modules import all_modules
 
 HEAD = """\
@@ -192,9 +194,9 @@ def test_stack_of_dev(produced):
 
 def test_literal_template_sequences_stay_literal(tmp_path):
     """In Terraform JSON every string is a template: a value from a file must not become an expression."""
-    from generator import synth
+    from generator.synthesis import synth
 
-    # AWS refuses $, { and } in tags (generator.limits), so the sequences go where AWS takes any character.
+    # AWS refuses $, { and } in tags (generator.config.limits), so the sequences go where AWS takes any character.
     env = load(tmp_path, HEAD + DYNAMODB.replace(
         'table_name = "reviews"', 'table_name = "reviews"\nresource_policy = \'{ "Note": "costs ${money} %{ if y }" }\''))
     files = synth.synthesize(all_modules(), [env])

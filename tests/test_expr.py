@@ -1,4 +1,4 @@
-"""The rule language's semantics that Python and Terraform must share (generator/expr.py).
+"""The rule language's semantics that Python and Terraform must share (generator/language/expr.py).
 
 tests/test_rule_agreement.py has Terraform judge every rule and check of the modules; these tests pin, without
 Terraform, the parts of the Python side that agreement rests on: what Terraform evaluates (both sides of && and ||,
@@ -14,8 +14,8 @@ from typing import Iterator
 
 import pytest
 
-from generator import expr, rules
-from generator.expr import (EvalError, Local, all_, call, can, for_, holds, if_, lift, portable_regex, text, try_,
+from generator.language import expr, rules
+from generator.language.expr import (EvalError, Local, all_, call, can, for_, holds, if_, lift, portable_regex, text, try_,
                             unless_null, value, var)
 
 
@@ -294,7 +294,7 @@ def module_patterns() -> dict[str, str]:
 
 def test_every_pattern_the_modules_use_is_portable():
     patterns = module_patterns()
-    # The shapes every module shares, written by generator.rules: ids, ARNs, names.
+    # The shapes every module shares, written by generator.language.rules: ids, ARNs, names.
     assert "vpc-([0-9a-f]{8}|[0-9a-f]{17})" in patterns
     assert ("arn:(aws|aws-cn|aws-us-gov):kms:[a-z]{2}(-gov)?-[a-z]+-[0-9]+:[0-9]{12}:key/[A-Za-z0-9-]+"
             in patterns)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import expr
+from generator.language import expr
 from testkit import terraform
-from generator.expr import lift, var
+from generator.language.expr import lift, var
 
 # (dividend, divisor, Terraform's answer): the sign of the dividend; x % 0 is x.
 CASES = [(6, 3, 0), (4, 3, 1), (-7, 3, -1), (7, -3, 1), (7.5, 2, 1.5), (5, 0, 5)]

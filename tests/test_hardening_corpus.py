@@ -6,7 +6,7 @@ output folder. It grows with each kind of mistake found.
 - CLI_CASES below: bad arguments and bad file names that cannot live in the repository as files.
 - Then --check and --diff over a tree someone broke by hand.
 
-All run in-process (generator.cli.main): each of these fails before synthesis, so no case costs a synth.
+All run in-process (generator.commands.cli.main): each of these fails before synthesis, so no case costs a synth.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, pipeline, tree
-from generator import environments as environments_module
+from generator.commands import cli, pipeline
+from generator.synthesis import tree
+from generator.config import environments as environments_module
 from tests.conftest import PROJECT, fixture_environment
 
 CORPUS = PROJECT / "tests" / "corpus"
@@ -196,7 +197,7 @@ def test_values_no_module_takes_are_refused_before_the_jsii_runtime_starts():
     import sys
 
     script = (
-        "import sys; from generator import cli\n"
+        "import sys; from generator.commands import cli\n"
         f"codes = [cli.main(['--config', f'tests/corpus/{{name}}.toml', '--check']) for name in {PRECHECKED!r}]\n"
         "print(codes, 'jsii' in sys.modules)\n"
     )

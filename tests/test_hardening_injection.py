@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 
-from generator import environments, synth, tree
+from generator.config import environments
+from generator.synthesis import synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
 from modules import all_modules
@@ -30,7 +31,7 @@ def hostile_environment() -> environments.Environment:
     and values), a cache's description. (An MSK configuration's text is no longer free text: its validation holds
     each line to an allowed property and a typed value, tests/test_hardening_values.py.) Injected after loading,
     below the checks: the
-    tag, parameter and property rules (generator.limits, the modules' validations) refuse these characters in the
+    tag, parameter and property rules (generator.config.limits, the modules' validations) refuse these characters in the
     maps today; escaping is the layer that must hold regardless."""
     env = environments.load(fixture_environment("dev"), all_modules(), "environments/dev.toml")
     calls = []

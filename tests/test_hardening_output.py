@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, pipeline, tree
-from generator.types import clip
+from generator.commands import cli, pipeline
+from generator.synthesis import tree
+from generator.language.types import clip
 from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 

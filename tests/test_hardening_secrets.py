@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, secrets
+from generator.config import environments
+from generator.language import secrets
 from testkit import terraform
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules import all_modules
 from tests.conftest import PROJECT, background_terraform, fixture_environment, require_terraform
 

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, rules
-from generator.inputs import InputError
+from generator.commands import cli
+from generator.config import environments
+from generator.language import rules
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE as CACHE_MODULE
 from modules.msk import MODULE as MSK_MODULE

@@ -1,4 +1,5 @@
-"""The layers: imports go one way (testkit → modules → generator), and the core loads without Node."""
+"""The layers: imports go one way (testkit → modules → generator, and inside generator/ from its upper layers to its
+lower ones, with no circle), and the core loads without Node."""
 
 from __future__ import annotations
 
@@ -37,12 +38,83 @@ def imports_of(package: str, forbidden: tuple[str, ...]) -> list[str]:
 
 
 def test_the_generator_never_imports_the_modules_or_the_test_tools():
-    """main.py hands the discovered modules to the generator (generator.discovery imports a folder it is given)."""
+    """main.py hands the discovered modules to the generator (generator.model.discovery imports a folder it is given)."""
     assert imports_of("generator", ("modules", "testkit", "tests")) == []
 
 
 def test_the_modules_never_import_the_test_tools():
     assert imports_of("modules", ("testkit", "tests")) == []
+
+
+# generator/'s sub-packages, lowest first: a file may import only from its own layer and the ones before it.
+LAYERS = ("language", "cdk", "model", "config", "synthesis", "commands")
+
+
+def generator_imports(path: Path) -> set[str]:
+    """The generator modules a file imports, at any depth, as dotted names (`from generator.x import y` gives
+    generator.x.y when that is a module of its own, else generator.x)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == "generator")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.split(".")[0] == "generator":
+            for alias in node.names:
+                candidate = f"{node.module}.{alias.name}"
+                module_file = PROJECT / Path(*candidate.split("."))
+                found.add(candidate if module_file.with_suffix(".py").is_file() or module_file.is_dir() else node.module)
+    return found
+
+
+def generator_modules() -> dict[str, Path]:
+    return {
+        ".".join(path.relative_to(PROJECT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in sorted((PROJECT / "generator").rglob("*.py"))
+    }
+
+
+def test_every_generator_file_belongs_to_a_layer():
+    outside = [name for name in generator_modules() if name != "generator" and name.split(".")[1] not in LAYERS]
+    assert outside == []
+
+
+def test_imports_go_down_the_layers():
+    upward = sorted(
+        f"{name} imports {imported}"
+        for name, path in generator_modules().items() if name != "generator"
+        for imported in generator_imports(path)
+        if imported != "generator" and LAYERS.index(imported.split(".")[1]) > LAYERS.index(name.split(".")[1])
+    )
+    assert upward == []
+
+
+def import_circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every circle of the graph, each once, starting at its smallest name."""
+    circles: set[tuple[str, ...]] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        for target in sorted(graph.get(node, ())):
+            if target in path:
+                circle = path[path.index(target):]
+                start = circle.index(min(circle))
+                circles.add(tuple(circle[start:] + circle[:start]))
+            elif target in graph:
+                visit(target, path + [target])
+
+    for node in sorted(graph):
+        visit(node, [node])
+    return [list(circle) for circle in sorted(circles)]
+
+
+def test_no_import_circle_in_the_generator():
+    """Imports inside functions count too: a circle hidden in a function body is still a circle."""
+    modules = generator_modules()
+    graph = {name: {m for m in generator_imports(path) if m in modules and m != name} for name, path in modules.items()}
+    assert import_circles(graph) == []
+
+
+def test_the_circle_finder_finds_circles():
+    assert import_circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_circles({"a": {"b"}, "b": set()}) == []
 
 
 def test_the_scan_sees_imports_inside_functions(tmp_path):
@@ -51,9 +123,9 @@ def test_the_scan_sees_imports_inside_functions(tmp_path):
     assert imported_packages(source) == {("modules", 2), ("modules", 3)}
 
 
-@pytest.mark.parametrize("module", ["generator.environments", "generator.discovery", "generator.limits"])
+@pytest.mark.parametrize("module", ["generator.config.environments", "generator.model.discovery", "generator.config.limits"])
 def test_the_core_imports_no_cdk_toolkit(module):
-    """`python -X importtime -c "import generator.environments"` lists every module the import loads."""
+    """`python -X importtime -c "import generator.config.environments"` lists every module the import loads."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], cwd=PROJECT,
                             capture_output=True, text=True, env=env, check=True)
@@ -65,12 +137,13 @@ def test_the_core_imports_no_cdk_toolkit(module):
 def test_checking_environment_files_and_reading_module_declarations_starts_no_node():
     """Every module's declaration loaded, both environment files checked against it, every rule evaluated and the
     inputs' docs rendered: none of it needs the jsii runtime (a module's resources are imported at synth only,
-    generator.module.ModuleDefinition.build)."""
+    generator.model.module.ModuleDefinition.build)."""
     script = (
         "import sys\n"
         "from pathlib import Path\n"
         "from modules import all_modules\n"
-        "from generator import docs, environments\n"
+        "from generator.synthesis import docs\n"
+        "from generator.config import environments\n"
         "modules = all_modules()\n"
         "paths = [(p, p.name) for p in sorted(Path(sys.argv[1]).glob('*.toml'))]\n"
         "loaded = environments.load_all(paths, modules)\n"

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, rules
-from generator.inputs import InputError
+from generator.commands import cli
+from generator.config import environments
+from generator.language import rules
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.dynamodb import MODULE as DYNAMODB
 from modules.elasticache import MODULE as ELASTICACHE
@@ -290,13 +292,13 @@ def env_problems(tmp_path: Path, text: str) -> list[str]:
 BUCKET_RULES = "must be lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit (S3 bucket naming rules)"
 ENV_CASES = [
     (HEAD.replace("ap-northeast-2", "ap-northeast-9") + TABLE_BLOCK,
-     f'{ENV}: region: must be an AWS Region that exists (generator/aws.py), got "ap-northeast-9" (did you mean '
+     f'{ENV}: region: must be an AWS Region that exists (generator/language/aws.py), got "ap-northeast-9" (did you mean '
      "ap-northeast-3 or ap-northeast-2 or ap-northeast-1?)", "region"),
     (HEAD.replace("ap-northeast-2", "us-gov-north-1") + TABLE_BLOCK,
-     f'{ENV}: region: must be an AWS Region that exists (generator/aws.py), got "us-gov-north-1" (did you mean '
+     f'{ENV}: region: must be an AWS Region that exists (generator/language/aws.py), got "us-gov-north-1" (did you mean '
      "eu-north-1 or us-gov-west-1 or us-gov-east-1?)", "govcloud-region"),
     (HEAD + TABLE_BLOCK + _s3("mapzip-state", "eu-west-9"),
-     f'{ENV}: [backend] region: must be an AWS Region that exists (generator/aws.py), got "eu-west-9" (did you mean '
+     f'{ENV}: [backend] region: must be an AWS Region that exists (generator/language/aws.py), got "eu-west-9" (did you mean '
      "eu-west-3 or eu-west-2 or eu-west-1?)", "backend-region"),
     (HEAD + TABLE_BLOCK + _s3("My_State"), f'{ENV}: [backend] bucket: {BUCKET_RULES}, got "My_State"', "bucket-chars"),
     (HEAD + TABLE_BLOCK + _s3("-state"), f'{ENV}: [backend] bucket: {BUCKET_RULES}, got "-state"', "bucket-start"),
@@ -380,7 +382,7 @@ def test_cli_refuses_with_one_line_and_writes_nothing(tmp_path, capsys, text, me
 
 
 def test_bucket_name_rules_accept_real_names():
-    from generator.limits import bucket_name_problem
+    from generator.config.limits import bucket_name_problem
 
     for name in ("mapzip-terraform-state", "a.b.c", "123", "state.2026-11"):
         assert bucket_name_problem(name) is None, name

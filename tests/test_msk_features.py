@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from generator import environments
+from generator.config import environments
 from testkit.assertions import Plan
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE
 from tests.conftest import plan_case, refusal_case

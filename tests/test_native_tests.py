@@ -11,8 +11,9 @@ import re
 
 import pytest
 
-from generator import rules, tftest
-from generator.types import TypeMismatch
+from generator.language import rules
+from generator.synthesis import tftest
+from generator.language.types import TypeMismatch
 from modules import all_modules
 
 MODULES = all_modules()

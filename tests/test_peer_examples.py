@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline
+from generator.commands import pipeline
 from testkit import terraform
 from testkit.assertions import Plan
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE as MSK
 from tests.conftest import PROJECT, background_terraform

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, synth, tree
-from generator.normalize import MODULE_FILES, serialize
+from generator.commands import cli
+from generator.synthesis import synth, tree
+from generator.synthesis.normalize import MODULE_FILES, serialize
 from modules import all_modules
 from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
 

@@ -409,7 +409,7 @@ resource_policy = '{"Version": "2012-10-17", "Statement": []}'
 
 
 def test_environment_files_need_no_new_keys(tmp_path):
-    from generator import environments
+    from generator.config import environments
     from modules import all_modules
 
     path = tmp_path / "lab.toml"

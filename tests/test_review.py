@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments, tree
-from generator.normalize import serialize
-from generator.review import summarize
+from generator.commands import cli
+from generator.config import environments
+from generator.synthesis import tree
+from generator.synthesis.normalize import serialize
+from generator.commands.review import summarize
 from tests.conftest import copy_project
 
 OLD = {

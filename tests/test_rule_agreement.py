@@ -22,12 +22,12 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 
-from generator import expr, rules
-from generator.normalize import escape_templates
+from generator.language import expr, rules
+from generator.synthesis.normalize import escape_templates
 from testkit import terraform
 from tests.conftest import background_terraform
-from generator.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
-from generator.types import TypeMismatch
+from generator.language.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
+from generator.language.types import TypeMismatch
 from modules import all_modules
 
 PROJECT = Path(__file__).resolve().parent.parent

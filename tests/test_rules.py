@@ -1,4 +1,4 @@
-"""The shared rules (generator/rules.py, modules/shared): their examples say what they claim, and the conditions that
+"""The shared rules (generator/language/rules.py, modules/shared): their examples say what they claim, and the conditions that
 stand in for a computation (the union of CIDR blocks, the create_kms_key checks) decide what the computation would.
 Terraform's side of every one is tests/test_rule_agreement.py."""
 
@@ -9,9 +9,9 @@ import itertools
 
 import pytest
 
-from generator import expr, rules
-from generator.expr import Local, var
-from generator.inputs import NO_EXAMPLE
+from generator.language import expr, rules
+from generator.language.expr import Local, var
+from generator.language.inputs import NO_EXAMPLE
 from modules import all_modules
 from modules.shared import inputs as shared
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from generator import cli, secrets
+from generator.commands import cli
+from generator.language import secrets
 from tests.conftest import PROJECT, fixture_environment, plan_case
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, environments
+from generator.commands import cli
+from generator.config import environments
 from testkit import terraform
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import environments, secrets
+from generator.config import environments
+from generator.language import secrets
 from modules import all_modules
 from testkit.security_gate import main_resource_types, main_resources
 from tests.conftest import PROJECT, shipped_stacks

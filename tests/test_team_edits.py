@@ -7,7 +7,8 @@ import json
 import re
 import shutil
 
-from generator import environments, pipeline
+from generator.commands import pipeline
+from generator.config import environments
 from modules import all_modules
 from testkit import team_edits
 from tests.conftest import FIXTURE_ENVIRONMENTS, PROJECT

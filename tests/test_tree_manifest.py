@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, pipeline, tree
+from generator.commands import cli, pipeline
+from generator.synthesis import tree
 from tests.conftest import PROJECT, fixture_environment
 
 

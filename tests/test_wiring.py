@@ -1,8 +1,8 @@
-"""Typed wiring (generator.wiring): a module that reads an input or a local it does not declare fails when it is
+"""Typed wiring (generator.model.wiring): a module that reads an input or a local it does not declare fails when it is
 built, naming the module, what reads it and the name; shared pieces take the caller's handles and return what they
 make.
 
-The reference scanner and the handles are pure Python (generator.wiring imports no cdktf); the tests that build a
+The reference scanner and the handles are pure Python (generator.model.wiring imports no cdktf); the tests that build a
 module use the cdk layer."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from generator.inputs import Input, InputSet
-from generator.types import STRING, map_of
-from generator.wiring import InputRefs, WiringError, template_references, unresolved_references
+from generator.language.inputs import Input, InputSet
+from generator.language.types import STRING, map_of
+from generator.model.wiring import InputRefs, WiringError, template_references, unresolved_references
 from tests.conftest import PROJECT
 
 # The module folders of the committed tree (read from disk: importing the modules would start the cdk layer).
@@ -133,14 +133,14 @@ def _broken_table(stack: Any) -> Any:
 
 
 def _definition(build: Any, outputs: tuple[Any, ...] = ()) -> Any:
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
     return ModuleDefinition(name="dynamodb", summary="A broken table.", inputs=_INPUTS, outputs=outputs, build=build)
 
 
 def test_a_module_reading_a_misspelled_input_fails_when_it_is_built(tmp_path: Any) -> None:
     from generator import cdk
-    from generator.module import Output, add_module_stack
+    from generator.model.module import Output, add_module_stack
 
     definition = _definition(
         _broken_table,
@@ -159,7 +159,7 @@ def test_a_shared_piece_refuses_a_module_without_its_inputs(tmp_path: Any) -> No
     """modules.shared.network takes the caller's handles: a module that forgot the security group inputs fails
     at the call, naming the first input the piece needs."""
     from generator import cdk
-    from generator.module import add_module_stack
+    from generator.model.module import add_module_stack
     from modules.shared.network import security_group
 
     def build(stack: Any) -> Any:
@@ -195,8 +195,8 @@ def test_an_alarm_definition_reads_only_the_values_its_module_passes() -> None:
 
 
 def test_the_synth_stops_before_writing_anything() -> None:
-    """generator.synth.synthesize, what `python main.py` runs: the broken module fails it, and no file comes out."""
-    from generator.synth import synthesize
+    """generator.synthesis.synth.synthesize, what `python main.py` runs: the broken module fails it, and no file comes out."""
+    from generator.synthesis.synth import synthesize
 
     with pytest.raises(WiringError) as caught:
         synthesize({"dynamodb": _definition(_broken_table)}, [])
@@ -210,7 +210,7 @@ def test_each_module_names_its_handles_after_itself(kind: str) -> None:
     """The handles carry the module's name into their messages: a copied resources.py must not speak for another."""
     import importlib
 
-    from generator.wiring import module_of
+    from generator.model.wiring import module_of
     from modules import all_modules
 
     definition = all_modules()[kind]

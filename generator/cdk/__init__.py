@@ -234,7 +234,7 @@ def _write_stack_blocks() -> None:
 def stack_document(stack: Any) -> dict[str, Any]:
     """The stack's Terraform JSON as it stands, before synth: its constructs resolved by cdktf (tens of
     milliseconds for a module), with the blocks collected above (variables, locals, outputs, module calls) that reach the stack only
-    at synth. For checks of a module as it is built (generator.wiring); the synth itself is unchanged."""
+    at synth. For checks of a module as it is built (generator.model.wiring); the synth itself is unchanged."""
     document = dict(stack.to_terraform())
     for block_type, named in getattr(stack, _BLOCKS, {}).items():
         document[block_type] = {**(document.get(block_type) or {}), **named}

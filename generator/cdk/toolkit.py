@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from types import ModuleType
 
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 
 ENV_VAR = "CDK_TOOLKIT"
 

@@ -1,6 +1,6 @@
 """DynamoDB: one table whose schema cannot fail at apply time, with backups, KMS encryption and deletion protection on."""
 
-from generator.module import ModuleDefinition
+from generator.model.module import ModuleDefinition
 from modules.dynamodb.inputs import INPUTS
 from modules.dynamodb.outputs import OUTPUTS
 

@@ -2,7 +2,7 @@
 
 The most common failed DynamoDB change is a schema that plans and then dies at apply: an attribute declared but
 not used by any key ("all attributes must be indexed"), a key without a declared attribute, an LSI on a table
-without a range key. Every one of those is a check here, written once in the rule language (generator.expr): the
+without a range key. Every one of those is a check here, written once in the rule language (generator.language.expr): the
 Python check of an environment file and the Terraform precondition are both rendered from it.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from generator import expr, rules
-from generator.expr import Local, all_, all_of, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
-from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from generator.language import expr, rules
+from generator.language.expr import Local, all_, all_of, any_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
+from generator.language.inputs import Check, Input, InputSet, Rule
+from generator.language.types import BOOL, NUMBER, STRING, list_of, object_of, optional
 from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import AWS_REGIONS

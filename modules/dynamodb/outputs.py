@@ -1,7 +1,7 @@
 """DynamoDB outputs."""
 
-from generator.module import Output
-from generator.wiring import InputRefs
+from generator.model.module import Output
+from generator.model.wiring import InputRefs
 from modules.dynamodb.inputs import INPUTS
 
 INPUT = InputRefs.of("dynamodb", INPUTS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, number, string_map
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 from modules.dynamodb.inputs import INPUTS, KMS_KEY_NEEDED, KMS_KEY_UNUSED, PROVISIONED, TABLE_NAME
 from modules.shared.alarms import DYNAMODB_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key

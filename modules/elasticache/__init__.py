@@ -1,6 +1,6 @@
 """ElastiCache for Valkey: a replication group that is encrypted, authenticated, replicated and backed up by default."""
 
-from generator.module import ModuleDefinition
+from generator.model.module import ModuleDefinition
 from modules.elasticache.inputs import INPUTS
 from modules.elasticache.outputs import OUTPUTS
 from modules.shared.network import rule_key_moves

@@ -2,7 +2,7 @@
 
 Most rules below are ones the provider leaves to `terraform apply` (AWS rejects the request); checking them here
 turns a failed apply into a message at synth time, and, as `validation`/`precondition` blocks, at plan time.
-Every condition is written once in the rule language (generator.expr): Python evaluates it on an environment
+Every condition is written once in the rule language (generator.language.expr): Python evaluates it on an environment
 file's values, Terraform on a caller's.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from generator import expr, rules
-from generator.expr import (Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, unless_null, value,
+from generator.language import expr, rules
+from generator.language.expr import (Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, unless_null, value,
                            var)
-from generator.inputs import Check, Input, InputSet, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
+from generator.language.inputs import Check, Input, InputSet, Rule
+from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import (

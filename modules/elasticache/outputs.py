@@ -1,7 +1,7 @@
 """ElastiCache (Valkey) outputs: endpoints and identifiers services and other modules need."""
 
-from generator.module import Output
-from generator.wiring import InputRefs
+from generator.model.module import Output
+from generator.model.wiring import InputRefs
 from modules.elasticache.inputs import INPUTS
 from modules.shared.outputs import security_group_outputs
 

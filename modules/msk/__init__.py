@@ -1,6 +1,6 @@
 """MSK: a provisioned Kafka cluster that is private, encrypted and authenticated by default."""
 
-from generator.module import ModuleDefinition
+from generator.model.module import ModuleDefinition
 from modules.msk.inputs import INPUTS
 from modules.msk.outputs import OUTPUTS
 from modules.msk.inputs import ingress_ports, ingress_ports_before_2026_11

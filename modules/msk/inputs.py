@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Mapping
 
-from generator import rules
-from generator import expr
-from generator.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
-from generator.inputs import Check, Input, InputSet
-from generator.types import BOOL, NUMBER, STRING, list_of, literal, map_of
+from generator.language import rules
+from generator.language import expr
+from generator.language.expr import Local, all_, any_of, call, for_, if_, implies, not_, text, unless_null, value, var
+from generator.language.inputs import Check, Input, InputSet
+from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.catalog import (

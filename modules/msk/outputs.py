@@ -1,7 +1,7 @@
 """MSK outputs. Bootstrap strings are empty for listeners that are off; ZooKeeper strings are empty on KRaft."""
 
-from generator.module import Output
-from generator.wiring import InputRefs
+from generator.model.module import Output
+from generator.model.wiring import InputRefs
 from modules.msk.inputs import INPUTS
 from modules.shared.outputs import security_group_outputs
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, boolean, local, moved, number, string_map, strings
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group

@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from generator import expr, rules
-from generator.expr import all_, all_of, call, value, var
-from generator.inputs import Advice, Check, Input, Rule
-from generator.types import BOOL, NUMBER, STRING, list_of, object_of, optional
-from generator.wiring import InputRefs, WiringError, module_of
+from generator.language import expr, rules
+from generator.language.expr import all_, all_of, call, value, var
+from generator.language.inputs import Advice, Check, Input, Rule
+from generator.language.types import BOOL, NUMBER, STRING, list_of, object_of, optional
+from generator.model.wiring import InputRefs, WiringError, module_of
 from modules.catalog import ALARM_METRICS, DYNAMODB_OPERATIONS
 
 # Every alarm looks at 5-minute periods: the services publish these metrics every 60 s, and a shorter period makes
@@ -237,7 +237,7 @@ def metric_alarms(
 ) -> Any:
     """`aws_cloudwatch_metric_alarm.this`, one per entry of `local.alarms` (which it defines), named
     `<name>-<key>` (`name`: HCL, also the definitions' `$name`). `values`: HCL of the definitions' other slots
-    (`{"cluster_mode": "local.cluster_mode"}`). `inputs`: the calling module's handles (generator.wiring.InputRefs; it must declare the alarm
+    (`{"cluster_mode": "local.cluster_mode"}`). `inputs`: the calling module's handles (generator.model.wiring.InputRefs; it must declare the alarm
     inputs and `tags`). `after`: the watched resource, when the alarms read nothing of it: planned after it, they
     are not planned at all when its preconditions refuse the inputs (the alarm name length check's message, not
     the provider's, then explains)."""

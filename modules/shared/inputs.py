@@ -7,10 +7,10 @@ import functools
 import operator
 from typing import Any
 
-from generator import rules
-from generator.expr import Expr, all_, all_of, any_, call, if_, implies, lift, try_, value, var
-from generator.inputs import Advice, Check, Input, Rule, holds
-from generator.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
+from generator.language import rules
+from generator.language.expr import Expr, all_, all_of, any_, call, if_, implies, lift, try_, value, var
+from generator.language.inputs import Advice, Check, Input, Rule, holds
+from generator.language.types import BOOL, NUMBER, STRING, list_of, map_of, object_of, optional
 from modules.catalog import LOG_RETENTION_DAYS
 
 NAME_PREFIX_DESCRIPTION = "Prefix of every name the module creates, such as \"mapzip-dev-\"."
@@ -333,7 +333,7 @@ def aws_managed_key_warning(alias: str) -> tuple[str, str]:
 
 # A key ARN of the whole shape, for the failing examples of the checks below.
 KEY_ARN_EXAMPLE = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-# The same key in another region than the examples' (generator.rules.EXAMPLE_REGION), and in the China partition
+# The same key in another region than the examples' (generator.language.rules.EXAMPLE_REGION), and in the China partition
 # with the examples' region: the failing examples of the region checks.
 KEY_ARN_OTHER_REGION = KEY_ARN_EXAMPLE.replace("ap-northeast-2", "us-east-1")
 KEY_ARN_OTHER_PARTITION = KEY_ARN_EXAMPLE.replace("arn:aws:", "arn:aws-cn:")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.cdk import address, aws, number, precondition, string_map
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import aws, number, string_map
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 
 
 def log_group(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generator import rules
-from generator.inputs import Input
-from generator.types import STRING
+from generator.language import rules
+from generator.language.inputs import Input
+from generator.language.types import STRING
 from modules.shared.inputs import NAME_PREFIX_DESCRIPTION
 
 

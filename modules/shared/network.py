@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 
 # Addresses that became instances of a `count` when create_security_group arrived (the group existed before).
 MOVED_TO_COUNT = ("aws_security_group.this",)
@@ -41,7 +41,7 @@ def security_group(
     open, decided by values known at plan time. `name`: HCL of the group's name. Returns the `moved` pairs the module
     must ship (one `moved` override per stack: the module writes them all at once)."""
     # Imported here: a module's declaration (its __init__) reads rule_key_moves from this file, and loading a
-    # declaration must not start the jsii runtime (generator.module, ModuleDefinition.build).
+    # declaration must not start the jsii runtime (generator.model.module, ModuleDefinition.build).
     from generator.cdk import address, aws, number, string_map
 
     group = aws.SecurityGroup(

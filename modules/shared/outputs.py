@@ -1,7 +1,7 @@
 """Outputs several modules declare alike."""
 
-from generator.module import Output
-from generator.wiring import InputRefs
+from generator.model.module import Output
+from generator.model.wiring import InputRefs
 from modules.shared.network import security_group_ids
 
 

@@ -1,7 +1,7 @@
 """Valkey Serverless: an ElastiCache serverless cache, encrypted with a customer managed key and backed up daily by
 default, reachable only from the sources you name."""
 
-from generator.module import ModuleDefinition
+from generator.model.module import ModuleDefinition
 from modules.valkeyserverless.inputs import INPUTS, PORT, READER_PORT
 from modules.valkeyserverless.outputs import OUTPUTS
 

@@ -8,10 +8,10 @@ network inputs shared with the other modules.
 
 from __future__ import annotations
 
-from generator import rules
-from generator.expr import Expr, Local, call, if_, not_, text, unless_null, value, var
-from generator.inputs import Advice, Check, Input, InputSet, Rule
-from generator.types import NUMBER, STRING, list_of, literal, object_of, optional
+from generator.language import rules
+from generator.language.expr import Expr, Local, call, if_, not_, text, unless_null, value, var
+from generator.language.inputs import Advice, Check, Input, InputSet, Rule
+from generator.language.types import NUMBER, STRING, list_of, literal, object_of, optional
 from modules.catalog import (
     SERVERLESS_DATA_STORAGE_GB,
     SERVERLESS_ECPU_PER_SECOND,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.cdk import address, aws, local, number, string_map, strings
-from generator.wiring import InputRefs
+from generator.model.wiring import InputRefs
 from modules.shared.kms import customer_managed_key
 from modules.shared.network import security_group, security_group_ids
 from modules.valkeyserverless.inputs import CACHE, INPUTS, KMS_KEY_UNUSED, PORT, READER_PORT

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from generator import cdk, versions
-from generator.environments import Environment, secret_variable
-from generator.module import ModuleDefinition, add_module_stack, stack_id
-from generator.normalize import MODULE_FILES, escape_templates, serialize, split
+from generator import cdk
+from generator.model import versions
+from generator.config.environments import Environment, secret_variable
+from generator.model.module import ModuleDefinition, add_module_stack, stack_id
+from generator.synthesis.normalize import MODULE_FILES, escape_templates, serialize, split
 
 
 def module_source(kind: str) -> str:

@@ -30,14 +30,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from generator import limits, rules, secrets
-from generator.inputs import InputError
-from generator.types import STRING, TypeMismatch, clip, list_of, literal, map_of
+from generator.language.aws import REGION
+from generator.config import limits
+from generator.language import rules, secrets
+from generator.language.inputs import InputError
+from generator.language.types import STRING, TypeMismatch, clip, list_of, literal, map_of
 
 if TYPE_CHECKING:  # importing the module machinery starts the jsii runtime; precheck() must run before it
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 RESERVED_TABLES = ("tags", "backend")
 # Arrays of tables: [[moved]] (from, to) and [[removed]] (from, destroy = false), written by `--adopt`.
 RESERVED_ARRAYS = ("moved", "removed", "import")
@@ -52,7 +54,6 @@ GENERATED_NAMES = {"aws": 'provider block "aws"', "backend": "backend"}
 SHARED_KEYS = {"name_prefix": STRING, "region": STRING, "vpc_id": STRING, "subnet_ids": list_of(STRING)}
 REQUIRED_SHARED_KEYS = ("name_prefix", "region")
 INHERITED_KEYS = ("name_prefix", "vpc_id", "subnet_ids")
-REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 BACKEND_KEYS = {
     "local": {"type": STRING, "path": STRING},
@@ -290,7 +291,7 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
         call = _module_call(table, body, shared, modules, where, problems, warnings)
         if call is not None:
             calls.append(call)
-    problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/limits.py
+    problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/config/limits.py
     _check_move_targets(moved, tables, where, problems)
     _check_import_calls(imports, tables, where, problems)
     problems.extend(_collisions(calls, modules, where))
@@ -713,7 +714,7 @@ SECRET_RULE = "looks like a secret; secrets never go in an environment file: rem
 
 
 def _secrets_in(value: Any, label: str, path: str) -> list[str]:
-    """Secret-looking keys (generator.secrets) and secret-looking strings at any depth of a value."""
+    """Secret-looking keys (generator.language.secrets) and secret-looking strings at any depth of a value."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():

@@ -1,6 +1,6 @@
 """Module discovery: a module is a folder. Every package under a modules folder (one holding `__init__.py`), other
 than `shared/` and names starting with `_`, is a module whose `__init__.py` declares `MODULE`, a
-generator.module.ModuleDefinition named like the folder. Nothing lists the modules by hand: the security gate,
+generator.model.module.ModuleDefinition named like the folder. Nothing lists the modules by hand: the security gate,
 the docs, the validate and test runs and the tests' parametrizations all read what this returns.
 
 The generator never imports the modules package itself (imports go one way, modules/ → generator/): the command
@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime: it loads with the first module imported
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
 # What several modules build alike; not a module itself.
 NOT_MODULES = ("shared",)
@@ -39,7 +39,7 @@ def module_folders(folder: Path) -> list[Path]:
 def discover(folder: Path, package: str) -> dict[str, ModuleDefinition]:
     """{kind: definition} for every module folder under `folder`, imported as `<package>.<folder name>`, ordered by
     kind. InputError names each folder whose declaration is missing or wrong."""
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
     found: dict[str, ModuleDefinition] = {}
     problems: list[str] = []

@@ -12,13 +12,13 @@ from typing import Any, Callable, Mapping
 
 import jinja2
 
-from generator import versions
-from generator.environments import Environment, secret_variable
-from generator.inputs import Input
-from generator.module import ModuleDefinition
-from generator.types import exact
+from generator.model import versions
+from generator.config.environments import Environment, secret_variable
+from generator.language.inputs import Input
+from generator.model.module import ModuleDefinition
+from generator.language.types import exact
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 REGENERATE = "python main.py"
 
 

@@ -24,10 +24,11 @@ import re
 from collections import Counter
 from typing import Any, Iterator, Mapping
 
-from generator import docs, rules
-from generator.inputs import Input
-from generator.module import ModuleDefinition
-from generator.types import TypeMismatch
+from generator.language import rules
+from generator.synthesis import docs
+from generator.language.inputs import Input
+from generator.model.module import ModuleDefinition
+from generator.language.types import TypeMismatch
 
 TEST_TERRAFORM_VERSION = ">= 1.9.0"  # mock_provider (1.7), override_during (1.9)
 
@@ -122,7 +123,7 @@ def _mocked_arns(main: Mapping[str, Any]) -> list[dict[str, str]]:
 
 
 # What the mocked provider answers for the data sources through which the checks read where the module is applied
-# (generator.rules.STACK_REGION, STACK_PARTITION): the region the examples are written for, so that the region
+# (generator.language.rules.STACK_REGION, STACK_PARTITION): the region the examples are written for, so that the region
 # checks judge them as Python and the real provider do.
 _MOCKED_DATA = {
     "aws_region": {"endpoint": f"ec2.{rules.EXAMPLE_REGION}.amazonaws.com"},

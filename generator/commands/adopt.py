@@ -10,9 +10,9 @@ makes the generated stack describe the same resources:
   configuration its cluster runs), never by the address's name;
 - a `[[removed]]` entry (destroy = false) for each resource no module creates: Terraform forgets it, AWS keeps it.
 
-STATE is read through the shapes of what the adopters read (STATE_SHAPES, generator.statefile): a state of another
+STATE is read through the shapes of what the adopters read (STATE_SHAPES, generator.commands.statefile): a state of another
 shape is one line naming the file and the JSON path, and nothing is written. A value that looks like a secret
-(generator.secrets) or that the state marks sensitive is never pinned nor printed: it is left out, with a problem
+(generator.language.secrets) or that the state marks sensitive is never pinned nor printed: it is left out, with a problem
 naming the address and the attribute. A resource the stack's call of the same name declares is never `[[removed]]`,
 and nothing is moved onto its own address.
 
@@ -33,15 +33,16 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Iterable, Mapping
 
 import tomlkit
 
-from generator import secrets, statefile
-from generator.environments import kind_of
-from generator.inputs import InputError
-from generator.statefile import (BOOLEAN, BOOLEAN_OR_STRING, INTEGER, STRING, Lenient, ListOf, MapOf, Object, Shape,
+from generator.commands import statefile
+from generator.language import secrets
+from generator.config.environments import kind_of
+from generator.language.inputs import InputError
+from generator.commands.statefile import (BOOLEAN, BOOLEAN_OR_STRING, INTEGER, STRING, Lenient, ListOf, MapOf, Object, Shape,
                                  State, objects)
-from generator.types import literal
+from generator.language.types import literal
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 TABLE_NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -110,7 +111,7 @@ class Report:
 # --- reading STATE -------------------------------------------------------------------------------------------------
 
 
-# What the adopters below read of each resource type, and nothing more (generator.statefile): a value of another
+# What the adopters below read of each resource type, and nothing more (generator.commands.statefile): a value of another
 # type, a missing key or a null where a value is read is one line naming the file and the JSON path, and a key not
 # declared here is not in what the adopters get. Reading a new attribute: declare it here.
 _TAGS = MapOf(STRING)
@@ -667,7 +668,7 @@ _WITHHELD: Any = object()
 
 
 def looks_secret(text: str, sensitive: frozenset[str]) -> bool:
-    """A string that looks like a secret (generator.secrets), or holds one the state marks sensitive."""
+    """A string that looks like a secret (generator.language.secrets), or holds one the state marks sensitive."""
     return bool(secrets.secret_pattern(text)) or text in sensitive or \
         any(len(secret) >= 8 and secret in text for secret in sensitive)
 
@@ -984,7 +985,7 @@ def declared_resources(modules: Mapping[str, ModuleDefinition]) -> dict[str, set
     """Each module's resources (`type.name`), read from its synthesized main.tf.json: once per process."""
     key = tuple(sorted((name, id(definition)) for name, definition in modules.items()))
     if key not in _DECLARED:
-        from generator import synth  # starts the jsii runtime
+        from generator.synthesis import synth  # starts the jsii runtime
 
         files = synth.synthesize(modules, [])
         _DECLARED[key] = {

@@ -17,9 +17,9 @@ import subprocess
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from generator.inputs import InputError
-from generator.normalize import join
-from generator.tree import MARKER, is_terraform_file
+from generator.language.inputs import InputError
+from generator.synthesis.normalize import join
+from generator.synthesis.tree import MARKER, is_terraform_file
 
 # Terraform JSON sections whose entries are addressed by name, and how an address is written.
 SECTIONS: dict[str, Callable[[str], str]] = {

@@ -7,7 +7,7 @@ the JSON path, before anything is adopted. A key no shape declares is not in the
 was not checked.
 
 The state also says which values are sensitive (`sensitive_values`): their strings are collected, so that what the
-adopter would write or print can be held against them (generator.adopt).
+adopter would write or print can be held against them (generator.commands.adopt).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
-from generator.inputs import InputError
+from generator.language.inputs import InputError
 
 _MISSING = object()
 
@@ -217,7 +217,7 @@ def resources(
     """The managed resources of every module of `document` (a `terraform show -json` object), each one's values
     read through `shapes[type]`; a type without a shape through `unknown` for `provider`'s resources and `foreign`
     for other providers'."""
-    from generator.environments import RESOURCE_ADDRESS
+    from generator.config.environments import RESOURCE_ADDRESS
 
     found: list[dict[str, Any]] = []
     sensitive: set[str] = set()

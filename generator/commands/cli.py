@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = PROJECT / "generated"
 # The project's modules folder, discovered when main.py hands no loader (tests calling main() directly).
 MODULES = PROJECT / "modules"
@@ -73,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _display(path: Path) -> str:
     """A path as messages name it: relative to the working folder when inside it, cut as any user value is."""
-    from generator.types import clip
+    from generator.language.types import clip
 
     try:
         return clip(path.resolve().relative_to(Path.cwd().resolve()).as_posix())
@@ -86,7 +86,7 @@ class _Failed(Exception):
 
 
 def _discover_project_modules() -> Mapping[str, Any]:
-    from generator.discovery import discover
+    from generator.model.discovery import discover
 
     return discover(MODULES, "modules")
 
@@ -97,8 +97,8 @@ def main(argv: list[str] | None = None, modules: Callable[[], Mapping[str, Any]]
     args = _parser().parse_args(argv)
     load_modules = modules or _discover_project_modules
     # Imported here so that --help answers without starting the jsii runtime.
-    from generator.inputs import InputError
-    from generator.wiring import WiringError
+    from generator.language.inputs import InputError
+    from generator.model.wiring import WiringError
 
     shown = args.out if args.out is not None else _display(DEFAULT_OUT)
     interrupted = _Interrupted()
@@ -223,12 +223,12 @@ def _leave(status: int) -> None:
 
 def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
     if args.base is not None and not args.diff:
-        from generator.inputs import InputError
+        from generator.language.inputs import InputError
 
         raise InputError(["--base REF goes with --diff: python main.py --diff --base REF"])
     if args.adopt is not None:
         return _adopt(args, load_modules)
-    from generator import tree
+    from generator.synthesis import tree
 
     # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
     # that cannot be read or holds what no module takes, answers at once.
@@ -238,14 +238,14 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
     if problem:
         raise tree.UnsafeOutput([problem])
     files = [(p, _display(p)) for p in args.config] if args.config else None
-    from generator import environments
+    from generator.config import environments
 
     environments.precheck(files if files is not None else environments.default_files())
-    from generator import pipeline
+    from generator.commands import pipeline
 
     try:
         if args.base is not None:  # the tree as committed at REF: what a reviewer compares
-            from generator import review
+            from generator.commands import review
 
             existing = review.committed_tree(out, args.base, _display(out))
         else:
@@ -267,7 +267,7 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         print(f"{_display(out)} matches a fresh synth ({len(result.files)} files)")
         return 0
     if args.diff:
-        from generator import review
+        from generator.commands import review
 
         summary, changed = review.summarize(existing, result.files, result.scope)
         print(summary)
@@ -289,7 +289,7 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
 
 def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
     try:
-        from generator.adopt import adopt
+        from generator.commands.adopt import adopt
     except ModuleNotFoundError as err:  # tomlkit, which only --adopt uses (it edits the file keeping its layout)
         if (err.name or "").partition(".")[0] in ("generator", "modules"):
             raise
@@ -297,7 +297,7 @@ def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any
             f"--adopt needs the package {err.name!r}, which {sys.executable} does not have: install the project "
             "into the Python you run (.venv/bin/pip install -e '.[test]') and run .venv/bin/python main.py"
         ) from None
-    from generator.inputs import InputError
+    from generator.language.inputs import InputError
 
     if not args.config or len(args.config) != 1:
         raise InputError(["--adopt needs exactly one --config FILE: the environment file to write or complete"])
@@ -311,7 +311,7 @@ def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any
         print(f"wrote {_display(config)}: run python main.py --config {_display(config)}, then terraform plan")
     for line in notes:
         print(f"note: {line}")
-    from generator import environments
+    from generator.config import environments
 
     try:
         # What was written must synthesize: a value a module's rules refuse is a problem of the adoption.

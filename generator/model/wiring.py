@@ -9,7 +9,7 @@ wrote the module. Two things here catch it at synth, naming the module and the n
   handles as a parameter, so a module that calls one without declaring the inputs it needs fails at that call.
 - `unresolved_references`: every `var.NAME`, `local.NAME` and AWS resource or data source that the module's JSON
   (resources, data sources, locals, outputs, variable validations) reads, against what it declares.
-  generator.module.add_module_stack runs it on every module as it is built, so the expressions still written as
+  generator.model.module.add_module_stack runs it on every module as it is built, so the expressions still written as
   text are checked too.
 
 Pure Python: no cdktf, no Node (generator.cdk hands over the stack's JSON).
@@ -21,10 +21,10 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-from generator import expr
+from generator.language import expr
 
 if TYPE_CHECKING:
-    from generator.inputs import InputSet
+    from generator.language.inputs import InputSet
 
 
 class WiringError(Exception):
@@ -53,7 +53,7 @@ class InputRefs:
 
     @classmethod
     def of(cls, module: str, inputs: InputSet) -> InputRefs:
-        """The handles of a generator.inputs.InputSet."""
+        """The handles of a generator.language.inputs.InputSet."""
         return cls(module, inputs.names())
 
     def __getattr__(self, name: str) -> str:

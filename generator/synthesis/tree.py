@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
-from generator.inputs import InputError
-from generator.types import clip
+from generator.language.inputs import InputError
+from generator.language.types import clip
 
 Files = Mapping[str, bytes]
 Scope = Callable[[str], bool]  # which relative paths a run produces (and may therefore remove)

@@ -1,6 +1,11 @@
 """AWS facts the core itself needs (an environment file's region, an S3 backend's region), kept here so that the
 generator reads them without importing modules/; modules/catalog.py re-exports them for the modules."""
 
+import re
+
+# The shape of a Region name (an unknown Region of this shape is told apart by generator.config.limits).
+REGION = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
+
 # AWS Regions, by partition: the commercial partition (aws), China (aws-cn) and AWS GovCloud (aws-us-gov).
 # Source: AWS General Reference "AWS Regions" / "Regional endpoints", read 2026-11 (ap-east-2 Taipei,
 # ap-southeast-6 New Zealand and ap-southeast-7 Thailand are the newest). Opt-in Regions are listed: whether the

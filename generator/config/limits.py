@@ -1,9 +1,9 @@
 """AWS limits that span an environment file: what one module block cannot see on its own.
 
-A module's inputs check its own values (generator.inputs, modules/<kind>/inputs.py). What only the whole file shows
+A module's inputs check its own values (generator.language.inputs, modules/<kind>/inputs.py). What only the whole file shows
 is checked here, before anything is written:
 
-- the region exists (generator/aws.py), for the provider and for an S3 backend;
+- the region exists (generator/language/aws.py), for the provider and for an S3 backend;
 - an S3 backend bucket name follows S3's naming rules;
 - the provider's default tags ([tags]) follow AWS's tag rules, and default tags plus a block's own tags stay within
   AWS's 50 per resource;
@@ -19,12 +19,12 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from generator import rules
-from generator.types import literal
-from generator.aws import AWS_REGIONS
+from generator.language import rules
+from generator.language.types import literal
+from generator.language.aws import AWS_REGIONS, REGION
 
 if TYPE_CHECKING:  # the module machinery starts the jsii runtime; checking a file must not
-    from generator.module import ModuleDefinition
+    from generator.model.module import ModuleDefinition
 
 # S3 "General purpose bucket naming rules" (AmazonS3/latest/userguide/bucketnamingrules), read 2026-11: 3-63
 # characters; lowercase letters, digits, dots and hyphens; begins and ends with a letter or digit; no two adjacent
@@ -62,15 +62,13 @@ def bucket_name_problem(name: str) -> str | None:
 
 
 def region_problem(region: Any) -> str | None:
-    """An unknown region of the right shape (a wrong shape is reported by generator.environments)."""
-    from generator.environments import REGION
-
+    """An unknown region of the right shape (a wrong shape is reported by generator.config.environments)."""
     if not isinstance(region, str) or not REGION.fullmatch(region) or region in AWS_REGIONS:
         return None
     return f"{_REGION_RULE}, got {rules._unknown(region, AWS_REGIONS, None)}"
 
 
-_REGION_RULE = "must be an AWS Region that exists (generator/aws.py)"
+_REGION_RULE = "must be an AWS Region that exists (generator/language/aws.py)"
 
 
 def tag_problems(tags: Mapping[str, str]) -> list[str]:

@@ -1,7 +1,7 @@
 """What a secret looks like, defined once, and the scan that keeps secret values out of generated files.
 
 Secrets arrive as sensitive root variables when someone applies (`TF_VAR_…`). The same definition serves two
-checks: an environment file that names a secret is refused (generator.environments, before anything is
+checks: an environment file that names a secret is refused (generator.config.environments, before anything is
 synthesized), and `python main.py` refuses to write a tree in which a secret-looking key holds a literal value,
 or in which an AWS access key or a private key appears anywhere (the last line).
 

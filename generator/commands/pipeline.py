@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from generator import docs, environments, secrets, synth, tftest, tree
-from generator.environments import Environment
-from generator.inputs import InputError
-from generator.module import ModuleDefinition
+from generator.config import environments
+from generator.language import secrets
+from generator.synthesis import docs, synth, tftest, tree
+from generator.config.environments import Environment
+from generator.language.inputs import InputError
+from generator.model.module import ModuleDefinition
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ def produce(
     *,
     modules: Mapping[str, ModuleDefinition],
 ) -> Result:
-    """Synthesize the modules (as discovered: generator.discovery) and the given environments (default: every
+    """Synthesize the modules (as discovered: generator.model.discovery) and the given environments (default: every
     environments/*.toml).
 
     With explicit files, the run owns only the modules, those stacks and the index; `existing` (the current

@@ -1,6 +1,6 @@
 """Conditions over a module's inputs, written once and rendered twice: evaluated in Python, printed as HCL.
 
-A rule on one input (`generator.inputs.Rule`) or a check across inputs (`generator.inputs.Check`) is an `Expr`
+A rule on one input (`generator.language.inputs.Rule`) or a check across inputs (`generator.language.inputs.Check`) is an `Expr`
 built from handles (`value` for the input a rule is on, `var("name")` for any input, `Local` for a value the
 module derives) with Python operators and the functions below:
 
@@ -272,8 +272,8 @@ class Local(Expr):
 @dataclass(eq=False, frozen=True)
 class Context(Expr):
     """A fact about where the module is applied, not an input: the stack's region or partition. Terraform reads it
-    from a data source of the module (`data_source`, "aws_region.current"), which generator.module declares for a
-    module whose checks read it; Python reads `key` from the values (generator.inputs.InputSet.problems takes it
+    from a data source of the module (`data_source`, "aws_region.current"), which generator.model.module declares for a
+    module whose checks read it; Python reads `key` from the values (generator.language.inputs.InputSet.problems takes it
     from the environment file), null when not told: a check must then pass, as Terraform defers a condition whose
     value it does not know at plan."""
 
@@ -921,7 +921,7 @@ class _Call(Expr):
 
 def call(name: str, *args: Any) -> Expr:
     if name not in _FUNCTIONS:
-        raise ValueError(f"no function {name} in the rule language (generator.expr._FUNCTIONS)")
+        raise ValueError(f"no function {name} in the rule language (generator.language.expr._FUNCTIONS)")
     return _Call(name, tuple(lift(a) for a in args))
 
 

@@ -1,10 +1,10 @@
 """What a Terraform module is made of here, and how one becomes a CDK stack.
 
-A module folder under modules/ declares a `ModuleDefinition`: its inputs (generator.inputs), a `build` function
+A module folder under modules/ declares a `ModuleDefinition`: its inputs (generator.language.inputs), a `build` function
 that creates its resources in a stack, and its outputs. `add_module_stack` turns the definition into a stack
 through the thin cdk layer: one `variable` block per input (with its `validation` blocks), the resources, the
 cross-input checks as `precondition`s on the main resource, and one `output` block per output; then it checks
-that every `var.`, `local.` and resource the module reads is declared (generator.wiring).
+that every `var.`, `local.` and resource the module reads is declared (generator.model.wiring).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import importlib
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from generator import expr, versions
-from generator.inputs import InputSet
-from generator.wiring import WiringError, unresolved_references
+from generator.language import expr
+from generator.model import versions
+from generator.language.inputs import InputSet
+from generator.model.wiring import WiringError, unresolved_references
 
 
 @dataclass(frozen=True)

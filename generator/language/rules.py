@@ -1,8 +1,8 @@
-"""Rules shared by the modules, each a condition of the rule language (generator.expr) from which both the Python
+"""Rules shared by the modules, each a condition of the rule language (generator.language.expr) from which both the Python
 check and the Terraform condition are rendered.
 
 Regular expressions are written once, in the subset that Python's `re` and Terraform's RE2 read alike
-(generator.expr.portable_regex): anchored by the language, with `[.]` and `[0-9]` instead of backslash escapes.
+(generator.language.expr.portable_regex): anchored by the language, with `[.]` and `[0-9]` instead of backslash escapes.
 Every factory gives its rule a failing `example` and a `passing` value, both judged by Python and by Terraform in
 tests/test_rule_agreement.py.
 """
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from re import _parser as _regex_parser
 from typing import Any, Callable, Iterable, Mapping
 
-from generator import expr
-from generator.expr import all_, any_, call, for_, if_, text, value, var
-from generator.inputs import NO_EXAMPLE, Check, Rule, expression_env, holds
-from generator.types import literal
+from generator.language import expr
+from generator.language.expr import all_, any_, call, for_, if_, text, value, var
+from generator.language.inputs import NO_EXAMPLE, Check, Rule, expression_env, holds
+from generator.language.types import literal
 
 
 def _accepts(condition: expr.Expr) -> Callable[[Any], bool]:
@@ -275,10 +275,10 @@ EXAMPLE_REGION = "ap-northeast-2"
 
 def stack_context(region: Any) -> dict[str, Any]:
     """What the checks read of where a module is applied, from an environment file's region (None: not known)."""
-    from generator.aws import AWS_REGIONS_BY_PARTITION
+    from generator.language.aws import AWS_REGIONS_BY_PARTITION
 
     partition = next((p for p, regions in AWS_REGIONS_BY_PARTITION.items() if region in regions), None)
-    # A region the catalog does not know is reported on its own (generator.limits): nothing is judged against it.
+    # A region the catalog does not know is reported on its own (generator.config.limits): nothing is judged against it.
     return {REGION_KEY: region if partition is not None else None, PARTITION_KEY: partition}
 
 
@@ -420,7 +420,7 @@ def _tag_text(s: expr.Expr) -> expr.Expr:
 
 def tag_rules(added: tuple[str, ...] = ()) -> tuple[Rule, ...]:
     """Rules of a tags map; `added` are tag keys the module adds itself (the security group's Name), which count
-    against the 50. The first rule is the count: generator.limits applies it to default tags + module tags."""
+    against the 50. The first rule is the count: generator.config.limits applies it to default tags + module tags."""
     with_added = call("merge", value, {k: "" for k in added}) if added else value
     also = f", counting the {' and '.join(added)} tag the module adds" if added else ""
     return (
@@ -518,12 +518,12 @@ def covers_every_address(cidrs: expr.Expr) -> expr.Expr:
 class AwsName:
     """A name a module gives an AWS resource, built from its inputs.
 
-    `name` is the name as an expression over the inputs (generator.expr; the same expression a resource is named
+    `name` is the name as an expression over the inputs (generator.language.expr; the same expression a resource is named
     with), evaluated in Python for the environment-wide checks and measured by Terraform in the module's
     precondition; `created` is the condition under which the resource exists. `template` shows how the name is
     built, for messages; `max_length` is AWS's limit with `source`. `bounded`: another check already keeps it
     within the limit (no check of its own). `unique`: AWS refuses a second one in the same account and Region
-    (generator.limits checks an environment); `fold_case`: AWS stores it in lowercase.
+    (generator.config.limits checks an environment); `fold_case`: AWS stores it in lowercase.
     """
 
     what: str

@@ -4,7 +4,7 @@ An `Input` carries everything about one module variable: name, Terraform type, d
 sensitivity and rules. From that one declaration come
 - the `variable` block with its `validation` blocks (`variable_block`),
 - the Python check of an environment file's values (`validate`),
-- the README's inputs table (generator.docs).
+- the README's inputs table (generator.synthesis.docs).
 
 A `Rule` constrains one input; a `Check` relates several. Each carries a Python predicate and, where Terraform can
 express it, the same rule as an HCL condition, so a team calling the module from its own HCL gets the same
@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from generator import expr
-from generator.expr import Expr
-from generator.types import TfType, TypeMismatch, literal
+from generator.language import expr
+from generator.language.expr import Expr
+from generator.language.types import TfType, TypeMismatch, literal
 
 
 class _Required:
@@ -64,7 +64,7 @@ def holds(condition: Expr, values: Mapping[str, Any]) -> bool:
 class Rule:
     """A rule on one input's non-null value.
 
-    `must` completes "<input> must …"; `when` is the condition (generator.expr, with `expr.value` for the input),
+    `must` completes "<input> must …"; `when` is the condition (generator.language.expr, with `expr.value` for the input),
     from which both the Python `check` and the Terraform `hcl` (in which `{v}` stands for the variable) are
     rendered. A rule the language cannot say is the marked exception: `check` and `hcl` written by hand, with
     `exception` saying why (tests/test_rule_agreement.py still holds the two to the same verdicts).
@@ -168,7 +168,7 @@ class Input:
     # Terraform's default is nullable; an input with a non-null default is made non-nullable so that an explicit
     # null from a caller means "the default", not "unset".
     nullable: bool | None = None
-    # Secrets never pass through the Python side: an environment file may not set them (see generator.environments).
+    # Secrets never pass through the Python side: an environment file may not set them (see generator.config.environments).
     secret: bool = False
     # A secret that only makes sense while this bool input is true (AUTH needs TLS): an environment whose table
     # turns that input off gets no root variable for the secret, rather than a check that can never pass.
@@ -231,8 +231,8 @@ class InputSet:
 
     inputs: tuple[Input, ...]
     checks: tuple[Check, ...] = ()
-    # The AWS names the module creates from its inputs (generator.rules.AwsName): checked for AWS's limits by the
-    # module's checks, and across the module blocks of an environment for names created twice (generator.limits).
+    # The AWS names the module creates from its inputs (generator.language.rules.AwsName): checked for AWS's limits by the
+    # module's checks, and across the module blocks of an environment for names created twice (generator.config.limits).
     aws_names: tuple[Any, ...] = ()
     advice: tuple[Advice, ...] = ()
     by_name: Mapping[str, Input] = field(init=False, repr=False)
@@ -257,7 +257,7 @@ class InputSet:
         self, given: Mapping[str, Any], supplied: tuple[str, ...] = (), context: Mapping[str, Any] | None = None,
     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Resolve `given` against the defaults and check it; `supplied` inputs get their value at apply time.
-        `context`: what the checks read of where the module is applied (generator.rules.stack_context: the stack's
+        `context`: what the checks read of where the module is applied (generator.language.rules.stack_context: the stack's
         region), which Terraform reads from the provider; without it those checks pass, as for a value unknown at
         plan.
 
