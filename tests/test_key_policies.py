@@ -79,3 +79,41 @@ def test_key_rotates_and_waits_thirty_days_before_deletion(module_json, kind):
 def test_log_groups_encrypted_with_the_key_wait_for_its_policy(module_json, kind):
     groups = module_json(kind).document["resource"]["aws_cloudwatch_log_group"]
     assert groups and all("aws_kms_key_policy.this" in body.get("depends_on", []) for body in groups.values())
+
+
+# The rest of what customer_managed_key makes (modules/shared/kms.py): an alias on the key, the ARN the module's
+# resources read, and the refusal of a key that would encrypt nothing.
+ALIASES = {
+    "dynamodb": 'alias/dynamodb/${replace(local.table_name, ".", "-")}',
+    "elasticache": "alias/elasticache/${local.replication_group_id}",
+    "msk": "alias/msk/${local.cluster_name}",
+    "valkeyserverless": "alias/elasticache-serverless/${local.cache_name}",
+}
+UNUSED_KEY_CONDITIONS = {
+    "dynamodb": "${local.kms_key_needed}",
+    "elasticache": "${local.kms_key_needed}",
+    "msk": "${local.kms_key_needed}",
+    "valkeyserverless": "${var.kms_key_arn == null}",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(POLICIES))
+def test_key_alias_names_the_key(module_json, kind):
+    module = module_json(kind)
+    alias = module.resource("aws_kms_alias", "this")
+    assert alias == {"count": module.resource("aws_kms_key", "this")["count"], "name": ALIASES[kind],
+                     "target_key_id": "${aws_kms_key.this[0].key_id}"}
+
+
+@pytest.mark.parametrize("kind", sorted(POLICIES))
+def test_module_resources_read_the_key_arn_when_there_is_one(module_json, kind):
+    assert module_json(kind).document["locals"]["module_kms_key_arn"] == "${one(aws_kms_key.this[*].arn)}"
+
+
+@pytest.mark.parametrize("kind", sorted(POLICIES))
+def test_key_that_would_encrypt_nothing_is_refused(module_json, kind):
+    key = module_json(kind).resource("aws_kms_key", "this")
+    [precondition] = key["lifecycle"]["precondition"]
+    assert precondition["condition"] == UNUSED_KEY_CONDITIONS[kind]
+    assert precondition["error_message"].startswith("create_kms_key must be false when ")
+    assert precondition["error_message"].endswith(" (the module's key would encrypt nothing).")
