@@ -15,7 +15,9 @@ the kill rate (killed / tested), and the minutes it took; then the diff of every
 
     --sample K     test one mutant in K (chosen by a hash of the mutant, the same ones every run), for a quick
                    estimate; the rest count as skipped
-    --keep DIR     keep the copy (with mutmut's cache, for `mutmut show ID` there) in DIR instead of a temporary one
+    --keep DIR     work in DIR instead of a temporary folder, and keep it: mutmut's results per file
+                   (.mutmut-cache.<file>), its log; run again with the same DIR to resume where it stopped (a
+                   mutant already tested is not tested again while the tests are unchanged)
 
 Exit status 0 when it ran (whatever the kill rate), 1 when it could not (a test already failing without mutants).
 """
@@ -148,23 +150,69 @@ def survivors(folder: Path, name: str) -> list[str]:
     return shown
 
 
+def _workers(pid: int) -> list[int]:
+    """mutmut's processes that test mutants: the children of `pid` other than multiprocessing's resource tracker."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == pid and b"resource_tracker" not in command:
+            found.append(int(entry))
+    return found
+
+
+def _cache(folder: Path, name: str) -> Path:
+    return folder / f".mutmut-cache.{name.replace('/', '.')}"
+
+
 def run(name: str, target: Target, folder: Path, sample: int) -> tuple[dict[str, int], float]:
+    """mutmut on one file; resumes from the file's cache when a previous run of the same folder left one."""
     runner = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not terraform' "
               + " ".join(target.tests))
     env = {**os.environ, "MUTATION_SAMPLE": str(sample)}
     env.pop("MUTATION_LINES", None)
     if target.functions is not None:
         env["MUTATION_LINES"] = json.dumps(mutable_lines((folder / name).read_text(), target.functions))
+    if _cache(folder, name).exists():
+        _cache(folder, name).rename(folder / ".mutmut-cache")
+    else:
+        (folder / ".mutmut-cache").unlink(missing_ok=True)
+    command = [sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", name, "--runner", runner,
+               "--tests-dir", "tests",
+               # A mutant whose tests run past 3 times the clean run plus two minutes (a shared machine) times out.
+               "--test-time-multiplier", "3", "--test-time-base", "120", "--simple-output", "--no-progress"]
     start = time.monotonic()
-    completed = subprocess.run(
-        [sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", name, "--runner", runner, "--tests-dir", "tests",
-         # A mutant whose tests run past 3 times the clean run plus two minutes (the machine is shared) is a timeout.
-         "--test-time-multiplier", "3", "--test-time-base", "120", "--simple-output", "--no-progress"],
-        cwd=folder, env=env, capture_output=True, text=True)
+    for attempt in range(6):
+        backup = folder / f"{name}.bak"
+        if backup.exists():  # a mutant left in place by a worker that was killed
+            backup.replace(folder / name)
+        with open(folder / "mutmut.log", "a") as log:
+            process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+            # mutmut tests mutants in a worker process; when that worker dies (killed from outside), mutmut waits
+            # for it forever. Two minutes without a worker: stop it and start again, from its cache.
+            idle = 0.0
+            while process.poll() is None:
+                time.sleep(5)
+                idle = 0.0 if _workers(process.pid) else idle + 5
+                if idle >= 120:
+                    process.kill()
+                    process.wait()
+                    print(f"{name}: mutmut's worker died; resuming from its cache", file=sys.stderr, flush=True)
+        if process.returncode is not None and process.returncode >= 0 and idle < 120:
+            break
+    else:
+        raise SystemExit(f"{name}: mutmut's worker died six times; see {folder / 'mutmut.log'}")
     elapsed = time.monotonic() - start
-    if completed.returncode & 1:
-        raise SystemExit(f"mutmut could not run on {name} (do its tests pass?):\n{completed.stdout[-2000:]}"
-                         f"{completed.stderr[-2000:]}")
+    if process.returncode & 1:
+        log = (folder / "mutmut.log").read_text()
+        raise SystemExit(f"mutmut could not run on {name} (do its tests pass?):\n{log[-3000:]}")
     return counts(folder, name), elapsed
 
 
@@ -181,16 +229,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not a target: {', '.join(unknown)} (the targets: {', '.join(TARGETS)})")
     names = args.files or list(TARGETS)
     if args.keep is not None:
-        if args.keep.exists():
-            parser.error(f"--keep {args.keep}: already exists")
         folder = args.keep.resolve()
+        if folder.exists() and not (folder / "mutmut_config.py").is_file():
+            parser.error(f"--keep {args.keep}: exists and is not a folder this command kept")
     else:
         folder = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
-        copy_project(folder)
+        if not (folder / "mutmut_config.py").is_file():
+            copy_project(folder)
         rows, shown = [], []
         for name in names:
-            (folder / ".mutmut-cache").unlink(missing_ok=True)
             result, elapsed = run(name, TARGETS[name], folder, args.sample)
             tested = result["killed"] + result["survived"]
             rate = f"{100 * result['killed'] / tested:.1f}%" if tested else "-"
@@ -198,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {result['mutants']} mutants, {result['killed']} killed, {result['survived']} survived, "
                   f"{result['skipped']} skipped: kill rate {rate} ({elapsed / 60:.1f} min)", flush=True)
             shown.extend(survivors(folder, name))
-            (folder / ".mutmut-cache").rename(folder / f".mutmut-cache.{name.replace('/', '.')}")
+            (folder / ".mutmut-cache").rename(_cache(folder, name))
         print()
         print(f"{'file':<24} {'mutants':>8} {'killed':>7} {'survived':>9} {'skipped':>8} {'kill rate':>10} {'minutes':>8}")
         for name, result, rate, elapsed in rows:
