@@ -28,6 +28,9 @@ OTHER = "sg-0dddddddddddddd01"  # a group attached beside the module's own
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1a2b3c4d-0000-1111-2222-333344445555"
 CA = f"arn:aws:acm-pca:{REGION}:{ACCOUNT}:certificate-authority/0f0f0f0f-1111-2222-3333-444455556666"
 TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:cache-events"
+# The provider's default tags of the sessions state: what every resource carries beyond its own tags ("Stage"
+# differs between resources, so it is no default tag).
+DEFAULT_TAGS = {"ManagedBy": "terraform", "Team": "platform"}
 
 
 def resource(call: str, type_: str, name: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -35,11 +38,12 @@ def resource(call: str, type_: str, name: str, values: dict[str, Any]) -> dict[s
             "provider_name": AWS, "values": values}
 
 
-def security_group(group_id: str, name: str, description: str, ingress: list[dict[str, Any]]) -> dict[str, Any]:
+def security_group(group_id: str, name: str, description: str, ingress: list[dict[str, Any]],
+                   tags_all: dict[str, str] | None = None) -> dict[str, Any]:
     return {"id": group_id, "name": name, "description": description, "vpc_id": VPC, "egress": [],
             "ingress": [{"protocol": "tcp", "self": False, "cidr_blocks": [], "ipv6_cidr_blocks": [],
                          "security_groups": [], **rule} for rule in ingress],
-            "tags": {}, "tags_all": {}}
+            "tags": {}, "tags_all": tags_all or {}}
 
 
 def state(*resources: dict[str, Any]) -> dict[str, Any]:
@@ -64,20 +68,21 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
         "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
         "parameter_group_name": "acme-legacy-sessions-params", "subnet_group_name": "acme-legacy-sessions-subnets",
         "security_group_ids": ["sg-0cccccccccccccc01", OTHER],
-        "tags": {"Service": "sessions"}, "tags_all": {"Service": "sessions"},
+        "tags": {"Service": "sessions"}, "tags_all": {"Service": "sessions", **DEFAULT_TAGS},
     }
     shown = state(
         resource("sessions", "aws_elasticache_replication_group", "cache", group),
         resource("sessions", "aws_elasticache_parameter_group", "cache", {
             "name": "acme-legacy-sessions-params", "description": "Session store parameters", "family": "valkey7",
             "parameter": [{"name": "maxmemory-policy", "value": "volatile-lru"}, {"name": "timeout", "value": "300"}],
-            "tags_all": {}}),
+            "tags_all": {**DEFAULT_TAGS, "Stage": "old"}}),
         resource("sessions", "aws_elasticache_subnet_group", "cache", {
-            "name": "acme-legacy-sessions-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC, "tags_all": {}}),
+            "name": "acme-legacy-sessions-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC,
+            "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
         resource("sessions", "aws_security_group", "cache", security_group(
             "sg-0cccccccccccccc01", "acme-legacy-sessions-cache", "Sessions cache",
             [{"from_port": 6380, "to_port": 6380, "security_groups": [APP]},
-             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.20.0.0/16"]}])),
+             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.20.0.0/16"]}], DEFAULT_TAGS)),
     )
     pinned = {
         "cluster_name": "sessions", "description": "Session store", "node_type": "cache.r6gd.xlarge",
@@ -126,7 +131,7 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[str], unauthenticated: bool,
-        server_properties: str, ingress: list[dict[str, Any]]) -> dict[str, Any]:
+        server_properties: str, ingress: list[dict[str, Any]], logs: bool = False) -> dict[str, Any]:
     cluster = {
         "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/acme-legacy-events/1", "cluster_name": "acme-legacy-events",
         "kafka_version": "3.6.0", "number_of_broker_nodes": 6,
@@ -140,7 +145,8 @@ def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[s
         "enhanced_monitoring": "PER_TOPIC_PER_BROKER",
         "open_monitoring": [{"prometheus": [{"jmx_exporter": [{"enabled_in_broker": True}],
                                              "node_exporter": [{"enabled_in_broker": True}]}]}],
-        "logging_info": [{"broker_logs": [{"cloudwatch_logs": [{"enabled": False}], "firehose": [], "s3": []}]}],
+        "logging_info": [{"broker_logs": [{"cloudwatch_logs": [{"enabled": logs, "log_group": "legacy-events" if logs else ""}],
+                                           "firehose": [], "s3": []}]}],
         "configuration_info": [{"arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/acme-events-config/1"}],
         "tags": {"Service": "events"}, "tags_all": {"Service": "events"},
     }
@@ -193,10 +199,12 @@ def msk_plaintext_with_own_text():
 
 
 def msk_mutual_tls():
-    """TLS with client certificates of a private CA, beside IAM."""
-    shown = msk("TLS", True, {"iam": True, "scram": False}, [CA], False, PROPERTIES, [])
+    """TLS with client certificates of a private CA, beside IAM; broker logs in CloudWatch (the module's default:
+    not pinned, the logs move to the module's group)."""
+    shown = msk("TLS", True, {"iam": True, "scram": False}, [CA], False, PROPERTIES, [], logs=True)
+    pinned = {key: value for key, value in MSK_PINNED.items() if key != "cloudwatch_logs_enabled"}
     return shown, {
-        **MSK_PINNED, "client_authentication_tls_certificate_authority_arns": [CA],
+        **pinned, "client_authentication_tls_certificate_authority_arns": [CA],
         "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
     }
 
@@ -211,7 +219,8 @@ def dynamodb_provisioned():
         "global_secondary_index": [{"name": "by_customer", "hash_key": "customer", "range_key": "placed",
                                     "projection_type": "INCLUDE", "non_key_attributes": ["total", "status"],
                                     "read_capacity": 2, "write_capacity": 3}],
-        "local_secondary_index": [{"name": "by_placed", "range_key": "placed", "projection_type": "KEYS_ONLY"}],
+        "local_secondary_index": [{"name": "by_placed", "range_key": "placed", "projection_type": "INCLUDE",
+                                   "non_key_attributes": ["total", "channel"]}],
         "ttl": [{"attribute_name": "expires", "enabled": True}],
         "point_in_time_recovery": [{"enabled": False}],
         "server_side_encryption": [{"enabled": True, "kms_key_arn": KEY}],
@@ -227,7 +236,8 @@ def dynamodb_provisioned():
         "global_secondary_indexes": [{"name": "by_customer", "hash_key": "customer", "range_key": "placed",
                                       "projection_type": "INCLUDE", "non_key_attributes": ["status", "total"],
                                       "read_capacity": 2, "write_capacity": 3}],
-        "local_secondary_indexes": [{"name": "by_placed", "range_key": "placed", "projection_type": "KEYS_ONLY"}],
+        "local_secondary_indexes": [{"name": "by_placed", "range_key": "placed", "projection_type": "INCLUDE",
+                                     "non_key_attributes": ["channel", "total"]}],
         "ttl_attribute_name": "expires", "point_in_time_recovery_enabled": False,
         "server_side_encryption_kms_key_arn": KEY, "stream_enabled": True, "stream_view_type": "KEYS_ONLY",
         "deletion_protection_enabled": False, "table_class": "STANDARD_INFREQUENT_ACCESS",
@@ -283,8 +293,14 @@ def adopted(tmp_path_factory) -> dict[str, tuple[dict[str, Any], int, str, str]]
         (folder / "state.json").write_text(json.dumps(shown))
         config = folder / "acme.toml"
         code, out, err = quietly("--adopt", str(folder / "state.json"), "--config", str(config))
-        results[name] = (tomllib.loads(config.read_text()), code, out, err)
+        results[name] = (tomllib.loads(config.read_text()), code, out.replace(str(folder), "<folder>"),
+                         err.replace(str(folder), "<folder>"))
+        TEXTS[name] = config.read_text()
     return results
+
+
+TEXTS: dict[str, str] = {}
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "adopt_pins"
 
 
 def pinnable_keys(kind: str) -> set[str]:
@@ -336,6 +352,7 @@ def test_each_pin_holds_the_state_value(adopted, case):
     # Each pin is said, with the state's value.
     for key, value in pinned.items():
         assert any(line.startswith(f"[{table}] {key} = ") for line in out.splitlines()), key
+    assert document.get("tags") == (DEFAULT_TAGS if case == "elasticache-replication" else None)
     problems = [line for line in err.splitlines() if line.startswith("problem: ")]
     assert all("the inline rule tcp" in line and "AWS refuses the duplicate" in line for line in problems), err
     assert code == (1 if problems else 0), err
@@ -345,3 +362,23 @@ def test_msk_client_broker_pin_follows_the_state(adopted):
     # The issue's case, on its own: TLS_PLAINTEXT and PLAINTEXT are kept, never the module's "TLS".
     assert adopted["msk-tls-and-plaintext"][0]["events"]["encryption_in_transit_client_broker"] == "TLS_PLAINTEXT"
     assert adopted["msk-plaintext-own-text"][0]["events"]["encryption_in_transit_client_broker"] == "PLAINTEXT"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_written_file_and_messages_as_committed(adopted, case):
+    """The whole environment file and every line said, word for word (the reasons, the comments, the notes):
+    tests/fixtures/adopt_pins/<case>.toml and .out, reviewed when they change."""
+    _, code, out, err = adopted[case]
+    said = f"exit {code}\n--- stdout\n{out}--- stderr\n{err}"
+    assert TEXTS[case] == (GOLDEN / f"{case}.toml").read_text()
+    assert said == (GOLDEN / f"{case}.out").read_text()
+
+
+def test_a_state_that_is_not_text_is_refused_in_one_line(tmp_path):
+    state_file = tmp_path / "state.json"
+    state_file.write_bytes(b"\xff\xfe{}")
+    code, out, err = quietly("--adopt", str(state_file), "--config", str(tmp_path / "acme.toml"))
+    assert (code, out) == (1, "")
+    assert err == (f"error: {state_file}: cannot be read: 'utf-8' codec can't decode byte 0xff in position 0: "
+                   "invalid start byte\n")
+    assert not (tmp_path / "acme.toml").exists()
