@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import difflib
 import json
 import os
 import shutil
@@ -113,7 +114,7 @@ def mutable_lines(source: str, functions: tuple[str, ...]) -> list[int]:
 
 
 def copy_project(destination: Path) -> None:
-    """The tracked files as they are in the work tree (uncommitted edits included)."""
+    """The tracked files as they are in the work tree (uncommitted edits included), in a git repository."""
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = PROJECT / name
@@ -121,6 +122,9 @@ def copy_project(destination: Path) -> None:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
+    # A repository of its own: tests ask git (what it ignores, what it tracks).
+    subprocess.run(["git", "init", "-q"], cwd=destination, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
     (destination / "mutmut_config.py").write_text(CONFIG)
 
 
@@ -137,16 +141,22 @@ def counts(folder: Path, name: str) -> dict[str, int]:
 
 
 def survivors(folder: Path, name: str) -> list[str]:
+    """The diff of each surviving mutant, made again from mutmut's record of it (its line, its number there)."""
+    from mutmut import Context, RelativeMutationID, mutate
+
     with sqlite3.connect(folder / ".mutmut-cache") as db:
-        ids = [row[0] for row in db.execute(
-            "SELECT Mutant.id FROM Mutant JOIN Line ON Mutant.line = Line.id JOIN SourceFile ON "
-            "Line.sourcefile = SourceFile.id WHERE SourceFile.filename = ? AND Mutant.status = 'bad_survived' "
-            "ORDER BY Mutant.id", (name,))]
+        rows = db.execute(
+            'SELECT Line.line, Line.line_number, Mutant."index" FROM Mutant JOIN Line ON Mutant.line = Line.id '
+            "JOIN SourceFile ON Line.sourcefile = SourceFile.id WHERE SourceFile.filename = ? AND "
+            "Mutant.status = 'bad_survived' ORDER BY Line.line_number, Mutant.\"index\"", (name,)).fetchall()
+    source = (folder / name).read_text()
     shown = []
-    for mutant in ids:
-        diff = subprocess.run([sys.executable, "-m", "mutmut", "show", str(mutant)], cwd=folder,
-                              capture_output=True, text=True).stdout
-        shown.append(f"--- survivor {mutant} of {name}\n{diff.strip()}")
+    for line, number, index in rows:
+        context = Context(source=source, filename=name, dict_synonyms=[],
+                          mutation_id=RelativeMutationID(line=line, index=index, line_number=number))
+        mutated, _ = mutate(context)
+        diff = difflib.unified_diff(source.splitlines(), mutated.splitlines(), name, name, n=1, lineterm="")
+        shown.append(f"--- survivor on line {number + 1} of {name}\n" + "\n".join(list(diff)[2:]))
     return shown
 
 
