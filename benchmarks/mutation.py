@@ -1,23 +1,27 @@
 """Mutation testing of the files where a silent bug costs most: `python -m benchmarks.mutation [FILE ...]`.
 
 mutmut (the `mutation` extra of pyproject.toml) makes small deliberate bugs in a source file, one at a time (an
-operator flipped, a string or a number changed, a condition negated, a list entry or a keyword argument dropped),
-runs the fast test layer on each, and counts the bugs some test notices (killed) and the ones no test notices
-(survived). A survivor is a missing test, or a change that makes no difference (an equivalent mutant), which
-docs/mutation-testing.md lists with why.
+operator flipped, a string or a number changed, a condition negated, a list entry or a keyword argument dropped);
+each is written into a copy of the project and the fast test layer runs on it; a bug some test notices is killed,
+one no test notices survived. A survivor is a missing test, or a change that makes no difference (an equivalent
+mutant), which docs/mutation-testing.md lists with why.
 
 Each file runs against the test files that test it (TARGETS), in the fast layer only (`-m "not terraform"`, `-x`),
-so a mutant costs one pytest process of a few seconds. Everything happens in a copy of the project's tracked files
-under a temporary folder: the work tree is never mutated, even when the run is interrupted.
+so a mutant costs one pytest process of a few seconds. Everything happens in a copy of the project's tracked files:
+the work tree is never mutated, even when the run is interrupted.
 
-Prints, per file: the mutants, killed (with those that only timed out or ran suspiciously long), survived, skipped,
-the kill rate (killed / tested), and the minutes it took; then the diff of every survivor. Options:
+mutmut makes and applies the mutants (its `list_mutations` and `mutate`); this file runs them, one pytest process
+each with a timeout, and keeps the results in a JSON file per source file: mutmut 2.5's own runner keeps them in a
+database that it corrupts when a run is resumed ("Attribute Mutant.line is required"), and waits forever when its
+worker process is killed from outside, both seen on the shared machine.
+
+Prints, per file: the mutants, killed (a test failed, or the tests ran past the timeout), survived, skipped, the
+kill rate (killed / tested), and the minutes it took; then the diff of every survivor. Options:
 
     --sample K     test one mutant in K (chosen by a hash of the mutant, the same ones every run), for a quick
                    estimate; the rest count as skipped
-    --keep DIR     work in DIR instead of a temporary folder, and keep it: mutmut's results per file
-                   (.mutmut-cache.<file>), its log; run again with the same DIR to resume where it stopped (a
-                   mutant already tested is not tested again while the tests are unchanged)
+    --keep DIR     work in DIR instead of a temporary folder, and keep it (results in DIR/.mutation/); run again with
+                   the same DIR to resume where it stopped
 
 Exit status 0 when it ran (whatever the kill rate), 1 when it could not (a test already failing without mutants).
 """
@@ -27,16 +31,18 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import hashlib
 import json
 import os
 import shutil
-import sqlite3
+import signal
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -75,31 +81,7 @@ TARGETS: dict[str, Target] = {
         why="the tree writer and --check: what lands in generated/"),
 }
 
-STATUSES = {
-    "ok_killed": "killed", "ok_suspicious": "killed", "bad_timeout": "killed",
-    "bad_survived": "survived", "skipped": "skipped", "untested": "skipped",
-}
-
-# Read by mutmut from the folder it runs in: skips what --sample and Target.functions leave out.
-CONFIG = '''
-import hashlib, json, os
-
-_LINES = json.loads(os.environ.get("MUTATION_LINES", "null"))
-_SAMPLE = int(os.environ.get("MUTATION_SAMPLE", "1"))
-
-
-def pre_mutation(context):
-    line = context.mutation_id.line_number  # 0-based
-    if _LINES is not None and line not in _LINES:
-        context.skip = True
-        return
-    key = f"{context.filename}:{context.mutation_id.line}:{context.mutation_id.index}".encode()
-    if _SAMPLE > 1 and int(hashlib.sha256(key).hexdigest(), 16) % _SAMPLE:
-        context.skip = True
-'''
-
-
-def mutable_lines(source: str, functions: tuple[str, ...]) -> list[int]:
+def mutable_lines(source: str, functions: tuple[str, ...]) -> set[int]:
     """0-based numbers of the lines inside the named functions, methods or assignments."""
     lines: set[int] = set()
     for node in ast.walk(ast.parse(source)):
@@ -110,11 +92,12 @@ def mutable_lines(source: str, functions: tuple[str, ...]) -> list[int]:
             name = node.target.id
         if isinstance(node, (ast.FunctionDef, ast.Assign, ast.AnnAssign)) and name in functions:
             lines.update(range(node.lineno - 1, node.end_lineno))
-    return sorted(lines)
+    return lines
 
 
 def copy_project(destination: Path) -> None:
-    """The tracked files as they are in the work tree (uncommitted edits included), in a git repository."""
+    """The tracked files as they are in the work tree (uncommitted edits included), in a git repository of its own
+    (tests of the tree writer ask git what it ignores)."""
     listed = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT, capture_output=True, check=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = PROJECT / name
@@ -122,115 +105,101 @@ def copy_project(destination: Path) -> None:
             target = destination / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
-    # A repository of its own: tests ask git (what it ignores, what it tracks).
     subprocess.run(["git", "init", "-q"], cwd=destination, check=True)
     subprocess.run(["git", "add", "-A"], cwd=destination, check=True)
-    (destination / "mutmut_config.py").write_text(CONFIG)
+    (destination / ".mutation").mkdir()
 
 
-def counts(folder: Path, name: str) -> dict[str, int]:
-    result = {"mutants": 0, "killed": 0, "survived": 0, "skipped": 0}
-    with sqlite3.connect(folder / ".mutmut-cache") as db:
-        rows = db.execute(
-            "SELECT Mutant.status FROM Mutant JOIN Line ON Mutant.line = Line.id "
-            "JOIN SourceFile ON Line.sourcefile = SourceFile.id WHERE SourceFile.filename = ?", (name,)).fetchall()
-    for (status,) in rows:
-        result["mutants"] += 1
-        result[STATUSES[status]] += 1
-    return result
+def _mutmut():
+    # mutmut imports `mutmut_config` from the current folder when it is imported; there is none here.
+    from mutmut import Context, RelativeMutationID, list_mutations, mutate
+
+    return Context, RelativeMutationID, list_mutations, mutate
 
 
-def survivors(folder: Path, name: str) -> list[str]:
-    """The diff of each surviving mutant, made again from mutmut's record of it (its line, its number there)."""
-    from mutmut import Context, RelativeMutationID, mutate
-
-    with sqlite3.connect(folder / ".mutmut-cache") as db:
-        rows = db.execute(
-            'SELECT Line.line, Line.line_number, Mutant."index" FROM Mutant JOIN Line ON Mutant.line = Line.id '
-            "JOIN SourceFile ON Line.sourcefile = SourceFile.id WHERE SourceFile.filename = ? AND "
-            "Mutant.status = 'bad_survived' ORDER BY Line.line_number, Mutant.\"index\"", (name,)).fetchall()
-    source = (folder / name).read_text()
-    shown = []
-    for line, number, index in rows:
-        context = Context(source=source, filename=name, dict_synonyms=[],
-                          mutation_id=RelativeMutationID(line=line, index=index, line_number=number))
-        mutated, _ = mutate(context)
-        diff = difflib.unified_diff(source.splitlines(), mutated.splitlines(), name, name, n=1, lineterm="")
-        shown.append(f"--- survivor on line {number + 1} of {name}\n" + "\n".join(list(diff)[2:]))
-    return shown
+def mutants(name: str, source: str, target: Target, sample: int) -> tuple[list[Any], int]:
+    """(the mutants to test, how many the file has): every mutant, or those of Target.functions, one in `sample`."""
+    Context, _, list_mutations, _ = _mutmut()
+    every = list_mutations(Context(source=source, filename=name, dict_synonyms=[]))
+    lines = mutable_lines(source, target.functions) if target.functions is not None else None
+    chosen = [m for m in every if lines is None or m.line_number in lines]
+    if sample > 1:
+        chosen = [m for m in chosen
+                  if int(hashlib.sha256(f"{name}:{m.line}:{m.index}".encode()).hexdigest(), 16) % sample == 0]
+    return chosen, len([m for m in every if lines is None or m.line_number in lines])
 
 
-def _workers(pid: int) -> list[int]:
-    """mutmut's processes that test mutants: the children of `pid` other than multiprocessing's resource tracker."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == pid and b"resource_tracker" not in command:
-            found.append(int(entry))
-    return found
+def _key(mutant: Any) -> str:
+    return f"{mutant.line_number}:{mutant.index}:{hashlib.sha256(mutant.line.encode()).hexdigest()[:12]}"
 
 
-def _cache(folder: Path, name: str) -> Path:
-    return folder / f".mutmut-cache.{name.replace('/', '.')}"
+def _tests(folder: Path, command: list[str], timeout: float) -> str:
+    """passed, failed or timeout: one pytest process in its own session, ended whole at the timeout."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # a stale .pyc must never stand in for a mutant
+    process = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        return "passed" if process.wait(timeout=timeout) == 0 else "failed"
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return "timeout"
 
 
-def run(name: str, target: Target, folder: Path, sample: int) -> tuple[dict[str, int], float]:
-    """mutmut on one file; resumes from the file's cache when a previous run of the same folder left one."""
-    runner = (f"{sys.executable} -m pytest -x -q -p no:cacheprovider -m 'not terraform' "
-              + " ".join(target.tests))
-    env = {**os.environ, "MUTATION_SAMPLE": str(sample)}
-    env.pop("MUTATION_LINES", None)
-    if target.functions is not None:
-        env["MUTATION_LINES"] = json.dumps(mutable_lines((folder / name).read_text(), target.functions))
-    if _cache(folder, name).exists():
-        _cache(folder, name).rename(folder / ".mutmut-cache")
+def run(name: str, target: Target, folder: Path, sample: int) -> tuple[dict[str, int], float, list[str]]:
+    """Test the mutants of one file; resumes from the results a previous run of the same folder left."""
+    _, _, _, mutate = _mutmut()
+    Context = _mutmut()[0]
+    path = folder / name
+    pristine = folder / ".mutation" / (name.replace("/", ".") + ".orig")
+    if pristine.exists():
+        path.write_bytes(pristine.read_bytes())  # a mutant left in place by an interrupted run
     else:
-        (folder / ".mutmut-cache").unlink(missing_ok=True)
-    command = [sys.executable, "-m", "mutmut", "run", "--paths-to-mutate", name, "--runner", runner,
-               "--tests-dir", "tests",
-               # A mutant whose tests run past 3 times the clean run plus two minutes (a shared machine) times out.
-               "--test-time-multiplier", "3", "--test-time-base", "120", "--simple-output", "--no-progress"]
+        shutil.copy2(path, pristine)
+    source = path.read_text()
+    results_file = folder / ".mutation" / (name.replace("/", ".") + ".json")
+    results: dict[str, str] = json.loads(results_file.read_text()) if results_file.exists() else {}
+    for cache in folder.rglob("__pycache__"):
+        shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "not terraform",
+               *target.tests]
     start = time.monotonic()
-    for attempt in range(6):
-        backup = folder / f"{name}.bak"
-        if backup.exists():  # a mutant left in place by a worker that was killed
-            backup.replace(folder / name)
-        with open(folder / "mutmut.log", "a") as log:
-            process = subprocess.Popen(command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-            # mutmut tests mutants in a worker process; when that worker dies (killed from outside), mutmut waits
-            # for it forever. Two minutes without a worker: stop it and start again, from its cache.
-            idle = 0.0
-            while process.poll() is None:
-                time.sleep(5)
-                idle = 0.0 if _workers(process.pid) else idle + 5
-                if idle >= 120:
-                    process.kill()
-                    process.wait()
-                    print(f"{name}: mutmut's worker died; resuming from its cache", file=sys.stderr, flush=True)
-        if process.returncode is not None and process.returncode >= 0 and idle < 120:
-            break
-    else:
-        raise SystemExit(f"{name}: mutmut's worker died six times; see {folder / 'mutmut.log'}")
+    if _tests(folder, command, timeout=1800) != "passed":
+        raise SystemExit(f"{name}: its tests fail without any mutant: {' '.join(command[1:])}")
+    # The machine is shared: a mutant's tests may take three times the clean run, plus two minutes.
+    timeout = 3 * (time.monotonic() - start) + 120
+    chosen, total = mutants(name, source, target, sample)
+    for mutant in chosen:
+        if _key(mutant) in results:
+            continue
+        mutated, _ = mutate(Context(source=source, filename=name, dict_synonyms=[], mutation_id=mutant))
+        path.write_text(mutated)
+        try:
+            outcome = _tests(folder, command, timeout)
+        finally:
+            path.write_text(source)
+        results[_key(mutant)] = {"passed": "survived", "failed": "killed", "timeout": "timeout"}[outcome]
+        scratch = results_file.with_suffix(".tmp")
+        scratch.write_text(json.dumps(results, indent=1, sort_keys=True))
+        scratch.replace(results_file)
     elapsed = time.monotonic() - start
-    if process.returncode & 1:
-        log = (folder / "mutmut.log").read_text()
-        raise SystemExit(f"mutmut could not run on {name} (do its tests pass?):\n{log[-3000:]}")
-    return counts(folder, name), elapsed
+    statuses = [results.get(_key(m)) for m in chosen]
+    counted = {"mutants": total, "killed": statuses.count("killed") + statuses.count("timeout"),
+               "survived": statuses.count("survived"), "skipped": total - len(chosen)}
+    shown = []
+    for mutant in chosen:
+        if results.get(_key(mutant)) == "survived":
+            mutated, _ = mutate(Context(source=source, filename=name, dict_synonyms=[], mutation_id=mutant))
+            diff = difflib.unified_diff(source.splitlines(), mutated.splitlines(), name, name, n=1, lineterm="")
+            shown.append(f"--- survivor on line {mutant.line_number + 1} of {name}\n" + "\n".join(list(diff)[2:]))
+    return counted, elapsed, shown
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.mutation", description=__doc__.split("\n\n")[0])
     parser.add_argument("files", nargs="*", metavar="FILE", help=f"files to mutate (default: all of {', '.join(TARGETS)})")
     parser.add_argument("--sample", type=int, default=1, metavar="K", help="test one mutant in K")
-    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the project copy and mutmut's cache in DIR")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it; the same DIR resumes")
     args = parser.parse_args(argv)
     if args.sample < 1:
         parser.error("--sample must be 1 or more")
@@ -240,23 +209,23 @@ def main(argv: list[str] | None = None) -> int:
     names = args.files or list(TARGETS)
     if args.keep is not None:
         folder = args.keep.resolve()
-        if folder.exists() and not (folder / "mutmut_config.py").is_file():
+        if folder.exists() and not (folder / ".mutation").is_dir():
             parser.error(f"--keep {args.keep}: exists and is not a folder this command kept")
     else:
         folder = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
-        if not (folder / "mutmut_config.py").is_file():
+        if not (folder / ".mutation").is_dir():
+            folder.mkdir(parents=True, exist_ok=True)
             copy_project(folder)
         rows, shown = [], []
         for name in names:
-            result, elapsed = run(name, TARGETS[name], folder, args.sample)
+            result, elapsed, diffs = run(name, TARGETS[name], folder, args.sample)
             tested = result["killed"] + result["survived"]
             rate = f"{100 * result['killed'] / tested:.1f}%" if tested else "-"
             rows.append((name, result, rate, elapsed))
+            shown.extend(diffs)
             print(f"{name}: {result['mutants']} mutants, {result['killed']} killed, {result['survived']} survived, "
                   f"{result['skipped']} skipped: kill rate {rate} ({elapsed / 60:.1f} min)", flush=True)
-            shown.extend(survivors(folder, name))
-            (folder / ".mutmut-cache").rename(_cache(folder, name))
         print()
         print(f"{'file':<24} {'mutants':>8} {'killed':>7} {'survived':>9} {'skipped':>8} {'kill rate':>10} {'minutes':>8}")
         for name, result, rate, elapsed in rows:
