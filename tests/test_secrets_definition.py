@@ -177,3 +177,46 @@ def test_a_reference_or_a_declaration_is_no_literal():
                              "password_length": 32, "tags": {"token": ""}}},
     }
     assert secrets.find_secrets({"stacks/a/main.tf.json": json.dumps(document).encode()}) == []
+
+
+@pytest.mark.parametrize("name", ["dbPass", "signingKey", "sshKey", "sessionPwd", "masterKey"])
+def test_camel_case_names_split_into_words(name):
+    assert secrets.is_secret_name(name)
+    assert not secrets.is_secret_name(name.lower())  # one word: none of the whole words or qualified keys
+
+
+def scan(document: dict) -> list[str]:
+    return secrets.find_secrets({"stacks/a/main.tf.json": json.dumps(document).encode()})
+
+
+LITERAL = "a literal value where only a reference to a sensitive variable may stand"
+
+
+def test_a_secret_key_holding_a_map_or_a_list_of_literals_is_found():
+    assert scan({"module": {"x": {"credentials": {"user": "u", "pwd": "p"}, "tokens": ["t1"]}}}) == [
+        f"stacks/a/main.tf.json: module.x.credentials: {LITERAL}",
+        f"stacks/a/main.tf.json: module.x.credentials.pwd: {LITERAL}",
+        f"stacks/a/main.tf.json: module.x.tokens: {LITERAL}",
+    ]
+
+
+def test_a_secret_key_holding_references_or_nothing_is_not():
+    assert scan({"module": {"x": {"credentials": {"user": "u", "pwd": "${var.pwd}"}, "tokens": ["${var.t}"],
+                                  "secrets": {}, "api_keys": []}}}) == []
+
+
+def test_a_secret_inside_a_list_of_blocks_is_named_by_its_index():
+    assert scan({"module": {"x": {"users": [{"name": "a"}, {"name": "b", "password": "p"}]}}}) == [
+        f"stacks/a/main.tf.json: module.x.users[1].password: {LITERAL}"]
+
+
+def test_sections_after_a_declaration_are_scanned():
+    document = {"variable": {"auth_token": {"type": "string", "sensitive": True}},
+                "output": {"auth_token": {"description": "set when applied", "sensitive": True, "value": None}},
+                "module": {"x": {"auth_token": "literal"}}}
+    assert scan(document) == [f"stacks/a/main.tf.json: module.x.auth_token: {LITERAL}"]
+
+
+def test_a_file_that_is_not_utf8_is_still_scanned():
+    found = secrets.find_secrets({"README.md": b"\xff\xfe binary AKIAIOSFODNN7EXAMPLE \xff"})
+    assert found == ["README.md: contains an AWS access key id"]
