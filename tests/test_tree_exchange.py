@@ -5,6 +5,7 @@ test_hardening_output.py). Here the swap itself, so that a broken call cannot hi
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,14 @@ def test_exchange_with_a_missing_folder_is_an_error_not_a_fallback(tmp_path):
     (tmp_path / "here").mkdir()
     with pytest.raises(FileNotFoundError):
         exchange(tmp_path / "here", tmp_path / "missing")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="renameat2 is Linux's")
+def test_exchange_of_relative_paths(tmp_path, monkeypatch):
+    # `--out generated` gives relative paths: they are read from the working folder.
+    monkeypatch.chdir(tmp_path)
+    for name, text in (("generated", "old"), ("staging", "new")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text(text)
+    assert tree._exchange_function()(Path("staging"), Path("generated")) is True
+    assert (tmp_path / "generated" / "a.txt").read_text() == "new"
