@@ -60,7 +60,8 @@ TARGETS: dict[str, Target] = {
         ("tests/test_secrets_definition.py", "tests/test_security.py", "tests/test_hardening_secrets.py"),
         why="the secrets scan: a leak is written to a repository"),
     "generator/review.py": Target(
-        ("tests/test_diff_folders.py", "tests/test_review.py"),
+        ("tests/test_diff_summary.py", "tests/test_diff_folders.py", "tests/test_review.py",
+         "tests/test_hardening_corpus.py"),
         why="--diff: what a reviewer approves"),
     "modules/shared/kms.py": Target(
         ("tests/test_key_policies.py", "tests/test_secure_defaults.py"),
