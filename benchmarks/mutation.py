@@ -78,7 +78,7 @@ TARGETS: dict[str, Target] = {
                    "_json", "_tag_text", "_cidrsubnet", "_tonumber", "holds", "_FUNCTIONS"),
         why="the rule language's evaluator: the Python side of every input rule"),
     "generator/tree.py": Target(
-        ("tests/test_tree_exchange.py", "tests/test_pipeline.py", "tests/test_hardening_output.py"),
+        ("tests/test_tree_writer.py", "tests/test_pipeline.py", "tests/test_hardening_output.py"),
         why="the tree writer and --check: what lands in generated/"),
 }
 
