@@ -44,8 +44,9 @@ SECRET_PARAMETERS = frozenset({
     "password.encoder.secret", "password.encoder.old.secret", "delegation.token.secret.key",
     "delegation.token.master.key", "sasl.oauthbearer.client.credentials.client.secret",
 })
-# Kafka's per-listener form: listener.name.<listener>.<mechanism>.sasl.jaas.config, listener.name.<l>.ssl.key.password
-PER_LISTENER = re.compile(r"listener\.name\.[^.]+\.(?:[^.]+\.)?(.+)")
+# Kafka's per-listener forms: listener.name.<listener>.ssl.keystore.key, and for SASL with the mechanism between:
+# listener.name.<listener>.<mechanism>.sasl.jaas.config. What follows the listener is read both ways.
+PER_LISTENER = re.compile(r"listener\.name\.[^.]+\.(.+)")
 
 PATTERNS = (
     ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
@@ -71,7 +72,9 @@ def is_secret_name(name: str) -> bool:
     """Whether a key (an input, a tag, a parameter, a JSON attribute) names a secret value."""
     stripped = name.strip().lower()
     listener = PER_LISTENER.fullmatch(stripped)
-    if stripped in SECRET_PARAMETERS or (listener and listener.group(1) in SECRET_PARAMETERS):
+    if stripped in SECRET_PARAMETERS or (listener and (
+        listener.group(1) in SECRET_PARAMETERS or listener.group(1).partition(".")[2] in SECRET_PARAMETERS
+    )):
         return True
     words = _words(name)
     secret_at = [i for i in range(len(words)) if _secret_word(words, i)]
@@ -134,7 +137,11 @@ def find_secrets(files: Mapping[str, bytes]) -> list[str]:
             for where, key, value in _walk(body, section):
                 if is_secret_name(key) and (_literal(value) or (isinstance(value, (dict, list)) and value and "${" not in json.dumps(value))):
                     found.append(f"{path}: {where}.{key}: a literal value where only a reference to a sensitive variable may stand")
-                elif isinstance(value, dict) and isinstance(value.get("name"), str) and is_secret_name(value["name"]) and _literal(value.get("value")):
-                    # The name/value form of a parameter block: { name = "requirepass", value = "…" }.
-                    found.append(f"{path}: {where}.{key}: parameter {value['name']!r} holds a literal value")
+                else:
+                    # The name/value form of a parameter block: { name = "requirepass", value = "…" }, one block or
+                    # a list of them (Terraform JSON's form of a repeated block).
+                    for block in [value] if isinstance(value, dict) else value if isinstance(value, list) else []:
+                        if isinstance(block, dict) and isinstance(block.get("name"), str) and \
+                                is_secret_name(block["name"]) and _literal(block.get("value")):
+                            found.append(f"{path}: {where}.{key}: parameter {block['name']!r} holds a literal value")
     return found

@@ -1,0 +1,411 @@
+"""`--adopt` pins what the state holds, not a constant: for every value adoption pins (every `adopted.pin(...)` in
+generator/commands/adopt.py, read from its source so that a new pin cannot go untested), a state whose value differs from
+the module's default, run through `python main.py --adopt` (cli.main), and the environment file it writes read back:
+each pin holds the state's value, and nothing else is pinned."""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import tomllib
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.commands import adopt, cli
+from modules import all_modules
+
+AWS = "registry.terraform.io/hashicorp/aws"
+REGION = "eu-central-1"
+ACCOUNT = "111122223333"
+VPC = "vpc-0feedfacefeedface"
+SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2", "subnet-0aaaaaaaaaaaaaaa3"]
+APP = "sg-0abcabcabcabcabc1"  # the application's group, allowed in by an inline rule
+OTHER = "sg-0dddddddddddddd01"  # a group attached beside the module's own
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1a2b3c4d-0000-1111-2222-333344445555"
+CA = f"arn:aws:acm-pca:{REGION}:{ACCOUNT}:certificate-authority/0f0f0f0f-1111-2222-3333-444455556666"
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:cache-events"
+# The provider's default tags of the sessions state: what every resource carries beyond its own tags ("Stage"
+# differs between resources, so it is no default tag).
+DEFAULT_TAGS = {"ManagedBy": "terraform", "Team": "platform"}
+
+
+def resource(call: str, type_: str, name: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {"address": f"module.{call}.{type_}.{name}", "mode": "managed", "type": type_, "name": name,
+            "provider_name": AWS, "values": values}
+
+
+def security_group(group_id: str, name: str, description: str, ingress: list[dict[str, Any]],
+                   tags_all: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"id": group_id, "name": name, "description": description, "vpc_id": VPC, "egress": [],
+            "ingress": [{"protocol": "tcp", "self": False, "cidr_blocks": [], "ipv6_cidr_blocks": [],
+                         "security_groups": [], **rule} for rule in ingress],
+            "tags": {}, "tags_all": tags_all or {}}
+
+
+def state(*resources: dict[str, Any]) -> dict[str, Any]:
+    return {"format_version": "1.0", "terraform_version": "1.11.4",
+            "values": {"root_module": {"resources": list(resources)}}}
+
+
+# --- the states: each value differs from the module's default ---------------------------------------------------
+
+def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A replication group without cluster mode, encrypted with a key of its own, TLS preferred, RBAC."""
+    group = {
+        "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:acme-legacy-sessions",
+        "replication_group_id": "acme-legacy-sessions", "engine": "valkey", "description": "Session store",
+        "node_type": "cache.r6gd.xlarge", "engine_version": "7.2", "port": 6380, "cluster_enabled": False,
+        "num_cache_clusters": 2, "num_node_groups": 1, "replicas_per_node_group": 1,
+        "automatic_failover_enabled": False, "multi_az_enabled": False,
+        "at_rest_encryption_enabled": "true", "kms_key_id": KEY,
+        "transit_encryption_enabled": True, "transit_encryption_mode": "preferred", "user_group_ids": ["sessions-rbac"],
+        "snapshot_retention_limit": 3, "snapshot_window": "01:00-02:00", "maintenance_window": "tue:06:00-tue:07:00",
+        "final_snapshot_identifier": "acme-legacy-sessions-final", "notification_topic_arn": TOPIC,
+        "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
+        "parameter_group_name": "acme-legacy-sessions-params", "subnet_group_name": "acme-legacy-sessions-subnets",
+        "security_group_ids": ["sg-0cccccccccccccc01", OTHER],
+        "tags": {"Service": "sessions"}, "tags_all": {"Service": "sessions", **DEFAULT_TAGS},
+    }
+    shown = state(
+        resource("sessions", "aws_elasticache_replication_group", "cache", group),
+        resource("sessions", "aws_elasticache_parameter_group", "cache", {
+            "name": "acme-legacy-sessions-params", "description": "Session store parameters", "family": "valkey7",
+            "parameter": [{"name": "maxmemory-policy", "value": "volatile-lru"}, {"name": "timeout", "value": "300"}],
+            "tags_all": {**DEFAULT_TAGS, "Stage": "old"}}),
+        resource("sessions", "aws_elasticache_subnet_group", "cache", {
+            "name": "acme-legacy-sessions-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC,
+            "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
+        # Resources no module manages: forgotten, not destroyed (a [[removed]] entry each).
+        resource("sessions", "aws_sns_topic", "events", {"name": "cache-events", "id": TOPIC, "arn": TOPIC}),
+        resource("sessions", "aws_iam_role_policy_attachment", "ops", {"id": "ops-role-20240101"}),
+        resource("sessions", "aws_security_group", "cache", security_group(
+            "sg-0cccccccccccccc01", "acme-legacy-sessions-cache", "Sessions cache",
+            [{"from_port": 6380, "to_port": 6380, "security_groups": [APP]},
+             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.20.0.0/16"]}], DEFAULT_TAGS)),
+    )
+    pinned = {
+        "cluster_name": "sessions", "description": "Session store", "node_type": "cache.r6gd.xlarge",
+        "engine_version": "7.2", "port": 6380, "num_cache_clusters": 2, "automatic_failover_enabled": False,
+        "multi_az_enabled": False, "kms_key_arn": KEY, "transit_encryption_mode": "preferred",
+        "user_group_ids": ["sessions-rbac"], "snapshot_retention_limit": 3, "snapshot_window": "01:00-02:00",
+        "maintenance_window": "tue:06:00-tue:07:00", "final_snapshot_identifier": "acme-legacy-sessions-final",
+        "notification_topic_arn": TOPIC, "auto_minor_version_upgrade": False, "data_tiering_enabled": True,
+        "slow_log_enabled": False, "engine_log_enabled": False, "tags": {"Service": "sessions"},
+        "parameter_group_name": "acme-legacy-sessions-params", "parameter_group_description": "Session store parameters",
+        "parameters": {"maxmemory-policy": "volatile-lru", "timeout": "300"},
+        "subnet_group_name": "acme-legacy-sessions-subnets",
+        "security_group_name": "acme-legacy-sessions-cache", "security_group_description": "Sessions cache",
+        "associated_security_group_ids": [OTHER], "allowed_security_group_ids": [APP],
+        "allowed_cidr_blocks": ["10.20.0.0/16"],
+    }
+    return shown, pinned
+
+
+def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Cluster mode, no encryption at all, and no security group of the state attached."""
+    group = {
+        "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:acme-legacy-graph",
+        "replication_group_id": "acme-legacy-graph", "engine": "valkey", "description": "Graph cache",
+        "node_type": "cache.r7g.large", "engine_version": "8.2", "port": 6379, "cluster_enabled": True,
+        "num_cache_clusters": 6, "num_node_groups": 3, "replicas_per_node_group": 2,
+        "automatic_failover_enabled": True, "multi_az_enabled": True,
+        "at_rest_encryption_enabled": "false", "transit_encryption_enabled": False,
+        "snapshot_retention_limit": 7, "snapshot_window": "03:00-04:00", "maintenance_window": "sun:05:00-sun:06:00",
+        "auto_minor_version_upgrade": "true", "data_tiering_enabled": False,
+        "log_delivery_configuration": [{"log_type": "slow-log"}, {"log_type": "engine-log"}],
+        "parameter_group_name": "default.valkey8.cluster.on", "subnet_group_name": "acme-legacy-graph-subnets",
+        "security_group_ids": [OTHER], "tags": {}, "tags_all": {},
+    }
+    shown = state(
+        resource("graph", "aws_elasticache_replication_group", "cache", group),
+        resource("graph", "aws_elasticache_subnet_group", "cache", {
+            "name": "acme-legacy-graph-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC, "tags_all": {}}),
+    )
+    pinned = {
+        "cluster_name": "graph", "description": "Graph cache", "num_node_groups": 3, "replicas_per_node_group": 2,
+        "at_rest_encryption_enabled": False, "transit_encryption_enabled": False,
+        "subnet_group_name": "acme-legacy-graph-subnets", "associated_security_group_ids": [OTHER],
+    }
+    return shown, pinned
+
+
+def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[str], unauthenticated: bool,
+        server_properties: str, ingress: list[dict[str, Any]], logs: bool = False) -> dict[str, Any]:
+    cluster = {
+        "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/acme-legacy-events/1", "cluster_name": "acme-legacy-events",
+        "kafka_version": "3.6.0", "number_of_broker_nodes": 6,
+        "broker_node_group_info": [{
+            "client_subnets": SUBNETS, "instance_type": "kafka.m5.xlarge", "security_groups": ["sg-0eeeeeeeeeeeeee01", OTHER],
+            "storage_info": [{"ebs_storage_info": [{"volume_size": 500, "provisioned_throughput": []}]}]}],
+        "encryption_info": [{"encryption_at_rest_kms_key_arn": KEY,
+                             "encryption_in_transit": [{"client_broker": client_broker, "in_cluster": in_cluster}]}],
+        "client_authentication": [{"sasl": [sasl], "tls": [{"certificate_authority_arns": cas}] if cas else [],
+                                   "unauthenticated": unauthenticated}],
+        "enhanced_monitoring": "PER_TOPIC_PER_BROKER",
+        "open_monitoring": [{"prometheus": [{"jmx_exporter": [{"enabled_in_broker": True}],
+                                             "node_exporter": [{"enabled_in_broker": True}]}]}],
+        "logging_info": [{"broker_logs": [{"cloudwatch_logs": [{"enabled": logs, "log_group": "legacy-events" if logs else ""}],
+                                           "firehose": [], "s3": []}]}],
+        "configuration_info": [{"arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/acme-events-config/1"}],
+        "tags": {"Service": "events"}, "tags_all": {"Service": "events"},
+    }
+    return state(
+        resource("events", "aws_msk_cluster", "kafka", cluster),
+        resource("events", "aws_msk_configuration", "kafka", {
+            "arn": f"arn:aws:kafka:{REGION}:{ACCOUNT}:configuration/acme-events-config/1", "name": "acme-events-config",
+            "description": "Events broker properties", "server_properties": server_properties,
+            "kafka_versions": ["3.6.0"]}),
+        resource("events", "aws_security_group", "kafka", security_group(
+            "sg-0eeeeeeeeeeeeee01", "acme-legacy-events-msk", "Events brokers", ingress)),
+    )
+
+
+MSK_PINNED = {
+    "cluster_name": "events", "kafka_version": "3.6.0", "number_of_broker_nodes": 6,
+    "broker_instance_type": "kafka.m5.xlarge", "ebs_volume_size": 500, "kms_key_arn": KEY,
+    "enhanced_monitoring": "PER_TOPIC_PER_BROKER", "jmx_exporter_enabled": True, "node_exporter_enabled": True,
+    "cloudwatch_logs_enabled": False, "tags": {"Service": "events"}, "configuration_name": "acme-events-config",
+    "configuration_description": "Events broker properties",
+    "security_group_name": "acme-legacy-events-msk", "security_group_description": "Events brokers",
+    "associated_security_group_ids": [OTHER],
+}
+PROPERTIES = "auto.create.topics.enable=false\nlog.retention.hours=72\nmin.insync.replicas=2"
+
+
+def msk_tls_and_plaintext():
+    """TLS and plaintext between clients and brokers (the issue's case: a constant "TLS" would look right for a
+    cluster on the default), SCRAM and unauthenticated clients, properties written the module's way."""
+    shown = msk("TLS_PLAINTEXT", True, {"iam": False, "scram": True}, [], True, PROPERTIES,
+                [{"from_port": 9096, "to_port": 9096, "security_groups": [APP]}])
+    return shown, {
+        **MSK_PINNED, "encryption_in_transit_client_broker": "TLS_PLAINTEXT", "client_authentication_iam_enabled": False,
+        "client_authentication_scram_enabled": True, "client_authentication_unauthenticated_enabled": True,
+        "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
+        "allowed_security_group_ids": [APP],
+    }
+
+
+def msk_plaintext_with_own_text():
+    """Plaintext only, also between brokers, and properties the module would write differently: kept as text;
+    provisioned storage throughput and broker logs to Firehose, which no input expresses."""
+    text = "# tuned by hand\nmin.insync.replicas = 2\n"
+    shown = msk("PLAINTEXT", False, {"iam": False, "scram": False}, [], True, text,
+                [{"from_port": 9092, "to_port": 9092, "cidr_blocks": ["10.30.0.0/16"]}])
+    # Settings no input expresses: each is a problem, said with the address.
+    cluster = shown["values"]["root_module"]["resources"][0]["values"]
+    cluster["broker_node_group_info"][0]["storage_info"][0]["ebs_storage_info"][0]["provisioned_throughput"] = [
+        {"enabled": True, "volume_throughput": 250}]
+    cluster["logging_info"][0]["broker_logs"][0]["firehose"] = [{"enabled": True, "delivery_stream": "events-logs"}]
+    return shown, {
+        **MSK_PINNED, "encryption_in_transit_client_broker": "PLAINTEXT", "encryption_in_transit_in_cluster": False,
+        "client_authentication_iam_enabled": False, "client_authentication_unauthenticated_enabled": True,
+        "server_properties_text": text, "allowed_cidr_blocks": ["10.30.0.0/16"],
+    }
+
+
+def msk_mutual_tls():
+    """TLS with client certificates of a private CA, beside IAM; broker logs in CloudWatch (the module's default:
+    not pinned, the logs move to the module's group); a configuration without a description."""
+    shown = msk("TLS", True, {"iam": True, "scram": False}, [CA], False, PROPERTIES, [], logs=True)
+    configuration = shown["values"]["root_module"]["resources"][1]["values"]
+    del configuration["description"]  # created without one
+    pinned = {key: value for key, value in MSK_PINNED.items() if key != "cloudwatch_logs_enabled"}
+    return shown, {
+        **pinned, "client_authentication_tls_certificate_authority_arns": [CA],
+        "configuration_description": "", "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
+    }
+
+
+def dynamodb_provisioned():
+    table = {
+        "arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/acme-legacy-orders", "name": "acme-legacy-orders",
+        "hash_key": "pk", "range_key": "sk",
+        "attribute": [{"name": "pk", "type": "S"}, {"name": "sk", "type": "N"}, {"name": "customer", "type": "S"},
+                      {"name": "placed", "type": "N"}],
+        "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 7,
+        "global_secondary_index": [{"name": "by_customer", "hash_key": "customer", "range_key": "placed",
+                                    "projection_type": "INCLUDE", "non_key_attributes": ["total", "status"],
+                                    "read_capacity": 2, "write_capacity": 3}],
+        "local_secondary_index": [{"name": "by_placed", "range_key": "placed", "projection_type": "INCLUDE",
+                                   "non_key_attributes": ["total", "channel"]}],
+        "ttl": [{"attribute_name": "expires", "enabled": True}],
+        "point_in_time_recovery": [{"enabled": False}],
+        "server_side_encryption": [{"enabled": True, "kms_key_arn": KEY}],
+        "stream_enabled": True, "stream_view_type": "KEYS_ONLY", "deletion_protection_enabled": False,
+        "table_class": "STANDARD_INFREQUENT_ACCESS",
+        "tags": {"Service": "orders"}, "tags_all": {"Service": "orders"},
+    }
+    return state(resource("orders", "aws_dynamodb_table", "this", table)), {
+        "table_name": "orders", "hash_key": "pk", "range_key": "sk",
+        "attributes": [{"name": "customer", "type": "S"}, {"name": "pk", "type": "S"}, {"name": "placed", "type": "N"},
+                       {"name": "sk", "type": "N"}],
+        "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 7,
+        "global_secondary_indexes": [{"name": "by_customer", "hash_key": "customer", "range_key": "placed",
+                                      "projection_type": "INCLUDE", "non_key_attributes": ["status", "total"],
+                                      "read_capacity": 2, "write_capacity": 3}],
+        "local_secondary_indexes": [{"name": "by_placed", "range_key": "placed", "projection_type": "INCLUDE",
+                                     "non_key_attributes": ["channel", "total"]}],
+        "ttl_attribute_name": "expires", "point_in_time_recovery_enabled": False,
+        "server_side_encryption_kms_key_arn": KEY, "stream_enabled": True, "stream_view_type": "KEYS_ONLY",
+        "deletion_protection_enabled": False, "table_class": "STANDARD_INFREQUENT_ACCESS",
+        "tags": {"Service": "orders"},
+    }
+
+
+def dynamodb_unencrypted():
+    """Encrypted with the key AWS owns (no SSE block), a stream, a replica in another region."""
+    table = {
+        "arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/acme-legacy-carts", "name": "acme-legacy-carts",
+        "hash_key": "id", "attribute": [{"name": "id", "type": "S"}], "billing_mode": "PAY_PER_REQUEST",
+        "point_in_time_recovery": [{"enabled": True}], "server_side_encryption": [],
+        "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES", "deletion_protection_enabled": True,
+        "table_class": "STANDARD", "replica": [{"region_name": "eu-west-1", "kms_key_arn": ""}],
+        "tags": {}, "tags_all": {},
+    }
+    return state(resource("carts", "aws_dynamodb_table", "this", table)), {
+        "table_name": "carts", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
+        "server_side_encryption_enabled": False, "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
+        "replica_regions": [{"region_name": "eu-west-1"}],
+    }
+
+
+def dynamodb_other_prefix():
+    """An environment file that names another prefix already: the table keeps its own, pinned on the table."""
+    shown, pinned = dynamodb_unencrypted()
+    return shown, {"name_prefix": "acme-legacy-", **pinned}
+
+
+# What an environment file holds before --adopt completes it (none: a new file).
+EXISTING = {"dynamodb-other-prefix": 'name_prefix = "acme-new-"\n'}
+
+CASES = {
+    "elasticache-replication": ("elasticache", "sessions", elasticache_replication),
+    "elasticache-cluster-mode": ("elasticache", "graph", elasticache_cluster_mode),
+    "msk-tls-and-plaintext": ("msk", "events", msk_tls_and_plaintext),
+    "msk-plaintext-own-text": ("msk", "events", msk_plaintext_with_own_text),
+    "msk-mutual-tls": ("msk", "events", msk_mutual_tls),
+    "dynamodb-provisioned": ("dynamodb", "orders", dynamodb_provisioned),
+    "dynamodb-unencrypted": ("dynamodb", "carts", dynamodb_unencrypted),
+    "dynamodb-other-prefix": ("dynamodb", "carts", dynamodb_other_prefix),
+}
+# Values every table of a state shares are written once at the top of the file.
+SHARED = {"name_prefix": "acme-legacy-", "vpc_id": VPC, "subnet_ids": SUBNETS}
+SHARED_BY = {"elasticache": {"name_prefix", "vpc_id", "subnet_ids"}, "msk": {"name_prefix", "vpc_id", "subnet_ids"},
+             "dynamodb": {"name_prefix"}}
+
+
+def quietly(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def adopted(tmp_path_factory) -> dict[str, tuple[dict[str, Any], int, str, str]]:
+    results = {}
+    for name, (_, _, build) in CASES.items():
+        folder = tmp_path_factory.mktemp(name)
+        shown, _ = build()
+        (folder / "state.json").write_text(json.dumps(shown))
+        config = folder / "acme.toml"
+        if name in EXISTING:
+            config.write_text(EXISTING[name])
+        code, out, err = quietly("--adopt", str(folder / "state.json"), "--config", str(config))
+        results[name] = (tomllib.loads(config.read_text()), code, out.replace(str(folder), "<folder>"),
+                         err.replace(str(folder), "<folder>"))
+        TEXTS[name] = config.read_text()
+    return results
+
+
+TEXTS: dict[str, str] = {}
+GOLDEN = Path(__file__).resolve().parent / "fixtures" / "adopt_pins"
+
+
+def pinnable_keys(kind: str) -> set[str]:
+    """Every key an `adopted.pin(...)` of generator/commands/adopt.py can write for `kind`, read from its source."""
+    functions = {node.name: node for node in ast.parse(Path(adopt.__file__).read_text()).body
+                 if isinstance(node, ast.FunctionDef)}
+    adopter = adopt.ADOPTERS[next(t for t, (k, _) in adopt.ADOPTERS.items() if k == kind)][1].__name__
+    keys = set()
+    for function in {adopter} | {call.func.id for call in ast.walk(functions[adopter])
+                                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+                                 and call.func.id in functions}:
+        for call in ast.walk(functions[function]):
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "pin":
+                key = call.args[0]
+                if isinstance(key, ast.Constant):
+                    keys.add(key.value)
+                else:  # f"{exporter}_enabled" over a literal tuple of names
+                    loop = next(node for node in ast.walk(functions[function]) if isinstance(node, ast.For)
+                                and call in list(ast.walk(node)))
+                    template = ast.unparse(key)[2:-1]
+                    keys |= {template.replace("{" + loop.target.id + "}", name)
+                             for name in ast.literal_eval(loop.iter)}
+    return keys
+
+
+@pytest.mark.parametrize("kind", ["elasticache", "msk", "dynamodb"])
+def test_every_pinnable_value_has_a_state_that_differs_from_the_default(kind):
+    tested = set().union(*(build()[1] for k, _, build in CASES.values() if k == kind)) | SHARED_BY[kind]
+    assert pinnable_keys(kind) - tested == set()
+    assert tested - pinnable_keys(kind) == set()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_state_values_differ_from_the_module_defaults(case):
+    kind, _, build = CASES[case]
+    defaults = {i.name: i.default for i in all_modules()[kind].inputs.inputs if not i.required}
+    _, pinned = build()
+    same = {key: value for key, value in pinned.items() if key in defaults and defaults[key] == value}
+    assert same == {}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_pin_holds_the_state_value(adopted, case):
+    kind, table, build = CASES[case]
+    document, code, out, err = adopted[case]
+    _, pinned = build()
+    assert document[table] == {**({"module": kind} if not table.startswith(kind) else {}), **pinned}, out
+    shared = {**SHARED, "name_prefix": "acme-new-"} if case in EXISTING else SHARED
+    assert {key: document.get(key) for key in SHARED_BY[kind]} == {key: shared[key] for key in SHARED_BY[kind]}
+    # Each pin is said, with the state's value.
+    for key, value in pinned.items():
+        assert any(line.startswith(f"[{table}] {key} = ") for line in out.splitlines()), key
+    assert document.get("tags") == (DEFAULT_TAGS if case == "elasticache-replication" else None)
+    problems = [line for line in err.splitlines() if line.startswith("problem: ")]
+    # What no input can keep is a problem (the exact lines are in the fixtures' .out).
+    assert all(("the inline rule tcp" in line and "AWS refuses the duplicate" in line) or
+               "provisioned_throughput: on in the cluster; the module has no input for it" in line or
+               "logging_info.broker_logs.firehose: on in the cluster" in line for line in problems), err
+    assert code == (1 if problems else 0), err
+
+
+def test_msk_client_broker_pin_follows_the_state(adopted):
+    # The issue's case, on its own: TLS_PLAINTEXT and PLAINTEXT are kept, never the module's "TLS".
+    assert adopted["msk-tls-and-plaintext"][0]["events"]["encryption_in_transit_client_broker"] == "TLS_PLAINTEXT"
+    assert adopted["msk-plaintext-own-text"][0]["events"]["encryption_in_transit_client_broker"] == "PLAINTEXT"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_written_file_and_messages_as_committed(adopted, case):
+    """The whole environment file and every line said, word for word (the reasons, the comments, the notes):
+    tests/fixtures/adopt_pins/<case>.toml and .out, reviewed when they change."""
+    _, code, out, err = adopted[case]
+    said = f"exit {code}\n--- stdout\n{out}--- stderr\n{err}"
+    assert TEXTS[case] == (GOLDEN / f"{case}.toml").read_text()
+    assert said == (GOLDEN / f"{case}.out").read_text()
+
+
+def test_a_state_that_is_not_text_is_refused_in_one_line(tmp_path):
+    state_file = tmp_path / "state.json"
+    state_file.write_bytes(b"\xff\xfe{}")
+    code, out, err = quietly("--adopt", str(state_file), "--config", str(tmp_path / "acme.toml"))
+    assert (code, out) == (1, "")
+    assert err == (f"error: {state_file}: cannot be read: 'utf-8' codec can't decode byte 0xff in position 0: "
+                   "invalid start byte\n")
+    assert not (tmp_path / "acme.toml").exists()
