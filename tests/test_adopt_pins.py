@@ -129,6 +129,8 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
         "cluster_name": "graph", "description": "Graph cache", "num_node_groups": 3, "replicas_per_node_group": 2,
         "at_rest_encryption_enabled": False, "transit_encryption_enabled": False,
         "subnet_group_name": "acme-legacy-graph-subnets", "associated_security_group_ids": [OTHER],
+        # No AUTH token, no user group: the module's secure default (AUTH required) would be a new refusal.
+        "authentication_disabled": True,
     }
     return shown, pinned
 
@@ -406,6 +408,5 @@ def test_a_state_that_is_not_text_is_refused_in_one_line(tmp_path):
     state_file.write_bytes(b"\xff\xfe{}")
     code, out, err = quietly("--adopt", str(state_file), "--config", str(tmp_path / "acme.toml"))
     assert (code, out) == (1, "")
-    assert err == (f"error: {state_file}: cannot be read: 'utf-8' codec can't decode byte 0xff in position 0: "
-                   "invalid start byte\n")
+    assert err == f"error: {state_file}: cannot be read: not UTF-8 text (byte 0)\n"
     assert not (tmp_path / "acme.toml").exists()
