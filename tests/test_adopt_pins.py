@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from generator.commands import adopt, cli
+from generator.config import environments
 from modules import all_modules
 
 AWS = "registry.terraform.io/hashicorp/aws"
@@ -410,3 +411,30 @@ def test_a_state_that_is_not_text_is_refused_in_one_line(tmp_path):
     assert (code, out) == (1, "")
     assert err == f"error: {state_file}: cannot be read: not UTF-8 text (byte 0)\n"
     assert not (tmp_path / "acme.toml").exists()
+
+
+def test_a_replica_keeps_its_own_key_and_settings(tmp_path):
+    """A global table encrypted with a key of its own: each replica has its own Region's key, and the state may
+    have tag propagation and point-in-time recovery off on a replica (the module turns both on by default). The
+    written file keeps all three, and it passes the module's own check (a replica of a table with a customer
+    managed key needs its key in its own Region)."""
+    shown, _ = dynamodb_provisioned()
+    table = shown["values"]["root_module"]["resources"][0]["values"]
+    table["stream_view_type"] = "NEW_AND_OLD_IMAGES"  # what a global table's replicas need
+    replica_key = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    table["replica"] = [
+        {"region_name": "eu-west-1", "kms_key_arn": replica_key, "propagate_tags": False,
+         "point_in_time_recovery": False},
+        {"region_name": "us-east-1", "kms_key_arn": replica_key.replace("eu-west-1", "us-east-1"),
+         "propagate_tags": True, "point_in_time_recovery": True},
+    ]
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    config = tmp_path / "acme.toml"
+    code, out, err = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(config))
+    assert code == 0, err
+    assert tomllib.loads(config.read_text())["orders"]["replica_regions"] == [
+        {"region_name": "eu-west-1", "kms_key_arn": replica_key, "propagate_tags": False,
+         "point_in_time_recovery": False},
+        {"region_name": "us-east-1", "kms_key_arn": replica_key.replace("eu-west-1", "us-east-1")},
+    ]
+    environments.load(config, all_modules(), "acme.toml")  # the module's own check: no InputError

@@ -189,7 +189,7 @@ STATE_SHAPES: dict[str, Shape] = {
         "point_in_time_recovery?": _ENABLED,
         "server_side_encryption?": objects(**{"enabled?": BOOLEAN, "kms_key_arn?": STRING}),
         "stream_enabled?": BOOLEAN, "stream_view_type?": STRING, "deletion_protection_enabled?": BOOLEAN,
-        "table_class?": STRING, "replica?": objects(region_name=STRING),
+        "table_class?": STRING, "replica?": objects(**{"region_name": STRING, "kms_key_arn?": STRING, "propagate_tags?": BOOLEAN, "point_in_time_recovery?": BOOLEAN}),
     }),
 }
 # Any other resource of the AWS provider: what says what it is, its region and its tags (the default tags).
@@ -657,7 +657,17 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     adopted.pin("deletion_protection_enabled", bool(v.get("deletion_protection_enabled")), "the table has it",
                 IN_PLACE)
     adopted.pin("table_class", v.get("table_class") or "STANDARD", "the table's class", IN_PLACE)
-    replicas = [{"region_name": r["region_name"]} for r in v.get("replica") or []]
+    replicas = []
+    for replica in v.get("replica") or []:
+        # What the module's replica object takes, as the state holds it: a replica's own key (each Region's key
+        # encrypts its replica) and the two settings the module turns on by default when the state has them off.
+        item: dict[str, Any] = {"region_name": replica["region_name"]}
+        if replica.get("kms_key_arn"):
+            item["kms_key_arn"] = replica["kms_key_arn"]
+        for setting in ("propagate_tags", "point_in_time_recovery"):
+            if replica.get(setting) is False:
+                item[setting] = False
+        replicas.append(item)
     adopted.pin("replica_regions", replicas, "the table's replicas", IN_PLACE)
     _tags(adopted, v, "table")
 
