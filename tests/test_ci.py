@@ -160,27 +160,29 @@ def test_every_variable_and_secret_a_job_uses_is_available_to_it():
 
 def test_the_availability_check_finds_what_github_would_leave_empty():
     """The check above on workflows that are wrong as the pipeline once was (a job reading an environment's
-    variables without naming it), and in other ways."""
+    variables without naming it), and in other ways; for each stack there is (the matrices' values)."""
     workflow, docs = WORKFLOW.read_text(), DOCS.read_text()
+    stacks = matrix_stacks(STACKS_MATRIX)
+    assert stacks
     plan_environment = "    environment: ${{ matrix.environment }}-plan\n"
     assert workflow.count(plan_environment) == 1
     assert unavailable(workflow.replace(plan_environment, ""), docs) == [
         f"job plan ({stack}) (no environment): {use} is not available"
-        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+        for stack in stacks for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
     ]
     # The plan job in the protected environment: the write role's variable is there, the plan's are not.
     assert unavailable(workflow.replace(plan_environment, "    environment: ${{ matrix.environment }}\n"), docs) == [
         f"job plan ({stack}) in environment {stack}: {use} is not available"
-        for stack in ("dev", "prod") for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
+        for stack in stacks for use in ("secrets.TF_SECRET_VARIABLES", "vars.AWS_PLAN_ROLE_ARN")
     ]
     # The apply job reading the plan's secret, in the index form; a variable used as a secret.
     apply_role = "role-to-assume: ${{ vars.AWS_ROLE_ARN }}"
     assert workflow.count(apply_role) == 1
     assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets['TF_SECRET_VARIABLES'] }}"), docs) == [
-        f"job apply ({stack}) in environment {stack}: secrets.TF_SECRET_VARIABLES is not available" for stack in ("dev", "prod")
+        f"job apply ({stack}) in environment {stack}: secrets.TF_SECRET_VARIABLES is not available" for stack in stacks
     ]
     assert unavailable(workflow.replace(apply_role, "role-to-assume: ${{ secrets.AWS_ROLE_ARN }}"), docs) == [
-        f"job apply ({stack}) in environment {stack}: secrets.AWS_ROLE_ARN is not available" for stack in ("dev", "prod")
+        f"job apply ({stack}) in environment {stack}: secrets.AWS_ROLE_ARN is not available" for stack in stacks
     ]
     # A workflow-level variable, and a job with no environment: only the repository's, and the docs declare none.
     assert unavailable(workflow.replace("  NODE_VERSION: \"20\"", "  NODE_VERSION: ${{ vars.NODE }}"), docs) == [

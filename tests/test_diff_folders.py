@@ -4,6 +4,7 @@ module that is dropped or new. Every entry of such a folder is in the summary, u
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import pytest
 from generator.synthesis import tree
 from generator.synthesis.normalize import serialize
 from generator.commands.review import summarize
-from tests.conftest import copy_project
+from tests.conftest import FIXTURE_ENVIRONMENTS, copy_project
 
 KEPT = {"modules/cache/main.tf.json": serialize({"resource": {"aws_sns_topic": {"t": {"name": "a"}}}})}
 STACK = {
@@ -88,6 +89,10 @@ def module_blocks(project, stack: str) -> list[str]:
 @pytest.fixture(scope="module")
 def project_without_prod_with_qa(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("diff") / "project")
+    # The tests' own environment files, and the tree they give, in place of the team's (whatever those hold).
+    shutil.rmtree(project / "environments")
+    shutil.copytree(FIXTURE_ENVIRONMENTS, project / "environments")
+    subprocess.run([sys.executable, "main.py"], cwd=project, capture_output=True, text=True, check=True)
     (project / "environments" / "prod.toml").unlink()
     dev = (project / "environments" / "dev.toml").read_text()
     assert 'name_prefix = "mapzip-dev-"' in dev
