@@ -35,7 +35,7 @@ import pytest
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
 
-from generator.commands import pipeline
+from generator.commands import pipeline, review
 from generator.synthesis import tree  # noqa: E402
 from modules import all_modules  # noqa: E402
 from testkit import terraform  # noqa: E402
@@ -488,3 +488,22 @@ def copy_project(destination: Path) -> Path:
         ignore=shutil.ignore_patterns(".venv*", ".git", "__pycache__", ".pytest_cache", "node_modules", ".tools", "cdktf.out"),
     )
     return destination
+
+
+def git(repo: Path, *args: str) -> str:
+    """git in a test's own repository, as a fixed author, whatever a hook around the session points git at."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
+         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
+        capture_output=True, text=True, env=review.git_environment(), check=True,
+    )
+    return result.stdout.strip()
+
+
+def shown_resource(shown: Mapping[str, Any], address: str) -> dict[str, Any]:
+    """The resource at `address` in a child module of a `terraform show -json` state."""
+    for module in shown["values"]["root_module"]["child_modules"]:
+        for item in module["resources"]:
+            if item["address"] == address:
+                return item
+    raise KeyError(address)

@@ -20,6 +20,7 @@ from typing import Any, Callable
 import pytest
 
 from generator.commands import cli
+from tests.conftest import shown_resource as resource
 
 SHOWN = Path(__file__).resolve().parent / "fixtures" / "estate" / "state.show.json"
 ESTATE = json.loads(SHOWN.read_text())
@@ -37,12 +38,6 @@ def estate_with(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     return shown
 
 
-def resource(shown: dict[str, Any], address: str) -> dict[str, Any]:
-    for module in shown["values"]["root_module"]["child_modules"]:
-        for item in module["resources"]:
-            if item["address"] == address:
-                return item
-    raise KeyError(address)
 
 
 TABLE = "module.dynamodb.aws_dynamodb_table.reviews"

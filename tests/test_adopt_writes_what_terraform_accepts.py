@@ -19,19 +19,13 @@ from typing import Any, Callable
 
 from generator.commands import cli
 from testkit import terraform
-from tests.conftest import background_terraform
+from tests.conftest import background_terraform, shown_resource as resource
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 SHOWN = json.loads((ESTATE / "state.show.json").read_text())
 RAW = json.loads((ESTATE / "state.json").read_text())
 
 
-def resource(shown: dict[str, Any], address: str) -> dict[str, Any]:
-    for module in shown["values"]["root_module"]["child_modules"]:
-        for item in module["resources"]:
-            if item["address"] == address:
-                return item
-    raise KeyError(address)
 
 
 def raw_resource(raw: dict[str, Any], module: str, type_: str, name: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import PROJECT, background_terraform, copy_project, require_terraform
+from tests.conftest import PROJECT, background_terraform, copy_project, git, require_terraform
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
 WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
@@ -230,18 +230,6 @@ def test_unknown_step_prints_the_usage():
     assert "ci/pipeline.sh check" in result.stderr
 
 
-# Variables that would point git at another repository (a git hook, such as pre-commit's, sets some).
-GIT_LOCATION = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION}
-    result = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
-         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        capture_output=True, text=True, env=env, check=True,
-    )
-    return result.stdout.strip()
 
 
 def test_diff_step(tmp_path):

@@ -16,7 +16,7 @@ from generator.config import environments
 from generator.synthesis import tree
 from generator.synthesis.normalize import serialize
 from generator.commands.review import summarize
-from tests.conftest import copy_project
+from tests.conftest import copy_project, git
 
 OLD = {
     "modules/cache/main.tf.json": serialize({"resource": {"aws_security_group": {"this": {"description": "a", "tags": {"A": "1"}}}}}),
@@ -109,18 +109,6 @@ ENVIRONMENT = (
 )
 TABLE = '\n[orders]\nmodule = "dynamodb"\ntable_name = "orders"\nhash_key = "id"\nattributes = [{ name = "id", type = "S" }]\n'
 CACHE = '\n[{0}]\nmodule = "elasticache"\ncluster_name = "{0}"\nallowed_security_group_ids = ["sg-0e0e0e0e0e0e0e0e1"]\n'
-# Variables that would point git at another repository (a git hook, such as pre-commit's, sets some).
-GIT_LOCATION = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"}
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in GIT_LOCATION}
-    result = subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c",
-         "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        capture_output=True, text=True, env=env, check=True,
-    )
-    return result.stdout.strip()
 
 
 def commit_all(repo: Path, message: str) -> str:

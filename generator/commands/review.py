@@ -180,14 +180,19 @@ def summarize(old: Mapping[str, bytes], new: Mapping[str, bytes], scope: Callabl
 
 
 # Variables that point git at another repository or index than the one holding the folder (a git hook sets some).
-_GIT_LOCATION = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
+GIT_LOCATION = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY",
                  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX")
 REGULAR_FILES = ("100644", "100755")
 
 
+def git_environment() -> dict[str, str]:
+    """os.environ without the variables that would point git at another repository."""
+    return {k: v for k, v in os.environ.items() if k not in GIT_LOCATION}
+
+
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
-    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, env=git_environment(),
+                          stdin=subprocess.DEVNULL)
 
 
 def _existing_ancestor(path: Path) -> tuple[Path, tuple[str, ...]]:
@@ -246,9 +251,8 @@ def _contents(root: Path, blobs: list[str]) -> list[bytes]:
     """The contents of `blobs` (object names), read by one `git cat-file --batch`."""
     if not blobs:
         return []
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_LOCATION}
     result = subprocess.run(["git", "-C", str(root), "cat-file", "--batch"], input="\n".join(blobs).encode() + b"\n",
-                            capture_output=True, env=env, check=True)
+                            capture_output=True, env=git_environment(), check=True)
     out, at, contents = result.stdout, 0, []
     for _ in blobs:
         header_end = out.index(b"\n", at)
