@@ -89,13 +89,15 @@ class Adopter:
     `recognises` accepts. `adopt(adopted, report, resources, moved, prefix)` is then given the call's resources: it
     moves and pins (adding every address it moves to `moved`). `shapes` declares what it reads of each resource type
     (generator.adoption.statefile: a key not declared is not in the values it gets); `name` is the main resource's
-    name, from which the environment's name_prefix is guessed."""
+    name, from which the environment's name_prefix is guessed. A resource of `main_types` that `recognises` refuses
+    is forgotten like any resource no module manages, with a note saying `condition`."""
 
     main_types: tuple[str, ...]
     adopt: AdoptFunction
     shapes: Mapping[str, Shape]
     name: Callable[[Mapping[str, Any]], str]
     recognises: Callable[[Mapping[str, Any]], bool] = lambda values: True
+    condition: str = ""  # what `recognises` asks, in words, for the note on a resource it does not recognise
 
 
 # --- what adopters read -------------------------------------------------------------------------------------------
@@ -146,8 +148,11 @@ def security_group(
     default_description: str,
     module_rules: Callable[[list[str], list[str]], dict[tuple[int, int, str], str]],
     moved: set[str],
+    group_address: str = "aws_security_group.this",
 ) -> None:
-    """The module's security group: the first of the resource's groups that the state manages in this call."""
+    """The module's security group: the first of the resource's groups that the state manages in this call, moved
+    to `group_address` in the module (`this` for a module that ships its own `moved { this → this[0] }`; `this[0]`
+    for one whose group was counted from the start)."""
     group = next((r for gid in group_ids for r in resources if r["type"] == "aws_security_group"
                   and r["values"].get("id") == gid), None)
     others = [gid for gid in group_ids if group is None or gid != group["values"]["id"]]
@@ -162,7 +167,7 @@ def security_group(
     # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
     # A group already at this[0] (a root of the same call name that counted its group too) stays: a move from it to
     # `this`, chained with the module's own, would move it onto itself ("Moved object still exists").
-    target = f"module.{adopted.table}.aws_security_group.this"
+    target = f"module.{adopted.table}.{group_address}"
     if group["address"] not in (target, f"{target}[0]"):
         adopted.moves.append((group["address"], target))
     moved.add(group["address"])
@@ -185,7 +190,7 @@ def security_group(
     adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE)
     adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE)
     created = module_rules(from_groups, from_cidrs)
-    address = f"module.{adopted.table}.aws_security_group.this"
+    address = f"module.{adopted.table}.{group_address}"
     for rule in values.get("ingress") or []:
         sources = (rule.get("security_groups") or []) + (rule.get("cidr_blocks") or []) + \
             (rule.get("ipv6_cidr_blocks") or []) + (["self"] if rule.get("self") else [])

@@ -286,6 +286,12 @@ def plan_adoption(
                                     "neither moved nor forgotten, and the module manages it from now on (the plan "
                                     "shows what that changes)")
             continue
+        refused = next(((kind, adopter) for kind, adopter in (adopters or {}).items()
+                        if resource["type"] in adopter.main_types and adopter.condition), None)
+        if refused is not None and adopter_of(resource) is None:
+            report.notes.append(f"{address}: the {refused[0]} module adopts a {resource['type']} only with "
+                                f"{refused[1].condition}: --adopt forgets this one (destroy = false) instead of "
+                                "moving it into the module")
         if resource["type"] in (unadopted or {}):
             kind = (unadopted or {})[resource["type"]]
             report.notes.append(f"{address}: the {kind} module creates a {resource['type']} but declares no adopter "
