@@ -289,12 +289,12 @@ def plan_adoption(
         refused = next(((kind, adopter) for kind, adopter in (adopters or {}).items()
                         if resource["type"] in adopter.main_types and adopter.condition), None)
         if refused is not None and adopter_of(resource) is None:
-            report.notes.append(f"{address}: the {refused[0]} module adopts a {resource['type']} only with "
+            report.notes.append(f"{address}: the {refused[0]} module adopts {resource['type']} resources only with "
                                 f"{refused[1].condition}: --adopt forgets this one (destroy = false) instead of "
                                 "moving it into the module")
         if resource["type"] in (unadopted or {}):
             kind = (unadopted or {})[resource["type"]]
-            report.notes.append(f"{address}: the {kind} module creates a {resource['type']} but declares no adopter "
+            report.notes.append(f"{address}: the {kind} module creates {resource['type']} resources but declares no adopter "
                                 f"(ModuleDefinition.adopter, modules/{kind}/adopt.py): --adopt forgets it (destroy = "
                                 "false) instead of moving it into the module")
         report.removed.append(
