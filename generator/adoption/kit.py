@@ -74,6 +74,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     imported: set[str] = field(default_factory=set)  # [[import]] targets the environment file already has
+    # The pins every table agreed on, written once at the top of the file instead (vpc_id, subnet_ids): each table's
+    # own comes back when the file already has another top-level value.
+    shared_pins: dict[str, list[tuple[Adopted, Pin]]] = field(default_factory=dict)
 
 
 Resource = dict[str, Any]  # {"address", "type", "provider_name", "values"} (generator.adoption.statefile.State)
@@ -98,6 +101,9 @@ class Adopter:
     name: Callable[[Mapping[str, Any]], str]
     recognises: Callable[[Mapping[str, Any]], bool] = lambda values: True
     condition: str = ""  # what `recognises` asks, in words, for the note on a resource it does not recognise
+    # Into an existing file: reconcile(key, value, table) says, when the table's own keys already say what the pin
+    # `key = value` would (in another input), why the pin is not needed; None when they contradict it.
+    reconcile: Callable[[str, Any, Mapping[str, Any]], "str | None"] | None = None
 
 
 # --- what adopters read -------------------------------------------------------------------------------------------
