@@ -132,3 +132,14 @@ def test_a_top_level_value_the_state_contradicts_is_pinned_on_each_table(tmp_pat
                                                                 "dynamodb")} == {
         "elasticache_auth": "vpc-0a1b2c3d4e5f60718", "elasticache_recommend": "vpc-0a1b2c3d4e5f60718",
         "msk": "vpc-0a1b2c3d4e5f60718", "dynamodb": None}
+
+
+@pytest.mark.parametrize("text, got", [("msk = 1\n", "1"), ('[[msk]]\ncluster_name = "events"\n', '[{"cluster_name": "events"}]')])
+def test_a_table_the_file_has_as_another_value_is_one_line(tmp_path, text, got):
+    config = tmp_path / "prod.toml"
+    config.write_text(text)
+    code, said = adopt(config)
+    assert re.fullmatch(r"exit 1\n--- stdout\n--- stderr\nerror: <folder>/prod\.toml: msk: must be a table, written "
+                        rf"\[msk\], for the module call msk of \S*tests/fixtures/estate/state\.show\.json; got "
+                        rf"{re.escape(got)}\n", said), said
+    assert config.read_text() == text  # nothing written

@@ -649,6 +649,11 @@ def adopt(
     if region is not None and looks_secret(region, sensitive):
         report.problems.append(_secret_problem(carrier, "arn", "region"))
         region = None
+    for adopted in report.tables:
+        body = document.get(adopted.table)
+        if body is not None and not isinstance(body, (tomlkit.items.Table, tomlkit.items.InlineTable)):
+            raise InputError([f"{config_display}: {adopted.table}: must be a table, written [{adopted.table}], for the "
+                              f"module call {adopted.table} of {state_display}; got {literal(body.unwrap())[:80]}"])
     pinned = apply_to_document(document, report, region, tags, modules, adopters)
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):
