@@ -502,9 +502,6 @@ class ModuleCase:
         return json.loads(self.arguments_json)
 
 
-# Cases a test suite declares at import time, to be planned together on first use (tests/conftest.py).
-DECLARED_CASES: list[ModuleCase] = []
-
 UNDER_TEST = "module.under_test"
 
 

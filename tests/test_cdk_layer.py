@@ -14,7 +14,8 @@ import pytest
 
 from generator.synthesis import tree
 from generator.cdk import TOOLKIT, kernel
-from tests.conftest import PROJECT, Command, background_process, fixture_config_args
+from testkit.pytest_terraform import Command, background_process
+from testkit.project import PROJECT, fixture_config_args
 
 NODE_SWITCHES = ("CDK_EAGER_IMPORT", "CDK_NODE_EAGER", "CDK_NODE_LAZY_PACKAGES", "CDK_NODE_LAZY_REPORT", "NODE_OPTIONS")
 

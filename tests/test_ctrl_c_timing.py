@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from generator.synthesis import tree
-from tests.conftest import PROJECT, fixture_config_args
+from testkit.project import PROJECT, fixture_config_args
 
 LINE = "interrupted: {out} holds a complete tree; leftovers are cleaned on the next run"
 

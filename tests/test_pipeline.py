@@ -14,7 +14,7 @@ from generator.commands import cli
 from generator.synthesis import synth, tree
 from generator.synthesis.normalize import MODULE_FILES, serialize
 from modules import all_modules
-from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
+from testkit.project import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def test_every_module_has_the_four_files(produced):

@@ -11,7 +11,7 @@ from generator.commands import pipeline
 from generator.config import environments
 from modules import all_modules
 from testkit import team_edits
-from tests.conftest import FIXTURE_ENVIRONMENTS, PROJECT
+from testkit.project import FIXTURE_ENVIRONMENTS, PROJECT
 
 
 def _load_all(folder):
