@@ -611,20 +611,51 @@ class CaseBatch:
                 raise entry["error"]
             return entry["value"]
 
-    def plan_all(self) -> dict[ModuleCase, dict[str, Any]]:
-        """The plan of every accepted case, by case."""
+    def plan_all(self) -> dict[ModuleCase, dict[str, Any] | str]:
+        """The plan of every accepted case, by case; for a case Terraform refused, its error on one line."""
         return self._part("accepted", self._plan_accepted)
 
-    def _plan_accepted(self) -> dict[ModuleCase, dict[str, Any]]:
+    def _plan_accepted(self) -> dict[ModuleCase, dict[str, Any] | str]:
+        """One root, one plan and one `show` for all the accepted cases when Terraform plans them all. When it
+        refuses some (a wrong argument, a rule a case breaks), the plan is made again without them, so that a bad
+        case fails its own test only: the cases an error names (by call or by module file) leave; when no error
+        names one, the group is halved until each refused case stands alone."""
         accepted = [c for c in self.cases if not c.refused]
         root = self.workdir / "accepted"
         for kind in sorted({c.kind for c in accepted}):
             shutil.copytree(self.modules_dir / kind, root / "modules" / kind, ignore=shutil.ignore_patterns("tests"))
-        calls = {f"case_{i}": {"source": f"./modules/{c.kind}", **c.arguments} for i, c in enumerate(accepted)}
-        root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
-        (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
-        show = plan_root(root)
-        return {c: split_plan(show, f"module.case_{i}") for i, c in enumerate(accepted)}
+
+        def write(group: list[int]) -> None:
+            calls = {f"case_{i}": {"source": f"./modules/{accepted[i].kind}", **accepted[i].arguments} for i in group}
+            root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
+            (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
+
+        found: dict[ModuleCase, dict[str, Any] | str] = {}
+        if not accepted:
+            return found
+        write(list(range(len(accepted))))
+        run(root, "init", "-input=false", "-no-color")  # installs every call; a later group is a subset of them
+        groups = [list(range(len(accepted)))]
+        while groups:
+            group = groups.pop(0)
+            write(group)
+            result = completed(root, "plan", "-json", "-input=false", "-no-color", "-lock=false", "-refresh=false",
+                               "-out=plan.tfplan")
+            if result.returncode == 0:
+                show = json.loads(run(root, "show", "-json", "plan.tfplan"))
+                found.update({accepted[i]: split_plan(show, f"module.case_{i}") for i in group})
+                continue
+            by_case, unplaced = _diagnostics_by_call(result.stdout)
+            errors = {i: texts for i, texts in by_case.items() if i in group and any(t.startswith("Error: ") for t in texts)}
+            if len(group) == 1 and not errors:
+                errors = {group[0]: unplaced or [result.stderr]}
+            found.update({accepted[i]: " ".join(" ".join(texts).split()) for i, texts in errors.items()})
+            rest = [i for i in group if i not in errors]
+            if errors and rest:
+                groups.append(rest)
+            elif not errors:
+                groups += [rest[:len(rest) // 2], rest[len(rest) // 2:]]
+        return found
 
     def refusals(self) -> dict[ModuleCase, str | None]:
         """Terraform's errors for every refused case, by case, on one line; None for a case it accepted."""
@@ -670,9 +701,13 @@ class CaseBatch:
         return test(folder)
 
     def plan(self, case: ModuleCase) -> dict[str, Any]:
+        """The plan of an accepted case; AssertionError, with Terraform's error, when Terraform refused it."""
         if case.refused or case not in self.cases:
             raise KeyError(f"{case} is not a case this batch plans")
-        return self.plan_all()[case]
+        plan = self.plan_all()[case]
+        if isinstance(plan, str):
+            raise AssertionError(f"terraform refused the {case.kind} case {case.arguments_json}: {plan}")
+        return plan
 
     def error(self, case: ModuleCase) -> str:
         """Terraform's error for a refused case, on one line; AssertionError when Terraform accepted it."""
