@@ -10,11 +10,9 @@ synthesized, two Terraform processes at a time, while the other tests run:
   ones, planned in rounds); a case Terraform refuses where it must plan fails its own test only;
 - each stack, planned offline once (`stack_plan(name)`, `shipped_stack_plan(name)`);
 - roots of a test file's own, declared with `@background_terraform`, read with `background(function)` (a synthesis
-  they need is their `prepare`, done in the main thread when the work starts);
-- each module's shipped `terraform test`, read with `module_test_failures(kind)`.
+  they need is their `prepare`, done in the main thread when the work starts).
 
-Commands a test file runs in a fresh process of its own are declared with `@background_process`, read with
-`finished(function)`, and start with the session too, one at a time.
+Each module's shipped `terraform test` is not run here: the pipeline's `module-tests` step runs it.
 
 The plugin needs one fixture of the project's: `generated_tree`, the synthesized tree (a folder holding modules/
 and stacks/). Everything it declares lives here, in `DECLARED`; the session's work lives in the pytest config's
@@ -26,11 +24,10 @@ from __future__ import annotations
 
 import copy
 import os
-import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping
 
 import pytest
 
@@ -39,17 +36,9 @@ from testkit.project import SHIPPED_TREE, plan_key, shipped_stacks
 from testkit.terraform import ModuleCase
 
 # Fixtures that run Terraform: a test asking for one is marked `terraform`.
-TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "background", "refused", "stack_plan", "shipped_stack_plan",
-                                "module_test_failures"})
+TERRAFORM_FIXTURES = frozenset({"terraform_work", "planned", "background", "refused", "stack_plan", "shipped_stack_plan"})
 
 Job = Callable[[Path, Path], Any]
-
-
-class Command(NamedTuple):
-    """A command `background_process` runs: its arguments, environment and folder."""
-    args: list[str]
-    env: dict[str, str]
-    cwd: Path
 
 
 @dataclass
@@ -58,7 +47,6 @@ class Declarations:
     cases: list[ModuleCase] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
     prepare: dict[Job, Callable[[Path], None] | None] = field(default_factory=dict)
-    processes: list[Callable[[Path], Command]] = field(default_factory=list)
     # The session's TerraformWork once started (require_terraform waits for its provider check).
     running: list["TerraformWork"] = field(default_factory=list)
 
@@ -104,16 +92,6 @@ def background_terraform(function: Job | None = None, *, prepare: Callable[[Path
     return declare if function is None else declare(function)
 
 
-def background_process(function: Callable[[Path], Command]) -> Callable[[Path], Command]:
-    """Declare, at import time, a command a test file runs and then reads: `function(workdir)` returns it. It starts
-    at the session's start when a selected test of its file asks for the `finished` fixture, and runs while the
-    other tests do; `finished(function)` waits for it and returns its CompletedProcess (output as text) and the
-    `workdir`."""
-    refuse_a_second(function, DECLARED.processes)
-    DECLARED.processes.append(function)
-    return function
-
-
 def refuse_a_second(function: Callable[..., Any], declared: list[Callable[..., Any]]) -> None:
     """Each declaration has a folder of its own, named by its module and function."""
     name = (function.__module__, function.__name__)
@@ -122,9 +100,9 @@ def refuse_a_second(function: Callable[..., Any], declared: list[Callable[..., A
 
 
 def _started(start: Callable[[], Future]) -> Future:
-    """`start()`, which prepares and queues a declared job or command; whatever it raises (a pytest.fail or skip, a
-    SystemExit from the command line; KeyboardInterrupt aside) becomes the outcome of that job or command, for the
-    tests that read it, and never stops the session's other work."""
+    """`start()`, which prepares and queues a declared job; whatever it raises (a pytest.fail or skip, a SystemExit
+    from the command line; KeyboardInterrupt aside) becomes the outcome of that job, for the tests that read it, and
+    never stops the session's other work."""
     try:
         return start()
     except KeyboardInterrupt:
@@ -139,7 +117,6 @@ def _started(start: Callable[[], Future]) -> Future:
 
 _WANTS_TERRAFORM = pytest.StashKey[set]()
 _JOB_FILES = pytest.StashKey[set]()
-_PROCESS_FILES = pytest.StashKey[set]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -155,7 +132,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         name for item in session.items for name in getattr(item, "fixturenames", ()) if name in TERRAFORM_FIXTURES
     }
     session.config.stash[_JOB_FILES] = _files_using(session, "background")
-    session.config.stash[_PROCESS_FILES] = _files_using(session, "finished")
 
 
 def _files_using(session: pytest.Session, fixture: str) -> set[str]:
@@ -182,14 +158,13 @@ def require_terraform() -> None:
 
 class TerraformWork:
     """The session's Terraform work, started in the background: the provider check first (it fills the plugin
-    cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the stack plans,
-    the test files' own roots and the modules' shipped tests, two processes at a time."""
+    cache alone: Terraform's cache is not safe for concurrent installs), then the declared cases, the stack plans
+    and the test files' own roots, two processes at a time."""
 
     def __init__(self, tree_root: Path, workdir: Path, cases: list[ModuleCase], wanted: set[str] | None = None,
                  jobs: list[Job] = (), prepare: Mapping[Job, Callable[[Path], None] | None] | None = None):
         self.tree_root = tree_root
-        kinds = sorted(p.name for p in (tree_root / "modules").iterdir() if p.is_dir())
-        self.batch = terraform.CaseBatch(tree_root / "modules", workdir / "cases", cases, kinds=kinds)
+        self.batch = terraform.CaseBatch(tree_root / "modules", workdir / "cases", cases)
         self.stacks = sorted(p.name for p in (tree_root / "stacks").iterdir() if p.is_dir())
         self.workdir = workdir
         self._prepare = dict(prepare or {})
@@ -210,12 +185,8 @@ class TerraformWork:
         if "shipped_stack_plan" in wanted:
             for stack in shipped_stacks():
                 self._plan(SHIPPED_TREE, stack)
-        # The test files' own roots, in the order their tests run; then the modules' shipped tests, which only a
-        # late test file reads.
+        # The test files' own roots, in the order their tests run.
         self._jobs: dict[Job, Future] = {job: self._start_job(job) for job in jobs}
-        if "module_test_failures" in wanted:
-            for kind in self.batch.kinds:
-                self._after_provider(self.batch.module_tests, kind)
 
     def _check_provider(self) -> None:
         terraform.check_provider(self.workdir / "provider-check")
@@ -308,9 +279,7 @@ def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_pat
 @pytest.fixture(scope="session", autouse=True)
 def _start_early(request: pytest.FixtureRequest) -> None:
     """Start the Terraform work at the session's start when any selected test needs it, so that it runs while the
-    tests that need no Terraform do; the declared commands first (they only start processes)."""
-    if request.config.stash.get(_PROCESS_FILES, None):
-        request.getfixturevalue("_processes")
+    tests that need no Terraform do."""
     if request.config.stash.get(_WANTS_TERRAFORM, None) and terraform.binary() is not None:
         request.getfixturevalue("terraform_work")
 
@@ -354,63 +323,3 @@ def stack_plan(terraform_work: TerraformWork) -> Callable[[str], dict[str, Any]]
 def shipped_stack_plan(terraform_work: TerraformWork) -> Callable[[str], dict[str, Any]]:
     """`shipped_stack_plan(name)`: the offline plan of the committed generated/stacks/<name> (a team's stack)."""
     return lambda stack: terraform_work.stack_plan(stack, SHIPPED_TREE)
-
-
-@pytest.fixture(scope="session")
-def module_test_failures(terraform_work: TerraformWork) -> Callable[[str], list[str]]:
-    """`module_test_failures("msk")`: what failed in `terraform test` of generated/modules/msk (its shipped
-    tests/*.tftest.hcl), one entry per run; empty when every run passed."""
-
-    def get(kind: str) -> list[str]:
-        terraform_work.ready()
-        return terraform_work.batch.own_test_failures(kind)
-
-    return get
-
-
-# --- commands in processes of their own ---------------------------------------------------------------------------
-
-class Processes:
-    """The declared commands of the selected tests' files, started at the session's start, one after another in a
-    thread of their own (two at once would compete with the Terraform work for the machine's cores)."""
-
-    def __init__(self, workdir: Path, functions: list[Callable[[Path], Command]]):
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="process")
-        self._started: dict[Callable[[Path], Command], Future] = {}
-        self.workdir = workdir
-        for function in functions:
-            self.start(function)
-
-    def start(self, function: Callable[[Path], Command]) -> Future:
-        if function not in self._started:
-            workdir = self.workdir / f"{function.__module__}-{function.__name__}"
-
-            def start() -> Future:
-                workdir.mkdir()
-                return self._executor.submit(self._run, function(workdir), workdir)
-
-            self._started[function] = _started(start)
-        return self._started[function]
-
-    @staticmethod
-    def _run(command: Command, workdir: Path) -> tuple[subprocess.CompletedProcess, Path]:
-        completed = subprocess.run(command.args, cwd=command.cwd, env=command.env, capture_output=True, text=True)
-        return completed, workdir
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
-
-
-@pytest.fixture(scope="session")
-def _processes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    files = request.config.stash.get(_PROCESS_FILES, None)
-    processes = Processes(tmp_path_factory.mktemp("processes"),
-                          [f for f in DECLARED.processes if files is None or f.__module__ in files])
-    yield processes
-    processes.close()
-
-
-@pytest.fixture(scope="session")
-def finished(_processes: Processes) -> Callable[[Callable[[Path], Command]], tuple[subprocess.CompletedProcess, Path]]:
-    """`finished(function)`: the CompletedProcess of a command declared with `background_process`, and its workdir."""
-    return lambda function: copy.deepcopy(_processes.start(function).result())

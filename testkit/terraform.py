@@ -582,16 +582,14 @@ class CaseBatch:
     Terraform validates every call before it plans any, so a round in which some calls fail their validations
     hides the preconditions of the others; the next round plans only the calls that have not failed yet. Two or
     three plans for every refused case of every module (a `terraform test` run per case started the provider
-    twice: about 0.7 s each). The modules' shipped tests run with `terraform test`, once per module kind
-    (`module_tests`). Each part runs once, on first use, and may be started on another thread (a part is
+    twice: about 0.7 s each). Each part runs once, on first use, and may be started on another thread (a part is
     Terraform processes: two parts at a time use two cores).
     """
 
-    def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase], kinds: Iterable[str] = ()):
+    def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase]):
         self.modules_dir = modules_dir
         self.workdir = workdir
         self.cases = list(dict.fromkeys(cases))
-        self.kinds = sorted(set(kinds))  # the modules whose shipped tests `module_tests` runs
         self._lock = threading.Lock()
         self._parts: dict[str, Any] = {}
 
@@ -690,16 +688,6 @@ class CaseBatch:
             remaining = [i for i in remaining if i not in failed]
         return {case: (" ".join(" ".join(found[i]).split()) if i in found else None) for i, case in enumerate(refused)}
 
-    def module_tests(self, kind: str) -> TestReport:
-        """`terraform test` in a copy of modules/<kind>: the module's own (shipped) tests."""
-        return self._part(f"tests/{kind}", lambda: self._run_module_tests(kind))
-
-    def _run_module_tests(self, kind: str) -> TestReport:
-        folder = self.workdir / "tests" / kind
-        shutil.copytree(self.modules_dir / kind, folder)
-        run(folder, "init", "-input=false", "-no-color")
-        return test(folder)
-
     def plan(self, case: ModuleCase) -> dict[str, Any]:
         """The plan of an accepted case; AssertionError, with Terraform's error, when Terraform refused it."""
         if case.refused or case not in self.cases:
@@ -717,13 +705,6 @@ class CaseBatch:
         if error is None:
             raise AssertionError(f"terraform plan accepted {case.arguments_json}")
         return error
-
-    def own_test_failures(self, kind: str) -> list[str]:
-        """What failed among the module's shipped tests (generated/modules/<kind>/tests/); empty when all passed."""
-        report = self.module_tests(kind)
-        if not report.runs:
-            return [f"modules/{kind}: no terraform test run in tests/"] + report.failures()
-        return report.failures()
 
 
 def _scratch_copy(tree: Path, scratch: Path) -> Path:

@@ -23,6 +23,16 @@ from testkit.project import fixture_environment_files  # noqa: E402
 
 pytest_plugins = ["testkit.pytest_terraform"]
 
+# Fixtures that read the team's environments/ (or the committed tree made from them): a test asking for one is
+# marked `team_files`, and ci/pipeline.sh team-edits runs it again after the team's edits (testkit/team_edits.py).
+TEAM_FIXTURES = frozenset({"shipped", "shipped_stack_plan"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if TEAM_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.team_files)
+
 
 @pytest.fixture(scope="session")
 def produced() -> pipeline.Result:
