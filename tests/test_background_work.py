@@ -1,12 +1,14 @@
-"""The session's background work (the plugin testkit/pytest_terraform.py), without running Terraform: what a job's failing preparation
-does, and a declaration made twice."""
+"""The session's background work (the plugin testkit/pytest_terraform.py), without running Terraform: what a job's
+failing preparation does, a declaration made twice, and no test file importing the conftest."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+from testkit.project import PROJECT
 from testkit.pytest_terraform import TerraformWork, refuse_a_second
 
 
@@ -48,3 +50,16 @@ def test_a_declaration_made_twice_is_refused():
     with pytest.raises(TypeError) as refused:
         refuse_a_second(twin, [first])
     assert str(refused.value) == f"{__name__}.twin is declared twice"
+
+
+def test_no_test_file_imports_the_conftest():
+    """pytest imports tests/conftest.py once, as `conftest`; a test file importing it again (as `tests.conftest`)
+    made a second copy of its state. The helpers are testkit.project's and testkit.pytest_terraform's."""
+    importing = []
+    for path in sorted((PROJECT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            if any(name in ("conftest", "tests.conftest") or name.endswith(".conftest") for name in names):
+                importing.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
+    assert importing == []
