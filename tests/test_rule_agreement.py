@@ -298,6 +298,20 @@ def test_a_rule_written_by_hand_without_a_boundary_case_is_refused() -> None:
     assert given.boundaries == ("/", "a/")
 
 
+def test_a_check_written_by_hand_gets_cases_at_the_bounds_its_hcl_compares_inputs_with() -> None:
+    check = Check(("brokers", "subnets"), "must be at most 30 per subnet", check=lambda v: v["brokers"] <= 30,
+                  hcl="var.brokers <= 30 || 2 > var.subnets", exception="written by hand, for this test")
+    assert check.boundaries == ({"brokers": 29}, {"brokers": 30}, {"brokers": 31},
+                                {"subnets": 1}, {"subnets": 2}, {"subnets": 3})
+    with pytest.raises(ValueError) as refused:
+        Check(("name",), "must be free", check=lambda v: True, hcl="!contains(local.taken, var.name)",
+              exception="written by hand, for this test")
+    assert str(refused.value) == (
+        "check on name is written by hand (exception=) and has no boundary case: its HCL "
+        "'!contains(local.taken, var.name)' compares no input with a number; give boundaries=({...},), inputs at its "
+        "edges")
+
+
 def test_every_rule_written_by_hand_has_boundary_cases() -> None:
     """Over all modules: a rule or check with hand-written HCL (exception=) is judged at its edges."""
     unheld = [name for name, item in _all_rules_and_checks()
