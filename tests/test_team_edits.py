@@ -47,3 +47,11 @@ def test_ci_runs_the_step():
     assert re.search(r'^  team-edits\)\n    "\$PYTHON" -m testkit\.team_edits --checkov "\$\{CHECKOV_VENV:-\.venv-checkov\}/bin/checkov"\n',
                      script, flags=re.M)
     assert re.search(r"^ci/pipeline\.sh team-edits$", (PROJECT / ".ci" / "run").read_text(), flags=re.M)
+
+
+def test_the_tests_that_read_the_teams_tree_run_again_after_the_edits(request, shipped):
+    """team-edits runs the tests without Terraform and those marked team_files: a test asking for the team's tree
+    (`shipped`, `shipped_stack_plan`) carries the marker, whichever layer it is in."""
+    assert request.node.get_closest_marker("team_files") is not None
+    assert team_edits.SELECTED == "not terraform or team_files"
+    assert request.node.get_closest_marker("terraform") is None
