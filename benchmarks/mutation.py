@@ -70,7 +70,7 @@ TARGETS: dict[str, Target] = {
         ("tests/test_adopt_pins.py", "tests/test_adopt_moved.py", "tests/test_adopt_versions.py", "tests/test_adopt.py"),
         why="--adopt: a wrong pin replaces a production resource"),
     "generator/language/expr.py": Target(
-        ("tests/test_expr.py", "tests/test_expr_remainder.py", "tests/test_rules.py", "tests/test_msk_listener_ports.py"),
+        ("tests/test_expr.py", "tests/test_remainder_matches_terraform.py", "tests/test_rules.py", "tests/test_msk_listener_ports.py"),
         # The evaluator: what decides, in Python, whether an input is accepted (the HCL rendering is held to it by
         # tests/test_rule_agreement.py, which needs Terraform).
         functions=("evaluate", "_equal", "_kind", "_number", "_bool", "_remainder", "_sorted_keys", "_iterate",

@@ -3,7 +3,8 @@
 # this script, and another CI system can call it the same way. Run from the project root:
 #
 #   ci/pipeline.sh install            create .venv and install the project with its test dependencies
-#   ci/pipeline.sh check              python main.py --check: generated/ is what the sources produce
+#   ci/pipeline.sh check              python main.py --check: generated/ is what the sources produce, with the lazy
+#                                     loading of the provider bindings and with the ordinary one (CDK_EAGER_IMPORT=1)
 #   ci/pipeline.sh stacks             the stacks of generated/stacks as a JSON list, for the plan and apply matrices
 #   ci/pipeline.sh diff BASE_REF      Markdown summary of what the change does to generated/ as committed at the
 #                                     git ref BASE_REF (origin/main), for the job summary and the pull-request comment
@@ -15,8 +16,9 @@
 #                                     credentials the job has; writes OUT_DIR/ENV.tfplan and ENV.plan.txt
 #   ci/pipeline.sh apply ENV PLAN     terraform apply of a reviewed plan file of generated/stacks/ENV
 #   ci/pipeline.sh team-edits         the team's edits (a table and a cache more in dev, prod gone, staging new) in a
-#                                     copy of HEAD: regenerated, the whole suite, every pre-commit hook and (when
-#                                     checkov is installed: the gate step) the security gate pass there
+#                                     copy of HEAD: regenerated, the tests that can see the team's files, every
+#                                     pre-commit hook and (when checkov is installed: the gate step) the security
+#                                     gate pass there
 #   ci/pipeline.sh sandbox            terraform apply of the modules against moto's server (no AWS), a plan that must
 #                                     say "No changes", and destroy (docs/sandbox.md; needs the ci extra)
 #
@@ -32,7 +34,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # A CLI configuration variable naming a file that does not exist makes terraform warn at every call.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
-usage() { sed -n '2,25p' "$0" >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" >&2; exit 2; }
 
 # terraform for the plan and apply steps: from the local mirror when there is one (same discovery as the tests).
 terraform_config() {
@@ -70,6 +72,8 @@ case "$step" in
     ;;
   check)
     "$PYTHON" main.py --check
+    # Every binding loaded the ordinary way (Python and Node) writes the same bytes as the lazy loading.
+    CDK_EAGER_IMPORT=1 "$PYTHON" main.py --check
     ;;
   stacks)
     "$PYTHON" -c 'import json, pathlib; print(json.dumps(sorted(p.name for p in pathlib.Path("generated/stacks").iterdir() if p.is_dir())))'

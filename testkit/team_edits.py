@@ -3,10 +3,17 @@
 In a copy of the project as committed (a `git clone` of HEAD), the environment files are edited the way a team
 does: environments/dev.toml gains a DynamoDB table and a cache, environments/prod.toml is removed, and
 environments/staging.toml is added. The tree is regenerated (`python main.py`), the edit is staged as a commit would
-be, then the whole test suite and every pre-commit hook run in the copy, with no other change, and the security
-gate (checkov on the offline plan of every stack) when checkov is installed (.venv-checkov, as `ci/pipeline.sh gate`
-makes it; .ci/run runs that step first). Any failure means a test reads the team's files as its data (tests keep
-theirs in tests/fixtures/environments/).
+be, then the tests that can see the team's files and every pre-commit hook run in the copy, with no other change,
+and the security gate (checkov on the offline plan of every stack) when checkov is installed (.venv-checkov, as
+`ci/pipeline.sh gate` makes it; .ci/run runs that step first). Any failure means a test reads the team's files as
+its data (tests keep theirs in tests/fixtures/environments/).
+
+The tests that can see the team's files (`SELECTED`): every test without Terraform, and the Terraform tests marked
+`team_files` (tests/conftest.py marks each test that asks for the `shipped` synthesis or `shipped_stack_plan`). The
+other Terraform tests plan what the tests declare themselves: module cases, the stacks of tests/fixtures/
+environments/, roots a test file builds; the team's edits change none of their inputs, and they ran in the suite
+before (ci/pipeline.sh test, .ci/run's first step). The whole suite here cost a second full run (about 200 s of
+CPU) for no check the first run did not make.
 
 The copy uses this project's .venv (linked, not installed again); PYTHONPATH puts the copy's packages first so that
 every process, the tests' subprocesses included, runs the copy's code against the copy's files.
@@ -60,6 +67,9 @@ hash_key = "review_id"
 attributes = [{ name = "review_id", type = "S" }]
 """
 
+# The tests run after the edits (see above).
+SELECTED = "not terraform or team_files"
+
 # What a dev.toml that is missing starts from (the team may have renamed theirs).
 DEV_HEAD = STAGING.split("\n[elasticache_auth]", 1)[0].replace("staging", "dev")
 
@@ -100,7 +110,8 @@ def run(project: Path, venv: Path, workdir: Path, checkov: Path | None = None) -
     print("== team-edits: dev.toml + [dynamodb_profiles] + [elasticache_sessions], prod.toml removed, staging.toml added")
     _step("python main.py", [python, "main.py"], copy, env)
     subprocess.run(["git", "add", "--all"], cwd=copy, check=True)
-    _step("the whole test suite", [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], copy, env)
+    _step(f"the tests that can see the team's files (-m {SELECTED!r})",
+          [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", SELECTED], copy, env)
     _step("pre-commit run --all-files", [str(copy / ".venv" / "bin" / "pre-commit"), "run", "--all-files"], copy, env)
     if checkov is None:
         print("== team-edits: security gate not run: no checkov here (ci/pipeline.sh gate installs it in .venv-checkov)")

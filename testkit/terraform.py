@@ -502,9 +502,6 @@ class ModuleCase:
         return json.loads(self.arguments_json)
 
 
-# Cases a test suite declares at import time, to be planned together on first use (tests/conftest.py).
-DECLARED_CASES: list[ModuleCase] = []
-
 UNDER_TEST = "module.under_test"
 
 
@@ -585,16 +582,14 @@ class CaseBatch:
     Terraform validates every call before it plans any, so a round in which some calls fail their validations
     hides the preconditions of the others; the next round plans only the calls that have not failed yet. Two or
     three plans for every refused case of every module (a `terraform test` run per case started the provider
-    twice: about 0.7 s each). The modules' shipped tests run with `terraform test`, once per module kind
-    (`module_tests`). Each part runs once, on first use, and may be started on another thread (a part is
+    twice: about 0.7 s each). Each part runs once, on first use, and may be started on another thread (a part is
     Terraform processes: two parts at a time use two cores).
     """
 
-    def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase], kinds: Iterable[str] = ()):
+    def __init__(self, modules_dir: Path, workdir: Path, cases: Iterable[ModuleCase]):
         self.modules_dir = modules_dir
         self.workdir = workdir
         self.cases = list(dict.fromkeys(cases))
-        self.kinds = sorted(set(kinds))  # the modules whose shipped tests `module_tests` runs
         self._lock = threading.Lock()
         self._parts: dict[str, Any] = {}
 
@@ -614,20 +609,54 @@ class CaseBatch:
                 raise entry["error"]
             return entry["value"]
 
-    def plan_all(self) -> dict[ModuleCase, dict[str, Any]]:
-        """The plan of every accepted case, by case."""
+    def plan_all(self) -> dict[ModuleCase, dict[str, Any] | str]:
+        """The plan of every accepted case, by case; for a case Terraform refused, its error on one line."""
         return self._part("accepted", self._plan_accepted)
 
-    def _plan_accepted(self) -> dict[ModuleCase, dict[str, Any]]:
+    def _plan_accepted(self) -> dict[ModuleCase, dict[str, Any] | str]:
+        """One root, one plan and one `show` for all the accepted cases when Terraform plans them all. When it
+        refuses some (a wrong argument, a rule a case breaks), the plan is made again without them, so that a bad
+        case fails its own test only: the cases an error names (by call or by module file) leave; when no error
+        names one, the group is halved until each refused case stands alone."""
         accepted = [c for c in self.cases if not c.refused]
         root = self.workdir / "accepted"
         for kind in sorted({c.kind for c in accepted}):
             shutil.copytree(self.modules_dir / kind, root / "modules" / kind, ignore=shutil.ignore_patterns("tests"))
-        calls = {f"case_{i}": {"source": f"./modules/{c.kind}", **c.arguments} for i, c in enumerate(accepted)}
-        root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
-        (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
-        show = plan_root(root)
-        return {c: split_plan(show, f"module.case_{i}") for i, c in enumerate(accepted)}
+
+        def write(group: list[int]) -> None:
+            calls = {f"case_{i}": {"source": f"./modules/{accepted[i].kind}", **accepted[i].arguments} for i in group}
+            root_document = {**OFFLINE_OVERRIDE, "provider": HARNESS_PROVIDER, "module": calls}
+            (root / "main.tf.json").write_text(json.dumps(root_document, indent=2))
+
+        found: dict[ModuleCase, dict[str, Any] | str] = {}
+        if not accepted:
+            return found
+        write(list(range(len(accepted))))
+        run(root, "init", "-input=false", "-no-color")  # installs every call; a later group is a subset of them
+        groups = [list(range(len(accepted)))]
+        while groups:
+            group = groups.pop(0)
+            write(group)
+            planned = completed(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false",
+                                "-out=plan.tfplan")
+            if planned.returncode == 0:
+                show = json.loads(run(root, "show", "-json", "plan.tfplan"))
+                found.update({accepted[i]: split_plan(show, f"module.case_{i}") for i in group})
+                continue
+            # Refused: the same plan again, as JSON lines, names the calls its errors belong to (a plan that passes
+            # runs once, in the ordinary view, as it did before cases were isolated).
+            result = completed(root, "plan", "-json", "-input=false", "-no-color", "-lock=false", "-refresh=false")
+            by_case, unplaced = _diagnostics_by_call(result.stdout)
+            errors = {i: texts for i, texts in by_case.items() if i in group and any(t.startswith("Error: ") for t in texts)}
+            if len(group) == 1 and not errors:
+                errors = {group[0]: unplaced or [result.stderr]}
+            found.update({accepted[i]: " ".join(" ".join(texts).split()) for i, texts in errors.items()})
+            rest = [i for i in group if i not in errors]
+            if errors and rest:
+                groups.append(rest)
+            elif not errors:
+                groups += [rest[:len(rest) // 2], rest[len(rest) // 2:]]
+        return found
 
     def refusals(self) -> dict[ModuleCase, str | None]:
         """Terraform's errors for every refused case, by case, on one line; None for a case it accepted."""
@@ -662,20 +691,14 @@ class CaseBatch:
             remaining = [i for i in remaining if i not in failed]
         return {case: (" ".join(" ".join(found[i]).split()) if i in found else None) for i, case in enumerate(refused)}
 
-    def module_tests(self, kind: str) -> TestReport:
-        """`terraform test` in a copy of modules/<kind>: the module's own (shipped) tests."""
-        return self._part(f"tests/{kind}", lambda: self._run_module_tests(kind))
-
-    def _run_module_tests(self, kind: str) -> TestReport:
-        folder = self.workdir / "tests" / kind
-        shutil.copytree(self.modules_dir / kind, folder)
-        run(folder, "init", "-input=false", "-no-color")
-        return test(folder)
-
     def plan(self, case: ModuleCase) -> dict[str, Any]:
+        """The plan of an accepted case; AssertionError, with Terraform's error, when Terraform refused it."""
         if case.refused or case not in self.cases:
             raise KeyError(f"{case} is not a case this batch plans")
-        return self.plan_all()[case]
+        plan = self.plan_all()[case]
+        if isinstance(plan, str):
+            raise AssertionError(f"terraform refused the {case.kind} case {case.arguments_json}: {plan}")
+        return plan
 
     def error(self, case: ModuleCase) -> str:
         """Terraform's error for a refused case, on one line; AssertionError when Terraform accepted it."""
@@ -685,13 +708,6 @@ class CaseBatch:
         if error is None:
             raise AssertionError(f"terraform plan accepted {case.arguments_json}")
         return error
-
-    def own_test_failures(self, kind: str) -> list[str]:
-        """What failed among the module's shipped tests (generated/modules/<kind>/tests/); empty when all passed."""
-        report = self.module_tests(kind)
-        if not report.runs:
-            return [f"modules/{kind}: no terraform test run in tests/"] + report.failures()
-        return report.failures()
 
 
 def _scratch_copy(tree: Path, scratch: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 from generator.commands import cli
 from testkit import terraform
 
@@ -146,7 +146,7 @@ def test_running_adopt_twice_changes_nothing(adopted, capsys):
     assert code == 1 and err.splitlines() == PROBLEMS  # the problems are still there until resolved
 
 
-# The Terraform half of these tests runs in the session's background (tests/conftest.py `background_terraform`):
+# The Terraform half of these tests runs in the session's background (`testkit.pytest_terraform.background_terraform`):
 # each job's `prepare` adopts and synthesizes in the main thread, the job plans the synthesized stack.
 
 def synthesize(config: Path, workdir: Path) -> None:

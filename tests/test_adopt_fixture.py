@@ -7,7 +7,7 @@ import importlib.util
 import json
 from pathlib import Path
 
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 

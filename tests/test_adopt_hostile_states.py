@@ -20,7 +20,7 @@ from typing import Any, Callable
 import pytest
 
 from generator.commands import cli
-from tests.conftest import shown_resource as resource
+from testkit.project import shown_resource as resource
 
 SHOWN = Path(__file__).resolve().parent / "fixtures" / "estate" / "state.show.json"
 ESTATE = json.loads(SHOWN.read_text())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules
-from tests.conftest import plan_case
+from testkit.pytest_terraform import plan_case
 
 MODULES = all_modules()
 NETWORK = {

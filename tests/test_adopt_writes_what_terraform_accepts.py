@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from generator.commands import cli
 from testkit import terraform
-from tests.conftest import background_terraform, shown_resource as resource
+from testkit.pytest_terraform import background_terraform
+from testkit.project import shown_resource as resource
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 SHOWN = json.loads((ESTATE / "state.show.json").read_text())

@@ -16,7 +16,7 @@ from modules.dynamodb import MODULE as DYNAMODB
 from modules.elasticache import MODULE as ELASTICACHE
 from modules.msk import MODULE as MSK
 from modules.shared import alarms
-from tests.conftest import plan_case, refusal_case, require_terraform
+from testkit.pytest_terraform import plan_case, refusal_case, require_terraform
 
 TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:cache-alarms"
 PROD_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:mapzip-prod-data-alarms"

@@ -1,19 +1,22 @@
-"""The session's background work (tests/conftest.py), without running Terraform: what a job's failing preparation
-does, and a declaration made twice."""
+"""The session's background work (the plugin testkit/pytest_terraform.py), without running Terraform: what a job's
+failing preparation does, a declaration made twice, and no test file importing the conftest."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import _PREPARE, TerraformWork, _refuse_a_second
+from testkit.project import PROJECT
+from testkit.pytest_terraform import TerraformWork, refuse_a_second
 
 
-def _bare_work(workdir: Path) -> TerraformWork:
-    """A TerraformWork with only its folder: enough to prepare a job, no provider check started."""
+def _bare_work(workdir: Path, prepare) -> TerraformWork:
+    """A TerraformWork with only its folder and preparations: enough to prepare a job, no provider check started."""
     work = TerraformWork.__new__(TerraformWork)
     work.workdir = workdir
+    work._prepare = prepare
     return work
 
 
@@ -28,11 +31,7 @@ def test_a_failing_prepare_is_the_jobs_outcome_and_the_job_never_runs(tmp_path, 
     def prepare(workdir: Path) -> None:
         raise failure  # cli.main's parser raises SystemExit on a bad argument
 
-    _PREPARE[job] = prepare
-    try:
-        outcome = _bare_work(tmp_path)._start_job(job)
-    finally:
-        del _PREPARE[job]
+    outcome = _bare_work(tmp_path, {job: prepare})._start_job(job)
     assert outcome.exception() is failure
     assert ran == []
     assert (tmp_path / f"job-{__name__}-job").is_dir()  # its folder, where the preparation wrote
@@ -47,7 +46,20 @@ def test_a_declaration_made_twice_is_refused():
     def twin(generated_tree: Path, workdir: Path) -> None:  # noqa: F811 - the same module and name, on purpose
         """Another function under the same name: its folder would be the first one's."""
 
-    _refuse_a_second(first, [first])  # declaring the same function object again is not a second declaration
+    refuse_a_second(first, [first])  # declaring the same function object again is not a second declaration
     with pytest.raises(TypeError) as refused:
-        _refuse_a_second(twin, [first])
+        refuse_a_second(twin, [first])
     assert str(refused.value) == f"{__name__}.twin is declared twice"
+
+
+def test_no_test_file_imports_the_conftest():
+    """pytest imports tests/conftest.py once, as `conftest`; a test file importing it again (as `tests.conftest`)
+    made a second copy of its state. The helpers are testkit.project's and testkit.pytest_terraform's."""
+    importing = []
+    for path in sorted((PROJECT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            if any(name in ("conftest", "tests.conftest") or name.endswith(".conftest") for name in names):
+                importing.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
+    assert importing == []

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import PROJECT, background_terraform, copy_project, git, require_terraform
+from testkit.pytest_terraform import background_terraform, require_terraform
+from testkit.project import PROJECT, copy_project, git
 
 SCRIPT = PROJECT / "ci" / "pipeline.sh"
 WORKFLOW = PROJECT / ".github" / "workflows" / "pull-request.yml"
@@ -357,7 +358,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TerraformWork
+from testkit.pytest_terraform import TerraformWork
 
 work = TerraformWork(Path(sys.argv[1]), Path(sys.argv[2]), [], wanted=set())
 try:

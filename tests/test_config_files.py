@@ -20,7 +20,7 @@ import pytest
 from generator.commands import cli
 from generator.synthesis import tree
 from generator.language.types import MAX_SHOWN
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 HEAD = (
     'name_prefix = "mapzip-lab-"\nregion = "ap-northeast-2"\nvpc_id = "vpc-0a1b2c3d4e5f60718"\n'

@@ -18,7 +18,7 @@ from generator.language.inputs import InputError
 from generator.synthesis.normalize import MODULE_FILES
 from modules import all_modules
 from testkit import contract
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 MODULES = all_modules()
 EXAMPLES_FOLDER = PROJECT / "tests" / "fixtures" / "example_modules"

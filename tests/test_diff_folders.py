@@ -13,7 +13,7 @@ import pytest
 from generator.synthesis import tree
 from generator.synthesis.normalize import serialize
 from generator.commands.review import summarize
-from tests.conftest import FIXTURE_ENVIRONMENTS, copy_project
+from testkit.project import FIXTURE_ENVIRONMENTS, copy_project
 
 KEPT = {"modules/cache/main.tf.json": serialize({"resource": {"aws_sns_topic": {"t": {"name": "a"}}}})}
 STACK = {

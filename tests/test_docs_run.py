@@ -12,7 +12,7 @@ import pytest
 
 from testkit import docs_run
 from testkit.docs_run import Block, DocError, extract
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 DOC = '''# A page
 

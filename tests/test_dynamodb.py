@@ -8,7 +8,7 @@ import pytest
 
 from testkit.assertions import ABSENT, Plan
 from modules.dynamodb import MODULE
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",

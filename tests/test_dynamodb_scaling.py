@@ -12,7 +12,7 @@ import pytest
 from generator.language.inputs import InputError
 from modules.dynamodb import MODULE
 from testkit.assertions import Plan
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 # terraform-aws-modules/terraform-aws-dynamodb-table examples/autoscaling: the table 5..10 (reads) and 5..10
 # (writes), TitleIndex 10..30 both ways, cooldowns 50 s in and 40 s out, target 45 %.

@@ -8,7 +8,7 @@ from testkit.assertions import ABSENT, Plan
 from generator.language.inputs import InputError
 from modules.elasticache import MODULE
 from modules.elasticache.inputs import windows_overlap
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",

@@ -20,7 +20,7 @@ import pytest
 from generator.commands import cli, pipeline
 from generator.synthesis import tree
 from generator.config import environments as environments_module
-from tests.conftest import PROJECT, fixture_environment
+from testkit.project import PROJECT, fixture_environment
 
 CORPUS = PROJECT / "tests" / "corpus"
 EXPECT = "# expect: "

@@ -16,7 +16,8 @@ from generator.synthesis import synth, tree
 from testkit import terraform
 from testkit.assertions import Plan
 from modules import all_modules
-from tests.conftest import background_terraform, fixture_environment
+from testkit.pytest_terraform import background_terraform
+from testkit.project import fixture_environment
 
 # Each key and value evaluates to something else if Terraform reads it as a template.
 HOSTILE = {

@@ -16,7 +16,7 @@ import pytest
 from generator.commands import cli, pipeline
 from generator.synthesis import tree
 from generator.language.types import clip
-from tests.conftest import PROJECT, copy_project, fixture_config_args, fixture_environment
+from testkit.project import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, str]]:

@@ -16,7 +16,8 @@ from generator.language import secrets
 from testkit import terraform
 from generator.language.inputs import InputError
 from modules import all_modules
-from tests.conftest import PROJECT, background_terraform, fixture_environment, require_terraform
+from testkit.pytest_terraform import background_terraform, require_terraform
+from testkit.project import PROJECT, fixture_environment
 
 HUNTER = "hunter2-do-not-print"
 

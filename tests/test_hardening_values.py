@@ -28,7 +28,7 @@ from modules.elasticache import MODULE as CACHE_MODULE
 from modules.msk import MODULE as MSK_MODULE
 from modules.msk.inputs import assignments
 from testkit.assertions import Plan
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS}

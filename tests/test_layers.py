@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURE_ENVIRONMENTS, PROJECT
+from testkit.project import FIXTURE_ENVIRONMENTS, PROJECT
 
 # Packages the generator and its core must never load: the CDK toolkits, their jsii runtime and the AWS bindings.
 NODE_PACKAGES = ("cdktf", "cdktn", "jsii", "constructs", "cdktf_cdktf_provider_aws", "cdktn_provider_aws")

@@ -18,7 +18,7 @@ from modules import all_modules
 from modules.dynamodb import MODULE as DYNAMODB
 from modules.elasticache import MODULE as ELASTICACHE
 from modules.msk import MODULE as MSK
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 CACHE = {"name_prefix": "mapzip-dev-", "cluster_name": "auth", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS[:2],

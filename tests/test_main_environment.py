@@ -9,7 +9,7 @@ import sys
 import venv
 from pathlib import Path
 
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 # The interpreter the project's venv was made from: a Python without the project's dependencies (no jsii).
 BASE_PYTHON = str(Path(sys.base_prefix) / "bin" / "python3")

@@ -6,7 +6,7 @@ import pytest
 
 from testkit.assertions import ABSENT, Plan
 from modules.msk import MODULE
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 SUBNETS3 = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 BASE = {

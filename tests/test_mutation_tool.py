@@ -8,7 +8,7 @@ import ast
 import pytest
 
 from benchmarks import mutation
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 
 def test_every_target_and_its_test_files_exist():

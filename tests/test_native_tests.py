@@ -1,6 +1,6 @@
 """The `terraform test` files shipped in generated/modules/<kind>/tests/: made from the declarations.
 
-That Terraform passes them offline is tests/test_terraform.py (test_module_tests_pass_offline); here, without
+That Terraform passes them offline is the pipeline's `module-tests` step (ci/pipeline.sh); here, without
 Terraform: every rule and check has a failing example that Python refuses too, and every one of them is in the file.
 """
 

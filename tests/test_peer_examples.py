@@ -26,7 +26,8 @@ from testkit.assertions import Plan
 from generator.language.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE as MSK
-from tests.conftest import PROJECT, background_terraform
+from testkit.pytest_terraform import background_terraform
+from testkit.project import PROJECT
 
 FIXTURES = PROJECT / "tests" / "fixtures" / "peers"
 

@@ -16,7 +16,8 @@ import pytest
 
 from testkit import terraform
 from testkit.assertions import Plan
-from tests.conftest import PROJECT, background_terraform
+from testkit.pytest_terraform import background_terraform
+from testkit.project import PROJECT
 
 # Stand-ins for terraform-aws-modules/vpc and /eks: the outputs a root passes on, with the same names, unknown
 # until apply like the real ones.

@@ -16,7 +16,7 @@ from generator.config import environments
 from generator.synthesis import tree
 from generator.synthesis.normalize import serialize
 from generator.commands.review import summarize
-from tests.conftest import copy_project, git
+from testkit.project import copy_project, git
 
 OLD = {
     "modules/cache/main.tf.json": serialize({"resource": {"aws_security_group": {"this": {"description": "a", "tags": {"A": "1"}}}}}),

@@ -18,16 +18,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import pytest
 
 from generator.language import expr, rules
 from generator.synthesis.normalize import escape_templates
 from testkit import terraform
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 from generator.language.inputs import NO_EXAMPLE, Check, Input, InputSet, Rule
-from generator.language.types import TypeMismatch
+from generator.language.types import NUMBER, TypeMismatch
 from modules import all_modules
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -62,11 +62,15 @@ def module_cases(inputs: InputSet) -> list[tuple[str, dict[str, Any]]]:
                 given.append((f"{spec.name} rule {n} refused example", {**base, spec.name: rule.example}))
             if rule.passing is not NO_EXAMPLE:
                 given.append((f"{spec.name} rule {n} passing example", {**base, spec.name: rule.passing}))
+            for edge in rule.boundaries:  # a rule written by hand, at its edges
+                given.append((f"{spec.name} rule {n} boundary {edge!r}", {**base, spec.name: edge}))
     for n, check in enumerate(inputs.checks):
         if check.example is not None:
             given.append((f"check {n} ({check.inputs[0]}) refused example", {**base, **check.example}))
         if check.passing is not None:
             given.append((f"check {n} ({check.inputs[0]}) passing example", {**base, **check.passing}))
+        for edge in check.boundaries:
+            given.append((f"check {n} ({check.inputs[0]}) boundary {edge!r}", {**base, **edge}))
     cases = []
     for name, values in given:
         resolved = _resolve(inputs, values)
@@ -169,37 +173,40 @@ def _inline_locals(text: str, defined: Mapping[str, Any]) -> str:
     return _LOCAL.sub(expand, text)
 
 
-def evaluator_root(workdir: Path) -> dict[str, Any]:
+def evaluator_root(modules: Mapping[str, InputSet] | None = None,
+                   generated: Callable[[str], Mapping[str, Any]] = _generated) -> dict[str, Any]:
     """One root, no module, no provider, no resource: per module a variable `<kind>_cases`, a list of objects with
     the module's inputs as attributes (each of the input's type, so values convert as the module's variables
     convert them), its cases as default; and an output holding, for each case, every condition as generated
     (`var.x` read as the case's `x`, locals inlined) judged "pass", "fail" or "error". One variable and one output
     per module keep Terraform's graph small (a module call per case took a minute for 300 cases)."""
     root: dict[str, Any] = {"variable": {}, "output": {}}
-    for kind, definition in MODULES.items():
-        generated = _generated(kind)
-        fields = ", ".join(f"{name} = {block['type']}" for name, block in generated["variable"].items())
-        defined = generated.get("locals", {})
+    modules = {kind: definition.inputs for kind, definition in MODULES.items()} if modules is None else modules
+    for kind, inputs in modules.items():
+        written = generated(kind)
+        fields = ", ".join(f"{name} = {block['type']}" for name, block in written["variable"].items())
+        defined = written.get("locals", {})
         verdicts = ", ".join(
             f'{name} = try(({_VAR.sub(CASE + ".", _in_context(_inline_locals(condition, defined)))}) ? "pass" : '
             '"fail", "error")'
-            for name, condition, _, _ in outputs(definition.inputs)
+            for name, condition, _, _ in outputs(inputs)
         )
         root["variable"][f"{kind}_cases"] = {
             "type": f"list(object({{{fields}}}))",
-            "default": [escape_templates(values) for _, values in module_cases(definition.inputs)],
+            "default": [escape_templates(values) for _, values in module_cases(inputs)],
         }
         root["output"][kind] = {"value": f"${{[for {CASE} in var.{kind}_cases : {{{verdicts}}}]}}"}
     return root
 
 
-def terraform_verdicts(workdir: Path) -> dict[str, dict[str, dict[str, str]]]:
+def terraform_verdicts(workdir: Path, root: Mapping[str, Any] | None = None) -> dict[str, dict[str, dict[str, str]]]:
     """Evaluate every module's conditions on every case in one run: {kind: {case index: {output: verdict}}}."""
-    (workdir / "main.tf.json").write_text(json.dumps(evaluator_root(workdir), indent=1))
+    root = evaluator_root() if root is None else root
+    (workdir / "main.tf.json").write_text(json.dumps(root, indent=1))
     terraform.run(workdir, "init", "-input=false", "-no-color", "-backend=false")
     terraform.run(workdir, "plan", "-input=false", "-no-color", "-out=verdicts.tfplan")
     produced = json.loads(terraform.run(workdir, "show", "-json", "verdicts.tfplan"))["planned_values"]["outputs"]
-    return {kind: {str(n): verdict for n, verdict in enumerate(produced[kind]["value"])} for kind in MODULES}
+    return {kind: {str(n): verdict for n, verdict in enumerate(produced[kind]["value"])} for kind in root["output"]}
 
 
 @background_terraform
@@ -212,32 +219,104 @@ def judged(background) -> dict[str, dict[str, dict[str, str]]]:
     return background(condition_verdicts)
 
 
-@pytest.mark.parametrize("kind", sorted(MODULES))
-def test_python_and_terraform_agree_on_every_case(kind: str, judged) -> None:
-    inputs = MODULES[kind].inputs
-    disagreements = []
+def disagreements(inputs: InputSet, by_terraform: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """Where Python's verdict on a case differs from Terraform's (`by_terraform`: {case index: {output: verdict}})."""
+    found = []
     for n, (case, values) in enumerate(module_cases(inputs)):
-        by_terraform = judged[kind][str(n)]
+        judged_here = by_terraform[str(n)]
         rule_results = {}
         for name, _, rule, spec in outputs(inputs):
             if spec is None:
                 continue
             mine = rule_verdict(spec, rule, values[spec.name])
             rule_results[name] = mine
-            if mine != by_terraform[name]:
-                disagreements.append(f"{case}: {name} ({spec.name} must {rule.must}) on {values[spec.name]!r}: "
-                                     f"Python {mine}, Terraform {by_terraform[name]}")
+            if mine != judged_here[name]:
+                found.append(f"{case}: {name} ({spec.name} must {rule.must}) on {values[spec.name]!r}: "
+                             f"Python {mine}, Terraform {judged_here[name]}")
         if any(result != "pass" for result in rule_results.values()):
             continue
         for name, _, check, spec in outputs(inputs):
             if spec is not None:
                 continue
             mine = check_verdict(check, values)
-            if mine != by_terraform[name]:
+            if mine != judged_here[name]:
                 shown = {k: values[k] for k in check.inputs}
-                disagreements.append(f"{case}: {name} ({check.terraform_message()}) on {shown!r}: "
-                                     f"Python {mine}, Terraform {by_terraform[name]}")
-    assert disagreements == []
+                found.append(f"{case}: {name} ({check.terraform_message()}) on {shown!r}: "
+                             f"Python {mine}, Terraform {judged_here[name]}")
+    return found
+
+
+@pytest.mark.parametrize("kind", sorted(MODULES))
+def test_python_and_terraform_agree_on_every_case(kind: str, judged) -> None:
+    assert disagreements(MODULES[kind].inputs, judged[kind]) == []
+
+
+# --- a rule written by hand is held at its edges ---------------------------------------------------------------------
+# The drift issue #27 found: Python `<= 43200`, HCL `<= 4320`. Its failing example (43201) and passing one (60) get
+# the same verdict from both; only a case at the HCL's bound tells them apart.
+DRIFTED = InputSet((
+    Input("ttl_minutes", NUMBER, "Minutes.", default=60, rules=(
+        Rule("be at most 43200", check=lambda v: v <= 43200, hcl="{v} <= 4320", example=43201, passing=60,
+             exception="written by hand, for this test"),
+    )),
+))
+
+
+def _drifted_module(kind: str) -> dict[str, Any]:
+    return {"variable": {spec.name: {"type": spec.type.hcl()} for spec in DRIFTED.inputs}}
+
+
+@background_terraform
+def drifted_verdicts(generated_tree: Path, workdir: Path) -> dict[str, dict[str, dict[str, str]]]:
+    return terraform_verdicts(workdir, evaluator_root({"drifted": DRIFTED}, _drifted_module))
+
+
+def test_a_rule_written_by_hand_gets_cases_at_the_bound_its_hcl_compares_with() -> None:
+    assert DRIFTED.inputs[0].rules[0].boundaries == (4319, 4320, 4321)
+    assert [name for name, _ in module_cases(DRIFTED)] == [
+        "required examples", "ttl_minutes rule 0 refused example", "ttl_minutes rule 0 passing example",
+        "ttl_minutes rule 0 boundary 4319", "ttl_minutes rule 0 boundary 4320", "ttl_minutes rule 0 boundary 4321",
+    ]
+
+
+def test_a_rule_whose_python_and_hcl_bounds_drifted_apart_is_caught(background) -> None:
+    assert disagreements(DRIFTED, background(drifted_verdicts)["drifted"]) == [
+        "ttl_minutes rule 0 boundary 4321: rule_ttl_minutes_0 (ttl_minutes must be at most 43200) on 4321: "
+        "Python pass, Terraform fail",
+    ]
+
+
+def test_a_rule_written_by_hand_without_a_boundary_case_is_refused() -> None:
+    with pytest.raises(ValueError) as refused:
+        Rule("be a log group name", check=lambda v: v.startswith("/"), hcl='startswith({v}, "/")',
+             exception="written by hand, for this test")
+    assert str(refused.value) == (
+        "rule 'be a log group name' is written by hand (exception=) and has no boundary case: its HCL "
+        "'startswith({v}, \"/\")' compares the value with no number; give boundaries=(...), values at its edges")
+    given = Rule("be a log group name", check=lambda v: v.startswith("/"), hcl='startswith({v}, "/")',
+                 exception="written by hand, for this test", boundaries=("/", "a/"))
+    assert given.boundaries == ("/", "a/")
+
+
+def test_a_check_written_by_hand_gets_cases_at_the_bounds_its_hcl_compares_inputs_with() -> None:
+    check = Check(("brokers", "subnets"), "must be at most 30 per subnet", check=lambda v: v["brokers"] <= 30,
+                  hcl="var.brokers <= 30 || 2 > var.subnets", exception="written by hand, for this test")
+    assert check.boundaries == ({"brokers": 29}, {"brokers": 30}, {"brokers": 31},
+                                {"subnets": 1}, {"subnets": 2}, {"subnets": 3})
+    with pytest.raises(ValueError) as refused:
+        Check(("name",), "must be free", check=lambda v: True, hcl="!contains(local.taken, var.name)",
+              exception="written by hand, for this test")
+    assert str(refused.value) == (
+        "check on name is written by hand (exception=) and has no boundary case: its HCL "
+        "'!contains(local.taken, var.name)' compares no input with a number; give boundaries=({...},), inputs at its "
+        "edges")
+
+
+def test_every_rule_written_by_hand_has_boundary_cases() -> None:
+    """Over all modules: a rule or check with hand-written HCL (exception=) is judged at its edges."""
+    unheld = [name for name, item in _all_rules_and_checks()
+              if item.exception is not None and item.hcl is not None and not item.boundaries]
+    assert unheld == []
 
 
 # --- every rule written once, and every rule exercised both ways -----------------------------------------------------

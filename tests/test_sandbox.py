@@ -10,7 +10,7 @@ import re
 import pytest
 
 from testkit import sandbox
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 
 def _module_resources(kind: str) -> set[str]:

@@ -7,7 +7,8 @@ import re
 
 from generator.commands import cli
 from generator.language import secrets
-from tests.conftest import PROJECT, fixture_environment, plan_case
+from testkit.pytest_terraform import plan_case
+from testkit.project import PROJECT, fixture_environment
 
 
 def test_generated_tree_holds_no_secret(produced):

@@ -16,7 +16,7 @@ from testkit import terraform
 from testkit.assertions import ABSENT, Plan
 from modules import all_modules
 from modules.valkeyserverless import MODULE
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",

@@ -20,7 +20,7 @@ from generator.config import environments
 from generator.language import secrets
 from modules import all_modules
 from testkit.security_gate import main_resource_types, main_resources
-from tests.conftest import PROJECT, shipped_stacks
+from testkit.project import PROJECT, shipped_stacks
 
 SHIPPED = sorted((PROJECT / "environments").glob("*.toml"))
 NAMES = [path.stem for path in SHIPPED]

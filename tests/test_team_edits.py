@@ -11,7 +11,7 @@ from generator.commands import pipeline
 from generator.config import environments
 from modules import all_modules
 from testkit import team_edits
-from tests.conftest import FIXTURE_ENVIRONMENTS, PROJECT
+from testkit.project import FIXTURE_ENVIRONMENTS, PROJECT
 
 
 def _load_all(folder):
@@ -47,3 +47,11 @@ def test_ci_runs_the_step():
     assert re.search(r'^  team-edits\)\n    "\$PYTHON" -m testkit\.team_edits --checkov "\$\{CHECKOV_VENV:-\.venv-checkov\}/bin/checkov"\n',
                      script, flags=re.M)
     assert re.search(r"^ci/pipeline\.sh team-edits$", (PROJECT / ".ci" / "run").read_text(), flags=re.M)
+
+
+def test_the_tests_that_read_the_teams_tree_run_again_after_the_edits(request, shipped):
+    """team-edits runs the tests without Terraform and those marked team_files: a test asking for the team's tree
+    (`shipped`, `shipped_stack_plan`) carries the marker, whichever layer it is in."""
+    assert request.node.get_closest_marker("team_files") is not None
+    assert team_edits.SELECTED == "not terraform or team_files"
+    assert request.node.get_closest_marker("terraform") is None

@@ -25,7 +25,7 @@ import pytest
 
 from generator.commands import cli, pipeline
 from generator.synthesis import tree
-from tests.conftest import PROJECT, fixture_environment
+from testkit.project import PROJECT, fixture_environment
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, str]]:

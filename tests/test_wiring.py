@@ -15,7 +15,7 @@ import pytest
 from generator.language.inputs import Input, InputSet
 from generator.language.types import STRING, map_of
 from generator.model.wiring import InputRefs, WiringError, template_references, unresolved_references
-from tests.conftest import PROJECT
+from testkit.project import PROJECT
 
 # The module folders of the committed tree (read from disk: importing the modules would start the cdk layer).
 COMMITTED_MODULES = sorted(path.name for path in (PROJECT / "generated" / "modules").iterdir() if path.is_dir())

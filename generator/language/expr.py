@@ -316,7 +316,15 @@ def _wrap(child: Expr, at_least: int) -> str:
     return f"({text})" if child.precedence < at_least else text
 
 
+# The kind of a value of exactly one of these types (the evaluator asks millions of times in the rule tests).
+_KIND_OF_TYPE = {type(None): "null", bool: "bool", int: "number", float: "number", str: "string", list: "list",
+                 tuple: "list", dict: "map"}
+
+
 def _kind(value: Any) -> str:
+    kind = _KIND_OF_TYPE.get(type(value))
+    if kind is not None:
+        return kind
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -14,6 +14,7 @@ protection as a team using the environment files. Messages name the input, the r
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -47,6 +48,40 @@ class _NoExample:
 
 
 NO_EXAMPLE: Any = _NoExample()
+
+
+# A comparison of a value with a number in hand-written HCL: `{v} <= 43200`, `1 <= {v}`, `var.port != 9092`.
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_OPERATOR = r"(<=|>=|==|!=|<|>)"
+_COMPARED = re.compile(rf"(\{{v\}}|\bvar\.[a-z0-9_]+)\s*{_OPERATOR}\s*{_NUMBER}(?![\w.])"
+                       rf"|(?<![\w.]){_NUMBER}\s*{_OPERATOR}\s*(\{{v\}}|var\.[a-z0-9_]+)(?![\w.\[(])")
+
+
+def compared_bounds(hcl: str) -> list[tuple[str, int | float]]:
+    """The numbers `hcl` compares a value with, as (what is compared: "{v}" or an input's name, the number), in the
+    order written. Only a value compared itself counts (`{v} <= 10`, not `length({v}) <= 10`)."""
+    found: list[tuple[str, int | float]] = []
+    for match in _COMPARED.finditer(hcl):
+        left, _, number, number_first, _, right = match.groups()
+        what, text = (left, number) if left is not None else (right, number_first)
+        bound = float(text) if "." in text else int(text)
+        entry = (what if what == "{v}" else what[len("var."):], bound)
+        if entry not in found:
+            found.append(entry)
+    return found
+
+
+def edges(bound: int | float) -> list[int | float]:
+    """A comparison's boundary cases: the bound and the bound ± 1."""
+    return [bound - 1, bound, bound + 1]
+
+
+def _unique(values: list[Any]) -> tuple[Any, ...]:
+    kept: list[Any] = []
+    for value in values:
+        if not any(value == seen and type(value) is type(seen) for seen in kept):
+            kept.append(value)
+    return tuple(kept)
 
 
 def expression_env(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +118,10 @@ class Rule:
     # A value the rule accepts (NO_EXAMPLE: the input's default or README example serves), judged both ways too.
     passing: Any = NO_EXAMPLE
     exception: str | None = None
+    # A rule written by hand (`exception=` with its own `hcl`) is held at its edges: these values, and the bound
+    # and the bound ± 1 of every number its HCL compares the value with, are judged by Python and by Terraform
+    # (tests/test_rule_agreement.py). Such a rule with no boundary case at all is refused here.
+    boundaries: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         if self.when is not None:
@@ -92,6 +131,13 @@ class Rule:
             object.__setattr__(self, "hcl", condition.hcl())
         else:
             assert self.check is not None, f"{self.must}: needs a condition (when=)"
+            if self.hcl is not None:
+                generated = [edge for _, bound in compared_bounds(self.hcl) for edge in edges(bound)]
+                object.__setattr__(self, "boundaries", _unique([*self.boundaries, *generated]))
+                if not self.boundaries:
+                    raise ValueError(
+                        f"rule {self.must!r} is written by hand (exception=) and has no boundary case: its HCL "
+                        f"{self.hcl!r} compares the value with no number; give boundaries=(...), values at its edges")
 
 
 @dataclass(frozen=True)
@@ -119,6 +165,9 @@ class Check:
     # examples alone serve).
     passing: Mapping[str, Any] | None = None
     exception: str | None = None
+    # As Rule.boundaries, for a check written by hand with its own `hcl`: inputs over the required examples, with
+    # the bound and the bound ± 1 of every number its HCL compares an input (`var.x`) with added.
+    boundaries: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.when is not None:
@@ -130,6 +179,15 @@ class Check:
             assert not unknown, f"check on {self.inputs[0]} reads inputs it does not name: {sorted(unknown)}"
         else:
             assert self.check is not None, f"check on {self.inputs[0]}: needs a condition (when=)"
+            if self.hcl is not None:
+                generated = [{name: edge} for name, bound in compared_bounds(self.hcl) if name != "{v}"
+                             for edge in edges(bound)]
+                object.__setattr__(self, "boundaries", _unique([*self.boundaries, *generated]))
+                if not self.boundaries:
+                    raise ValueError(
+                        f"check on {self.inputs[0]} is written by hand (exception=) and has no boundary case: its HCL "
+                        f"{self.hcl!r} compares no input with a number; give boundaries=({{...}},), inputs at its "
+                        "edges")
 
     def message(self, values: Mapping[str, Any]) -> str:
         must = self.must(values) if callable(self.must) else self.must

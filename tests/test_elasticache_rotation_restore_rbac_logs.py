@@ -16,7 +16,7 @@ from testkit.assertions import Plan
 from generator.language.inputs import InputError
 from modules import all_modules
 from modules.elasticache import MODULE
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",

@@ -21,7 +21,7 @@ from generator.language import expr, rules
 from generator.language.inputs import InputError
 from modules import all_modules
 from testkit import terraform
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 MODULES = all_modules()
 ENV = "environments/dev.toml"

@@ -11,7 +11,7 @@ from testkit.assertions import Plan
 from generator.language.inputs import InputError
 from modules import all_modules
 from modules.dynamodb import MODULE
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 BASE = {
     "name_prefix": "mapzip-dev-",

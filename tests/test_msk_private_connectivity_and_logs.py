@@ -13,7 +13,7 @@ from testkit.assertions import Plan
 from generator.language.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE
-from tests.conftest import plan_case, refusal_case
+from testkit.pytest_terraform import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
