@@ -19,7 +19,7 @@ import pytest
 from generator.adoption.kit import Adopter
 from generator.commands import cli
 from modules import all_modules
-from tests.conftest import PROJECT, copy_project
+from testkit.project import PROJECT, copy_project
 
 STATE = PROJECT / "tests" / "fixtures" / "adopt_serverless" / "state.show.json"
 CACHE = "module.presence.aws_elasticache_serverless_cache.cache"

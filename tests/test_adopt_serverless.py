@@ -16,7 +16,7 @@ from pathlib import Path
 
 from generator.commands import cli
 from testkit import terraform
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "adopt_serverless"
 KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/5d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
