@@ -355,9 +355,7 @@ def _verify_check(args: argparse.Namespace) -> bytes | None:
     if args.check or args.diff or args.out is not None or not args.config or len(args.config) != 1:
         raise InputError(["--verify needs exactly one --config FILE, alone or after --adopt: python main.py "
                           "[--adopt STATE] --config FILE --verify OLD_STATE"])
-    state = verify.read_old_state(args.verify, _display(args.verify))
-    verify.terraform_binary()
-    return state
+    return verify.precheck(args.verify, _display(args.verify))
 
 
 def _verify_only(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]], old_state: bytes) -> int:

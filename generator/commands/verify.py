@@ -7,7 +7,8 @@ copy of OLD_STATE: placeholder credentials, `-refresh=false`, the hashicorp/aws 
 tests use too (generator.commands.offline). What Terraform plans is then counted and read:
 
 - `N moved, N updated in place, N created, N destroyed, N replaced` (a moved resource that is also updated counts in
-  both), each in-place update with the attributes it changes, each `[[removed]]` resource Terraform forgets;
+  both); each in-place update with the attributes it changes, each creation, each `[[removed]]` resource Terraform
+  forgets;
 - a problem for each replacement, with the plan's `replace_paths` and, where an input keeps the old value, the pin
   that avoids it; for each destruction; and for each security group ingress rule the stack creates that repeats
   one the old state already has (same group, protocol, ports and source: AWS refuses it at apply,
@@ -75,6 +76,18 @@ def read_old_state(path: Path, shown: str) -> bytes:
     if not all(isinstance(r, dict) and isinstance(r.get("instances", []), list) for r in state["resources"]):
         raise InputError([f"{shown}: not a Terraform state (a resource that is not an object with instances); {how}"])
     return data
+
+
+def precheck(path: Path, shown: str) -> bytes:
+    """What --verify can refuse before anything is written: its state file, terraform on PATH, a provider mirror
+    named by TF_PROVIDER_MIRROR that holds no provider. The state's bytes."""
+    state = read_old_state(path, shown)
+    terraform_binary()
+    try:
+        offline.provider_mirror()
+    except offline.NoProvider as err:
+        raise InputError([str(err)]) from None
+    return state
 
 
 def terraform_binary() -> str:
@@ -228,7 +241,7 @@ def _changed_attributes(change: Mapping[str, Any]) -> list[str]:
                   if before.get(k) != after.get(k) or unknown.get(k) is True)
 
 
-_DETAIL_ORDER = ("in place", "forgotten", "imported")
+_DETAIL_ORDER = ("in place", "created", "forgotten", "imported")
 
 
 def read_plan(show: Mapping[str, Any], old_state: Mapping[str, Any], imported: Iterable[str], shown_state: str,
@@ -252,6 +265,7 @@ def read_plan(show: Mapping[str, Any], old_state: Mapping[str, Any], imported: I
                            "the plan leaves its import out)")
         elif actions == ["create"]:
             created += 1
+            details.append(f"created: {address}")
         elif actions == ["delete"]:
             destroyed += 1
             reason = _DELETE_REASONS.get(change.get("action_reason", ""), "the plan destroys it")
