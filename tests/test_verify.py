@@ -297,3 +297,13 @@ def test_a_folder_as_old_state_and_a_wrong_call(tmp_path, capsys):
                  ["--verify", raw, "--config", "a.toml", "--config", "b.toml"]):
         assert cli.main(argv) == 1
         assert capsys.readouterr().err.splitlines() == [usage]
+
+
+def test_verify_alone_refuses_a_file_that_does_not_synthesize_as_synth_does(tmp_path, capsys):
+    config = tmp_path / "estate.toml"
+    config.write_text('region = "ap-northeast-2"\n')
+    assert cli.main(["--verify", str(ESTATE / "state.json"), "--config", str(config)]) == 1
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [f"error: {config.as_posix()}: name_prefix: is required at the top level",
+                                            f"error: {config.as_posix()}: no module tables: add one, such as "
+                                            "[dynamodb], for each module block"])

@@ -376,6 +376,8 @@ def _verified(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, 
     try:
         result = pipeline.produce([(config, _display(config))], {}, modules=modules)
     except InputError as err:
+        if args.adopt is None:
+            raise  # alone, --verify refuses a file that does not synthesize as synth does
         return [*err.problems, f"{_display(config)} does not synthesize: --verify did not plan"]
     environment = result.environments[0]
     for warning in environment.warnings:

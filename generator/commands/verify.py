@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from generator.commands import offline
+from generator.language import secrets
 from generator.language.inputs import InputError
 from generator.language.types import clip
 
@@ -213,7 +214,8 @@ def _pin_advice(change: Mapping[str, Any], inputs: Mapping[str, Iterable[str]]) 
     advice = []
     for path in change["change"].get("replace_paths") or []:
         before = _at(change["change"].get("before"), path)
-        shown = clip(json.dumps(before))
+        hidden = _at(change["change"].get("before_sensitive"), path) or secrets.is_secret_name(str(path[-1]))
+        shown = "(sensitive)" if hidden else clip(json.dumps(before))
         first, last = path[0], path[-1]
         pin = next((p for p in _PINS if p[0] == change["type"] and p[1] == first and p[2] in (None, last)
                     and set(p[3]) <= declared), None)
