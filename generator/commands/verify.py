@@ -143,15 +143,25 @@ def plan(files: Mapping[str, bytes], stack: str, state: bytes, shown_state: str)
 
 
 def _errors(output: str) -> str:
-    """Terraform's errors on one line: each "Error: <summary>" with the first line of its detail."""
+    """Terraform's errors on one line: each "Error: <summary>: <the first paragraph of its detail>"."""
     lines = [line.strip(" │╷╵") for line in output.splitlines()]
     found = []
     for i, line in enumerate(lines):
-        if line.startswith("Error: "):
-            detail = next((d for d in lines[i + 1:] if d and not d.startswith(("on ", "Error: "))
-                           and not d[:1].isdigit()), "")
-            found.append(f"{line}{': ' + detail if detail else ''}")
-    return clip("; ".join(found) or " ".join(output.split()), 600)
+        if not line.startswith("Error: "):
+            continue
+        paragraphs: list[list[str]] = [[]]
+        for following in lines[i + 1:]:
+            if following.startswith(("Error: ", "Warning: ")):
+                break
+            if following:
+                paragraphs[-1].append(following)
+            elif paragraphs[-1]:
+                paragraphs.append([])
+        # The detail: the first paragraph that is not the source snippet ("on main.tf.json line 3", "3: …").
+        detail = next((" ".join(p) for p in paragraphs if p and not p[0].startswith("on ")), "")
+        found.append(f"{line}: {detail}" if detail else line)
+    text = "; ".join(found) or " ".join(output.split())
+    return text if len(text) <= 600 else f"{text[:600]}… ({len(text) - 600} more characters)"
 
 
 # --- reading the plan ----------------------------------------------------------------------------------------------
