@@ -119,6 +119,18 @@ def forgotten_entry_deleted_verified(workdir: Path) -> Command:
     return Command(python_main("--verify", RAW, "--config", str(config)), dict(os.environ), PROJECT)
 
 
+@background_process
+def state_of_a_newer_provider_verified(workdir: Path) -> Command:
+    """A raw state one of whose resources a newer provider wrote (its schema_version): Terraform refuses to plan."""
+    config = adopted_file(workdir)
+    raw = json.loads((ESTATE / "state.json").read_text())
+    table = next(r for r in raw["resources"] if r["type"] == "aws_dynamodb_table")
+    table["instances"][0]["schema_version"] = 99
+    (workdir / "old.tfstate").write_text(json.dumps(raw, indent=2))
+    return Command(python_main("--verify", str(workdir / "old.tfstate"), "--config", str(config)), dict(os.environ),
+                   PROJECT)
+
+
 def brokers_in_an_unmanaged_group(workdir: Path) -> tuple[Path, Path]:
     """The estate with the brokers' security group in no state of the root (a group another root manages): both the
     raw state and its terraform show -json, without module.msk.aws_security_group.kafka."""
@@ -224,6 +236,17 @@ def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_
     ) in problems(result.stderr)
     assert result.returncode == 1
     assert raw.endswith("old.tfstate")
+
+
+@pytest.mark.terraform
+def test_a_plan_terraform_refuses_is_one_line(finished):
+    result, workdir = finished(state_of_a_newer_provider_verified)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert problems(result.stderr) == [
+        f"error: terraform plan of stacks/estate against {(workdir / 'old.tfstate').as_posix()} failed: Resource "
+        "instance managed by newer provider version: The current state of module.dynamodb.aws_dynamodb_table.this "
+        "was created by a newer provider version than is currently selected. Upgrade the aws provider to work with "
+        "this state."]
 
 
 # --- refused before anything is written (no Terraform runs) -------------------------------------------------------

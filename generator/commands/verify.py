@@ -143,7 +143,7 @@ def plan(files: Mapping[str, bytes], stack: str, state: bytes, shown_state: str)
 
 
 def _errors(output: str) -> str:
-    """Terraform's errors on one line: each "Error: <summary>: <the first paragraph of its detail>"."""
+    """Terraform's errors on one line: each "<summary>: <the first paragraph of its detail>"."""
     lines = [line.strip(" │╷╵") for line in output.splitlines()]
     found = []
     for i, line in enumerate(lines):
@@ -159,7 +159,8 @@ def _errors(output: str) -> str:
                 paragraphs.append([])
         # The detail: the first paragraph that is not the source snippet ("on main.tf.json line 3", "3: …").
         detail = next((" ".join(p) for p in paragraphs if p and not p[0].startswith("on ")), "")
-        found.append(f"{line}: {detail}" if detail else line)
+        summary = line.removeprefix("Error: ")
+        found.append(f"{summary}: {detail}" if detail else summary)
     text = "; ".join(found) or " ".join(output.split())
     return text if len(text) <= 600 else f"{text[:600]}… ({len(text) - 600} more characters)"
 
