@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands import cli
-from tests.conftest import PROJECT, Command, background_process
+from tests.conftest import PROJECT, Command, background_process, require_terraform
 
 ESTATE = PROJECT / "tests" / "fixtures" / "estate"
 RAW = "tests/fixtures/estate/state.json"  # as the user names it, from the project root
@@ -66,6 +66,12 @@ IMPORTED = [f"imported: {address} (an [[import]] entry: offline, Terraform canno
             "its import out)" for address, _ in sorted(REPEATED)]
 
 
+def user_environment() -> dict[str, str]:
+    """The environment a user's shell gives: not the session's plugin cache (Terraform's cache is not safe for
+    concurrent installs, and the session's Terraform work installs into it)."""
+    return {name: value for name, value in os.environ.items() if name != "TF_PLUGIN_CACHE_DIR"}
+
+
 def python_main(*args: str) -> list[str]:
     return [sys.executable, "main.py", *args]
 
@@ -97,7 +103,7 @@ def estate_adopted_and_verified(workdir: Path) -> Command:
     """The README's command on the estate: --adopt, then --verify against its own raw state, in one run."""
     config = workdir / "environments" / "estate.toml"
     config.parent.mkdir(parents=True)
-    return Command(python_main("--adopt", SHOWN, "--config", str(config), "--verify", RAW), dict(os.environ), PROJECT)
+    return Command(python_main("--adopt", SHOWN, "--config", str(config), "--verify", RAW), user_environment(), PROJECT)
 
 
 @background_process
@@ -105,7 +111,7 @@ def estate_with_imports_verified(workdir: Path) -> Command:
     """The fix --adopt proposes for the inline rules, made by hand ([[import]] entries); then --verify alone."""
     config = adopted_file(workdir)
     config.write_text(config.read_text() + IMPORT_ENTRIES)
-    return Command(python_main("--verify", RAW, "--config", str(config)), dict(os.environ), PROJECT)
+    return Command(python_main("--verify", RAW, "--config", str(config)), user_environment(), PROJECT)
 
 
 @background_process
@@ -116,7 +122,7 @@ def forgotten_entry_deleted_verified(workdir: Path) -> Command:
     entry = '[[removed]]\nfrom = "module.msk.aws_cloudwatch_log_group.kafka"\ndestroy = false\n'
     assert entry in text
     config.write_text(text.replace(entry, ""))
-    return Command(python_main("--verify", RAW, "--config", str(config)), dict(os.environ), PROJECT)
+    return Command(python_main("--verify", RAW, "--config", str(config)), user_environment(), PROJECT)
 
 
 @background_process
@@ -127,7 +133,7 @@ def state_of_a_newer_provider_verified(workdir: Path) -> Command:
     table = next(r for r in raw["resources"] if r["type"] == "aws_dynamodb_table")
     table["instances"][0]["schema_version"] = 99
     (workdir / "old.tfstate").write_text(json.dumps(raw, indent=2))
-    return Command(python_main("--verify", str(workdir / "old.tfstate"), "--config", str(config)), dict(os.environ),
+    return Command(python_main("--verify", str(workdir / "old.tfstate"), "--config", str(config)), user_environment(),
                    PROJECT)
 
 
@@ -151,7 +157,7 @@ def unmanaged_broker_group_adopted_and_verified(workdir: Path) -> Command:
     config = workdir / "environments" / "estate.toml"
     config.parent.mkdir(parents=True)
     return Command(python_main("--adopt", str(shown), "--config", str(config), "--verify", str(raw)),
-                   dict(os.environ), PROJECT)
+                   user_environment(), PROJECT)
 
 
 def verify_part(stdout: str) -> list[str]:
@@ -167,6 +173,7 @@ def problems(stderr: str) -> list[str]:
 
 @pytest.mark.terraform
 def test_adopt_then_verify_on_the_estate_counts_the_plan_and_flags_each_rule_created_twice(finished):
+    require_terraform()
     result, workdir = finished(estate_adopted_and_verified)
     assert verify_part(result.stdout) == [
         f"verify: stacks/estate planned against {RAW} (offline, -refresh=false)",
@@ -185,8 +192,8 @@ def test_adopt_then_verify_on_the_estate_counts_the_plan_and_flags_each_rule_cre
 
 @pytest.mark.terraform
 def test_verify_alone_after_the_import_entries_passes(finished):
-    result, workdir = finished(estate_with_imports_verified)
-    config = (workdir / "environments" / "estate.toml").as_posix()
+    require_terraform()
+    result, _ = finished(estate_with_imports_verified)
     assert (result.returncode, problems(result.stderr)) == (0, [])
     assert result.stdout.splitlines() == [
         f"verify: stacks/estate planned against {RAW} (offline, -refresh=false)",
@@ -197,11 +204,11 @@ def test_verify_alone_after_the_import_entries_passes(finished):
         *IMPORTED,
         f"verified: nothing destroyed or replaced, no ingress rule created twice: stacks/estate can take over {RAW}",
     ]
-    assert config.endswith("environments/estate.toml")
 
 
 @pytest.mark.terraform
 def test_a_destruction_after_a_hand_edit_is_a_problem(finished):
+    require_terraform()
     result, _ = finished(forgotten_entry_deleted_verified)
     assert result.returncode == 1
     assert verify_part(result.stdout)[1] == "12 moved, 8 updated in place, 4 created, 1 destroyed, 0 replaced"
@@ -218,10 +225,10 @@ def test_a_destruction_after_a_hand_edit_is_a_problem(finished):
 def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_the_pin(finished):
     """The brokers sit in a group the root's state does not hold: --adopt's note says the module's own group is
     attached "in place"; the plan replaces the cluster, and --verify says so, with the pin that keeps it."""
-    result, workdir = finished(unmanaged_broker_group_adopted_and_verified)
+    require_terraform()
+    result, _ = finished(unmanaged_broker_group_adopted_and_verified)
     assert ("note: [msk] no security group of the state is attached: the module creates its own and attaches it "
             "beside associated_security_group_ids (an in-place change)") in result.stdout.splitlines()
-    raw = (workdir / "old.tfstate").as_posix()
     lines = verify_part(result.stdout)
     # The module's own group is created (the brokers' group is not in the state: nothing to move to it), and the
     # rules on it; the cluster is not updated in place but replaced.
@@ -235,11 +242,11 @@ def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_
         "group of its own"
     ) in problems(result.stderr)
     assert result.returncode == 1
-    assert raw.endswith("old.tfstate")
 
 
 @pytest.mark.terraform
 def test_a_plan_terraform_refuses_is_one_line(finished):
+    require_terraform()
     result, workdir = finished(state_of_a_newer_provider_verified)
     assert (result.returncode, result.stdout) == (1, "")
     assert problems(result.stderr) == [
@@ -330,3 +337,21 @@ def test_verify_alone_refuses_a_file_that_does_not_synthesize_as_synth_does(tmp_
     assert (out, err.splitlines()) == ("", [f"error: {config.as_posix()}: name_prefix: is required at the top level",
                                             f"error: {config.as_posix()}: no module tables: add one, such as "
                                             "[dynamodb], for each module block"])
+
+
+def test_a_replaced_value_the_plan_marks_sensitive_is_never_printed():
+    """The pin advice quotes the old value at each replace path, except where the plan marks it sensitive or its
+    name is a secret's (generator.language.secrets)."""
+    from generator.commands import verify
+
+    change = {"address": "module.cache.aws_elasticache_replication_group.this", "mode": "managed",
+              "module_address": "module.cache", "type": "aws_elasticache_replication_group",
+              "change": {"actions": ["delete", "create"], "replace_paths": [["port"], ["auth_token"]],
+                         "before": {"port": 6380, "auth_token": "hunter2-hunter2-hunter2"},
+                         "before_sensitive": {"auth_token": True}}}
+    verdict = verify.read_plan({"resource_changes": [change]}, {"resources": []}, [], "old.tfstate",
+                               {"cache": ["port"]})
+    assert verdict.lines == ["0 moved, 0 updated in place, 0 created, 0 destroyed, 1 replaced"]
+    assert verdict.problems == [
+        "module.cache.aws_elasticache_replication_group.this: replaced (replace_paths: port, auth_token); to keep it, "
+        "pin [cache] port = 6380; auth_token is (sensitive) today: no input of the module is known to keep it"]

@@ -218,6 +218,15 @@ def _at(value: Any, path: Iterable[Any]) -> Any:
     return value
 
 
+def _marked(sensitive: Any) -> bool:
+    """Whether a part of a plan's `before_sensitive` marks anything sensitive (true, or a true inside)."""
+    if isinstance(sensitive, dict):
+        return any(_marked(v) for v in sensitive.values())
+    if isinstance(sensitive, list):
+        return any(_marked(v) for v in sensitive)
+    return sensitive is True
+
+
 def _pin_advice(change: Mapping[str, Any], inputs: Mapping[str, Iterable[str]]) -> str:
     """How to keep a replaced resource: the pin, where an input of its module holds the value; else the old value."""
     table = (change.get("module_address") or "").removeprefix("module.").split(".")[0].split("[")[0]
@@ -225,7 +234,7 @@ def _pin_advice(change: Mapping[str, Any], inputs: Mapping[str, Iterable[str]]) 
     advice = []
     for path in change["change"].get("replace_paths") or []:
         before = _at(change["change"].get("before"), path)
-        hidden = _at(change["change"].get("before_sensitive"), path) or secrets.is_secret_name(str(path[-1]))
+        hidden = _marked(_at(change["change"].get("before_sensitive"), path)) or secrets.is_secret_name(str(path[-1]))
         shown = "(sensitive)" if hidden else clip(json.dumps(before))
         first, last = path[0], path[-1]
         pin = next((p for p in _PINS if p[0] == change["type"] and p[1] == first and p[2] in (None, last)
