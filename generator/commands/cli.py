@@ -366,27 +366,12 @@ def _verify_only(args: argparse.Namespace, load_modules: Callable[[], Mapping[st
 
 
 def _verified(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]], old_state: bytes) -> list[str]:
-    """Synthesize the environment file (in memory), plan its stack against the old state and print what the plan
-    does (generator.commands.verify); returns its problems."""
-    from generator.commands import pipeline, verify
-    from generator.language.inputs import InputError
+    """generator.commands.verify: what the plan does, printed; its problems returned."""
+    from generator.commands import verify
 
     config = args.config[0]
-    modules = load_modules()
     try:
-        result = pipeline.produce([(config, _display(config))], {}, modules=modules)
-    except InputError as err:
-        if args.adopt is None:
-            raise  # alone, --verify refuses a file that does not synthesize as synth does
-        return [*err.problems, f"{_display(config)} does not synthesize: --verify did not plan"]
-    environment = result.environments[0]
-    for warning in environment.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    inputs = {call.name: modules[call.kind].inputs.names() for call in environment.modules}
-    try:
-        verdict = verify.verify(result.files, environment.name, old_state, _display(args.verify), inputs)
+        return verify.run(config, _display(config), old_state, _display(args.verify), load_modules(),
+                          adopting=args.adopt is not None)
     except verify.VerifyFailed as err:
         raise _Failed(str(err)) from None
-    for line in verdict.lines:
-        print(line, flush=True)
-    return verdict.problems

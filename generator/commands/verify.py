@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,3 +412,26 @@ def verify(files: Mapping[str, bytes], stack: str, state: bytes, shown_state: st
         verdict.lines.append(f"verified: nothing destroyed or replaced, no ingress rule created twice: stacks/{stack} "
                              f"can take over {shown_state}")
     return verdict
+
+
+def run(config: Path, shown_config: str, state: bytes, shown_state: str, modules: Mapping[str, Any],
+        adopting: bool) -> list[str]:
+    """The command: synthesize the one environment file (in memory), plan its stack against the old state, print
+    what the plan does (stdout) and the synthesis' warnings (stderr); returns the problems. After --adopt, a file
+    that does not synthesize is a problem of the adoption; alone, it is refused as synth refuses it (InputError)."""
+    from generator.commands import pipeline
+
+    try:
+        result = pipeline.produce([(config, shown_config)], {}, modules=modules)
+    except InputError as err:
+        if not adopting:
+            raise
+        return [*err.problems, f"{shown_config} does not synthesize: --verify did not plan"]
+    environment = result.environments[0]
+    for warning in environment.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    inputs = {call.name: modules[call.kind].inputs.names() for call in environment.modules}
+    verdict = verify(result.files, environment.name, state, shown_state, inputs)
+    for line in verdict.lines:
+        print(line, flush=True)
+    return verdict.problems
