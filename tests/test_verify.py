@@ -355,3 +355,46 @@ def test_a_replaced_value_the_plan_marks_sensitive_is_never_printed():
     assert verdict.problems == [
         "module.cache.aws_elasticache_replication_group.this: replaced (replace_paths: port, auth_token); to keep it, "
         "pin [cache] port = 6380; auth_token is (sensitive) today: no input of the module is known to keep it"]
+
+
+def test_a_created_rule_repeating_a_rule_resource_of_the_old_state_is_a_problem_and_another_port_is_not():
+    """Rules the old state holds as resources count too (aws_security_group_rule, protocol "6" is tcp), and a rule
+    on another port or from another source is new."""
+    from generator.commands import verify
+
+    old = {"version": 4, "resources": [
+        {"mode": "managed", "type": "aws_security_group_rule", "name": "cache_from_vpc", "module": "module.old",
+         "instances": [{"attributes": {"type": "ingress", "security_group_id": "sg-1", "protocol": "6",
+                                       "from_port": 6379, "to_port": 6379, "cidr_blocks": ["10.0.0.0/16"]}}]},
+        {"mode": "managed", "type": "aws_vpc_security_group_ingress_rule", "name": "peer", "instances": [
+            {"index_key": "a", "attributes": {"security_group_id": "sg-1", "ip_protocol": "tcp", "from_port": 6379,
+                                              "to_port": 6379, "referenced_security_group_id": "sg-2"}}]},
+    ]}
+
+    def created(address: str, **values: object) -> dict:
+        return {"address": address, "mode": "managed", "type": "aws_vpc_security_group_ingress_rule",
+                "change": {"actions": ["create"], "after": {"security_group_id": "sg-1", "ip_protocol": "tcp",
+                                                            **values}}}
+
+    plan = {"resource_changes": [
+        created("module.cache.aws_vpc_security_group_ingress_rule.from_cidr_blocks[0]", from_port=6379, to_port=6379,
+                cidr_ipv4="10.0.0.0/16"),
+        created("module.cache.aws_vpc_security_group_ingress_rule.from_security_groups[0]", from_port=6379,
+                to_port=6379, referenced_security_group_id="sg-2"),
+        created("module.cache.aws_vpc_security_group_ingress_rule.other_port[0]", from_port=6380, to_port=6380,
+                cidr_ipv4="10.0.0.0/16"),
+        created("module.cache.aws_vpc_security_group_ingress_rule.other_source[0]", from_port=6379, to_port=6379,
+                cidr_ipv4="10.1.0.0/16"),
+    ]}
+    verdict = verify.read_plan(plan, old, [], "old.tfstate", {})
+    assert verdict.lines[0] == "0 moved, 0 updated in place, 4 created, 0 destroyed, 0 replaced"
+    assert verdict.problems == [
+        problem.removeprefix("problem: ") for problem in (
+            repeated_problem("module.cache.aws_vpc_security_group_ingress_rule.from_cidr_blocks[0]",
+                             "tcp 6379-6379 from 10.0.0.0/16 on sg-1, module.old.aws_security_group_rule.cache_from_vpc",
+                             "old.tfstate"),
+            repeated_problem("module.cache.aws_vpc_security_group_ingress_rule.from_security_groups[0]",
+                             'tcp 6379-6379 from sg-2 on sg-1, aws_vpc_security_group_ingress_rule.peer["a"]',
+                             "old.tfstate"),
+        )
+    ]

@@ -125,19 +125,19 @@ def plan(files: Mapping[str, bytes], stack: str, state: bytes, shown_state: str)
         (workdir / offline.OFFLINE_OVERRIDE["terraform"]["backend"]["local"]["path"]).write_bytes(state)
         env = {**offline.base_environment(), **offline.variables_environment(offline.placeholder_variables(workdir))}
         with offline.mirror_configuration(env, mirror) as env:
-            def run(*args: str) -> subprocess.CompletedProcess:
+            def command(*args: str) -> subprocess.CompletedProcess:
                 return subprocess.run([terraform, *args], cwd=workdir, env=env, capture_output=True, text=True)
 
-            result = run("init", "-input=false", "-no-color")
+            result = command("init", "-input=false", "-no-color")
             if result.returncode != 0:
                 output = result.stdout + result.stderr
                 raise VerifyFailed(offline.install_failure(output) or
                                    f"terraform init of stacks/{stack} failed: {_errors(output)}")
-            result = run("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
+            result = command("plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan")
             if result.returncode != 0:
                 raise VerifyFailed(f"terraform plan of stacks/{stack} against {shown_state} failed: "
                                    f"{_errors(result.stdout + result.stderr)}")
-            result = run("show", "-json", "plan.tfplan")
+            result = command("show", "-json", "plan.tfplan")
             if result.returncode != 0:
                 raise VerifyFailed(f"terraform show of the plan of stacks/{stack} failed: {_errors(result.stderr)}")
             return json.loads(result.stdout), imported
