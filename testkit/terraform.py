@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
-import functools
 import json
 import os
 import re
@@ -35,37 +34,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from generator.commands import offline as _offline
+# Where the provider comes from and the offline override: the product's own (--verify plans with them), reused here
+# so that the tests and the product find the provider alike.
+from generator.commands.offline import (MIRROR_ENV, OFFLINE_OVERRIDE, PLACEHOLDER_SECRET, PROVIDER,  # noqa: F401
+                                        binary, discovered_mirror, holds_provider, implied_mirror_dirs,
+                                        placeholder_variables, provider_help, search_filesystem)
+from generator.commands.offline import INSTALL_FAILURES as _INSTALL_FAILURES
 from generator.language import secrets
 from generator.model import versions
-
-MIRROR_ENV = "TF_PROVIDER_MIRROR"
-PROVIDER = "registry.terraform.io/hashicorp/aws"
-
-OFFLINE_OVERRIDE = {
-    # A remote backend (S3) would need AWS too: the offline plan keeps its state in the scratch folder.
-    "terraform": {"backend": {"local": {"path": "offline.tfstate"}}},
-    "provider": {
-        "aws": {
-            "access_key": "offline-placeholder",
-            "secret_key": "offline-placeholder",
-            "skip_credentials_validation": True,
-            "skip_metadata_api_check": True,
-            "skip_region_validation": True,
-            "skip_requesting_account_id": True,
-        }
-    }
-}
-
-
-# What an offline plan passes for a root's variables, which are the secrets a person supplies at apply.
-PLACEHOLDER_SECRET = "placeholder-token-0123456789"
-
-
-def placeholder_variables(stack_dir: Path) -> dict[str, str]:
-    variables = stack_dir / "variables.tf.json"
-    if not variables.exists():
-        return {}
-    return {name: PLACEHOLDER_SECRET for name in json.loads(variables.read_text(encoding="utf-8"))["variable"]}
 
 
 class TerraformFailed(Exception):
@@ -76,81 +53,14 @@ class ProviderUnavailable(TerraformFailed):
     """Terraform cannot install the provider: the message is one line that says what to set."""
 
 
-def binary() -> str | None:
-    return shutil.which(os.environ.get("TERRAFORM_BINARY_NAME", "terraform"))
-
-
-# --- where the provider comes from -------------------------------------------------------------------------------
-
-def implied_mirror_dirs() -> list[Path]:
-    """Terraform's implied local mirror directories, in its order (CLI configuration docs, "Implied Local Mirror
-    Directories"): terraform.d/plugins in the working directory, then the user's and the system's data folders."""
-    home = Path.home()
-    data_home = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    data_dirs = [Path(d) for d in (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":") if d]
-    return [
-        Path("terraform.d") / "plugins",
-        home / ".terraform.d" / "plugins",
-        data_home / "terraform" / "plugins",
-        *(d / "terraform" / "plugins" for d in data_dirs),
-        home / "Library" / "Application Support" / "io.terraform" / "plugins",  # macOS
-        Path("/Library/Application Support/io.terraform/plugins"),
-    ]
-
-
-def holds_provider(folder: Path) -> bool:
-    return (folder / PROVIDER).is_dir()
-
-
-# Folders a provider mirror never lives in, and which are large to walk: virtual file systems, version control,
-# package trees, Terraform working directories (their providers are links into a mirror or a cache).
-_NOT_SEARCHED = ("/proc", "/sys", "/dev", "/run")
-_NOT_SEARCHED_NAMES = (".git", "node_modules", "site-packages", "__pycache__", ".terraform")
-
-
-def search_filesystem(root: str = "/") -> Path | None:
-    """The first folder on this file system that holds registry.terraform.io/hashicorp/aws (what `.ci/run` looked
-    for with find). The temporary folder is skipped: a plugin cache a test session left there is no mirror."""
-    find = shutil.which("find")
-    if find is None:
-        return None
-    pruned: list[str] = []
-    for name in _NOT_SEARCHED_NAMES:
-        pruned += ["-name", name, "-o"]
-    for path in (*_NOT_SEARCHED, tempfile.gettempdir()):
-        pruned += ["-path", path, "-o"]
-    # The cheap test (-name) first: find evaluates the expression for every entry of the file system.
-    command = [find, root, "-xdev", "(", *pruned[:-1], ")", "-prune", "-o",
-               "-name", "aws", "-type", "d", "-path", f"*/{PROVIDER}", "-print", "-quit"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        return None
-    found = result.stdout.strip()
-    return Path(found).parents[2] if found else None
-
-
-@functools.cache
-def discovered_mirror() -> Path | None:
-    """A local mirror found without being told: an implied mirror directory, else the file system. Searched once
-    per process (a test session, a CI step)."""
-    for folder in implied_mirror_dirs():
-        if holds_provider(folder):
-            return folder.resolve()
-    return search_filesystem()
-
+# --- where the provider comes from (generator.commands.offline) -------------------------------------------------
 
 def provider_mirror() -> Path | None:
     """The filesystem mirror to install hashicorp/aws from, or None for the registry."""
-    named = os.environ.get(MIRROR_ENV)
-    if named:
-        if not holds_provider(Path(named)):
-            raise ProviderUnavailable(
-                f"{MIRROR_ENV}={named} holds no {PROVIDER}: set it to the folder that holds registry.terraform.io/ "
-                "(`terraform providers mirror DIR` makes one)"
-            )
-        return Path(named)
-    return discovered_mirror()
+    try:
+        return _offline.provider_mirror()
+    except _offline.NoProvider as err:
+        raise ProviderUnavailable(str(err)) from None
 
 
 @contextlib.contextmanager
@@ -279,17 +189,6 @@ def _env() -> dict[str, str]:
     return env
 
 
-def provider_help(detail: str) -> str:
-    """One line for a failed provider installation: where Terraform looked and what to set."""
-    mirror = os.environ.get(MIRROR_ENV) or discovered_mirror()
-    where = f"the mirror {mirror}" if mirror else "the registry (no local mirror found)"
-    return (
-        f"terraform could not install {PROVIDER} from {where}: {detail}. Set {MIRROR_ENV} to a folder that holds "
-        f"registry.terraform.io/hashicorp/aws (`terraform providers mirror DIR` makes one), or give the machine "
-        "registry access"
-    )
-
-
 def check_provider(workdir: Path) -> None:
     """Install the provider once in an empty root, under the generated modules' version constraint; raises
     ProviderUnavailable with one line when that fails. With TF_PLUGIN_CACHE_DIR set, the binary lands in the cache,
@@ -300,10 +199,6 @@ def check_provider(workdir: Path) -> None:
         indent=2))
     init(workdir, attach=False)  # raises ProviderUnavailable when the provider cannot be installed
 
-
-# What `terraform init` says when it cannot get a provider (no registry, an empty or wrong mirror).
-_INSTALL_FAILURES = ("Failed to query available provider packages", "Failed to install provider",
-                     "Incompatible provider version", "Failed to resolve provider packages")
 
 REDACTED = "(redacted)"
 

@@ -56,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
         "pins, [[moved]] and [[removed]] entries, so that nothing is replaced; exit 1 listing what cannot be kept",
     )
     parser.add_argument(
+        "--verify",
+        metavar="OLD_STATE",
+        type=Path,
+        help="with one --config FILE (after --adopt, or alone after a hand edit): plan FILE's stack offline against "
+        "OLD_STATE (terraform state pull of the old root); print what is moved, updated, created, destroyed, "
+        "replaced; exit 1 on a destruction, a replacement or an ingress rule created twice. Writes nothing",
+    )
+    parser.add_argument(
         "--base",
         metavar="REF",
         help="with --diff: compare with the tree as committed at the git ref REF (a branch, a tag, a commit), "
@@ -226,8 +234,11 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         from generator.language.inputs import InputError
 
         raise InputError(["--base REF goes with --diff: python main.py --diff --base REF"])
+    old_state = _verify_check(args)  # before anything is written
     if args.adopt is not None:
-        return _adopt(args, load_modules)
+        return _adopt(args, load_modules, old_state)
+    if old_state is not None:
+        return _verify_only(args, load_modules, old_state)
     from generator.synthesis import tree
 
     # Before anything heavy (the jsii runtime starts with the modules): a refused --out, or an environment file
@@ -287,7 +298,7 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
     return 0
 
 
-def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]) -> int:
+def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]], old_state: bytes | None) -> int:
     try:
         from generator.commands.adopt import adopt
     except ModuleNotFoundError as err:  # tomlkit, which only --adopt uses (it edits the file keeping its layout)
@@ -318,9 +329,49 @@ def _adopt(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any
         environments.load(config, load_modules(), _display(config))
     except InputError as err:
         problems = [*problems, *err.problems]
+    else:
+        if old_state is not None:
+            problems = [*problems, *_verified(args, load_modules, old_state)]
+    return _problems(problems)
+
+
+def _problems(problems: list[str]) -> int:
     for line in problems:
         print(f"problem: {line}", file=sys.stderr)
     if problems:
         print(f"{len(problems)} problem(s): resolve them before the first apply", file=sys.stderr)
         return 1
     return 0
+
+
+def _verify_check(args: argparse.Namespace) -> bytes | None:
+    """--verify's own checks, before anything is written or loaded: how it is called, its state file, terraform on
+    PATH. The old state's bytes, or None without --verify."""
+    if args.verify is None:
+        return None
+    from generator.commands import verify
+    from generator.language.inputs import InputError
+
+    if args.check or args.diff or args.out is not None or not args.config or len(args.config) != 1:
+        raise InputError(["--verify needs exactly one --config FILE, alone or after --adopt: python main.py "
+                          "[--adopt STATE] --config FILE --verify OLD_STATE"])
+    return verify.precheck(args.verify, _display(args.verify))
+
+
+def _verify_only(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]], old_state: bytes) -> int:
+    from generator.config import environments
+
+    environments.precheck([(args.config[0], _display(args.config[0]))])
+    return _problems(_verified(args, load_modules, old_state))
+
+
+def _verified(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]], old_state: bytes) -> list[str]:
+    """generator.commands.verify: what the plan does, printed; its problems returned."""
+    from generator.commands import verify
+
+    config = args.config[0]
+    try:
+        return verify.run(config, _display(config), old_state, _display(args.verify), load_modules(),
+                          adopting=args.adopt is not None)
+    except verify.VerifyFailed as err:
+        raise _Failed(str(err)) from None
