@@ -12,13 +12,37 @@ import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import pytest
 
 from generator.commands import cli
-from tests.conftest import PROJECT, Command, background_process, require_terraform
+from testkit.project import PROJECT
+from testkit.pytest_terraform import background_terraform, require_terraform
 
 ESTATE = PROJECT / "tests" / "fixtures" / "estate"
+
+
+class Command(NamedTuple):
+    args: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
+def background_process(build: Callable[[Path], Command]) -> Callable[[Path, Path], tuple[subprocess.CompletedProcess, Path]]:
+    """A command run with the session's Terraform work: `build(workdir)` gives it, in the session's main thread (it
+    may run --adopt in this process), and a worker runs it; `background(job)` is (its CompletedProcess, workdir)."""
+    commands: dict[Path, Command] = {}
+
+    def prepare(workdir: Path) -> None:
+        commands[workdir] = build(workdir)
+
+    def job(_tree: Path, workdir: Path) -> tuple[subprocess.CompletedProcess, Path]:
+        command = commands[workdir]
+        return subprocess.run(command.args, cwd=command.cwd, env=command.env, capture_output=True, text=True), workdir
+
+    job.__module__, job.__name__, job.__qualname__ = build.__module__, build.__name__, build.__qualname__
+    return background_terraform(job, prepare=prepare)
 RAW = "tests/fixtures/estate/state.json"  # as the user names it, from the project root
 SHOWN = "tests/fixtures/estate/state.show.json"
 
@@ -172,9 +196,9 @@ def problems(stderr: str) -> list[str]:
 
 
 @pytest.mark.terraform
-def test_adopt_then_verify_on_the_estate_counts_the_plan_and_flags_each_rule_created_twice(finished):
+def test_adopt_then_verify_on_the_estate_counts_the_plan_and_flags_each_rule_created_twice(background):
     require_terraform()
-    result, workdir = finished(estate_adopted_and_verified)
+    result, workdir = background(estate_adopted_and_verified)
     assert verify_part(result.stdout) == [
         f"verify: stacks/estate planned against {RAW} (offline, -refresh=false)",
         "12 moved, 8 updated in place, 8 created, 0 destroyed, 0 replaced",
@@ -191,9 +215,9 @@ def test_adopt_then_verify_on_the_estate_counts_the_plan_and_flags_each_rule_cre
 
 
 @pytest.mark.terraform
-def test_verify_alone_after_the_import_entries_passes(finished):
+def test_verify_alone_after_the_import_entries_passes(background):
     require_terraform()
-    result, _ = finished(estate_with_imports_verified)
+    result, _ = background(estate_with_imports_verified)
     assert (result.returncode, problems(result.stderr)) == (0, [])
     assert result.stdout.splitlines() == [
         f"verify: stacks/estate planned against {RAW} (offline, -refresh=false)",
@@ -207,9 +231,9 @@ def test_verify_alone_after_the_import_entries_passes(finished):
 
 
 @pytest.mark.terraform
-def test_a_destruction_after_a_hand_edit_is_a_problem(finished):
+def test_a_destruction_after_a_hand_edit_is_a_problem(background):
     require_terraform()
-    result, _ = finished(forgotten_entry_deleted_verified)
+    result, _ = background(forgotten_entry_deleted_verified)
     assert result.returncode == 1
     assert verify_part(result.stdout)[1] == "12 moved, 8 updated in place, 4 created, 1 destroyed, 0 replaced"
     assert FORGOTTEN not in result.stdout
@@ -222,11 +246,11 @@ def test_a_destruction_after_a_hand_edit_is_a_problem(finished):
 
 
 @pytest.mark.terraform
-def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_the_pin(finished):
+def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_the_pin(background):
     """The brokers sit in a group the root's state does not hold: --adopt's note says the module's own group is
     attached "in place"; the plan replaces the cluster, and --verify says so, with the pin that keeps it."""
     require_terraform()
-    result, _ = finished(unmanaged_broker_group_adopted_and_verified)
+    result, _ = background(unmanaged_broker_group_adopted_and_verified)
     assert ("note: [msk] no security group of the state is attached: the module creates its own and attaches it "
             "beside associated_security_group_ids (an in-place change)") in result.stdout.splitlines()
     lines = verify_part(result.stdout)
@@ -245,9 +269,9 @@ def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_
 
 
 @pytest.mark.terraform
-def test_a_plan_terraform_refuses_is_one_line(finished):
+def test_a_plan_terraform_refuses_is_one_line(background):
     require_terraform()
-    result, workdir = finished(state_of_a_newer_provider_verified)
+    result, workdir = background(state_of_a_newer_provider_verified)
     assert (result.returncode, result.stdout) == (1, "")
     assert problems(result.stderr) == [
         f"error: terraform plan of stacks/estate against {(workdir / 'old.tfstate').as_posix()} failed: Resource "
