@@ -4,6 +4,7 @@ JSON, the example module from its one synth."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import textwrap
 from pathlib import Path
@@ -37,9 +38,13 @@ def committed_documents(kind: str) -> dict[str, dict]:
 
 # --- discovery --------------------------------------------------------------------------------------------------------
 def test_every_module_folder_is_discovered_and_generated():
-    """generated/modules/ holds exactly the discovered modules; shared/ and the tests' example are not modules."""
+    """generated/modules/ holds exactly the discovered modules, which are the module folders: shared/ and the tests'
+    example are not modules. (No list of kinds here: a new module folder passes as it is, tests/test_new_module.py.)"""
     generated = sorted(p.name for p in (PROJECT / "generated" / "modules").iterdir() if p.is_dir())
-    assert sorted(MODULES) == generated == ["dynamodb", "elasticache", "msk", "valkeyserverless"]
+    folders = sorted(p.name for p in (PROJECT / "modules").iterdir() if (p / "__init__.py").is_file())
+    assert sorted(MODULES) == generated == sorted(set(folders) - {"shared"})
+    assert {"dynamodb", "elasticache", "msk", "valkeyserverless"} <= set(MODULES)  # the shipped ones, at least
+    assert "example_queue" not in MODULES
     assert list(MODULES) == sorted(MODULES)  # deterministic: by folder name
 
 
@@ -127,10 +132,10 @@ def test_an_unknown_kind_still_names_the_kinds(tmp_path):
     path.write_text(HEAD + '[example_orders]\nqueue_name = "orders"\n')
     with pytest.raises(InputError) as caught:
         environments.load(path, EVERY_KIND, "environments/dev.toml")
+    first = sorted(EVERY_KIND)[0]
     assert caught.value.problems == [
         'environments/dev.toml: [example_orders]: unknown module kind "example" (did you mean example_queue?); '
-        "name the table after one of "
-        "dynamodb, elasticache, example_queue, msk, valkeyserverless (such as dynamodb_main) or set module = \"…\""
+        f"name the table after one of {', '.join(sorted(EVERY_KIND))} (such as {first}_main) or set module = \"…\""
     ]
 
 
@@ -146,6 +151,39 @@ def test_kind_is_usable_from_an_environment_file(kind, tmp_path):
     path.write_text(HEAD + tomlkit.dumps({f"{kind}_main": required}))
     env = environments.load(path, MODULES, "environments/dev.toml")
     assert [(call.name, call.kind) for call in env.modules] == [(f"{kind}_main", kind)]
+
+
+@pytest.mark.parametrize("kind", sorted(MODULES))
+def test_the_declaration_holds_what_the_tests_call_it_with(kind):
+    """Its example call and its longest names, accepted by its own checks; one character more is refused."""
+    assert contract.declaration_problems(MODULES[kind]) == []
+
+
+def _declared(**changes):
+    return dataclasses.replace(EXAMPLES["example_queue"], **changes)
+
+
+def test_a_declaration_the_tests_cannot_call_is_named():
+    from generator.language.inputs import Input, InputSet
+    from generator.language.types import STRING
+
+    queue = EXAMPLES["example_queue"]
+    no_example = InputSet(inputs=(*queue.inputs.inputs, Input("owner", STRING, "Who owns the queue.")))
+    assert contract.declaration_problems(_declared(inputs=no_example)) == [
+        "example_queue: input owner: required, but declares no example (Input(..., example=...))"]
+    assert contract.declaration_problems(_declared(longest_names={"queue_nmae": "q"})) == [
+        "example_queue: longest_names names no input queue_nmae"]
+    assert contract.declaration_problems(_declared(longest_names={"message_retention_seconds": "long"})) == [
+        'example_queue: its longest call is refused by its own checks: message_retention_seconds: must be number, '
+        'got "long"']
+
+
+def test_longest_names_that_are_not_the_longest_are_named():
+    from modules.msk import MODULE as MSK
+
+    shorter = dataclasses.replace(MSK, longest_names={**MSK.longest_names, "cluster_name": "a" * 52})
+    assert contract.declaration_problems(shorter) == [
+        "msk: longest_names cluster_name is not the longest the module's checks allow: 53 characters pass"]
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES))
@@ -218,3 +256,4 @@ def test_the_example_module_keeps_the_contract(example_tree):
     assert contract.description_problems("example_queue", definition.inputs.inputs,
                                          documents["variables.tf.json"]["variable"]) == []
     assert contract.reference_problems("example_queue", documents) == []
+    assert contract.declaration_problems(definition) == []

@@ -2,7 +2,7 @@
 output folder. It grows with each kind of mistake found.
 
 - tests/corpus/*.toml: bad environment files, each opening with `# expect: <line>` comments ({file} stands for
-  the file as the command names it). Run as `python main.py --config <file> --out <a written tree>`.
+  the file as the command names it, {kinds} for the discovered kinds, as messages list them). Run as `python main.py --config <file> --out <a written tree>`.
 - CLI_CASES below: bad arguments and bad file names that cannot live in the repository as files.
 - Then --check and --diff over a tree someone broke by hand.
 
@@ -20,6 +20,7 @@ import pytest
 from generator.commands import cli, pipeline
 from generator.synthesis import tree
 from generator.config import environments as environments_module
+from modules import all_modules
 from tests.conftest import PROJECT, fixture_environment
 
 CORPUS = PROJECT / "tests" / "corpus"
@@ -59,7 +60,7 @@ def test_the_corpus_is_there():
 def test_corpus(case, written, capsys):
     shown = case.relative_to(PROJECT).as_posix()
     expected = [
-        "error: " + line[len(EXPECT):].replace("{file}", shown)
+        "error: " + line[len(EXPECT):].replace("{file}", shown).replace("{kinds}", ", ".join(sorted(all_modules())))
         for line in case.read_text().splitlines()
         if line.startswith(EXPECT)
     ]
