@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from generator.model.discovery import discover, module_folders
 from generator.language.inputs import InputError
 from generator.synthesis.normalize import MODULE_FILES
 from modules import all_modules
-from testkit import contract
+from testkit import contract, docs_run
 from tests.conftest import PROJECT
 
 MODULES = all_modules()
@@ -37,6 +38,7 @@ def committed_documents(kind: str) -> dict[str, dict]:
 
 
 # --- discovery --------------------------------------------------------------------------------------------------------
+@pytest.mark.every_kind
 def test_every_module_folder_is_discovered_and_generated():
     """generated/modules/ holds exactly the discovered modules, which are the module folders: shared/ and the tests'
     example are not modules. (No list of kinds here: a new module folder passes as it is, tests/test_new_module.py.)"""
@@ -127,6 +129,7 @@ def test_an_environment_reaches_a_module_named_with_an_underscore(tmp_path):
         ("example_queue_orders", "example_queue"), ("example_queue", "example_queue")]
 
 
+@pytest.mark.every_kind
 def test_an_unknown_kind_still_names_the_kinds(tmp_path):
     path = tmp_path / "dev.toml"
     path.write_text(HEAD + '[example_orders]\nqueue_name = "orders"\n')
@@ -257,3 +260,36 @@ def test_the_example_module_keeps_the_contract(example_tree):
                                          documents["variables.tf.json"]["variable"]) == []
     assert contract.reference_problems("example_queue", documents) == []
     assert contract.declaration_problems(definition) == []
+
+
+# --- the example module of the docs is this one ------------------------------------------------------------------------
+DOCS = PROJECT / "docs" / "contributing.md"
+DOCS_FILE = re.compile(r"^`modules/example_queue/(\w+\.py)`:$")  # the line that names a block's file
+
+
+def docs_module_files() -> dict[str, str]:
+    """The example module's files as docs/contributing.md shows them: each `py` block under the line naming it."""
+    text = DOCS.read_text()
+    lines = text.splitlines()
+    files = {}
+    for block in docs_run.extract(text, "docs/contributing.md"):
+        named = DOCS_FILE.match(lines[block.line - 3])  # the name, a blank line, the fence
+        if block.info == "py" and named:
+            files[named.group(1)] = block.text
+    return files
+
+
+def test_the_docs_example_module_is_a_module_the_contract_accepts(tmp_path, monkeypatch):
+    """Extracted from the page, written as a folder, discovered and held to the contract; and it is the tests' own
+    example module, file for file, so it is also the one tests/test_new_module.py adds to a copy of the project."""
+    files = docs_module_files()
+    assert sorted(files) == ["__init__.py", "inputs.py", "outputs.py", "resources.py"]
+    root = _package(tmp_path, monkeypatch, "docs_modules", {"example_queue": files["__init__.py"]})
+    for name, content in files.items():
+        (root / "example_queue" / name).write_text(content)
+    found = discover(root, "docs_modules")
+    assert list(found) == ["example_queue"]
+    assert contract.kind_problems("example_queue", {**MODULES, **found}) == []
+    assert contract.declaration_problems(found["example_queue"]) == []
+    assert found["example_queue"].build == "docs_modules.example_queue.resources:build"
+    assert files == {name: (EXAMPLES_FOLDER / "example_queue" / name).read_text() for name in files}

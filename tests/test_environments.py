@@ -92,11 +92,11 @@ def test_table_values_override_top_level(tmp_path):
         pytest.param(HEAD + "\n[redis_cache]\ncluster_name = \"x\"\n", [
             'environments/dev.toml: [redis_cache]: unknown module kind "redis"; name the table after one of '
             f'{KINDS} (such as {FIRST_KIND}_main) or set module = "…"',
-        ], id="unknown-kind"),
+        ], id="unknown-kind", marks=pytest.mark.every_kind),
         pytest.param(HEAD + "\n[dynamo_reviews]\ntable_name = \"x\"\n", [
             'environments/dev.toml: [dynamo_reviews]: unknown module kind "dynamo" (did you mean dynamodb?); name the '
             f'table after one of {KINDS} (such as {FIRST_KIND}_main) or set module = "…"',
-        ], id="unknown-kind-nearest"),
+        ], id="unknown-kind-nearest", marks=pytest.mark.every_kind),
         pytest.param(HEAD + """
 [msk]
 cluster_name = "events"

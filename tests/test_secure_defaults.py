@@ -255,6 +255,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("kind", KINDS)
 
 
+@pytest.mark.every_kind
 def test_every_shipped_module_is_covered(produced):
     """The four modules this file decides each secure default for. A module added since is held to its own secure
     defaults by its native test's `secure_defaults` run (generator/synthesis/tftest.py: every input that can weaken

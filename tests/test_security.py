@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from generator.commands import cli
 from generator.language import secrets
 from tests.conftest import PROJECT, fixture_environment, plan_case
@@ -73,6 +75,7 @@ def test_gate_counts_the_main_resources():
         "module.m.aws_msk_cluster.this", "module.m.aws_cloudwatch_log_group.broker_logs[0]"}
 
 
+@pytest.mark.every_kind
 def test_gate_reads_the_main_resource_types_the_modules_declare():
     """No list in the gate: the union of every discovered module's declaration (the list the gate once held)."""
     from testkit.security_gate import main_resource_types
