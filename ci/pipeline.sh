@@ -17,6 +17,8 @@
 #   ci/pipeline.sh team-edits         the team's edits (a table and a cache more in dev, prod gone, staging new) in a
 #                                     copy of HEAD: regenerated, the whole suite, every pre-commit hook and (when
 #                                     checkov is installed: the gate step) the security gate pass there
+#   ci/pipeline.sh new-module         a module folder more in a copy of the project: the tests about modules in general
+#                                     pass there with no other file changed (tests/test_new_module.py)
 #   ci/pipeline.sh sandbox            terraform apply of the modules against moto's server (no AWS), a plan that must
 #                                     say "No changes", and destroy (docs/sandbox.md; needs the ci extra)
 #
@@ -32,7 +34,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 # A CLI configuration variable naming a file that does not exist makes terraform warn at every call.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 
-usage() { sed -n '2,25p' "$0" >&2; exit 2; }
+usage() { sed -n '2,27p' "$0" >&2; exit 2; }
 
 # terraform for the plan and apply steps: from the local mirror when there is one (same discovery as the tests).
 terraform_config() {
@@ -126,6 +128,9 @@ case "$step" in
     ;;
   team-edits)
     "$PYTHON" -m testkit.team_edits --checkov "${CHECKOV_VENV:-.venv-checkov}/bin/checkov"
+    ;;
+  new-module)
+    "$PYTHON" -m pytest -q -p no:cacheprovider -m new_module tests/test_new_module.py
     ;;
   sandbox)
     "$PYTHON" -m testkit.sandbox
