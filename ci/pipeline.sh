@@ -19,6 +19,8 @@
 #                                     copy of HEAD: regenerated, the tests that can see the team's files, every
 #                                     pre-commit hook and (when checkov is installed: the gate step) the security
 #                                     gate pass there
+#   ci/pipeline.sh new-module         a module folder more in a copy of the project: the tests about modules in general
+#                                     pass there with no other file changed (tests/test_new_module.py)
 #   ci/pipeline.sh sandbox            terraform apply of the modules against moto's server (no AWS), a plan that must
 #                                     say "No changes", and destroy (docs/sandbox.md; needs the ci extra)
 #
@@ -130,6 +132,9 @@ case "$step" in
     ;;
   team-edits)
     "$PYTHON" -m testkit.team_edits --checkov "${CHECKOV_VENV:-.venv-checkov}/bin/checkov"
+    ;;
+  new-module)
+    "$PYTHON" -m pytest -q -p no:cacheprovider -m new_module tests/test_new_module.py
     ;;
   sandbox)
     "$PYTHON" -m testkit.sandbox

@@ -9,6 +9,9 @@ and on the tests' own example module.
    column shows it); an input whose default is null says what null does, in words NULL_BEHAVIOUR recognizes.
 3. Every `var.X` and `local.Y` that an expression of the module's JSON reads is declared by the module (a variable
    block, a `locals` entry): Terraform would refuse the module at validate, this says so without Terraform.
+4. Its declaration holds what the tests need to call it without knowing it by name (declaration_problems): an
+   example for every required input, an example call (ModuleDefinition.example_call) its own checks accept, and
+   `longest_names` (inputs only) whose call they accept too, where one character more on any name is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from generator.model import wiring
 from generator.model.discovery import KIND, RESERVED_KINDS
 from generator.config.environments import kind_of
 from generator.language.inputs import Input
+from generator.model.module import ModuleDefinition
 
 DESCRIPTION_RULE = (
     "a description ending with \".\"; with default null, it says what null does (\"Default: …\", \"Without …\", "
@@ -98,3 +102,28 @@ def reference_problems(kind: str, documents: Mapping[str, Mapping[str, Any]]) ->
                 kind_of_block = "variable" if what == "var" else "local value"
                 found.add(f"{kind}: {name} reads {what}.{ref}, but the module declares no {kind_of_block} {ref}")
     return sorted(found)
+
+
+def declaration_problems(definition: ModuleDefinition) -> list[str]:
+    """What the module's declaration lacks for the tests to call it by discovery alone (item 4 of the contract)."""
+    kind = definition.name
+    found = [f"{kind}: input {spec.name}: required, but declares no example (Input(..., example=...))"
+             for spec in definition.inputs.inputs if spec.required and spec.example is None]
+    if found:
+        return found
+    for what, call in (("example call", definition.example_call()), ("longest call", definition.longest_call())):
+        _, problems = definition.inputs.problems(call)
+        found += [f"{kind}: its {what} is refused by its own checks: {message}" for _, message in problems]
+    unknown = sorted(set(definition.longest_names) - set(definition.input_names()))
+    if unknown:
+        return found + [f"{kind}: longest_names names no input {', '.join(unknown)}"]
+    if found:
+        return found
+    named = {name for aws_name in definition.inputs.aws_names for name in aws_name.inputs}
+    for name, value in definition.longest_names.items():
+        if isinstance(value, str) and name in named:
+            longer = {**definition.longest_call(), name: value + (value[-1:] or "a")}
+            if not definition.inputs.problems(longer)[1]:
+                found.append(f"{kind}: longest_names {name} is not the longest the module's checks allow: "
+                             f"{len(value) + 1} characters pass")
+    return found

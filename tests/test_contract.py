@@ -4,7 +4,9 @@ JSON, the example module from its one synth."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from generator.model.discovery import discover, module_folders
 from generator.language.inputs import InputError
 from generator.synthesis.normalize import MODULE_FILES
 from modules import all_modules
-from testkit import contract
+from testkit import contract, docs_run
 from testkit.project import PROJECT
 
 MODULES = all_modules()
@@ -36,10 +38,14 @@ def committed_documents(kind: str) -> dict[str, dict]:
 
 
 # --- discovery --------------------------------------------------------------------------------------------------------
+@pytest.mark.every_kind
 def test_every_module_folder_is_discovered_and_generated():
-    """generated/modules/ holds exactly the discovered modules; shared/ and the tests' example are not modules."""
+    """generated/modules/ holds exactly the discovered modules, which are the module folders: shared/ and the tests'
+    example are not modules. (No list of kinds here: a new module folder passes as it is, tests/test_new_module.py.)"""
     generated = sorted(p.name for p in (PROJECT / "generated" / "modules").iterdir() if p.is_dir())
-    assert sorted(MODULES) == generated == ["dynamodb", "elasticache", "msk", "valkeyserverless"]
+    folders = sorted(p.name for p in (PROJECT / "modules").iterdir() if (p / "__init__.py").is_file())
+    assert sorted(MODULES) == generated == sorted(set(folders) - {"shared"})
+    assert {"dynamodb", "elasticache", "msk", "valkeyserverless"} <= set(MODULES)  # the shipped ones, at least
     assert list(MODULES) == sorted(MODULES)  # deterministic: by folder name
 
 
@@ -122,15 +128,16 @@ def test_an_environment_reaches_a_module_named_with_an_underscore(tmp_path):
         ("example_queue_orders", "example_queue"), ("example_queue", "example_queue")]
 
 
+@pytest.mark.every_kind
 def test_an_unknown_kind_still_names_the_kinds(tmp_path):
     path = tmp_path / "dev.toml"
     path.write_text(HEAD + '[example_orders]\nqueue_name = "orders"\n')
     with pytest.raises(InputError) as caught:
         environments.load(path, EVERY_KIND, "environments/dev.toml")
+    first = sorted(EVERY_KIND)[0]
     assert caught.value.problems == [
         'environments/dev.toml: [example_orders]: unknown module kind "example" (did you mean example_queue?); '
-        "name the table after one of "
-        "dynamodb, elasticache, example_queue, msk, valkeyserverless (such as dynamodb_main) or set module = \"…\""
+        f"name the table after one of {', '.join(sorted(EVERY_KIND))} (such as {first}_main) or set module = \"…\""
     ]
 
 
@@ -146,6 +153,39 @@ def test_kind_is_usable_from_an_environment_file(kind, tmp_path):
     path.write_text(HEAD + tomlkit.dumps({f"{kind}_main": required}))
     env = environments.load(path, MODULES, "environments/dev.toml")
     assert [(call.name, call.kind) for call in env.modules] == [(f"{kind}_main", kind)]
+
+
+@pytest.mark.parametrize("kind", sorted(MODULES))
+def test_the_declaration_holds_what_the_tests_call_it_with(kind):
+    """Its example call and its longest names, accepted by its own checks; one character more is refused."""
+    assert contract.declaration_problems(MODULES[kind]) == []
+
+
+def _declared(**changes):
+    return dataclasses.replace(EXAMPLES["example_queue"], **changes)
+
+
+def test_a_declaration_the_tests_cannot_call_is_named():
+    from generator.language.inputs import Input, InputSet
+    from generator.language.types import STRING
+
+    queue = EXAMPLES["example_queue"]
+    no_example = InputSet(inputs=(*queue.inputs.inputs, Input("owner", STRING, "Who owns the queue.")))
+    assert contract.declaration_problems(_declared(inputs=no_example)) == [
+        "example_queue: input owner: required, but declares no example (Input(..., example=...))"]
+    assert contract.declaration_problems(_declared(longest_names={"queue_nmae": "q"})) == [
+        "example_queue: longest_names names no input queue_nmae"]
+    assert contract.declaration_problems(_declared(longest_names={"message_retention_seconds": "long"})) == [
+        'example_queue: its longest call is refused by its own checks: message_retention_seconds: must be number, '
+        'got "long"']
+
+
+def test_longest_names_that_are_not_the_longest_are_named():
+    from modules.msk import MODULE as MSK
+
+    shorter = dataclasses.replace(MSK, longest_names={**MSK.longest_names, "cluster_name": "a" * 52})
+    assert contract.declaration_problems(shorter) == [
+        "msk: longest_names cluster_name is not the longest the module's checks allow: 53 characters pass"]
 
 
 @pytest.mark.parametrize("kind", sorted(MODULES))
@@ -218,3 +258,37 @@ def test_the_example_module_keeps_the_contract(example_tree):
     assert contract.description_problems("example_queue", definition.inputs.inputs,
                                          documents["variables.tf.json"]["variable"]) == []
     assert contract.reference_problems("example_queue", documents) == []
+    assert contract.declaration_problems(definition) == []
+
+
+# --- the example module of the docs is this one ------------------------------------------------------------------------
+DOCS = PROJECT / "docs" / "contributing.md"
+DOCS_FILE = re.compile(r"^`modules/example_queue/(\w+\.py)`:$")  # the line that names a block's file
+
+
+def docs_module_files() -> dict[str, str]:
+    """The example module's files as docs/contributing.md shows them: each `py` block under the line naming it."""
+    text = DOCS.read_text()
+    lines = text.splitlines()
+    files = {}
+    for block in docs_run.extract(text, "docs/contributing.md"):
+        named = DOCS_FILE.match(lines[block.line - 3])  # the name, a blank line, the fence
+        if block.info == "py" and named:
+            files[named.group(1)] = block.text
+    return files
+
+
+def test_the_docs_example_module_is_a_module_the_contract_accepts(tmp_path, monkeypatch):
+    """Extracted from the page, written as a folder, discovered and held to the contract; and it is the tests' own
+    example module, file for file, so it is also the one tests/test_new_module.py adds to a copy of the project."""
+    files = docs_module_files()
+    assert sorted(files) == ["__init__.py", "inputs.py", "outputs.py", "resources.py"]
+    root = _package(tmp_path, monkeypatch, "docs_modules", {"example_queue": files["__init__.py"]})
+    for name, content in files.items():
+        (root / "example_queue" / name).write_text(content)
+    found = discover(root, "docs_modules")
+    assert list(found) == ["example_queue"]
+    assert contract.kind_problems("example_queue", {**MODULES, **found}) == []
+    assert contract.declaration_problems(found["example_queue"]) == []
+    assert found["example_queue"].build == "docs_modules.example_queue.resources:build"
+    assert files == {name: (EXAMPLES_FOLDER / "example_queue" / name).read_text() for name in files}

@@ -292,6 +292,7 @@ def module_patterns() -> dict[str, str]:
     return found
 
 
+@pytest.mark.every_kind
 def test_every_pattern_the_modules_use_is_portable():
     patterns = module_patterns()
     # The shapes every module shares, written by generator.language.rules: ids, ARNs, names.

@@ -17,10 +17,10 @@ from modules import all_modules
 from testkit.project import PROJECT, copy_project, fixture_config_args, fixture_environment
 
 
-def test_every_module_has_the_four_files(produced):
-    for kind in all_modules():
-        for name in MODULE_FILES + ("README.md",):
-            assert f"modules/{kind}/{name}" in produced.files
+@pytest.mark.parametrize("kind", sorted(all_modules()))
+def test_every_module_has_the_four_files(produced, kind):
+    for name in MODULE_FILES + ("README.md",):
+        assert f"modules/{kind}/{name}" in produced.files
 
 
 def test_modules_are_reusable_modules(produced):

@@ -329,12 +329,14 @@ def _all_rules_and_checks() -> Iterator[tuple[str, Any]]:
             yield f"{kind}: check {n} on {check.inputs[0]}", check
 
 
+@pytest.mark.every_kind
 def test_every_rule_and_check_is_one_expression_or_a_marked_exception() -> None:
     """No condition written twice (a Python predicate beside an HCL string): `when=`, or `exception=` saying why."""
     written_twice = [name for name, item in _all_rules_and_checks() if item.when is None and item.exception is None]
     assert written_twice == []
 
 
+@pytest.mark.every_kind
 def test_every_terraform_rule_and_check_has_a_failing_and_a_passing_case() -> None:
     """Over the cases the agreement test judges: each condition Terraform evaluates is seen to pass and to fail
     (checks: on cases every rule accepts)."""

@@ -22,11 +22,11 @@ def _rules():
     for kind, module in sorted(MODULES.items()):
         for spec in module.inputs.inputs:
             for n, rule in enumerate(spec.rules):
-                yield pytest.param(spec, rule, id=f"{kind}-{spec.name}-{n}")
+                yield pytest.param(kind, spec, rule, id=f"{kind}-{spec.name}-{n}")
 
 
-@pytest.mark.parametrize(("spec", "rule"), list(_rules()))
-def test_each_rule_refuses_its_example_and_accepts_its_passing_value(spec, rule):
+@pytest.mark.parametrize(("kind", "spec", "rule"), list(_rules()))
+def test_each_rule_refuses_its_example_and_accepts_its_passing_value(kind, spec, rule):
     """As the input receives them: converted to its type (an object's optional attributes get their defaults)."""
     if rule.example is not None:
         assert rule.check(spec.type.convert(rule.example)) is False, rule.must
@@ -38,11 +38,11 @@ def _checks():
     for kind, module in sorted(MODULES.items()):
         for n, check in enumerate(module.inputs.checks):
             if check.passing is not None:
-                yield pytest.param(module.inputs, check, id=f"{kind}-{n}-{check.inputs[0]}")
+                yield pytest.param(kind, module.inputs, check, id=f"{kind}-{n}-{check.inputs[0]}")
 
 
-@pytest.mark.parametrize(("inputs", "check"), list(_checks()))
-def test_each_check_accepts_its_passing_inputs(inputs, check):
+@pytest.mark.parametrize(("kind", "inputs", "check"), list(_checks()))
+def test_each_check_accepts_its_passing_inputs(kind, inputs, check):
     required = inputs.example_call()
     values, problems = inputs.problems({**required, **check.passing})
     assert check.check(values) is True

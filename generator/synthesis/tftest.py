@@ -210,7 +210,8 @@ def module_context(definition: ModuleDefinition, main_file: bytes) -> dict[str, 
         "mocked_data": _mocked_data(main),
         "rule_runs": rule_runs,
         "check_runs": check_runs,
-        "main_resource": _main_resource(main),
+        # The resource whose preconditions the check runs expect to fail; a module without checks has none.
+        "main_resource": _main_resource(main) if check_runs else None,
     }
 
 

@@ -29,4 +29,6 @@ MODULE = ModuleDefinition(
     moves=lambda v: rule_key_moves(v, [v["port"]], [v["port"]]),
     main_resource_types=("aws_elasticache_replication_group", "aws_security_group", "aws_cloudwatch_log_group"),
     ingress_ports=lambda v: [v["port"]],
+    # Within ElastiCache's 40 characters for the replication group id; two shards name their nodes.
+    longest_names={"cluster_name": "a" * (40 - len("mapzip-dev-")), "num_node_groups": 2},
 )

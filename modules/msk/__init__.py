@@ -29,4 +29,8 @@ MODULE = ModuleDefinition(
     moves=lambda v: rule_key_moves(v, ingress_ports_before_2026_11(v), ingress_ports(v)),
     main_resource_types=("aws_msk_cluster", "aws_security_group", "aws_cloudwatch_log_group"),
     ingress_ports=ingress_ports,
+    # Within MSK's 64 characters for name_prefix + cluster_name; KRaft and storage auto scaling add the
+    # configuration's and the scaling policy's names.
+    longest_names={"cluster_name": "a" * (64 - len("mapzip-dev-")), "kafka_version": "3.9.x.kraft",
+                   "storage_autoscaling_max_capacity": 1000},
 )

@@ -20,4 +20,6 @@ MODULE = ModuleDefinition(
     exported=("endpoint_address", "endpoint_port", "reader_endpoint_port", "arn", "security_group_id"),
     main_resource_types=("aws_elasticache_serverless_cache", "aws_security_group"),
     ingress_ports=lambda v: [PORT, READER_PORT],
+    # Within ElastiCache's 40 characters for name_prefix + cache_name.
+    longest_names={"cache_name": "a" * (40 - len("mapzip-dev-"))},
 )
