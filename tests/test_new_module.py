@@ -26,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from modules import all_modules
-from tests.conftest import PROJECT, copy_project, require_terraform
+from testkit.project import PROJECT, copy_project
+from testkit.pytest_terraform import require_terraform
 
 KIND = "example_queue"
 EXAMPLE = PROJECT / "tests" / "fixtures" / "example_modules" / KIND
