@@ -347,7 +347,7 @@ def test_plan_defaults(planned):
         },
     )
     plan.assert_resource(
-        "module.under_test.aws_elasticache_parameter_group.this",
+        "module.under_test.aws_elasticache_parameter_group.this[0]",
         {"family": "valkey8", "name": "mapzip-dev-auth-valkey8", "parameter": []},
     )
     # No source given: no ingress at all.
@@ -366,7 +366,7 @@ def test_plan_cluster_mode(planned):
          "num_cache_clusters": ABSENT},
     )
     plan.assert_resource(
-        "module.under_test.aws_elasticache_parameter_group.this",
+        "module.under_test.aws_elasticache_parameter_group.this[0]",
         {
             "family": "valkey7",
             "name": "mapzip-dev-auth-valkey7-cluster",

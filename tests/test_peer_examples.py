@@ -123,7 +123,7 @@ def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
 
 @pytest.mark.terraform
 def test_cluster_mode_parameters_and_the_vpc_rule(peers):
-    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this", {
+    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this[0]", {
         "family": "valkey7", "description": "Ex-Redis-Cluster-Mode parameter group",
         "parameter": [{"name": "cluster-enabled", "value": "yes"}, {"name": "latency-tracking", "value": "yes"}],
     })
@@ -317,7 +317,7 @@ def test_cloudposse_complete_cache(peers):
         }],
         "tags": {"Namespace": "eg", "Stage": "test", "Name": "eg-test-redis-test"},
     })
-    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_parameter_group.this", {
+    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_parameter_group.this[0]", {
         "family": "valkey7", "parameter": [{"name": "notify-keyspace-events", "value": "lK"}],
     })
     assert _under(peers, "module.elasticache_cloudposse.aws_vpc_security_group_") == [
