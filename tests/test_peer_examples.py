@@ -59,10 +59,15 @@ def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
         {**terraform.OFFLINE_OVERRIDE["provider"]["aws"], "alias": "eu_west_1"},
     ]}}
     (root / "offline_override.tf.json").write_text(json.dumps(offline, indent=2))
-    return terraform.plan_root(root, {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
-                                      "replication_group_auth_token": REPLICATION_GROUP_AUTH_TOKEN,
-                                      "global_auth_token": GLOBAL_AUTH_TOKEN,
-                                      "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN})
+    variables = {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
+                 "replication_group_auth_token": REPLICATION_GROUP_AUTH_TOKEN, "global_auth_token": GLOBAL_AUTH_TOKEN,
+                 "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN}
+    # Two provider configurations (two Regions) need two provider processes: a shared one (the test tools' reuse of
+    # a thread's provider) would be configured twice, the last Region winning for every module.
+    terraform.run(root, "init", "-input=false", "-no-color", attach=False)
+    terraform.run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
+                  variables=variables, attach=False)
+    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan", attach=False))
 
 
 @pytest.fixture(scope="module")
