@@ -1,11 +1,12 @@
 """`--adopt` pins what the state holds, not a constant: for every value adoption pins (every `adopted.pin(...)` in
-generator/commands/adopt.py, read from its source so that a new pin cannot go untested), a state whose value differs from
-the module's default, run through `python main.py --adopt` (cli.main), and the environment file it writes read back:
-each pin holds the state's value, and nothing else is pinned."""
+each module's adopter, modules/<kind>/adopt.py, read from its source so that a new pin cannot go untested), a state
+whose value differs from the module's default, run through `python main.py --adopt` (cli.main), and the environment
+file it writes read back: each pin holds the state's value, and nothing else is pinned."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import json
 import tomllib
@@ -15,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator.commands import adopt, cli
+from generator.adoption import kit
+from generator.commands import cli
 from generator.config import environments
 from modules import all_modules
 
@@ -282,6 +284,52 @@ def dynamodb_other_prefix():
     return shown, {"name_prefix": "acme-legacy-", **pinned}
 
 
+def valkeyserverless_cache(key: str | None = KEY) -> dict[str, Any]:
+    cache = {
+        "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscache:acme-legacy-presence", "name": "acme-legacy-presence",
+        "engine": "valkey", "major_engine_version": "7", "full_engine_version": "7.2", "description": "Presence cache",
+        "kms_key_id": key, "security_group_ids": ["sg-0fffffffffffffff1", OTHER], "subnet_ids": SUBNETS,
+        "user_group_id": "presence-rbac", "snapshot_retention_limit": 3, "daily_snapshot_time": "01:30",
+        "snapshot_arns_to_restore": [f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscachesnapshot:presence-seed"],
+        "cache_usage_limits": [{"data_storage": [{"maximum": 100, "minimum": None, "unit": "GB"}],
+                                "ecpu_per_second": [{"maximum": 50000, "minimum": 1000}]}],
+        "tags": {"Service": "presence"}, "tags_all": {"Service": "presence"},
+    }
+    return state(
+        resource("presence", "aws_elasticache_serverless_cache", "cache", cache),
+        resource("presence", "aws_security_group", "cache", security_group(
+            "sg-0fffffffffffffff1", "acme-legacy-presence-cache", "Presence cache",
+            [{"from_port": 6379, "to_port": 6379, "security_groups": [APP]},
+             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.40.0.0/16"]}])),
+    )
+
+
+def valkeyserverless_own_key():
+    """A cache encrypted with a key of its own, restored from a snapshot, with usage limits, RBAC, its own
+    snapshot settings and an older major version; its group lets the application in on both ports."""
+    return valkeyserverless_cache(), {
+        "cache_name": "presence", "description": "Presence cache", "major_engine_version": "7",
+        "cache_usage_limits": {"data_storage_maximum": 100, "ecpu_per_second_minimum": 1000,
+                               "ecpu_per_second_maximum": 50000},
+        "associated_security_group_ids": [OTHER], "allowed_security_group_ids": [APP],
+        "allowed_cidr_blocks": ["10.40.0.0/16"], "security_group_name": "acme-legacy-presence-cache",
+        "security_group_description": "Presence cache", "kms_key_arn": KEY, "user_group_id": "presence-rbac",
+        "snapshot_retention_limit": 3, "daily_snapshot_time": "01:30",
+        "snapshot_arns_to_restore": [f"arn:aws:elasticache:{REGION}:{ACCOUNT}:serverlesscachesnapshot:presence-seed"],
+        "tags": {"Service": "presence"},
+    }
+
+
+def valkeyserverless_aws_managed_key():
+    """A cache created without a key (ElastiCache's AWS managed key) and without a description."""
+    shown = valkeyserverless_cache(key=None)
+    values = shown["values"]["root_module"]["resources"][0]["values"]
+    del values["description"]
+    _, pinned = valkeyserverless_own_key()
+    return shown, {**{key: value for key, value in pinned.items() if key != "description"},
+                   "kms_key_arn": "alias/aws/elasticache"}
+
+
 # What an environment file holds before --adopt completes it (none: a new file).
 EXISTING = {"dynamodb-other-prefix": 'name_prefix = "acme-new-"\n'}
 
@@ -294,11 +342,13 @@ CASES = {
     "dynamodb-provisioned": ("dynamodb", "orders", dynamodb_provisioned),
     "dynamodb-unencrypted": ("dynamodb", "carts", dynamodb_unencrypted),
     "dynamodb-other-prefix": ("dynamodb", "carts", dynamodb_other_prefix),
+    "valkeyserverless-own-key": ("valkeyserverless", "presence", valkeyserverless_own_key),
+    "valkeyserverless-aws-managed-key": ("valkeyserverless", "presence", valkeyserverless_aws_managed_key),
 }
 # Values every table of a state shares are written once at the top of the file.
 SHARED = {"name_prefix": "acme-legacy-", "vpc_id": VPC, "subnet_ids": SUBNETS}
 SHARED_BY = {"elasticache": {"name_prefix", "vpc_id", "subnet_ids"}, "msk": {"name_prefix", "vpc_id", "subnet_ids"},
-             "dynamodb": {"name_prefix"}}
+             "dynamodb": {"name_prefix"}, "valkeyserverless": {"name_prefix", "vpc_id", "subnet_ids"}}
 
 
 def quietly(*argv: str) -> tuple[int, str, str]:
@@ -330,10 +380,12 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "adopt_pins"
 
 
 def pinnable_keys(kind: str) -> set[str]:
-    """Every key an `adopted.pin(...)` of generator/commands/adopt.py can write for `kind`, read from its source."""
-    functions = {node.name: node for node in ast.parse(Path(adopt.__file__).read_text()).body
-                 if isinstance(node, ast.FunctionDef)}
-    adopter = adopt.ADOPTERS[next(t for t, (k, _) in adopt.ADOPTERS.items() if k == kind)][1].__name__
+    """Every key an `adopted.pin(...)` of the module's adopter (modules/<kind>/adopt.py, and the helpers of
+    generator/adoption/kit.py it calls) can write for `kind`, read from its source."""
+    adopter_module = importlib.import_module(all_modules()[kind].adopter.partition(":")[0])
+    functions = {node.name: node for source in (adopter_module, kit)
+                 for node in ast.parse(Path(source.__file__).read_text()).body if isinstance(node, ast.FunctionDef)}
+    adopter = all_modules()[kind].load_adopter().adopt.__name__
     keys = set()
     for function in {adopter} | {call.func.id for call in ast.walk(functions[adopter])
                                  if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
@@ -352,7 +404,7 @@ def pinnable_keys(kind: str) -> set[str]:
     return keys
 
 
-@pytest.mark.parametrize("kind", ["elasticache", "msk", "dynamodb"])
+@pytest.mark.parametrize("kind", ["elasticache", "msk", "dynamodb", "valkeyserverless"])
 def test_every_pinnable_value_has_a_state_that_differs_from_the_default(kind):
     tested = set().union(*(build()[1] for k, _, build in CASES.values() if k == kind)) | SHARED_BY[kind]
     assert pinnable_keys(kind) - tested == set()
