@@ -114,8 +114,9 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     else:
         p = parameters["values"]
         adopted.source = parameters["address"]
-        # Counted in the module (a Global Datastore's secondary has none): straight to this[0].
-        adopted.moves.append((parameters["address"], f"module.{table}.aws_elasticache_parameter_group.this[0]"))
+        # To `this`: the module's own moved block takes it on to this[0] (counted: a Global Datastore's secondary
+        # has none); a move straight to this[0] would be ambiguous with that block.
+        adopted.moves.append((parameters["address"], f"module.{table}.aws_elasticache_parameter_group.this"))
         moved.add(parameters["address"])
         default_name = f"{group_id}-{family}{'-cluster' if cluster_mode else ''}"
         adopted.pin("parameter_group_name", p["name"], "the parameter group's name", FORCES_NEW, default_name, "name")
