@@ -97,6 +97,25 @@ VALKEY8_PARAMETERS = tuple(sorted(
 ))
 VALKEY_PARAMETERS = {"valkey7": VALKEY7_PARAMETERS, "valkey8": VALKEY8_PARAMETERS}
 
+# Redis OSS parameters, by parameter group family. Source: AWS "Redis OSS-specific parameters"
+# (AmazonElastiCache/latest/red-ug/ParameterGroups.Redis, sections "Redis OSS 7 parameter changes" and "Redis OSS 6.x
+# parameter changes"), read 2026-12. Valkey 7.2 took the redis7 family's parameters unchanged (AWS "Engine specific
+# parameters": "Valkey 7 and Redis OSS 7 parameter changes"), so redis7 is valkey7's list. Redis OSS 7 added the
+# cluster-allow-pubsubshard-when-down, cluster-preferred-endpoint-type and latency-tracking parameters and renamed
+# the four ziplist encodings to listpack: redis6.x has the ziplist names and none of the seven.
+_REDIS7_ADDED = (
+    "cluster-allow-pubsubshard-when-down", "cluster-preferred-endpoint-type", "latency-tracking",
+    "hash-max-listpack-entries", "hash-max-listpack-value", "zset-max-listpack-entries", "zset-max-listpack-value",
+)
+_REDIS6_ZIPLIST = ("hash-max-ziplist-entries", "hash-max-ziplist-value", "zset-max-ziplist-entries",
+                   "zset-max-ziplist-value")
+REDIS_PARAMETERS = {
+    "redis7": VALKEY7_PARAMETERS,
+    "redis6.x": tuple(sorted({p for p in VALKEY7_PARAMETERS if p not in _REDIS7_ADDED} | set(_REDIS6_ZIPLIST))),
+}
+# Every family's parameters, for the parameter group check (engine and version give the family).
+PARAMETERS_BY_FAMILY = {**VALKEY_PARAMETERS, **REDIS_PARAMETERS}
+
 # Values of the parameters whose allowed values are a short list (same source as above).
 _YES_NO = ("yes", "no")
 VALKEY_PARAMETER_VALUES = {
@@ -173,7 +192,8 @@ def _valkey_parameter_types() -> dict[str, Any]:
             "min-replicas-max-lag", "min-replicas-to-write", "repl-backlog-ttl", "reserved-memory",
             "set-max-intset-entries", "slowlog-max-len", "stream-node-max-bytes", "stream-node-max-entries",
             "tcp-keepalive", "timeout", "zset-max-listpack-entries", "zset-max-listpack-value",
-            "commandlog-large-request-max-len", "commandlog-large-reply-max-len", "search-default-timeout-ms")},
+            "commandlog-large-request-max-len", "commandlog-large-reply-max-len", "search-default-timeout-ms",
+            *_REDIS6_ZIPLIST)},
         # Keyspace notifications: any of the classes K E g $ l s h z x t e m d n A (empty turns them off: leave the
         # parameter out for that).
         "notify-keyspace-events": text_of("[KEg$lshzxtemdnA]+", "one or more of the characters KEg$lshzxtemdnA"),
@@ -184,8 +204,8 @@ def _valkey_parameter_types() -> dict[str, Any]:
     }
 
 VALKEY_PARAMETER_TYPES = _valkey_parameter_types()
-assert set(VALKEY_PARAMETER_TYPES) == set(VALKEY7_PARAMETERS) | set(VALKEY8_PARAMETERS), \
-    set(VALKEY_PARAMETER_TYPES) ^ (set(VALKEY7_PARAMETERS) | set(VALKEY8_PARAMETERS))
+_ALL_PARAMETERS = set().union(*PARAMETERS_BY_FAMILY.values())
+assert set(VALKEY_PARAMETER_TYPES) == _ALL_PARAMETERS, set(VALKEY_PARAMETER_TYPES) ^ _ALL_PARAMETERS
 
 # Amazon MSK broker instance types.
 # Source: AWS "Amazon MSK broker types" and "Broker sizes" (msk/latest/developerguide), read 2026-11 via
@@ -312,6 +332,41 @@ VALKEY_SUPPORT_SOURCE = 'AWS "Engine versions and upgrading in ElastiCache", rea
 VALKEY_KNOWN_VERSIONS = tuple(VALKEY_END_OF_SUPPORT) + VALKEY_ENGINE_VERSIONS
 
 
+# ElastiCache for Redis OSS, node-based clusters (replication groups). Source: AWS "Supported ElastiCache (Redis OSS)
+# versions" (AmazonElastiCache/latest/red-ug/supported-engine-versions: 7.1, 7.0, 6.2, 6.0, 5.0.6, 4.0.10) and
+# "ElastiCache Extended Support" (AmazonElastiCache/latest/dg/extended-support), read 2026-12. The provider stores
+# 6.0 and later as major.minor. Standard support of Redis OSS 4 and 5 ended on 2026-01-31 (Extended Support, paid, to
+# 2029-01-31); that of Redis OSS 6 ends on 2027-01-31; none is announced for 7. 4.0.10 and 5.0.6 are left out: their
+# parameter group families (redis4.0, redis5.0) are not listed here, and AWS moves such a group to Valkey in place,
+# which is the way out this project offers (docs/redis.md). A group on them is upgraded first, then adopted.
+REDIS_ENGINE_VERSIONS = ("7.1", "7.0", "6.2", "6.0")
+REDIS_DEFAULT_ENGINE_VERSION = "7.1"
+REDIS_END_OF_SUPPORT = {"6.0": "2027-01-31", "6.2": "2027-01-31"}
+REDIS_SUPPORT_SOURCE = 'AWS "ElastiCache Extended Support", read 2026-12'
+# The parameter group family of each engine and version (AWS CreateCacheParameterGroup, CacheParameterGroupFamily;
+# "Expected a parameter group of family ..." otherwise).
+ENGINE_FAMILIES = {
+    **{("valkey", v): "valkey" + v.split(".")[0] for v in VALKEY_ENGINE_VERSIONS},
+    **{("redis", v): "redis7" if v.startswith("7.") else "redis6.x" for v in REDIS_ENGINE_VERSIONS},
+}
+ENGINE_VERSIONS = {"valkey": VALKEY_KNOWN_VERSIONS, "redis": REDIS_ENGINE_VERSIONS}
+ENGINE_NAMES = {"valkey": "Valkey", "redis": "Redis OSS"}
+# AWS "How to upgrade from Redis OSS to Valkey": a Redis OSS group moves to Valkey in place (ModifyReplicationGroup
+# with Engine and EngineVersion); the provider keeps the resource for redis → valkey only (any other engine change
+# replaces it: customizeDiffEngineForceNewOnDowngrade in internal/service/elasticache/engine_version.go).
+
+
+def redis_support_advice(version: str) -> str | None:
+    """A warning for a Redis OSS version whose end of standard support AWS has announced, else None."""
+    date = REDIS_END_OF_SUPPORT.get(version)
+    if date is None:
+        return None
+    return (
+        f"reaches the end of its standard support on {date} ({REDIS_SUPPORT_SOURCE}): AWS then charges Extended "
+        f"Support; moving to Valkey happens in place (engine = \"valkey\", docs/redis.md)"
+    )
+
+
 def version_advice(version: str, end_of_support: dict[str, str], source: str, default: str, what: str) -> str | None:
     """A warning for a version past its end of support (the reason and the date), else None."""
     date = end_of_support.get(version)
@@ -330,6 +385,12 @@ def version_advice(version: str, end_of_support: dict[str, str], source: str, de
 # same documents; add it here when it is.
 VALKEY_SERVERLESS_MAJOR_VERSIONS = ("7", "8")
 VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION = "8"
+# Redis OSS serverless caches: major version 7 only (AWS "Supported ElastiCache (Redis OSS) versions": "ElastiCache
+# Serverless caches support Redis OSS 7.1"), read 2026-12. A Redis OSS 7 serverless cache moves to Valkey in place
+# (AWS "How to upgrade from Redis OSS to Valkey"; the provider's serverless cache updates engine and
+# major_engine_version in place: ModifyServerlessCache).
+REDIS_SERVERLESS_MAJOR_VERSIONS = ("7",)
+SERVERLESS_MAJOR_VERSIONS = {"valkey": VALKEY_SERVERLESS_MAJOR_VERSIONS, "redis": REDIS_SERVERLESS_MAJOR_VERSIONS}
 # Usage limits: ECPUs per second 1,000 to 15,000,000 (provider int64validator.Between in
 # internal/service/elasticache/serverless_cache.go; AWS "Scaling ElastiCache Serverless"); data storage 1 to 5,000 GB
 # (AWS "Scaling ElastiCache Serverless": a serverless cache stores at most 5 TB), read 2026-11.

@@ -43,9 +43,9 @@ PROBLEMS = [
 # (address, actions); the comments say why each is left.
 REMAINING_CHANGES = {
     # Tags: the module tags every resource alike; the old root tagged only some, and Name differently.
-    "module.elasticache_auth.aws_elasticache_parameter_group.this": ["update"],
+    "module.elasticache_auth.aws_elasticache_parameter_group.this[0]": ["update"],
     "module.elasticache_auth.aws_security_group.this[0]": ["update"],
-    "module.elasticache_recommend.aws_elasticache_parameter_group.this": ["update"],
+    "module.elasticache_recommend.aws_elasticache_parameter_group.this[0]": ["update"],
     "module.elasticache_recommend.aws_security_group.this[0]": ["update"],
     "module.msk.aws_security_group.this[0]": ["update"],
     # Description "Managed by Terraform" → "Subnets of <id>" (no input for it; in place).
@@ -73,13 +73,13 @@ MOVED = {
     "module.dynamodb.aws_dynamodb_table.this": "module.dynamodb.aws_dynamodb_table.reviews",
     "module.elasticache_auth.aws_elasticache_replication_group.this":
         "module.elasticache_auth.aws_elasticache_replication_group.cache",
-    "module.elasticache_auth.aws_elasticache_parameter_group.this":
+    "module.elasticache_auth.aws_elasticache_parameter_group.this[0]":
         "module.elasticache_auth.aws_elasticache_parameter_group.cache",
     "module.elasticache_auth.aws_elasticache_subnet_group.this": "module.elasticache_auth.aws_elasticache_subnet_group.cache",
     "module.elasticache_auth.aws_security_group.this[0]": "module.elasticache_auth.aws_security_group.cache",
     "module.elasticache_recommend.aws_elasticache_replication_group.this":
         "module.elasticache_recommend.aws_elasticache_replication_group.cache",
-    "module.elasticache_recommend.aws_elasticache_parameter_group.this":
+    "module.elasticache_recommend.aws_elasticache_parameter_group.this[0]":
         "module.elasticache_recommend.aws_elasticache_parameter_group.cache",
     "module.elasticache_recommend.aws_elasticache_subnet_group.this":
         "module.elasticache_recommend.aws_elasticache_subnet_group.cache",

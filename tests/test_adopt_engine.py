@@ -128,19 +128,36 @@ def test_adding_an_adopter_touches_only_the_modules_folder(without_then_with):
     assert document["removed"] == [{"from": GROUP, "destroy": False}]
 
 
-def test_a_cache_of_another_engine_is_forgotten_with_a_note(tmp_path):
-    """The Valkey Serverless adopter recognises a valkey cache only: a Redis OSS one is forgotten, and said so."""
+def _adopt_with_engine(tmp_path: Path, engine: str) -> tuple[Path, str]:
     shown = json.loads(STATE.read_text())
     module = shown["values"]["root_module"]["child_modules"][0]
     cache = next(r for r in module["resources"] if r["address"] == CACHE)
-    cache["values"]["engine"] = "redis"
+    cache["values"]["engine"] = engine
     (tmp_path / "state.json").write_text(json.dumps(shown))
     config = tmp_path / "chat.toml"
     out = io.StringIO()
     with redirect_stdout(out), redirect_stderr(io.StringIO()):
         cli.main(["--adopt", str(tmp_path / "state.json"), "--config", str(config)])
+    return config, out.getvalue()
+
+
+def test_a_redis_cache_is_adopted_with_its_engine_pinned(tmp_path):
+    """A Redis OSS serverless cache (issue 28) is adopted as one: engine = "redis" pinned, so that the plan keeps it;
+    engine = "valkey" later moves it in place."""
+    config, out = _adopt_with_engine(tmp_path, "redis")
+    document = tomllib.loads(config.read_text())
+    assert document["presence"]["engine"] == "redis"
+    assert {"from": CACHE, "to": "module.presence.aws_elasticache_serverless_cache.this"} in document["moved"]
+    assert ('[presence] engine = "redis": the cache runs Redis OSS (engine = "valkey" moves it in place: '
+            'docs/redis.md); the module\'s default "valkey" is an in-place change you can make later') in out.splitlines()
+
+
+def test_a_cache_of_another_engine_is_forgotten_with_a_note(tmp_path):
+    """The Valkey Serverless adopter recognises a valkey or redis cache only: another engine's is forgotten, and
+    said so."""
+    config, out = _adopt_with_engine(tmp_path, "memcached")
     assert (f"note: {CACHE}: the valkeyserverless module adopts aws_elasticache_serverless_cache resources only with "
-            "engine valkey: --adopt forgets this one (destroy = false) instead of moving it into the module") \
-        in out.getvalue().splitlines()
+            "engine valkey or redis: --adopt forgets this one (destroy = false) instead of moving it into the module") \
+        in out.splitlines()
     assert tomllib.loads(config.read_text())["removed"] == [{"from": CACHE, "destroy": False},
                                                             {"from": GROUP, "destroy": False}]

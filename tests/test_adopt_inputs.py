@@ -40,7 +40,7 @@ ELASTICACHE_KEEPS_EXISTING_NAMES_AND_THE_DEFAULT_KEY_CASE_1 = plan_case("elastic
 
 def test_elasticache_keeps_existing_names_and_the_default_key(planned):
     plan = Plan(planned(ELASTICACHE_KEEPS_EXISTING_NAMES_AND_THE_DEFAULT_KEY_CASE_1))
-    plan.assert_resource("module.under_test.aws_elasticache_parameter_group.this",
+    plan.assert_resource("module.under_test.aws_elasticache_parameter_group.this[0]",
                          {"name": "mapzip-prod-auth-params", "description": "Managed by Terraform", "family": "valkey7"})
     plan.assert_resource("module.under_test.aws_elasticache_subnet_group.this", {"name": "mapzip-prod-auth-subnets"})
     plan.assert_resource("module.under_test.aws_security_group.this[0]",

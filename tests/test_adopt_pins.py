@@ -138,6 +138,39 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
     return shown, pinned
 
 
+def elasticache_redis() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A Redis OSS 7.1 group (issue 28), otherwise on the module's defaults: its engine pinned, its redis7
+    parameter group under the name and description the module gives one (not pinned)."""
+    group = {
+        "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:replicationgroup:acme-legacy-carts",
+        "replication_group_id": "acme-legacy-carts", "engine": "redis",
+        "description": "Redis OSS replication group acme-legacy-carts",
+        "node_type": "cache.r7g.large", "engine_version": "7.1", "port": 6379, "cluster_enabled": False,
+        "num_cache_clusters": 2, "num_node_groups": 1, "replicas_per_node_group": 1,
+        "automatic_failover_enabled": True, "multi_az_enabled": True,
+        "at_rest_encryption_enabled": "true", "kms_key_id": KEY, "transit_encryption_enabled": True,
+        "auth_token": "carts-token-0123456789", "snapshot_retention_limit": 7, "snapshot_window": "03:00-04:00",
+        "maintenance_window": "sun:05:00-sun:06:00", "auto_minor_version_upgrade": "true",
+        "data_tiering_enabled": False,
+        "log_delivery_configuration": [{"log_type": "slow-log"}, {"log_type": "engine-log"}],
+        "parameter_group_name": "acme-legacy-carts-redis7", "subnet_group_name": "acme-legacy-carts",
+        "security_group_ids": [OTHER], "tags": {}, "tags_all": {},
+    }
+    shown = state(
+        resource("carts", "aws_elasticache_replication_group", "cache", group),
+        resource("carts", "aws_elasticache_parameter_group", "cache", {
+            "name": "acme-legacy-carts-redis7", "description": "Redis OSS parameters of acme-legacy-carts",
+            "family": "redis7", "parameter": [{"name": "maxmemory-policy", "value": "allkeys-lru"}], "tags_all": {}}),
+        resource("carts", "aws_elasticache_subnet_group", "cache", {
+            "name": "acme-legacy-carts", "subnet_ids": SUBNETS, "vpc_id": VPC, "tags_all": {}}),
+    )
+    pinned = {
+        "cluster_name": "carts", "engine": "redis", "engine_version": "7.1", "kms_key_arn": KEY, "num_cache_clusters": 2,
+        "parameters": {"maxmemory-policy": "allkeys-lru"}, "associated_security_group_ids": [OTHER],
+    }
+    return shown, pinned
+
+
 def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[str], unauthenticated: bool,
         server_properties: str, ingress: list[dict[str, Any]], logs: bool = False) -> dict[str, Any]:
     cluster = {
@@ -330,12 +363,21 @@ def valkeyserverless_aws_managed_key():
                    "kms_key_arn": "alias/aws/elasticache"}
 
 
+def valkeyserverless_redis():
+    """The same cache running Redis OSS 7 (issue 28): adopted with its engine pinned."""
+    shown = valkeyserverless_cache()
+    shown["values"]["root_module"]["resources"][0]["values"]["engine"] = "redis"
+    _, pinned = valkeyserverless_own_key()
+    return shown, {**pinned, "engine": "redis"}
+
+
 # What an environment file holds before --adopt completes it (none: a new file).
 EXISTING = {"dynamodb-other-prefix": 'name_prefix = "acme-new-"\n'}
 
 CASES = {
     "elasticache-replication": ("elasticache", "sessions", elasticache_replication),
     "elasticache-cluster-mode": ("elasticache", "graph", elasticache_cluster_mode),
+    "elasticache-redis": ("elasticache", "carts", elasticache_redis),
     "msk-tls-and-plaintext": ("msk", "events", msk_tls_and_plaintext),
     "msk-plaintext-own-text": ("msk", "events", msk_plaintext_with_own_text),
     "msk-mutual-tls": ("msk", "events", msk_mutual_tls),
@@ -343,6 +385,7 @@ CASES = {
     "dynamodb-unencrypted": ("dynamodb", "carts", dynamodb_unencrypted),
     "dynamodb-other-prefix": ("dynamodb", "carts", dynamodb_other_prefix),
     "valkeyserverless-own-key": ("valkeyserverless", "presence", valkeyserverless_own_key),
+    "valkeyserverless-redis": ("valkeyserverless", "presence", valkeyserverless_redis),
     "valkeyserverless-aws-managed-key": ("valkeyserverless", "presence", valkeyserverless_aws_managed_key),
 }
 # Values every table of a state shares are written once at the top of the file.

@@ -34,7 +34,9 @@ def test_module_readme_lists_every_input_and_output(produced, kind):
 
 def test_module_readme_rows(produced):
     readme = produced.files["modules/elasticache/README.md"].decode()
-    assert "| `engine_version` | Valkey version (major.minor). The parameter group family follows from it: 7.2 → valkey7, 8.x → valkey8. | `string` | `\"8.2\"` | no |" in readme
+    assert ("| `engine_version` | Engine version (major.minor): Valkey 7.2, 8.0, 8.1, 8.2; Redis OSS 7.1, 7.0, 6.2, 6.0. "
+            "The parameter group family follows from the engine and version: valkey7, valkey8, redis7 or redis6.x. | "
+            "`string` | `\"8.2\"` | no |") in readme
     assert "| `vpc_id` | VPC of the security group. | `string` | `n/a` | yes |" in readme
     assert "| `auth_token` | AUTH password" in readme and "Sensitive. | `string` | `null` | no |" in readme
     assert "| terraform | >= 1.5.7 |" in readme

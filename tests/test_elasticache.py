@@ -74,8 +74,14 @@ def test_secure_defaults_resolve_without_problems():
         ),
         pytest.param(
             {"engine_version": "7.1"},
-            'engine_version: must be one of "7.2", "8.0", "8.1", "8.2", got "7.1"',
+            'engine_version: must be a Valkey version with engine = "valkey" (7.2, 8.0, 8.1, 8.2), got '
+            'engine_version = "7.1", engine = "valkey"',
             id="engine-version-redis",
+        ),
+        pytest.param(
+            {"engine_version": "6.x"},
+            'engine_version: must be one of "7.2", "8.0", "8.1", "8.2", "7.1", "7.0", "6.2", "6.0", got "6.x"',
+            id="engine-version-unknown",
         ),
         pytest.param(
             {"num_cache_clusters": 7},
@@ -269,15 +275,19 @@ def test_module_json(module_json):
         "aws_elasticache_replication_group",
         "this",
         {
-            "engine": "valkey",
-            "at_rest_encryption_enabled": "${var.at_rest_encryption_enabled}",
-            "transit_encryption_enabled": "${var.transit_encryption_enabled}",
-            "num_cache_clusters": "${local.cluster_mode ? null : coalesce(var.num_cache_clusters, 2)}",
-            "automatic_failover_enabled": "${local.cluster_mode ? true : var.automatic_failover_enabled}",
+            # A secondary of a Global Datastore sends no engine, version or encryption: the global group's.
+            "engine": "${local.global_secondary ? null : local.engine}",
+            "at_rest_encryption_enabled": "${local.global_secondary ? null : var.at_rest_encryption_enabled}",
+            "transit_encryption_enabled": "${local.global_secondary ? null : var.transit_encryption_enabled}",
+            "num_cache_clusters": "${local.group_cluster_mode ? null : coalesce(var.num_cache_clusters, 2)}",
+            "automatic_failover_enabled": "${local.group_cluster_mode ? true : var.automatic_failover_enabled}",
             "dynamic": {"log_delivery_configuration": {"for_each": "${local.log_deliveries}"}},
         },
     )
-    assert module.document["locals"]["parameter_group_family"] == 'valkey${split(".", var.engine_version)[0]}'
+    assert module.document["locals"]["engine"] == "${try(var.global_datastore.engine, var.engine)}"
+    assert module.document["locals"]["parameter_group_family"].startswith(
+        '${lookup({ "valkey 7.2" = "valkey7", "valkey 8.0" = "valkey8", ')
+    module.assert_variable("engine", {"default": "valkey", "nullable": False})
     module.assert_variable("auth_token", {"sensitive": True, "nullable": True, "default": None, "type": "string"})
     module.assert_variable("engine_version", {"default": "8.2", "nullable": False})
     # Valkey exists only as a replication group.
@@ -286,6 +296,7 @@ def test_module_json(module_json):
         "aws_cloudwatch_log_group.engine_log",
         "aws_cloudwatch_log_group.slow_log",
         "aws_cloudwatch_metric_alarm.this",
+        "aws_elasticache_global_replication_group.this",
         "aws_elasticache_parameter_group.this",
         "aws_elasticache_replication_group.this",
         "aws_elasticache_subnet_group.this",
@@ -336,7 +347,7 @@ def test_plan_defaults(planned):
         },
     )
     plan.assert_resource(
-        "module.under_test.aws_elasticache_parameter_group.this",
+        "module.under_test.aws_elasticache_parameter_group.this[0]",
         {"family": "valkey8", "name": "mapzip-dev-auth-valkey8", "parameter": []},
     )
     # No source given: no ingress at all.
@@ -355,7 +366,7 @@ def test_plan_cluster_mode(planned):
          "num_cache_clusters": ABSENT},
     )
     plan.assert_resource(
-        "module.under_test.aws_elasticache_parameter_group.this",
+        "module.under_test.aws_elasticache_parameter_group.this[0]",
         {
             "family": "valkey7",
             "name": "mapzip-dev-auth-valkey7-cluster",
@@ -433,7 +444,8 @@ def test_terraform_refuses_what_python_refuses(refused):
     error = refused(SINGLE_NODE_WITH_FAILOVER)
     assert "automatic_failover_enabled needs num_cache_clusters of 2 or more" in error
     error = refused(UNKNOWN_ENGINE_VERSION)
-    assert 'engine_version must be one of "7.2", "8.0", "8.1", "8.2".' in error
+    assert ("engine_version must be a version of the engine: Valkey 7.2, 8.0, 8.1, 8.2; Redis OSS 7.1, 7.0, 6.2, "
+            "6.0.") in error
     error = refused(SHORT_AUTH_TOKEN)
     assert "auth_token must be 16 to 128 letters, digits or !&#$^<>-." in error
 
@@ -513,7 +525,9 @@ def test_outputs_a_root_needs(module_json):
 def test_the_group_moves_to_its_count_index(module_json):
     """The group existed before create_security_group: a root that applied the old module keeps it."""
     assert module_json("elasticache").document["moved"] == [
-        {"from": "aws_security_group.this", "to": "aws_security_group.this[0]"}
+        {"from": "aws_security_group.this", "to": "aws_security_group.this[0]"},
+        # Counted since a Global Datastore's secondaries have none (issue 28).
+        {"from": "aws_elasticache_parameter_group.this", "to": "aws_elasticache_parameter_group.this[0]"},
     ]
 
 

@@ -249,7 +249,7 @@ CACHE_ACCEPTED = plan_case("elasticache", {**CACHE, "parameters": REAL_PARAMETER
 
 
 def test_real_parameters_are_planned(planned):
-    group = Plan(planned(CACHE_ACCEPTED)).resource("module.under_test.aws_elasticache_parameter_group.this")
+    group = Plan(planned(CACHE_ACCEPTED)).resource("module.under_test.aws_elasticache_parameter_group.this[0]")
     assert {p["name"]: p["value"] for p in group["parameter"]} == REAL_PARAMETERS
     assert CACHE_MODULE.inputs.problems({**CACHE, "parameters": REAL_PARAMETERS})[1] == []
 

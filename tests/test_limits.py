@@ -150,7 +150,7 @@ CASES = [
      'engine_version = "8.2"', "parameter-typo"),
     ("elasticache", {"parameters": {"lazyfree-lazy-eviction": "yes"}},
      'parameters: must name only parameters of the valkey8 family (modules/catalog.py); unknown: '
-     '"lazyfree-lazy-eviction" (a parameter of the valkey7 family only), got parameters = '
+     '"lazyfree-lazy-eviction" (a parameter of the valkey7, redis7 and redis6.x families only), got parameters = '
      '{"lazyfree-lazy-eviction": "yes"}, engine_version = "8.2"', "parameter-of-valkey7"),
     ("elasticache", {"parameters": {"maxmemory-policy": "lru"}},
      "parameters: must give each parameter a value of its type (AWS's documented values and ranges, in "

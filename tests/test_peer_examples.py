@@ -42,6 +42,11 @@ ALARM_TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"
 # The cloudposse cache's AUTH token (the example has none; the module refuses a cache without authentication unless
 # told), a sensitive variable as well.
 CLOUDPOSSE_AUTH_TOKEN = "cloudposse-token-0123456789"
+# redis-replication-group's token (a literal in the example) and the Global Datastore's groups' token.
+REPLICATION_GROUP_AUTH_TOKEN = "PickSomethingMoreSecure123!"
+GLOBAL_AUTH_TOKEN = "global-token-0123456789"
+# The Global Datastore from environment files: one stack per Region (tests/fixtures/environments/global/).
+GLOBAL_ENVIRONMENTS = PROJECT / "tests" / "fixtures" / "environments" / "global"
 
 
 @background_terraform
@@ -49,9 +54,21 @@ def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
     shutil.copytree(FIXTURES, root, dirs_exist_ok=True)
     shutil.copytree(generated_tree / "modules", root / "generated" / "modules")
     # Placeholder credentials, a local backend and no calls to AWS, as the project's offline plans do.
-    (root / "offline_override.tf.json").write_text(json.dumps(terraform.OFFLINE_OVERRIDE, indent=2))
-    return terraform.plan_root(root, {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
-                                      "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN})
+    # The Global Datastore's secondary Region has a provider of its own (aws.eu_west_1), offline too.
+    offline = {**terraform.OFFLINE_OVERRIDE, "provider": {"aws": [
+        terraform.OFFLINE_OVERRIDE["provider"]["aws"],
+        {**terraform.OFFLINE_OVERRIDE["provider"]["aws"], "alias": "eu_west_1"},
+    ]}}
+    (root / "offline_override.tf.json").write_text(json.dumps(offline, indent=2))
+    variables = {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
+                 "replication_group_auth_token": REPLICATION_GROUP_AUTH_TOKEN, "global_auth_token": GLOBAL_AUTH_TOKEN,
+                 "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN}
+    # Two provider configurations (two Regions) need two provider processes: a shared one (the test tools' reuse of
+    # a thread's provider) would be configured twice, the last Region winning for every module.
+    terraform.run(root, "init", "-input=false", "-no-color", attach=False)
+    terraform.run(root, "plan", "-input=false", "-no-color", "-lock=false", "-refresh=false", "-out=plan.tfplan",
+                  variables=variables, attach=False)
+    return json.loads(terraform.run(root, "show", "-json", "plan.tfplan", attach=False))
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +129,7 @@ def test_cluster_mode_group_has_its_users_attached_and_no_auth_token(peers):
 
 @pytest.mark.terraform
 def test_cluster_mode_parameters_and_the_vpc_rule(peers):
-    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this", {
+    peers.assert_resource("module.elasticache_cluster_mode.aws_elasticache_parameter_group.this[0]", {
         "family": "valkey7", "description": "Ex-Redis-Cluster-Mode parameter group",
         "parameter": [{"name": "cluster-enabled", "value": "yes"}, {"name": "latency-tracking", "value": "yes"}],
     })
@@ -306,7 +323,7 @@ def test_cloudposse_complete_cache(peers):
         }],
         "tags": {"Namespace": "eg", "Stage": "test", "Name": "eg-test-redis-test"},
     })
-    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_parameter_group.this", {
+    peers.assert_resource("module.elasticache_cloudposse.aws_elasticache_parameter_group.this[0]", {
         "family": "valkey7", "parameter": [{"name": "notify-keyspace-events", "value": "lK"}],
     })
     assert _under(peers, "module.elasticache_cloudposse.aws_vpc_security_group_") == [
@@ -399,6 +416,37 @@ client_authentication_scram_enabled = true
 client_authentication_iam_enabled = false
 vpc_connectivity_allowed_principals = ["arn:aws:iam::111122223333:root"]
 
+[elasticache_redis_replication_group]
+module = "elasticache"
+cluster_name = "redis-replication-group"
+engine = "redis"
+engine_version = "7.1"
+node_type = "cache.t4g.small"
+transit_encryption_enabled = true
+maintenance_window = "sun:05:00-sun:09:00"
+apply_immediately = true
+ingress_rules = { ingress_vpc = { description = "VPC traffic", cidr_ipv4 = "10.0.0.0/16", from_port = 6379 } }
+subnet_group_name = "ex-redis-replication-group"
+parameter_group_name = "ex-redis-replication-group"
+parameter_group_description = "Ex-Redis-Replication-Group parameter group"
+parameters = { latency-tracking = "yes" }
+tags = { Name = "ex-redis-replication-group", Example = "ex-redis-replication-group", Repository = "https://github.com/terraform-aws-modules/terraform-aws-elasticache" }
+
+[elasticache_serverless_redis]
+module = "valkeyserverless"
+cache_name = "serverless-cache"
+engine = "redis"
+major_engine_version = "7"
+cache_usage_limits = { data_storage_maximum = 2, ecpu_per_second_maximum = 1000 }
+daily_snapshot_time = "22:00"
+description = "ex-serverless-cache serverless cluster"
+kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/0b5e5d1c-6d0a-4f5e-9a51-7a3f2c1e8d40"
+create_kms_key = false
+snapshot_retention_limit = 7
+allowed_cidr_blocks = ["10.0.0.0/16"]
+user_group_id = "redis"
+tags = { Name = "ex-serverless-cache", Example = "ex-serverless-cache", Repository = "https://github.com/terraform-aws-modules/terraform-aws-elasticache" }
+
 [elasticache_cloudposse]
 module = "elasticache"
 name_prefix = "eg-test-"
@@ -444,6 +492,8 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
         "elasticache_cluster_mode": "../../modules/elasticache", "dynamodb_autoscaling": "../../modules/dynamodb",
         "dynamodb_basic": "../../modules/dynamodb", "msk_complete": "../../modules/msk",
         "elasticache_cloudposse": "../../modules/elasticache",
+        "elasticache_redis_replication_group": "../../modules/elasticache",
+        "elasticache_serverless_redis": "../../modules/valkeyserverless",
     }
     # Derived from what the file names: the cluster policy from its principals, the resource policy's switch.
     assert modules["msk_complete"]["create_cluster_policy"] is True
@@ -457,20 +507,24 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
     assert {name: (v["type"], v["sensitive"]) for name, v in variables.items()} == {
         "elasticache_cloudposse_auth_token": ("string", True),
         "elasticache_cluster_mode_user_passwords": ("map(list(string))", True),
+        "elasticache_redis_replication_group_auth_token": ("string", True),
     }
 
 
 @pytest.mark.terraform
-def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack):
+def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack, global_stacks):
     """Every literal input of the roots' module calls has the same value in the environment file (written there,
-    derived, or the module's default), so the file and the roots cannot drift apart."""
-    calls = {call.name: call for call in peer_stack.environments[0].modules}
+    derived, or the module's default), so the file and the roots cannot drift apart. The Global Datastore's calls
+    are in their Regions' files."""
+    calls = {call.name: call for environment in (*peer_stack.environments, *global_stacks[0].environments)
+             for call in environment.modules}
     module_calls = peers.raw["configuration"]["root_module"]["module_calls"]
     assert sorted(name for name in module_calls if not name.startswith("vpc")) == sorted(calls)
     for name, call in calls.items():
         literals = {key: expression["constant_value"] for key, expression in module_calls[name]["expressions"].items()
                     if "constant_value" in expression}
-        assert len(literals) >= 10, (name, sorted(literals))
+        # A Global Datastore's secondary says little of its own: the global group dictates the rest.
+        assert len(literals) >= (7 if name.startswith("elasticache_global_") else 10), (name, sorted(literals))
         said = {key: call.arguments[key] if key in call.arguments else call.values[key] for key in literals}
         assert said == literals, name
 
@@ -484,3 +538,139 @@ def test_readme_section_lists_every_example_file():
     for name in examples:
         text = (FIXTURES / name).read_text(encoding="utf-8")
         assert "# Not expressed, and why:" in text, f"tests/fixtures/peers/{name} does not list what it leaves out"
+
+
+# --- terraform-aws-modules/elasticache examples/redis-replication-group and serverless-cache (issue 28) ----------
+
+@pytest.mark.terraform
+def test_redis_replication_group_runs_redis_with_its_redis7_parameter_group(peers):
+    prefix = "module.elasticache_redis_replication_group."
+    peers.assert_resource(prefix + "aws_elasticache_replication_group.this", {
+        "replication_group_id": "ex-redis-replication-group", "engine": "redis", "engine_version": "7.1",
+        "node_type": "cache.t4g.small", "transit_encryption_enabled": True,
+        "auth_token": REPLICATION_GROUP_AUTH_TOKEN, "parameter_group_name": "ex-redis-replication-group",
+        "description": "Redis OSS replication group ex-redis-replication-group",
+        "maintenance_window": "sun:05:00-sun:09:00", "apply_immediately": True,
+    })
+    peers.assert_resource(prefix + "aws_elasticache_parameter_group.this[0]", {
+        "name": "ex-redis-replication-group", "family": "redis7",
+        "description": "Ex-Redis-Replication-Group parameter group",
+        "parameter": [{"name": "latency-tracking", "value": "yes"}],
+    })
+    assert _check_status(peers, "module.elasticache_redis_replication_group", "engine") == "pass"
+
+
+@pytest.mark.terraform
+def test_serverless_cache_runs_redis_7_within_its_limits(peers):
+    cache = peers.resource("module.elasticache_serverless_redis.aws_elasticache_serverless_cache.this")
+    assert (cache["name"], cache["engine"], cache["major_engine_version"], cache["daily_snapshot_time"],
+            cache["snapshot_retention_limit"], cache["user_group_id"], cache["description"]) == (
+        "ex-serverless-cache", "redis", "7", "22:00", 7, "redis", "ex-serverless-cache serverless cluster")
+    assert cache["cache_usage_limits"] == [{"data_storage": [{"maximum": 2, "minimum": None, "unit": "GB"}],
+                                            "ecpu_per_second": [{"maximum": 1000, "minimum": None}]}]
+    # The root's key, known after apply; the module creates none.
+    assert _change(peers, "module.elasticache_serverless_redis.aws_elasticache_serverless_cache.this")[
+        "after_unknown"]["kms_key_id"] is True
+    assert _under(peers, "module.elasticache_serverless_redis.aws_kms_key.") == []
+
+
+# --- terraform-aws-modules/elasticache examples/redis-global-replication-group (issue 28) ------------------------
+
+@pytest.mark.terraform
+def test_global_datastore_primary_leads_the_global_group(peers):
+    primary = "module.elasticache_global_primary."
+    peers.assert_resource(primary + "aws_elasticache_global_replication_group.this[0]", {
+        "global_replication_group_id_suffix": "ex-redis-global-replication-group",
+        "global_replication_group_description": "Redis OSS Global Datastore of ex-redis-global-replication-group",
+    })
+    assert _change(peers, primary + "aws_elasticache_global_replication_group.this[0]")["after_unknown"][
+        "primary_replication_group_id"] is True
+    peers.assert_resource(primary + "aws_elasticache_replication_group.this", {
+        "engine": "redis", "engine_version": "7.1", "node_type": "cache.r7g.large",
+        "at_rest_encryption_enabled": "true", "transit_encryption_enabled": True,
+    })
+
+
+@pytest.mark.terraform
+def test_global_datastore_secondary_joins_in_its_region_with_what_the_global_group_dictates(peers):
+    secondary = "module.elasticache_global_secondary."
+    group = peers.resource(secondary + "aws_elasticache_replication_group.this")
+    # What the global group dictates is not sent (the provider's ConflictsWith); the id is the primary's, at apply.
+    # engine is the provider's default, "redis" (the schema's Default; the global group's engine here).
+    assert {k: group.get(k) for k in ("engine", "engine_version", "parameter_group_name",
+                                      "transit_encryption_enabled", "num_node_groups")} == {
+        "engine": "redis", "engine_version": None, "parameter_group_name": None,
+        "transit_encryption_enabled": None, "num_node_groups": None}
+    unknown = _change(peers, secondary + "aws_elasticache_replication_group.this")["after_unknown"]
+    assert (unknown["global_replication_group_id"], unknown["node_type"]) == (True, True)  # the global group's
+    assert _under(peers, secondary + "aws_elasticache_parameter_group.") == []
+    assert _under(peers, secondary + "aws_elasticache_global_replication_group.") == []
+    # Its own Region's resources, through the alias: its VPC's subnets are eu-west-1's.
+    assert peers.resource("module.vpc_global_secondary.aws_subnet.private[0]")["availability_zone"] == "eu-west-1a"
+    for variable in ("engine", "engine_version", "node_type"):
+        assert _check_status(peers, "module.elasticache_global_secondary", variable) == "pass"
+
+
+def synthesize_global(workdir: Path) -> None:
+    files = [(p, p.relative_to(PROJECT).as_posix()) for p in sorted(GLOBAL_ENVIRONMENTS.glob("*.toml"))]
+    result = pipeline.produce(files, modules=all_modules())
+    from generator.synthesis import tree
+    tree.write_tree(workdir / "generated", result.files)
+
+
+@background_terraform(prepare=synthesize_global)
+def global_stacks_planned(generated_tree: Path, workdir: Path) -> dict[str, dict]:
+    """Each Region's stack of the Global Datastore's environment files, planned offline."""
+    plans = {}
+    for stack in ("seoul", "ireland"):
+        folder = workdir / "generated" / "stacks" / stack
+        (folder / "offline_override.tf.json").write_text(json.dumps({"provider": terraform.OFFLINE_OVERRIDE["provider"]}))
+        plans[stack] = terraform.plan_root(folder, {f"elasticache_global_{role}_auth_token": GLOBAL_AUTH_TOKEN
+                                                    for role in ("primary", "secondary")
+                                                    if (stack == "seoul") == (role == "primary")})
+    return plans
+
+
+@pytest.fixture(scope="module")
+def global_stacks(background) -> tuple[pipeline.Result, dict[str, Plan]]:
+    files = [(p, p.relative_to(PROJECT).as_posix()) for p in sorted(GLOBAL_ENVIRONMENTS.glob("*.toml"))]
+    result = pipeline.produce(files, modules=all_modules())
+    return result, {stack: Plan(plan) for stack, plan in background(global_stacks_planned).items()}
+
+
+@pytest.mark.terraform
+def test_global_datastore_from_environment_files_one_stack_per_region(global_stacks):
+    _, plans = global_stacks
+    seoul, ireland = plans["seoul"], plans["ireland"]
+    seoul.assert_resource("module.elasticache_global_primary.aws_elasticache_global_replication_group.this[0]", {
+        "global_replication_group_id_suffix": "ex-redis-global-replication-group"})
+    group = "module.elasticache_global_secondary.aws_elasticache_replication_group.this"
+    ireland.assert_resource(group, {"replication_group_id": "ex-redis-global-replication-group",
+                                    "global_replication_group_id": "ldgnf-ex-redis-global-replication-group"})
+    # The global group's version and parameter group: not sent, known once the group joins.
+    unknown = next(c for c in ireland.raw["resource_changes"] if c["address"] == group)["change"]["after_unknown"]
+    assert (unknown["engine_version"], unknown["parameter_group_name"]) == (True, True)
+    assert [a for a in ireland.addresses() if "global_replication_group." in a or "parameter_group." in a] == []
+    region = ireland.raw["configuration"]["provider_config"]["aws"]["expressions"]["region"]["constant_value"]
+    assert region == "eu-west-1"
+
+
+def test_global_datastore_environment_file_refused_when_it_breaks_aws_rules(tmp_path):
+    """A secondary's file that says another engine version, and a primary's that names three secondaries: one
+    message each, naming the file, the key and the rule."""
+    secondary = (GLOBAL_ENVIRONMENTS / "ireland.toml").read_text().replace(
+        'engine_version = "7.1"\nnode_type', 'engine_version = "6.2"\nnode_type')
+    primary = (GLOBAL_ENVIRONMENTS / "seoul.toml").read_text().replace(
+        'global_secondary_regions = ["eu-west-1"]', 'global_secondary_regions = ["eu-west-1", "us-east-1", "us-west-2"]')
+    (tmp_path / "ireland.toml").write_text(secondary)
+    (tmp_path / "seoul.toml").write_text(primary)
+    with pytest.raises(InputError) as refused:
+        pipeline.produce([(tmp_path / "ireland.toml", "environments/ireland.toml"),
+                          (tmp_path / "seoul.toml", "environments/seoul.toml")], modules=all_modules())
+    assert refused.value.problems == [
+        "environments/ireland.toml: [elasticache_global_secondary] global_datastore: must be joined with the Global "
+        "Datastore's engine and major version (AWS: a secondary runs the primary's): set engine and engine_version "
+        'as the primary does, got engine = "redis", engine_version = "6.2"',
+        "environments/seoul.toml: [elasticache_global_primary] global_secondary_regions: must have 0 to 2 Regions "
+        '(AWS allows two secondaries), got ["eu-west-1", "us-east-1", "us-west-2"]',
+    ]

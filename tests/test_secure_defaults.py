@@ -30,7 +30,8 @@ def defaults(module: TerraformJson) -> dict[str, Any]:
 
 def evaluate(module: TerraformJson, value: Any) -> Any:
     """A resource attribute's value when the caller passes nothing it may leave out."""
-    env = {**defaults(module), "local": {"module_kms_key_arn": MODULE_KEY}}
+    # local.global_secondary: the group is no secondary of a Global Datastore (global_datastore is null by default).
+    env = {**defaults(module), "local": {"module_kms_key_arn": MODULE_KEY, "global_secondary": False}}
     return hcl.parse_value(value).evaluate(env) if isinstance(value, str) else value
 
 

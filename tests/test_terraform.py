@@ -30,7 +30,7 @@ def test_dev_plan(dev_plan):
          "transit_encryption_enabled": True, "multi_az_enabled": True},
     )
     dev_plan.assert_resource(
-        "module.elasticache_recommend.aws_elasticache_parameter_group.this",
+        "module.elasticache_recommend.aws_elasticache_parameter_group.this[0]",
         {"parameter": [{"name": "maxmemory-policy", "value": "allkeys-lru"}], "family": "valkey8"},
     )
     dev_plan.assert_resource(

@@ -8,11 +8,11 @@ from modules.shared.network import rule_key_moves
 MODULE = ModuleDefinition(
     name="elasticache",
     summary=(
-        "An ElastiCache replication group running Valkey, with its parameter group (family derived from the "
+        "An ElastiCache replication group running Valkey (or Redis OSS, engine = \"redis\"), with its parameter group (family derived from the "
         "engine version, cluster-enabled in cluster mode), subnet group, a security group that opens only the cache "
         "port to the sources you name, and CloudWatch log groups for the slow and engine logs. By default it is "
         "encrypted at rest and in transit, has a replica with automatic failover across Availability Zones, and "
-        "keeps a week of snapshots."
+        "keeps a week of snapshots. It can lead a Global Datastore or join one as a secondary in another Region."
     ),
     inputs=INPUTS,
     outputs=OUTPUTS,
@@ -25,6 +25,7 @@ MODULE = ModuleDefinition(
         "port",
         "arn",
         "security_group_id",
+        "global_datastore",
     ),
     moves=lambda v: rule_key_moves(v, [v["port"]], [v["port"]]),
     main_resource_types=("aws_elasticache_replication_group", "aws_security_group", "aws_cloudwatch_log_group"),

@@ -1,4 +1,4 @@
-"""Adopting Valkey replication groups (generator.adoption.kit.Adopter): what --adopt reads of them and pins."""
+"""Adopting Valkey and Redis OSS replication groups (generator.adoption.kit.Adopter): what --adopt reads of them and pins."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from generator.adoption.kit import (COMMON, FORCES_NEW, IDENTITY, IN_PLACE, Adop
                                     own_tags, security_group, split_name)
 from generator.adoption.statefile import BOOLEAN, BOOLEAN_OR_STRING, INTEGER, STRING, ListOf, Object, objects
 from generator.language.types import literal
+from modules.catalog import ENGINE_FAMILIES, ENGINE_NAMES
 
 # What the adopter reads of each resource type, and nothing more (generator.adoption.statefile): a value of another
 # type, a missing key or a null where a value is read is one line naming the file and the JSON path. Reading a new
@@ -48,11 +49,17 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     name_prefix, cluster_name = split_name(group_id, prefix)
     adopted.pin("name_prefix", name_prefix, "with cluster_name, the replication group id", IDENTITY)
     adopted.pin("cluster_name", cluster_name, f"with name_prefix, the replication group id {group_id}", IDENTITY)
-    if v.get("engine") != "valkey":
-        report.problems.append(f"{group['address']}: engine: the group runs {literal(v.get('engine'))}; the module "
-                               "runs valkey only (a change of engine the module cannot express)")
+    # The provider's default engine is redis: a group written without one runs Redis OSS.
+    engine = v.get("engine") or "redis"
+    if engine not in ENGINE_NAMES:
+        report.problems.append(f"{group['address']}: engine: the group runs {literal(engine)}; the module runs "
+                               "valkey or redis (a change of engine the module cannot express)")
+    # Redis OSS: pinned, so that the group keeps its engine; engine = "valkey" later moves it in place.
+    adopted.pin("engine", engine, "the group runs Redis OSS (engine = \"valkey\" with a Valkey version moves it in "
+                "place: docs/redis.md)", IN_PLACE)
+    engine_name = ENGINE_NAMES.get(engine, engine)
     adopted.pin("description", v["description"], "the group's description", IN_PLACE,
-                f"Valkey replication group {group_id}")
+                f"{engine_name} replication group {group_id}")
     adopted.pin("node_type", v["node_type"], "the group's nodes", IN_PLACE)
     version = v["engine_version"]
     adopted.pin("engine_version", version, "the group runs it", IN_PLACE)
@@ -99,7 +106,7 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
                             f"TF_VAR_{table}_auth_token (never in the file)")
     own_tags(adopted, v, "group")
 
-    family = f"valkey{version.split('.')[0]}"
+    family = ENGINE_FAMILIES.get((engine, version), f"{engine}{version.split('.')[0]}")
     parameters = one(resources, "aws_elasticache_parameter_group", lambda p: p["name"] == v["parameter_group_name"])
     if parameters is None:
         report.notes.append(f"[{table}] the group uses the parameter group {v['parameter_group_name']}, which the "
@@ -107,12 +114,14 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     else:
         p = parameters["values"]
         adopted.source = parameters["address"]
+        # To `this`: the module's own moved block takes it on to this[0] (counted: a Global Datastore's secondary
+        # has none); a move straight to this[0] would be ambiguous with that block.
         adopted.moves.append((parameters["address"], f"module.{table}.aws_elasticache_parameter_group.this"))
         moved.add(parameters["address"])
         default_name = f"{group_id}-{family}{'-cluster' if cluster_mode else ''}"
         adopted.pin("parameter_group_name", p["name"], "the parameter group's name", FORCES_NEW, default_name, "name")
         adopted.pin("parameter_group_description", p["description"], "the parameter group's description",
-                    FORCES_NEW, f"Valkey parameters of {group_id}", "description")
+                    FORCES_NEW, f"{engine_name} parameters of {group_id}", "description")
         values = {item["name"]: item["value"] for item in p.get("parameter") or []}
         if cluster_mode:
             values.pop("cluster-enabled", None)  # the module sets it in cluster mode

@@ -20,13 +20,18 @@ from modules.shared import inputs as shared
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
     ELASTICACHE_NODE_TYPES,
+    ENGINE_FAMILIES,
+    ENGINE_NAMES,
+    ENGINE_VERSIONS,
+    PARAMETERS_BY_FAMILY,
+    REDIS_ENGINE_VERSIONS,
     VALKEY_DEFAULT_ENGINE_VERSION,
     VALKEY_ENGINE_VERSIONS,
     VALKEY_PARAMETER_TYPES,
-    VALKEY_PARAMETERS,
     VALKEY_END_OF_SUPPORT,
     VALKEY_KNOWN_VERSIONS,
     VALKEY_SUPPORT_SOURCE,
+    redis_support_advice,
     version_advice,
 )
 
@@ -260,12 +265,24 @@ REPLICATION_GROUP_ID_PATTERN = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
 REPLICATION_GROUP_ID = Local("replication_group_id", text(var("name_prefix"), var("cluster_name")))
 # Cluster mode is on exactly when the caller sizes the group by shards.
 CLUSTER_MODE = Local("cluster_mode", var("num_node_groups").not_null())
+# A secondary of a Global Datastore is in cluster mode when the global group is (its shards are the primary's).
+GROUP_CLUSTER_MODE = Local("group_cluster_mode", CLUSTER_MODE
+                           | try_(var("global_datastore")["num_node_groups"].not_null(), False))
 # Nodes in cluster mode: shards × (replicas + 1), with the module's default of one replica (resources.py).
 MAX_NODES = 500
 NODES = var("num_node_groups") * (call("coalesce", var("replicas_per_node_group"), 1) + 1)
-# The parameter group family follows the engine's major version (7.2 → valkey7, 8.x → valkey8); a group of the
-# wrong family is refused by AWS ("Expected a parameter group of family …").
-PARAMETER_GROUP_FAMILY = Local("parameter_group_family", text("valkey", call("split", ".", var("engine_version"))[0]))
+# A secondary of a Global Datastore (global_datastore set) runs the global group's engine and version; otherwise
+# the caller's.
+ENGINE = Local("engine", try_(var("global_datastore")["engine"], var("engine")))
+ENGINE_VERSION = Local("engine_version", try_(var("global_datastore")["engine_version"], var("engine_version")))
+SECONDARY = Local("global_secondary", var("global_datastore").not_null())
+# The parameter group family follows the engine and its major version (modules/catalog.py ENGINE_FAMILIES: Valkey
+# 7.2 → valkey7, 8.x → valkey8; Redis OSS 7.x → redis7, 6.x → redis6.x); a group of the wrong family is refused by
+# AWS ("Expected a parameter group of family …"). A pair the catalog does not have (refused by the engine_version
+# check) gives "".
+PARAMETER_GROUP_FAMILY = Local("parameter_group_family", call(
+    "lookup", expr.lift({f"{engine} {version}": family for (engine, version), family in ENGINE_FAMILIES.items()}),
+    text(ENGINE, " ", ENGINE_VERSION), ""))
 
 # Each log type goes to one destination (AWS: one LogDeliveryConfiguration per log type): its CloudWatch log
 # group, which the module creates and encrypts, or a Kinesis Data Firehose delivery stream the caller owns.
@@ -335,21 +352,25 @@ AWS_NAMES = (
 
 def _unknown_parameters(values: Mapping[str, Any]) -> list[str]:
     """For the message: the parameters the family does not have (the check itself is UNKNOWN_PARAMETERS)."""
-    known = VALKEY_PARAMETERS.get(PARAMETER_GROUP_FAMILY.evaluate(values), ())
+    known = PARAMETERS_BY_FAMILY.get(PARAMETER_GROUP_FAMILY.evaluate(values), ())
     return [name for name in values["parameters"] if name not in known]
 
 
 def _unknown_parameter(values: Mapping[str, Any]) -> str:
+    """The first parameter the family lacks: a Valkey-only or Redis-only one says which families have it."""
     family, name = PARAMETER_GROUP_FAMILY.evaluate(values), _unknown_parameters(values)[0]
-    for other, names in VALKEY_PARAMETERS.items():
-        if other != family and name in names:
-            return f"{literal(name)} (a parameter of the {other} family only)"
-    return rules.unknown_keys({name: None}, VALKEY_PARAMETERS[family])
+    others = [other for other, names in PARAMETERS_BY_FAMILY.items() if other != family and name in names]
+    if others:
+        listed = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+        return f"{literal(name)} (a parameter of the {listed} famil{'ies' if len(others) > 1 else 'y'} only)"
+    return rules.unknown_keys({name: None}, PARAMETERS_BY_FAMILY[family])
 
 
-# A parameter its family does not have (AWS InvalidParameterValue).
-UNKNOWN_PARAMETERS = call("setsubtract", call("keys", var("parameters")),
-                          expr.lift({family: list(names) for family, names in VALKEY_PARAMETERS.items()})[PARAMETER_GROUP_FAMILY])
+# A parameter its family does not have (AWS InvalidParameterValue); an unknown family (a refused engine and version)
+# has none.
+UNKNOWN_PARAMETERS = call("setsubtract", call("keys", var("parameters")), call(
+    "lookup", expr.lift({family: list(names) for family, names in PARAMETERS_BY_FAMILY.items()}),
+    PARAMETER_GROUP_FAMILY, expr.lift([])))
 
 # The value each parameter takes (modules/catalog.py), a value AWS refuses with InvalidParameterValue; a name the
 # family does not have is the check's above.
@@ -388,6 +409,37 @@ PARAMETER_RULES = (
     ),
 )
 
+# --- Global Datastore (aws_elasticache_global_replication_group) ---------------------------------------------------
+# The primary's settings a secondary needs, as the primary's `global_datastore` output gives them: a secondary takes
+# the global group's engine, version, node type, shards and encryption (the provider's global_replication_group_id
+# ConflictsWith those arguments), and AWS refuses a secondary whose settings differ (aws-constraints.md §1).
+GLOBAL_DATASTORE = object_of(
+    id=STRING, engine=STRING, engine_version=STRING, node_type=STRING, num_node_groups=optional(NUMBER),
+    at_rest_encryption_enabled=BOOL, transit_encryption_enabled=BOOL, auth_token_enabled=BOOL,
+    secondary_regions=list_of(STRING),
+)
+_GLOBAL = var("global_datastore")
+_PRIMARY_EXAMPLE = {"global_replication_group_id_suffix": "sessions", "node_type": "cache.r7g.large"}
+_SECONDARY_EXAMPLE = {
+    "global_datastore": {
+        "id": "ldgnf-sessions", "engine": "valkey", "engine_version": "8.2", "node_type": "cache.r7g.large",
+        "num_node_groups": None, "at_rest_encryption_enabled": True, "transit_encryption_enabled": True,
+        "auth_token_enabled": True, "secondary_regions": [rules.EXAMPLE_REGION],
+    },
+}
+
+
+def _secondary(**changes: Any) -> dict[str, Any]:
+    return {"global_datastore": {**_SECONDARY_EXAMPLE["global_datastore"], **changes}}
+
+
+def _major(version: Expr) -> Expr:
+    return call("split", ".", version)[0]
+
+
+# AWS "Global Datastore prerequisites and limitations": M5, R5 and later node types only (no T, C or 4th generation).
+GLOBAL_NODE_TYPE = "cache[.][mr][5-9][a-z]*[.].*"
+
 # The passwords map arrives at apply in an environment file (a secret: the rule language's opaque value, which
 # keys() cannot read): Python then leaves the check to Terraform, which always sees the map.
 PASSWORDS_MATCH_USERS = if_(
@@ -420,7 +472,8 @@ INPUTS = InputSet(
         Input(
             "description",
             STRING,
-            "Description of the replication group. Default: \"Valkey replication group <id>\".",
+            "Description of the replication group. Default: \"Valkey replication group <id>\" (\"Redis OSS ...\" "
+            "with engine = \"redis\").",
             default=None,
             rules=(rules.length_between(1, 255),),
         ),
@@ -439,14 +492,24 @@ INPUTS = InputSet(
             ),
         ),
         Input(
+            "engine",
+            STRING,
+            "Cache engine: \"valkey\" or \"redis\" (Redis OSS, for a group that runs it today). A Redis OSS group "
+            "moves to Valkey in place: engine = \"valkey\" with a Valkey engine_version (docs/redis.md).",
+            default="valkey",
+            rules=(rules.one_of(["valkey", "redis"]),),
+        ),
+        Input(
             "engine_version",
             STRING,
-            "Valkey version (major.minor). The parameter group family follows from it: 7.2 → valkey7, 8.x → valkey8.",
+            "Engine version (major.minor): Valkey " + ", ".join(VALKEY_ENGINE_VERSIONS) + "; Redis OSS "
+            + ", ".join(REDIS_ENGINE_VERSIONS) + ". The parameter group family follows from the engine and version: "
+            "valkey7, valkey8, redis7 or redis6.x.",
             default=VALKEY_DEFAULT_ENGINE_VERSION,
-            rules=(rules.one_of(VALKEY_KNOWN_VERSIONS),),
+            rules=(rules.one_of(dict.fromkeys(VALKEY_KNOWN_VERSIONS + REDIS_ENGINE_VERSIONS)),),
             advice=lambda v: version_advice(
                 v, VALKEY_END_OF_SUPPORT, VALKEY_SUPPORT_SOURCE, VALKEY_DEFAULT_ENGINE_VERSION, "replication groups"
-            ),
+            ) or redis_support_advice(v),
         ),
         Input("port", NUMBER, "Port the cache listens on; the security group opens only this port.", default=6379,
               rules=(rules.between(1024, 65535),)),
@@ -483,7 +546,8 @@ INPUTS = InputSet(
         Input(
             "parameter_group_description",
             STRING,
-            "Description of the parameter group (ForceNew). Default: \"Valkey parameters of <replication group id>\".",
+            "Description of the parameter group (ForceNew). Default: \"Valkey parameters of <replication group id>\" "
+            "(\"Redis OSS ...\" with engine = \"redis\").",
             default=None,
             rules=(rules.length_between(1, 255),),
         ),
@@ -520,7 +584,7 @@ INPUTS = InputSet(
         Input(
             "parameters",
             map_of(STRING),
-            "Valkey parameters, merged into the module's parameter group (cluster-enabled is set by the module). "
+            "Engine parameters, merged into the module's parameter group (cluster-enabled is set by the module). "
             "Each value is of its parameter's type and range as AWS documents them (the generator's "
             "modules/catalog.py), without control characters.",
             default={},
@@ -660,6 +724,35 @@ INPUTS = InputSet(
             default=None,
             rules=(rules.matches("[a-z](?:[a-z0-9]|-[a-z0-9])*", "be lowercase letters, digits and single hyphens"),),
         ),
+        Input(
+            "global_replication_group_id_suffix",
+            STRING,
+            "Make this group the primary of an ElastiCache Global Datastore (aws_elasticache_global_replication_group) "
+            "whose id is AWS's prefix + this suffix. The module's `global_datastore` output is what a secondary's "
+            "call takes. Excludes global_datastore. Without it the module creates no Global Datastore.",
+            default=None,
+            rules=(rules.matches("[a-z0-9](?:[a-z0-9]|-[a-z0-9]){0,39}", "be 1 to 40 lowercase letters, digits and "
+                                 "single hyphens"),),
+        ),
+        Input(
+            "global_secondary_regions",
+            list_of(STRING),
+            "The Regions of the Global Datastore's secondaries (at most two, AWS's limit), on the primary: each "
+            "secondary's call checks that its Region is one of them.",
+            default=[],
+            rules=(rules.items_between(0, 2, "Regions (AWS allows two secondaries)"),
+                   rules.each_matches("[a-z]{2}(-[a-z]+)+-[0-9]", "hold only Region names, such as eu-west-1"),
+                   rules.distinct("Region", "eu-west-1")),
+        ),
+        Input(
+            "global_datastore",
+            GLOBAL_DATASTORE,
+            "Join a Global Datastore as a secondary: the primary module's `global_datastore` output (from an "
+            "environment file: that output's value, read with terraform output). The group then takes the global "
+            "group's engine, version, node type, shards and encryption; the module checks that this call says the "
+            "same and creates no parameter group. Without it the group is no secondary.",
+            default=None,
+        ),
         Input("apply_immediately", BOOL, "Apply changes now instead of in the maintenance window.", default=False),
         Input("auto_minor_version_upgrade", BOOL, "Take minor engine upgrades in the maintenance window.", default=True),
         Input(
@@ -701,6 +794,107 @@ INPUTS = InputSet(
             "and single hyphens, starting with a letter and not ending with a hyphen",
             when=(REPLICATION_GROUP_ID.length() <= 40) & REPLICATION_GROUP_ID.matches(REPLICATION_GROUP_ID_PATTERN),
             example={"cluster_name": "a-cache-name-too-long-for-an-id"},
+        ),
+        Check(
+            ("engine_version", "engine"),
+            lambda v: f"must be a {ENGINE_NAMES.get(v['engine'], v['engine'])} version with engine = "
+            f"{literal(v['engine'])} ({', '.join(ENGINE_VERSIONS.get(v['engine'], ()))})",
+            when=call("contains", expr.lift({e: list(vs) for e, vs in ENGINE_VERSIONS.items()})[var("engine")],
+                      var("engine_version")),
+            hcl_message="engine_version must be a version of the engine: Valkey " + ", ".join(VALKEY_KNOWN_VERSIONS)
+            + "; Redis OSS " + ", ".join(REDIS_ENGINE_VERSIONS) + ".",
+            example={"engine": "redis"},
+            passing={"engine": "redis", "engine_version": "7.1"},
+        ),
+        Check(
+            ("global_datastore", "global_replication_group_id_suffix"),
+            "must not be set together with global_replication_group_id_suffix (a group is the Global Datastore's "
+            "primary or one of its secondaries)",
+            when=unless_null(_GLOBAL, var("global_replication_group_id_suffix").is_null()),
+            shown=("global_replication_group_id_suffix",),
+            example={**_SECONDARY_EXAMPLE, **_PRIMARY_EXAMPLE},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_secondary_regions", "global_replication_group_id_suffix"),
+            "must only be set on a Global Datastore's primary (global_replication_group_id_suffix)",
+            when=(var("global_secondary_regions").length() == 0) | var("global_replication_group_id_suffix").not_null(),
+            example={"global_secondary_regions": ["eu-west-1"]},
+            passing={**_PRIMARY_EXAMPLE, "global_secondary_regions": ["eu-west-1"]},
+        ),
+        Check(
+            ("global_secondary_regions",),
+            lambda v: f"must not name the primary's own Region, {v.get(rules.REGION_KEY)}",
+            when=if_(rules.STACK_REGION.is_null(), True,
+                     not_(call("contains", var("global_secondary_regions"), rules.STACK_REGION))),
+            hcl_message="global_secondary_regions must not name the primary's own Region (the provider's, "
+            "data.aws_region.current).",
+        ),
+        Check(
+            ("global_replication_group_id_suffix", "node_type"),
+            "needs an M5, R5 or later node type (AWS's Global Datastore runs on no T, C or 4th generation node)",
+            when=var("global_replication_group_id_suffix").is_null() | var("node_type").matches(GLOBAL_NODE_TYPE),
+            shown=("node_type",),
+            example={"global_replication_group_id_suffix": "sessions", "node_type": "cache.t4g.small"},
+            passing=_PRIMARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore", "engine", "engine_version"),
+            "must be joined with the Global Datastore's engine and major version (AWS: a secondary runs the "
+            "primary's): set engine and engine_version as the primary does",
+            when=unless_null(_GLOBAL, ((_GLOBAL["engine"] == var("engine"))
+                                      & (_major(_GLOBAL["engine_version"]) == _major(var("engine_version"))))),
+            shown=("engine", "engine_version"),
+            example={**_SECONDARY_EXAMPLE, "engine_version": "7.2"},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore", "node_type"),
+            "must be joined with a node_type of the Global Datastore's node type family (AWS: the secondaries' "
+            "nodes are the primary's)",
+            when=unless_null(_GLOBAL, (call("split", ".", _GLOBAL["node_type"])[1] == _NODE_FAMILY)),
+            shown=("node_type",),
+            example={**_SECONDARY_EXAMPLE, "node_type": "cache.m7g.large"},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore", "at_rest_encryption_enabled", "transit_encryption_enabled"),
+            "must be joined with the Global Datastore's encryption (the primary's at_rest_encryption_enabled and "
+            "transit_encryption_enabled, which a secondary cannot set otherwise)",
+            when=unless_null(_GLOBAL, ((_GLOBAL["at_rest_encryption_enabled"] == var("at_rest_encryption_enabled"))
+                                      & (_GLOBAL["transit_encryption_enabled"] == var("transit_encryption_enabled")))),
+            shown=("at_rest_encryption_enabled", "transit_encryption_enabled"),
+            example={**_SECONDARY_EXAMPLE, "at_rest_encryption_enabled": False},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore", "auth_token", "transit_encryption_mode"),
+            "must be joined with an auth_token exactly when the primary has one, and without transit_encryption_mode "
+            "(the Global Datastore dictates both)",
+            when=unless_null(_GLOBAL, ((_GLOBAL["auth_token_enabled"] == var("auth_token").not_null())
+                                      & var("transit_encryption_mode").is_null())),
+            shown=("transit_encryption_mode",),  # never echo a secret
+            example={**_SECONDARY_EXAMPLE, "transit_encryption_mode": "preferred"},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore", "num_node_groups", "parameters", "snapshot_arns", "snapshot_name"),
+            "must be joined without num_node_groups, parameters, snapshot_arns or snapshot_name (the Global "
+            "Datastore's shards and parameter group are the primary's, and a secondary starts from its data)",
+            when=unless_null(_GLOBAL, (var("num_node_groups").is_null() & (var("parameters").length() == 0)
+                                      & (var("snapshot_arns").length() == 0) & var("snapshot_name").is_null())),
+            shown=("num_node_groups", "parameters", "snapshot_arns", "snapshot_name"),
+            example={**_SECONDARY_EXAMPLE, "num_node_groups": 2},
+            passing=_SECONDARY_EXAMPLE,
+        ),
+        Check(
+            ("global_datastore",),
+            lambda v: f"must list this stack's Region, {v.get(rules.REGION_KEY)}, in its secondary_regions (the "
+            "primary's global_secondary_regions: AWS allows two secondaries, each declared on the primary)",
+            when=unless_null(_GLOBAL, if_(rules.STACK_REGION.is_null(), True,
+                                          call("contains", _GLOBAL["secondary_regions"], rules.STACK_REGION))),
+            hcl_message="global_datastore must list this stack's Region (data.aws_region.current) in its "
+            "secondary_regions (the primary's global_secondary_regions).",
         ),
         Check(
             ("num_cache_clusters", "num_node_groups"),
@@ -951,12 +1145,14 @@ INPUTS = InputSet(
         ),
         # AWS refuses a parameter its family does not have (InvalidParameterValue) when creating the group.
         Check(
-            ("parameters", "engine_version"),
+            ("parameters", "engine_version", "engine", "global_datastore"),
             lambda v: f"must name only parameters of the {PARAMETER_GROUP_FAMILY.evaluate(v)} family "
             f"(modules/catalog.py); unknown: {_unknown_parameter(v)}",
+            shown=("parameters", "engine_version"),
             when=UNKNOWN_PARAMETERS.length() == 0,
-            hcl_message="parameters must name only parameters of the parameter group family (valkey7 for 7.2, "
-            "valkey8 for 8.x; see modules/catalog.py in the generator).",
+            hcl_message="parameters must name only parameters of the parameter group family (valkey7 for Valkey "
+            "7.2, valkey8 for 8.x, redis7 for Redis OSS 7.x, redis6.x for 6.x; see modules/catalog.py in the "
+            "generator).",
             example={"parameters": {"not-a-parameter": "yes"}},
             passing={"parameters": {"maxmemory-policy": "allkeys-lru"}, "engine_version": "7.2"},
         ),

@@ -1,4 +1,4 @@
-"""ElastiCache (Valkey) outputs: endpoints and identifiers services and other modules need."""
+"""ElastiCache (Valkey, Redis OSS) outputs: endpoints and identifiers services and other modules need."""
 
 from generator.model.module import Output
 from generator.model.wiring import InputRefs
@@ -29,10 +29,11 @@ OUTPUTS = (
     Output(
         "engine_version_actual",
         "aws_elasticache_replication_group.this.engine_version_actual",
-        "Valkey version the cluster runs (major.minor.patch), as AWS reports it.",
+        "Engine version the cluster runs (major.minor.patch), as AWS reports it.",
     ),
     *security_group_outputs(INPUT),
-    Output("parameter_group_name", "aws_elasticache_parameter_group.this.name", "Parameter group of the cache."),
+    Output("parameter_group_name", "one(aws_elasticache_parameter_group.this[*].name)",
+           "Parameter group of the cache. Null on a secondary of a Global Datastore (the global group's applies)."),
     Output("subnet_group_name", "aws_elasticache_subnet_group.this.name", "Subnet group of the cache."),
     Output("member_clusters", "aws_elasticache_replication_group.this.member_clusters", "Ids of the group's nodes."),
     Output(
@@ -54,5 +55,24 @@ OUTPUTS = (
         "kms_key_arn",
         "local.module_kms_key_arn",
         "KMS key the module created for data at rest and logs. Null when you bring your own keys.",
+    ),
+    Output(
+        "global_replication_group_id",
+        "try(var.global_datastore.id, one(aws_elasticache_global_replication_group.this[*].global_replication_group_id))",
+        "Id of the Global Datastore the group leads or joins (AWS's prefix + the suffix). Null outside one.",
+    ),
+    Output(
+        "global_datastore",
+        # The primary's settings that its secondaries take and are checked against; auth_token_enabled says only
+        # whether a token is set (the token itself stays a secret).
+        "var.global_replication_group_id_suffix == null ? null : { "
+        "id = aws_elasticache_global_replication_group.this[0].global_replication_group_id, "
+        "engine = var.engine, engine_version = var.engine_version, node_type = var.node_type, "
+        "num_node_groups = var.num_node_groups, at_rest_encryption_enabled = var.at_rest_encryption_enabled, "
+        "transit_encryption_enabled = var.transit_encryption_enabled, "
+        "auth_token_enabled = nonsensitive(var.auth_token != null), "
+        "secondary_regions = var.global_secondary_regions }",
+        "On a Global Datastore's primary: what each secondary's call takes as global_datastore (in another Region, "
+        "through a provider alias). Null otherwise.",
     ),
 )

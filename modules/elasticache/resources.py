@@ -1,4 +1,5 @@
-"""ElastiCache (Valkey) resources: a replication group and what it needs.
+"""ElastiCache (Valkey, or Redis OSS) resources: a replication group and what it needs, and the Global Datastore it
+leads (primary) or joins (secondary).
 
 Valkey exists only as a replication group (or serverless), never as `aws_elasticache_cluster`.
 Addresses are part of the module's contract: renaming one replaces infrastructure.
@@ -16,6 +17,10 @@ from modules.shared.logs import log_group
 from modules.elasticache.inputs import (
     CLUSTER_MODE,
     ENCRYPTS_ANYTHING_HCL,
+    ENGINE,
+    ENGINE_VERSION,
+    GROUP_CLUSTER_MODE,
+    SECONDARY,
     INPUTS,
     KMS_KEY_NEEDED,
     KMS_KEY_UNUSED,
@@ -34,13 +39,15 @@ def build(stack: Any) -> Any:
     _derived_locals(stack)
     parameter_group = _parameter_group(stack)
     subnet_group = _subnet_group(stack)
-    _security_group(stack)
+    # The parameter group is counted since secondaries of a Global Datastore have none: its older address moves.
+    _security_group(stack, [("aws_elasticache_parameter_group.this", "aws_elasticache_parameter_group.this[0]")])
     key, module_key_arn = _encryption_key(stack)
     _log_groups(stack, key, module_key_arn)
     _users(stack)
     user_group_ids = _user_group(stack)
     group = _replication_group(stack, parameter_group, subnet_group, module_key_arn, user_group_ids)
     _log_delivery(stack, group)
+    _global_datastore(stack)
     _alarms(stack)
     return group
 
@@ -48,12 +55,16 @@ def build(stack: Any) -> Any:
 def _derived_locals(stack: Any) -> None:
     """The locals the checks of inputs.py read too: the group id, cluster mode, parameter family, the windows."""
     # Declared with the checks that read them (modules/elasticache/inputs.py).
-    for derived in (REPLICATION_GROUP_ID, CLUSTER_MODE, PARAMETER_GROUP_FAMILY, *WINDOW_LOCALS):
+    for derived in (REPLICATION_GROUP_ID, CLUSTER_MODE, ENGINE, ENGINE_VERSION, SECONDARY, GROUP_CLUSTER_MODE,
+                    PARAMETER_GROUP_FAMILY, *WINDOW_LOCALS):
         local(stack, derived.name, derived.declaration())
+    # The engine's name in descriptions.
+    local(stack, "engine_name", '${local.engine == "redis" ? "Redis OSS" : "Valkey"}')
 
 
 def _parameter_group(stack: Any) -> Any:
-    """The Valkey parameter group: the caller's parameters, plus cluster-enabled in cluster mode."""
+    """The parameter group: the caller's parameters, plus cluster-enabled in cluster mode. None on a secondary of a
+    Global Datastore (the global group's parameter group applies)."""
     parameters = local(
         stack,
         "parameter_group_parameters",
@@ -62,13 +73,14 @@ def _parameter_group(stack: Any) -> Any:
     parameter_group = aws.ElasticacheParameterGroup(
         stack,
         "parameter_group",
+        count=number("local.global_secondary ? 0 : 1"),
         # The family and mode are part of the name: a version upgrade or a switch to cluster mode creates a new
         # group before the old one is destroyed, instead of modifying a group that is in use.
         name=f'${{{INPUT.parameter_group_name} != null ? {INPUT.parameter_group_name} : '
         '"${local.replication_group_id}-${local.parameter_group_family}${local.cluster_mode ? "-cluster" : ""}"}',
         family="${local.parameter_group_family}",
         description=f'${{{INPUT.parameter_group_description} != null ? {INPUT.parameter_group_description} : '
-        '"Valkey parameters of ${local.replication_group_id}"}',
+        '"${local.engine_name} parameters of ${local.replication_group_id}"}',
         tags=string_map(INPUT.tags),
         lifecycle={"create_before_destroy": True},
     )
@@ -94,8 +106,9 @@ def _subnet_group(stack: Any) -> Any:
     return subnet_group
 
 
-def _security_group(stack: Any) -> None:
-    """The security group (the cache port from allowed sources only) and the `moved` blocks of its older addresses."""
+def _security_group(stack: Any, other_moves: list[tuple[str, str]]) -> None:
+    """The security group (the cache port from allowed sources only) and the `moved` blocks of its older addresses,
+    with the module's `other_moves` (one override holds every `moved` block)."""
     moves = security_group(
         stack,
         inputs=INPUT,
@@ -104,7 +117,7 @@ def _security_group(stack: Any) -> None:
         description="Valkey ${local.replication_group_id}: cache port from allowed sources only",
         service="Valkey",
     )
-    moved(stack, moves)
+    moved(stack, [*moves, *other_moves])
 
 
 def _encryption_key(stack: Any) -> tuple[Any, str]:
@@ -149,7 +162,7 @@ def _users(stack: Any) -> None:
         user_id="${each.key}",
         user_name="${each.value.user_name != null ? each.value.user_name : each.key}",
         access_string="${each.value.access_string}",
-        engine="valkey",
+        engine="${local.engine}",
         tags=string_map(INPUT.tags),
     )
     address(user, "this")
@@ -171,7 +184,7 @@ def _user_group(stack: Any) -> str:
         "user_group",
         count=number(f"length({INPUT.users}) > 0 ? 1 : 0"),
         user_group_id="${local.replication_group_id}",
-        engine="valkey",
+        engine="${local.engine}",
         user_ids=strings("[for u in aws_elasticache_user.this : u.user_id]"),
         tags=string_map(INPUT.tags),
     )
@@ -193,13 +206,15 @@ def _replication_group(
         "replication_group",
         replication_group_id="${local.replication_group_id}",
         description=f"${{{INPUT.description} != null ? {INPUT.description} : "
-        '"Valkey replication group ${local.replication_group_id}"}',
-        # Without an explicit engine the provider sends "redis".
-        engine="valkey",
-        engine_version=INPUT.ref("engine_version"),
-        node_type=INPUT.ref("node_type"),
+        '"${local.engine_name} replication group ${local.replication_group_id}"}',
+        # Without an explicit engine the provider sends "redis". A secondary of a Global Datastore sends none of
+        # these: the global group's apply (the provider's ConflictsWith).
+        engine="${local.global_secondary ? null : local.engine}",
+        engine_version="${local.global_secondary ? null : local.engine_version}",
+        node_type=f"${{local.global_secondary ? null : {INPUT.node_type}}}",
+        global_replication_group_id="${try(var.global_datastore.id, null)}",
         port=number(INPUT.port),
-        parameter_group_name=parameter_group.name,
+        parameter_group_name="${one(aws_elasticache_parameter_group.this[*].name)}",
         subnet_group_name=subnet_group.name,
         security_group_ids=strings(security_group_ids(INPUT)),
         **_topology(),
@@ -215,10 +230,11 @@ def _replication_group(
 def _topology() -> dict[str, Any]:
     """How many nodes in how many shards (cluster mode or not), and failover: automatic, across Availability Zones."""
     return {
-        "num_cache_clusters": number(f"local.cluster_mode ? null : coalesce({INPUT.num_cache_clusters}, 2)"),
+        "num_cache_clusters": number(f"local.group_cluster_mode ? null : coalesce({INPUT.num_cache_clusters}, 2)"),
         "num_node_groups": number(INPUT.num_node_groups),
-        "replicas_per_node_group": number(f"local.cluster_mode ? coalesce({INPUT.replicas_per_node_group}, 1) : null"),
-        "automatic_failover_enabled": boolean(f"local.cluster_mode ? true : {INPUT.automatic_failover_enabled}"),
+        "replicas_per_node_group": number(
+            f"local.group_cluster_mode ? coalesce({INPUT.replicas_per_node_group}, 1) : null"),
+        "automatic_failover_enabled": boolean(f"local.group_cluster_mode ? true : {INPUT.automatic_failover_enabled}"),
         "multi_az_enabled": boolean(INPUT.multi_az_enabled),
     }
 
@@ -227,11 +243,12 @@ def _encryption_and_access(module_key_arn: str, user_group_ids: str) -> dict[str
     """Encryption at rest (the caller's key, the module's, or AWS's) and in transit, the AUTH token, the RBAC groups."""
     their_key = INPUT.kms_key_arn
     return {
-        "at_rest_encryption_enabled": INPUT.ref("at_rest_encryption_enabled"),
+        # A secondary of a Global Datastore takes the global group's encryption (its checks say the call agrees).
+        "at_rest_encryption_enabled": f"${{local.global_secondary ? null : {INPUT.at_rest_encryption_enabled}}}",
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
         "kms_key_id": f'${{!{INPUT.at_rest_encryption_enabled} || {their_key} == "alias/aws/elasticache" ? null : '
         f"{their_key} != null ? {their_key} : {module_key_arn}}}",
-        "transit_encryption_enabled": boolean(INPUT.transit_encryption_enabled),
+        "transit_encryption_enabled": boolean(f"local.global_secondary ? null : {INPUT.transit_encryption_enabled}"),
         "transit_encryption_mode": INPUT.ref("transit_encryption_mode"),
         "auth_token": INPUT.ref("auth_token"),
         "auth_token_update_strategy": INPUT.ref("auth_token_update_strategy"),
@@ -282,6 +299,20 @@ def _log_delivery(stack: Any, group: Any) -> None:
             },
         },
     )
+
+
+def _global_datastore(stack: Any) -> None:
+    """The Global Datastore this group leads, when global_replication_group_id_suffix makes it a primary; its
+    secondaries are other calls of the module, in other Regions, given the `global_datastore` output."""
+    global_group = aws.ElasticacheGlobalReplicationGroup(
+        stack,
+        "global_replication_group",
+        count=number(f"{INPUT.global_replication_group_id_suffix} != null ? 1 : 0"),
+        global_replication_group_id_suffix=INPUT.ref("global_replication_group_id_suffix"),
+        global_replication_group_description="${local.engine_name} Global Datastore of ${local.replication_group_id}",
+        primary_replication_group_id="${aws_elasticache_replication_group.this.id}",
+    )
+    address(global_group, "this")
 
 
 def _alarms(stack: Any) -> None:

@@ -14,7 +14,7 @@ from generator.adoption.kit import (COMMON, FORCES_NEW, IDENTITY, IN_PLACE, Adop
                                     security_group, split_name)
 from generator.adoption.statefile import INTEGER, STRING, ListOf, Object, objects
 from generator.language.types import literal
-from modules.catalog import VALKEY_SERVERLESS_MAJOR_VERSIONS
+from modules.catalog import ENGINE_NAMES, SERVERLESS_MAJOR_VERSIONS
 from modules.valkeyserverless.inputs import AWS_MANAGED_KEY, PORT, READER_PORT
 
 # What the adopter reads of the cache (generator.adoption.statefile); the security group is kit.SHAPES'.
@@ -47,7 +47,7 @@ def _usage_limits(values: dict[str, Any]) -> dict[str, int]:
 
 def _valkeyserverless(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str],
                       prefix: str | None) -> None:
-    cache = one(resources, "aws_elasticache_serverless_cache", lambda v: v["engine"] == "valkey")
+    cache = one(resources, "aws_elasticache_serverless_cache", lambda v: v["engine"] in SERVERLESS_MAJOR_VERSIONS)
     assert cache is not None
     v = cache["values"]
     table = adopted.table
@@ -58,17 +58,23 @@ def _valkeyserverless(adopted: Adopted, report: Report, resources: list[dict[str
     name_prefix, cache_name = split_name(name, prefix)
     adopted.pin("name_prefix", name_prefix, "with cache_name, the serverless cache's name", IDENTITY)
     adopted.pin("cache_name", cache_name, f"with name_prefix, the serverless cache's name {name}", IDENTITY)
+    engine = v["engine"]
+    # Redis OSS: pinned, so that the cache keeps its engine; engine = "valkey" later moves it in place.
+    adopted.pin("engine", engine, "the cache runs Redis OSS (engine = \"valkey\" moves it in place: docs/redis.md)",
+                IN_PLACE)
+    engine_name = ENGINE_NAMES[engine]
     description = v.get("description") or ""
     if description:
         adopted.pin("description", description, "the cache's description", IN_PLACE,
-                    f"Valkey serverless cache {name}")
+                    f"{engine_name} serverless cache {name}")
     else:
-        report.notes.append(f"[{table}] the cache has no description: the module gives it \"Valkey serverless cache "
-                            f"{name}\" (an in-place change)")
+        report.notes.append(f"[{table}] the cache has no description: the module gives it \"{engine_name} "
+                            f"serverless cache {name}\" (an in-place change)")
     version = v.get("major_engine_version")
-    if version is not None and version not in VALKEY_SERVERLESS_MAJOR_VERSIONS:
+    majors = SERVERLESS_MAJOR_VERSIONS[engine]
+    if version is not None and version not in majors:
         report.problems.append(f"{cache['address']}: major_engine_version: the cache runs {literal(version)}; the "
-                               f"module runs {', '.join(VALKEY_SERVERLESS_MAJOR_VERSIONS)}")
+                               f"module runs {engine_name} {', '.join(majors)}")
     else:
         adopted.pin("major_engine_version", version, "the cache runs it", IN_PLACE)
     adopted.pin("cache_usage_limits", _usage_limits(v), "the bounds AWS scales the cache within", IN_PLACE)
@@ -112,6 +118,6 @@ ADOPTER = Adopter(
     adopt=_valkeyserverless,
     shapes=STATE_SHAPES,
     name=lambda values: values["name"],
-    recognises=lambda values: values["engine"] == "valkey",
-    condition="engine valkey",
+    recognises=lambda values: values["engine"] in SERVERLESS_MAJOR_VERSIONS,
+    condition="engine valkey or redis",
 )

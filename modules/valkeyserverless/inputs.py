@@ -1,4 +1,4 @@
-"""Valkey Serverless inputs and the rules AWS enforces on them.
+"""Valkey Serverless inputs (Redis OSS too, for a cache that runs it today) and the rules AWS enforces on them.
 
 A serverless cache has no nodes, parameter group, subnet group or windows to size: AWS scales it within the usage
 limits, encrypts it at rest and in transit always (TLS cannot be turned off), and applies minor versions itself.
@@ -8,11 +8,14 @@ network inputs shared with the other modules.
 
 from __future__ import annotations
 
-from generator.language import rules
+from generator.language import expr, rules
 from generator.language.expr import Expr, Local, call, if_, not_, text, unless_null, value, var
 from generator.language.inputs import Advice, Check, Input, InputSet, Rule
 from generator.language.types import NUMBER, STRING, list_of, literal, object_of, optional
 from modules.catalog import (
+    ENGINE_NAMES,
+    REDIS_SERVERLESS_MAJOR_VERSIONS,
+    SERVERLESS_MAJOR_VERSIONS,
     SERVERLESS_DATA_STORAGE_GB,
     SERVERLESS_ECPU_PER_SECOND,
     VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION,
@@ -121,17 +124,27 @@ INPUTS = InputSet(
         Input(
             "description",
             STRING,
-            "Description of the cache (AWS: at most 255 characters). Default: \"Valkey serverless cache <name>\".",
+            "Description of the cache (AWS: at most 255 characters). Default: \"Valkey serverless cache <name>\" "
+            "(\"Redis OSS ...\" with engine = \"redis\").",
             default=None,
             rules=(rules.length_between(1, 255),),
         ),
         Input(
+            "engine",
+            STRING,
+            "Cache engine: \"valkey\" or \"redis\" (Redis OSS 7, for a cache that runs it today). A Redis OSS cache "
+            "moves to Valkey in place: engine = \"valkey\" with a Valkey major_engine_version (docs/redis.md).",
+            default="valkey",
+            rules=(rules.one_of(["valkey", "redis"]),),
+        ),
+        Input(
             "major_engine_version",
             STRING,
-            "Valkey major version. AWS applies minor and patch versions itself, without downtime; a major upgrade "
-            "happens in place.",
+            "Major version: Valkey " + ", ".join(VALKEY_SERVERLESS_MAJOR_VERSIONS) + "; Redis OSS "
+            + ", ".join(REDIS_SERVERLESS_MAJOR_VERSIONS) + ". AWS applies minor and patch versions itself, without "
+            "downtime; a major upgrade happens in place.",
             default=VALKEY_SERVERLESS_DEFAULT_MAJOR_VERSION,
-            rules=(rules.one_of(VALKEY_SERVERLESS_MAJOR_VERSIONS),),
+            rules=(rules.one_of(dict.fromkeys(VALKEY_SERVERLESS_MAJOR_VERSIONS + REDIS_SERVERLESS_MAJOR_VERSIONS)),),
         ),
         Input(
             "cache_usage_limits",
@@ -215,6 +228,19 @@ INPUTS = InputSet(
         shared.TAGS_WITH_NAME,
     ),
     checks=(
+        # AWS CreateServerlessCache MajorEngineVersion: the engine's own majors (modules/catalog.py).
+        Check(
+            ("major_engine_version", "engine"),
+            lambda v: f"must be a {ENGINE_NAMES.get(v['engine'], v['engine'])} major version with engine = "
+            f"{literal(v['engine'])} ({', '.join(SERVERLESS_MAJOR_VERSIONS.get(v['engine'], ()))})",
+            when=call("contains", expr.lift({e: list(vs) for e, vs in SERVERLESS_MAJOR_VERSIONS.items()})[var("engine")],
+                      var("major_engine_version")),
+            hcl_message="major_engine_version must be a major version of the engine: Valkey "
+            + ", ".join(VALKEY_SERVERLESS_MAJOR_VERSIONS) + "; Redis OSS " + ", ".join(REDIS_SERVERLESS_MAJOR_VERSIONS)
+            + ".",
+            example={"engine": "redis"},
+            passing={"engine": "redis", "major_engine_version": "7"},
+        ),
         Check(
             _ID_INPUTS,
             "must give a serverless cache name (name_prefix + cache_name) of at most 40 lowercase letters, digits "

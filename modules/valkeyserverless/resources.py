@@ -1,4 +1,4 @@
-"""Valkey Serverless resources: the serverless cache, its security group and its KMS key.
+"""Valkey (or Redis OSS) Serverless resources: the serverless cache, its security group and its KMS key.
 
 Addresses are part of the module's contract: renaming one replaces infrastructure.
 """
@@ -52,8 +52,8 @@ def build(stack: Any) -> Any:
         "serverless_cache",
         name="${local.cache_name}",
         description=f"${{{INPUT.description} != null ? {INPUT.description} : "
-        '"Valkey serverless cache ${local.cache_name}"}',
-        engine="valkey",
+        f'"${{{INPUT.engine} == "redis" ? "Redis OSS" : "Valkey"}} serverless cache ${{local.cache_name}}"}}',
+        engine=INPUT.ref("engine"),
         major_engine_version=INPUT.ref("major_engine_version"),
         # The AWS managed key is ElastiCache's default: asked for by sending no key.
         kms_key_id=f'${{{their_key} == "alias/aws/elasticache" ? null : '

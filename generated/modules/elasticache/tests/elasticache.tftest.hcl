@@ -60,7 +60,7 @@ run "secure_defaults" {
   }
 
   assert {
-    condition     = tostring(aws_elasticache_replication_group.this.at_rest_encryption_enabled) == "true"
+    condition     = aws_elasticache_replication_group.this.at_rest_encryption_enabled != (local.global_secondary ? null : false)
     error_message = "at_rest_encryption_enabled must default to true on aws_elasticache_replication_group.this.at_rest_encryption_enabled: false turns off encryption at rest."
   }
 
@@ -75,7 +75,7 @@ run "secure_defaults" {
   }
 
   assert {
-    condition     = tostring(aws_elasticache_replication_group.this.transit_encryption_enabled) == "true"
+    condition     = aws_elasticache_replication_group.this.transit_encryption_enabled != (local.global_secondary ? null : false)
     error_message = "transit_encryption_enabled must default to true on aws_elasticache_replication_group.this.transit_encryption_enabled: false turns off encryption in transit (and with it AUTH)."
   }
 
@@ -90,51 +90,54 @@ run "rejects_inputs_1" {
   command = plan
 
   variables {
-    name_prefix                   = ""
-    cluster_name                  = ""
-    description                   = ""
-    node_type                     = ""
-    engine_version                = ""
-    port                          = 65536
-    vpc_id                        = ""
-    subnet_ids                    = []
-    allowed_security_group_ids    = ["sg-0"]
-    allowed_cidr_blocks           = ["10.0.0.1/16"]
-    ingress_rules                 = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
-    egress_rules                  = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
-    associated_security_group_ids = ["sg-0"]
-    security_group_ids            = ["sg-0"]
-    security_group_name           = ""
-    security_group_description    = ""
-    subnet_group_name             = ""
-    parameter_group_name          = ""
-    parameter_group_description   = ""
-    num_cache_clusters            = 7
-    num_node_groups               = 501
-    replicas_per_node_group       = 6
-    parameters                    = { "notify-keyspace-events" = "Ex\n" }
-    kms_key_arn                   = "alias/my-key"
-    transit_encryption_mode       = ""
-    auth_token                    = ""
-    auth_token_update_strategy    = ""
-    user_group_ids                = ["item-0", "item-1"]
-    users                         = { default = { access_string = "off ~* -@all" } }
-    user_passwords                = { app = ["too-short"] }
-    snapshot_retention_limit      = 36
-    snapshot_window               = ""
-    maintenance_window            = ""
-    snapshot_arns                 = [""]
-    snapshot_name                 = ""
-    final_snapshot_identifier     = ""
-    notification_topic_arn        = ""
-    slow_log_firehose_stream      = ""
-    engine_log_firehose_stream    = ""
-    log_retention_in_days         = 3654
-    log_kms_key_arn               = ""
-    tags                          = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
-    alarm_actions                 = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
-    ok_actions                    = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
-    alarm_thresholds              = { cpu = -1 }
+    name_prefix                        = ""
+    cluster_name                       = ""
+    description                        = ""
+    node_type                          = ""
+    engine                             = ""
+    engine_version                     = ""
+    port                               = 65536
+    vpc_id                             = ""
+    subnet_ids                         = []
+    allowed_security_group_ids         = ["sg-0"]
+    allowed_cidr_blocks                = ["10.0.0.1/16"]
+    ingress_rules                      = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    egress_rules                       = { clients = { from_port = 443, cidr_ipv4 = "10.0.0.0/16", cidr_ipv6 = "fd00::/8" } }
+    associated_security_group_ids      = ["sg-0"]
+    security_group_ids                 = ["sg-0"]
+    security_group_name                = ""
+    security_group_description         = ""
+    subnet_group_name                  = ""
+    parameter_group_name               = ""
+    parameter_group_description        = ""
+    num_cache_clusters                 = 7
+    num_node_groups                    = 501
+    replicas_per_node_group            = 6
+    parameters                         = { "notify-keyspace-events" = "Ex\n" }
+    kms_key_arn                        = "alias/my-key"
+    transit_encryption_mode            = ""
+    auth_token                         = ""
+    auth_token_update_strategy         = ""
+    user_group_ids                     = ["item-0", "item-1"]
+    users                              = { default = { access_string = "off ~* -@all" } }
+    user_passwords                     = { app = ["too-short"] }
+    snapshot_retention_limit           = 36
+    snapshot_window                    = ""
+    maintenance_window                 = ""
+    snapshot_arns                      = [""]
+    snapshot_name                      = ""
+    final_snapshot_identifier          = ""
+    global_replication_group_id_suffix = ""
+    global_secondary_regions           = ["item-0", "item-1", "item-2"]
+    notification_topic_arn             = ""
+    slow_log_firehose_stream           = ""
+    engine_log_firehose_stream         = ""
+    log_retention_in_days              = 3654
+    log_kms_key_arn                    = ""
+    tags                               = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
+    alarm_actions                      = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    ok_actions                         = ["item-0", "item-1", "item-2", "item-3", "item-4", "item-5"]
+    alarm_thresholds                   = { cpu = -1 }
   }
 
   expect_failures = [
@@ -142,6 +145,7 @@ run "rejects_inputs_1" {
     var.cluster_name,
     var.description,
     var.node_type,
+    var.engine,
     var.engine_version,
     var.port,
     var.vpc_id,
@@ -174,6 +178,8 @@ run "rejects_inputs_1" {
     var.snapshot_arns,
     var.snapshot_name,
     var.final_snapshot_identifier,
+    var.global_replication_group_id_suffix,
+    var.global_secondary_regions,
     var.notification_topic_arn,
     var.slow_log_firehose_stream,
     var.engine_log_firehose_stream,
@@ -204,6 +210,7 @@ run "rejects_inputs_2" {
     users                         = { app = { access_string = " " } }
     snapshot_window               = "03:00-03:30"
     maintenance_window            = "sun:05:00-sun:05:59"
+    global_secondary_regions      = [""]
     notification_topic_arn        = ""
     log_kms_key_arn               = ""
     tags                          = { kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk = "x" }
@@ -226,6 +233,7 @@ run "rejects_inputs_2" {
     var.users,
     var.snapshot_window,
     var.maintenance_window,
+    var.global_secondary_regions,
     var.notification_topic_arn,
     var.log_kms_key_arn,
     var.tags,
@@ -240,18 +248,20 @@ run "rejects_inputs_3" {
   command = plan
 
   variables {
-    subnet_ids    = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
-    parameters    = { "reserved-memory-percent" = "101" }
-    users         = { app = { access_string = "on ~* +@bogus" } }
-    tags          = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
-    alarm_actions = ["item-0", "item-0"]
-    ok_actions    = ["item-0", "item-0"]
+    subnet_ids               = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
+    parameters               = { "reserved-memory-percent" = "101" }
+    users                    = { app = { access_string = "on ~* +@bogus" } }
+    global_secondary_regions = ["eu-west-1", "eu-west-1"]
+    tags                     = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
+    alarm_actions            = ["item-0", "item-0"]
+    ok_actions               = ["item-0", "item-0"]
   }
 
   expect_failures = [
     var.subnet_ids,
     var.parameters,
     var.users,
+    var.global_secondary_regions,
     var.tags,
     var.alarm_actions,
     var.ok_actions,
@@ -342,6 +352,113 @@ run "check_cluster_name" {
 
   variables {
     cluster_name = "a-cache-name-too-long-for-an-id"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# engine_version must be a version of the engine: Valkey 7.2, 8.0, 8.1, 8.2; Redis OSS 7.1, 7.0, 6.2, 6.0.
+run "check_engine_version" {
+  command = plan
+
+  variables {
+    engine = "redis"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must not be set together with global_replication_group_id_suffix (a group is the Global Datastore's primary or one of its secondaries).
+run "check_global_datastore" {
+  command = plan
+
+  variables {
+    global_datastore                   = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    global_replication_group_id_suffix = "sessions"
+    node_type                          = "cache.r7g.large"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_secondary_regions must only be set on a Global Datastore's primary (global_replication_group_id_suffix).
+run "check_global_secondary_regions" {
+  command = plan
+
+  variables {
+    global_secondary_regions = ["eu-west-1"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_replication_group_id_suffix needs an M5, R5 or later node type (AWS's Global Datastore runs on no T, C or 4th generation node).
+run "check_global_replication_group_id_suffix" {
+  command = plan
+
+  variables {
+    global_replication_group_id_suffix = "sessions"
+    node_type                          = "cache.t4g.small"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must be joined with the Global Datastore's engine and major version (AWS: a secondary runs the primary's): set engine and engine_version as the primary does.
+run "check_global_datastore_2" {
+  command = plan
+
+  variables {
+    global_datastore = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    engine_version   = "7.2"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must be joined with a node_type of the Global Datastore's node type family (AWS: the secondaries' nodes are the primary's).
+run "check_global_datastore_3" {
+  command = plan
+
+  variables {
+    global_datastore = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    node_type        = "cache.m7g.large"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must be joined with the Global Datastore's encryption (the primary's at_rest_encryption_enabled and transit_encryption_enabled, which a secondary cannot set otherwise).
+run "check_global_datastore_4" {
+  command = plan
+
+  variables {
+    global_datastore           = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    at_rest_encryption_enabled = false
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must be joined with an auth_token exactly when the primary has one, and without transit_encryption_mode (the Global Datastore dictates both).
+run "check_global_datastore_5" {
+  command = plan
+
+  variables {
+    global_datastore        = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    transit_encryption_mode = "preferred"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must be joined without num_node_groups, parameters, snapshot_arns or snapshot_name (the Global Datastore's shards and parameter group are the primary's, and a secondary starts from its data).
+run "check_global_datastore_6" {
+  command = plan
+
+  variables {
+    global_datastore = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
+    num_node_groups  = 2
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
@@ -791,7 +908,7 @@ run "check_cluster_name_2" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
-# parameters must name only parameters of the parameter group family (valkey7 for 7.2, valkey8 for 8.x; see modules/catalog.py in the generator).
+# parameters must name only parameters of the parameter group family (valkey7 for Valkey 7.2, valkey8 for 8.x, redis7 for Redis OSS 7.x, redis6.x for 6.x; see modules/catalog.py in the generator).
 run "check_parameters_2" {
   command = plan
 

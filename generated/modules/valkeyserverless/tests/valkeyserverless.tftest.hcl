@@ -77,6 +77,7 @@ run "rejects_inputs_1" {
     name_prefix                   = ""
     cache_name                    = ""
     description                   = ""
+    engine                        = ""
     major_engine_version          = ""
     cache_usage_limits            = { data_storage_minimum = 5001 }
     vpc_id                        = ""
@@ -101,6 +102,7 @@ run "rejects_inputs_1" {
     var.name_prefix,
     var.cache_name,
     var.description,
+    var.engine,
     var.major_engine_version,
     var.cache_usage_limits,
     var.vpc_id,
@@ -213,6 +215,17 @@ run "rejects_inputs_6" {
   expect_failures = [
     var.cache_usage_limits,
   ]
+}
+
+# major_engine_version must be a major version of the engine: Valkey 7, 8; Redis OSS 7.
+run "check_major_engine_version" {
+  command = plan
+
+  variables {
+    engine = "redis"
+  }
+
+  expect_failures = [aws_elasticache_serverless_cache.this]
 }
 
 # cache_name must give a serverless cache name (name_prefix + cache_name) of at most 40 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen.
