@@ -1,6 +1,6 @@
 """ElastiCache for Valkey: a replication group that is encrypted, authenticated, replicated and backed up by default."""
 
-from generator.model.module import ModuleDefinition
+from generator.model.module import ModuleDefinition, Reference
 from modules.elasticache.inputs import INPUTS
 from modules.elasticache.outputs import OUTPUTS
 from modules.shared.network import rule_key_moves
@@ -28,4 +28,6 @@ MODULE = ModuleDefinition(
     moves=lambda v: rule_key_moves(v, [v["port"]], [v["port"]]),
     main_resource_types=("aws_elasticache_replication_group", "aws_security_group", "aws_cloudwatch_log_group"),
     ingress_ports=lambda v: [v["port"]],
+    # An environment table's `user_group = "<elasticacheusers table>"`: that group's id, as user_group_ids.
+    references=(Reference("user_group", "user_group_ids", "elasticacheusers", "user_group_id", many=True),),
 )

@@ -1,7 +1,7 @@
 """ElastiCache RBAC users and one user group (engine valkey) that several caches share."""
 
 from generator.model.module import ModuleDefinition
-from modules.elasticacheusers.inputs import INPUTS
+from modules.elasticacheusers.inputs import INPUTS, USER_GROUP_ID
 from modules.elasticacheusers.outputs import OUTPUTS
 
 MODULE = ModuleDefinition(
@@ -17,4 +17,6 @@ MODULE = ModuleDefinition(
     build="modules.elasticacheusers.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=("user_group_id", "user_group_arn", "user_ids"),
     main_resource_types=("aws_elasticache_user_group",),
+    # The group's id follows from the inputs: an environment's caches are checked with it (user_group = "<table>").
+    known_outputs=lambda values: {"user_group_id": USER_GROUP_ID.evaluate(values)},
 )

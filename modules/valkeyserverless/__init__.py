@@ -1,7 +1,7 @@
 """Valkey Serverless: an ElastiCache serverless cache, encrypted with a customer managed key and backed up daily by
 default, reachable only from the sources you name."""
 
-from generator.model.module import ModuleDefinition
+from generator.model.module import ModuleDefinition, Reference
 from modules.valkeyserverless.inputs import INPUTS, PORT, READER_PORT
 from modules.valkeyserverless.outputs import OUTPUTS
 
@@ -19,4 +19,6 @@ MODULE = ModuleDefinition(
     exported=("endpoint_address", "endpoint_port", "reader_endpoint_port", "arn", "security_group_id"),
     main_resource_types=("aws_elasticache_serverless_cache", "aws_security_group"),
     ingress_ports=lambda v: [PORT, READER_PORT],
+    # An environment table's `user_group = "<elasticacheusers table>"`: that group's id, as user_group_id.
+    references=(Reference("user_group", "user_group_id", "elasticacheusers", "user_group_id"),),
 )
