@@ -175,6 +175,8 @@ terraform {
   }
 }
 
+provider "aws" { region = "ap-northeast-2" }
+
 variable "user_passwords" {
   type      = map(list(string))
   sensitive = true

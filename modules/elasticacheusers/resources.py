@@ -15,8 +15,8 @@ from modules.elasticacheusers.inputs import INPUTS, USER_GROUP_ID
 
 # The module's inputs, each checked to exist when a resource reads it.
 INPUT = InputRefs.of("elasticacheusers", INPUTS)
-# AWS refuses a Valkey serverless cache's user group of another engine; a Valkey replication group takes valkey and
-# redis groups alike (aws-constraints.md §1), so valkey serves both.
+# The caches here run Valkey, which takes valkey and redis groups alike; a Redis OSS cache takes only redis ones
+# (aws-constraints.md §1).
 ENGINE = "valkey"
 
 
