@@ -6,6 +6,8 @@ this module adds is the group's id and the rule that a shared group holds a user
 
 from __future__ import annotations
 
+import dataclasses
+
 from generator.language import rules
 from generator.language.expr import Local, text, var
 from generator.language.inputs import Check, Input, InputSet
@@ -41,7 +43,8 @@ INPUTS = InputSet(
             "\"off ~* -@all\"). User ids are unique in an account and Region: two modules cannot create the same id.",
             example=EXAMPLE_USERS,
         ),
-        rbac.user_passwords_input(),
+        # The example call's default user authenticates with a password (the module's README usage).
+        dataclasses.replace(rbac.user_passwords_input(), example=rbac.DEFAULT_USER_PASSWORDS),
         shared.TAGS,
     ),
     checks=(

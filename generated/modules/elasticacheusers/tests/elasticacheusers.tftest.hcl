@@ -10,6 +10,7 @@ variables {
   name_prefix     = "mapzip-dev-"
   user_group_name = "app-users"
   users           = { "default-user" = { user_name = "default", access_string = "off ~* -@all" }, app = { access_string = "on ~* +@all", authentication_type = "iam" } }
+  user_passwords  = { "default-user" = ["example-password-0123"] }
 }
 
 # Inputs that can weaken security keep their secure default.
