@@ -1,6 +1,7 @@
 """The peer modules' examples, written with the generated modules as a team with its own HCL would write them, and
 planned offline: terraform-aws-modules elasticache `redis-cluster-mode` (with its user group), dynamodb-table
-`autoscaling` and `basic`, msk-kafka-cluster `complete` (multi-VPC connectivity, cluster policy, broker logs), and
+`autoscaling` and `basic`, msk-kafka-cluster `complete`, elasticache `serverless-cache` (its user group from the
+elasticacheusers module) (multi-VPC connectivity, cluster policy, broker logs), and
 cloudposse elasticache-redis `complete` (with its CloudWatch alarms).
 
 The roots are HCL files in tests/fixtures/peers/, one file per example; each says at its top which peer commit it
@@ -47,6 +48,9 @@ REPLICATION_GROUP_AUTH_TOKEN = "PickSomethingMoreSecure123!"
 GLOBAL_AUTH_TOKEN = "global-token-0123456789"
 # The Global Datastore from environment files: one stack per Region (tests/fixtures/environments/global/).
 GLOBAL_ENVIRONMENTS = PROJECT / "tests" / "fixtures" / "environments" / "global"
+# serverless-cache's users take no password in the example; here each has one (TF_VAR_serverless_cache_user_passwords).
+SERVERLESS_USER_PASSWORDS = {"ex-serverless-cache-default": ["default-password-0123"],
+                             "ex-serverless-cache": ["redis-password-0123456"]}
 
 
 @background_terraform
@@ -62,7 +66,8 @@ def plan_of_the_peers_root(generated_tree: Path, root: Path) -> dict:
     (root / "offline_override.tf.json").write_text(json.dumps(offline, indent=2))
     variables = {"cluster_mode_user_passwords": json.dumps(USER_PASSWORDS),
                  "replication_group_auth_token": REPLICATION_GROUP_AUTH_TOKEN, "global_auth_token": GLOBAL_AUTH_TOKEN,
-                 "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN}
+                 "cloudposse_auth_token": CLOUDPOSSE_AUTH_TOKEN,
+                 "serverless_cache_user_passwords": json.dumps(SERVERLESS_USER_PASSWORDS)}
     # Two provider configurations (two Regions) need two provider processes: a shared one (the test tools' reuse of
     # a thread's provider) would be configured twice, the last Region winning for every module.
     terraform.run(root, "init", "-input=false", "-no-color", attach=False)
@@ -140,6 +145,37 @@ def test_cluster_mode_parameters_and_the_vpc_rule(peers):
     peers.assert_resource('module.elasticache_cluster_mode.aws_vpc_security_group_ingress_rule.extra["ingress_vpc"]', {
         "description": "VPC traffic", "cidr_ipv4": "10.0.0.0/16", "ip_protocol": "tcp", "from_port": 6379, "to_port": 6379,
     })
+
+
+# --- terraform-aws-modules/elasticache examples/serverless-cache, its user group from elasticacheusers ----------
+
+@pytest.mark.terraform
+def test_serverless_cache_takes_the_user_group_the_users_module_creates(peers):
+    prefix = "module.elasticacheusers_serverless_cache."
+    peers.assert_resource(prefix + "aws_elasticache_user_group.this", {
+        "user_group_id": "ex-redis", "engine": "valkey", "user_ids": ["ex-serverless-cache", "ex-serverless-cache-default"],
+    })
+    users = {a.split('"')[1]: peers.resource(a) for a in peers.addresses() if a.startswith(prefix + "aws_elasticache_user.this[")}
+    assert {user_id: (u["user_name"], u["access_string"], u["engine"], u["authentication_mode"][0]["passwords"])
+            for user_id, u in users.items()} == {
+        "ex-serverless-cache-default": ("default", "on ~* +@read", "valkey", SERVERLESS_USER_PASSWORDS["ex-serverless-cache-default"]),
+        "ex-serverless-cache": ("redis", "on ~* -@all +@read", "valkey", SERVERLESS_USER_PASSWORDS["ex-serverless-cache"]),
+    }
+    cache = "module.valkeyserverless_serverless_cache.aws_elasticache_serverless_cache.this"
+    peers.assert_resource(cache, {
+        "name": "ex-serverless-cache", "engine": "valkey", "major_engine_version": "7", "user_group_id": "ex-redis",
+        "description": "ex-serverless-cache serverless cluster", "daily_snapshot_time": "22:00",
+        "snapshot_retention_limit": 7,
+    })
+    limits = peers.resource(cache)["cache_usage_limits"][0]
+    assert (limits["data_storage"][0]["maximum"], limits["data_storage"][0]["unit"]) == (2, "GB")
+    assert limits["ecpu_per_second"][0]["maximum"] == 1000
+    assert _change(peers, cache)["after_unknown"]["kms_key_id"] is True  # the root's key, created by the same apply
+    # The cache waits for the group: the id is the users module's output, not a literal.
+    call = peers.raw["configuration"]["root_module"]["module_calls"]["valkeyserverless_serverless_cache"]
+    assert call["expressions"]["user_group_id"]["references"][0] == "module.elasticacheusers_serverless_cache.user_group_id"
+    assert sorted(_under(peers, "module.valkeyserverless_serverless_cache.aws_vpc_security_group_ingress_rule.")) == [
+        'from_cidr_blocks["6379/0"]', 'from_cidr_blocks["6380/0"]']
 
 
 # --- terraform-aws-modules/dynamodb-table examples/autoscaling and examples/basic -------------------------------
@@ -468,6 +504,21 @@ alarm_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
 ok_actions = ["arn:aws:sns:ap-northeast-2:111122223333:eg-test-alarms"]
 alarm_thresholds = { cpu = 75 }
 tags = { Namespace = "eg", Stage = "test", Name = "eg-test-redis-test" }
+
+[elasticacheusers_serverless_cache]
+user_group_name = "redis"
+users = { ex-serverless-cache-default = { user_name = "default", access_string = "on ~* +@read" }, ex-serverless-cache = { user_name = "redis", access_string = "on ~* -@all +@read" } }
+
+[valkeyserverless_serverless_cache]
+cache_name = "serverless-cache"
+description = "ex-serverless-cache serverless cluster"
+major_engine_version = "7"
+cache_usage_limits = { data_storage_maximum = 2, ecpu_per_second_maximum = 1000 }
+daily_snapshot_time = "22:00"
+snapshot_retention_limit = 7
+kms_key_arn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+allowed_cidr_blocks = ["10.0.0.0/16"]
+user_group = "elasticacheusers_serverless_cache"
 """
 
 
@@ -494,6 +545,8 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
         "elasticache_cloudposse": "../../modules/elasticache",
         "elasticache_redis_replication_group": "../../modules/elasticache",
         "elasticache_serverless_redis": "../../modules/valkeyserverless",
+        "elasticacheusers_serverless_cache": "../../modules/elasticacheusers",
+        "valkeyserverless_serverless_cache": "../../modules/valkeyserverless",
     }
     # Derived from what the file names: the cluster policy from its principals, the resource policy's switch.
     assert modules["msk_complete"]["create_cluster_policy"] is True
@@ -508,7 +561,11 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
         "elasticache_cloudposse_auth_token": ("string", True),
         "elasticache_cluster_mode_user_passwords": ("map(list(string))", True),
         "elasticache_redis_replication_group_auth_token": ("string", True),
+        "elasticacheusers_serverless_cache_user_passwords": ("map(list(string))", True),
     }
+    # The serverless cache names the users' table; the root wires the group's id from the users module's output.
+    assert modules["valkeyserverless_serverless_cache"]["user_group_id"] == (
+        "${module.elasticacheusers_serverless_cache.user_group_id}")
 
 
 @pytest.mark.terraform
@@ -524,7 +581,9 @@ def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack, global_
         literals = {key: expression["constant_value"] for key, expression in module_calls[name]["expressions"].items()
                     if "constant_value" in expression}
         # A Global Datastore's secondary says little of its own: the global group dictates the rest.
-        assert len(literals) >= (7 if name.startswith("elasticache_global_") else 10), (name, sorted(literals))
+        # Smaller modules have fewer inputs: the users module 3 (name_prefix, user_group_name, users).
+        minimum = 7 if name.startswith("elasticache_global_") else {"elasticacheusers": 3, "valkeyserverless": 7}.get(call.kind, 10)
+        assert len(literals) >= minimum, (name, sorted(literals))
         said = {key: call.arguments[key] if key in call.arguments else call.values[key] for key in literals}
         assert said == literals, name
 

@@ -14,11 +14,12 @@ import pytest
 from testkit import hcl
 from testkit.assertions import TerraformJson
 
-KINDS = ["dynamodb", "elasticache", "msk", "valkeyserverless"]
+KINDS = ["dynamodb", "elasticache", "elasticacheusers", "msk", "valkeyserverless"]
 MODULE_KEY = "arn:aws:kms:eu-west-1:111122223333:key/module-key"  # what local.module_kms_key_arn stands for
 MAIN = {
     "dynamodb": ("aws_dynamodb_table", "this"),
     "elasticache": ("aws_elasticache_replication_group", "this"),
+    "elasticacheusers": ("aws_elasticache_user_group", "this"),
     "msk": ("aws_msk_cluster", "this"),
     "valkeyserverless": ("aws_elasticache_serverless_cache", "this"),
 }
@@ -83,7 +84,8 @@ def _at_rest_msk(module, kind):
 
 def test_encryption_at_rest(module_json, kind):
     check(module_json, kind, {"elasticache": _at_rest_elasticache, "valkeyserverless": _at_rest_serverless,
-                              "dynamodb": _at_rest_dynamodb, "msk": _at_rest_msk}, {})
+                              "dynamodb": _at_rest_dynamodb, "msk": _at_rest_msk},
+          {"elasticacheusers": "kms,encrypt: users and a user group hold no data (the caches encrypt theirs)"})
 
 
 def _logs_elasticache(module, kind):
@@ -101,7 +103,8 @@ def _logs_msk(module, kind):
 
 def test_log_encryption_at_rest(module_json, kind):
     check(module_json, kind, {"elasticache": _logs_elasticache, "msk": _logs_msk},
-          {"dynamodb": "log: the module writes no logs", "valkeyserverless": "log: the module writes no logs"})
+          {"dynamodb": "log: the module writes no logs", "valkeyserverless": "log: the module writes no logs",
+           "elasticacheusers": "log: the module writes no logs"})
 
 
 # --- encryption in transit ---------------------------------------------------------------------------------------
@@ -123,6 +126,7 @@ def test_encryption_in_transit(module_json, kind):
         # AWS: a serverless cache always uses TLS; DynamoDB's endpoints are HTTPS only.
         "valkeyserverless": "transit,tls: ElastiCache Serverless always encrypts in transit",
         "dynamodb": "transit,tls: DynamoDB's API endpoints are HTTPS only",
+        "elasticacheusers": "transit,tls: TLS is each cache's setting; a user group has none",
     })
 
 
@@ -143,6 +147,7 @@ def test_iam_authentication_on_msk(module_json, kind):
         "elasticache": "sasl,iam: ElastiCache authenticates with AUTH or RBAC user groups, not IAM on the cluster",
         "valkeyserverless": "sasl,iam: ElastiCache authenticates with AUTH or RBAC user groups, not IAM on the cluster",
         "dynamodb": "sasl: DynamoDB is IAM only",
+        "elasticacheusers": "sasl,iam: users authenticate by password or IAM (each user's authentication_type)",
     })
 
 
@@ -157,6 +162,7 @@ def test_point_in_time_recovery(module_json, kind):
         "elasticache": "point_in_time: no point-in-time recovery in ElastiCache (snapshots instead)",
         "valkeyserverless": "point_in_time: no point-in-time recovery in ElastiCache (snapshots instead)",
         "msk": "point_in_time: MSK keeps no backups of topics",
+        "elasticacheusers": "point_in_time: users and a user group hold no data",
     })
 
 
@@ -174,6 +180,7 @@ def test_snapshots(module_json, kind):
     check(module_json, kind, {"elasticache": _snapshots, "valkeyserverless": _serverless_snapshots,
                               "dynamodb": _pitr_dynamodb}, {
         "msk": "snapshot,backup: MSK keeps no snapshots of brokers",
+        "elasticacheusers": "snapshot,backup: users and a user group hold no data",
     })
 
 
@@ -186,6 +193,7 @@ def test_deletion_protection(module_json, kind):
         "elasticache": "deletion_protection: ElastiCache has no deletion protection",
         "valkeyserverless": "deletion_protection: ElastiCache Serverless has no deletion protection",
         "msk": "deletion_protection: MSK has no deletion protection",
+        "elasticacheusers": "deletion_protection: ElastiCache user groups have no deletion protection",
     })
 
 
@@ -212,7 +220,8 @@ def _resource_policy_dynamodb(module, kind):
 
 def test_no_public_access(module_json, kind):
     check(module_json, kind, {"msk": _public_msk, "elasticache": _private_subnets, "valkeyserverless": _private_subnets,
-                              "dynamodb": _resource_policy_dynamodb}, {})
+                              "dynamodb": _resource_policy_dynamodb},
+          {"elasticacheusers": "public,subnet: a user group has no network interface (each cache has its own)"})
 
 
 # The only sources a module's ingress rules read, each empty by default; 0.0.0.0/0 needs allow_ingress_from_anywhere.
@@ -248,7 +257,8 @@ def _no_open_ingress(module, kind):
 def test_no_open_ingress(module_json, kind):
     check(module_json, kind, {"elasticache": _no_open_ingress, "msk": _no_open_ingress,
                               "valkeyserverless": _no_open_ingress},
-          {"dynamodb": "security_group,ingress: DynamoDB has no network interface in a VPC"})
+          {"dynamodb": "security_group,ingress: DynamoDB has no network interface in a VPC",
+           "elasticacheusers": "security_group,ingress: a user group has no network interface"})
 
 
 def pytest_generate_tests(metafunc):

@@ -69,6 +69,9 @@ class ModuleCall:
     arguments: dict[str, Any]  # as written in the file (after inheritance), in the module's input order
     values: dict[str, Any]  # resolved against the module's defaults
     secrets: tuple[str, ...]  # secret inputs, passed from root variables `<name>_<input>`
+    # Inputs set from another table's module output (ModuleDefinition.references): (input, table, output, many),
+    # wired by the root as module.<table>.<output> (in a list when many); not in `arguments`.
+    references: tuple[tuple[str, str, str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,10 +290,12 @@ def load(path: Path, modules: Mapping[str, ModuleDefinition], display: str | Non
     tables = {k: v for k, v in data.items() if isinstance(v, dict) and k not in RESERVED_TABLES}
     if not tables:
         problems.append(f"{where}: no module tables: add one, such as [dynamodb], for each module block")
-    for table, body in tables.items():
-        call = _module_call(table, body, shared, modules, where, problems, warnings)
-        if call is not None:
-            calls.append(call)
+    # A table that names another (user_group = "<table>") is judged after the tables it may name.
+    referring = [t for t, body in tables.items() if _references_of(t, body, modules)]
+    built: dict[str, ModuleCall | None] = {}
+    for table in [*(t for t in tables if t not in referring), *referring]:
+        built[table] = _module_call(table, tables[table], shared, modules, where, problems, warnings, tables, built)
+    calls.extend(call for table in tables if (call := built.get(table)) is not None)
     problems.extend(limits.environment_problems(where, shared, tags, backend, calls, modules))  # generator/config/limits.py
     _check_move_targets(moved, tables, where, problems)
     _check_import_calls(imports, tables, where, problems)
@@ -557,6 +562,8 @@ def _module_call(
     where: str,
     problems: list[str],
     warnings: list[str],
+    tables: Mapping[str, Any] | None = None,
+    built: Mapping[str, ModuleCall | None] | None = None,
 ) -> ModuleCall | None:
     at = f"{where}: [{table}]"
     if not TABLE_NAME.fullmatch(table):
@@ -578,8 +585,17 @@ def _module_call(
     definition = modules[kind]
     inputs = definition.inputs
     given: dict[str, Any] = {}
+    references = {r.key: r for r in definition.references}
+    wired: list[tuple[str, str, str, bool]] = []
     for key, value in body.items():
         if key == "module":
+            continue
+        if key in references:
+            found = _reference(references[key], value, body, at, modules, tables or {}, built or {}, problems)
+            if found is None:
+                return None  # reported, or the named table's own problems are
+            given[references[key].input], wiring = found
+            wired.append(wiring)
             continue
         spec = inputs.by_name.get(key)
         if spec is None:
@@ -591,14 +607,60 @@ def _module_call(
             given[key] = shared[key]
     secrets = tuple(spec.name for spec in inputs.inputs if spec.secret and _secret_wanted(spec, given, inputs))
     values, module_problems = inputs.problems(given, supplied=secrets, context=rules.stack_context(shared.get("region")))
-    problems.extend(f"{at} {message}" for _, message in module_problems)
+    # A message that names an input a reference set says which key set it: the file never wrote that input.
+    said = {input_name: f" ({key} = {literal(body[key])} sets {input_name})"
+            for key, (input_name, *_) in zip([k for k in body if k in references], wired)}
+    problems.extend(f"{at} {message}" + "".join(note for name, note in said.items() if name in message)
+                    for _, message in module_problems)
     if module_problems:
         return None
     warnings.extend(f"{at} {line}" for line in inputs.warnings(values))
     # Switches Terraform must know at plan time (create_kms_key …) follow from the file's literal values.
     given.update(inputs.derived_arguments(given, values))
-    ordered = {name: given[name] for name in inputs.names() if name in given}
-    return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets)
+    wired_inputs = {input_name for input_name, *_ in wired}
+    ordered = {name: given[name] for name in inputs.names() if name in given and name not in wired_inputs}
+    return ModuleCall(name=table, kind=kind, arguments=ordered, values=values, secrets=secrets,
+                      references=tuple(wired))
+
+
+def _references_of(table: str, body: Mapping[str, Any], modules: Mapping[str, ModuleDefinition]) -> list[str]:
+    """The reference keys (ModuleDefinition.references) a table sets."""
+    definition = modules.get(kind_of(table, body, modules))
+    return [r.key for r in definition.references if r.key in body] if definition else []
+
+
+def _reference(
+    reference: Any,
+    value: Any,
+    body: Mapping[str, Any],
+    at: str,
+    modules: Mapping[str, ModuleDefinition],
+    tables: Mapping[str, Any],
+    built: Mapping[str, ModuleCall | None],
+    problems: list[str],
+) -> tuple[Any, tuple[str, str, str, bool]] | None:
+    """`user_group = "<table>"`: the value the environment check judges the input with (the named call's output as
+    known at synth), and the wiring the root writes; None once a problem is reported (or the named table has its
+    own)."""
+    key, kind = reference.key, reference.kind
+    candidates = sorted(t for t, b in tables.items() if kind_of(t, b, modules) == kind)
+    if reference.input in body:
+        problems.append(f"{at} {key}: must not be set together with {reference.input} ({key} names the table whose "
+                        f"{reference.output} sets {reference.input})")
+        return None
+    if not isinstance(value, str) or value not in candidates:
+        named = f"; its {kind} tables: {', '.join(candidates)}" if candidates else f"; it has no {kind} table"
+        hint = _nearest(value, candidates) if isinstance(value, str) else ""
+        problems.append(f"{at} {key}: must name a [{kind}_…] table of this file (whose {reference.output} sets "
+                        f"{reference.input}){named}, got {literal(value)}{hint}")
+        return None
+    target = built.get(value)
+    if target is None:
+        return None  # the named table's problems are reported under its own name
+    known = modules[kind].known_outputs
+    assert known is not None, f"{kind}: a Reference target declares known_outputs"
+    output = known(target.values)[reference.output]
+    return ([output] if reference.many else output), (reference.input, value, reference.output, reference.many)
 
 
 def _secret_wanted(spec: Any, given: Mapping[str, Any], inputs: Any) -> bool:

@@ -28,6 +28,20 @@ class Output:
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A key of an environment table that names another table of the same file, whose module output then sets one
+    of this module's inputs: `user_group = "elasticacheusers_app"` → `user_group_ids = [module.elasticacheusers_app
+    .user_group_id]` in the root. The value is unknown until apply (the root wires the output, and with it the
+    order of creation); the environment check judges the call with the value the target's `known_outputs` gives."""
+
+    key: str  # the table key, never an input name of the module
+    input: str  # the input it sets
+    kind: str  # the module kind of the table it names
+    output: str  # that module's output
+    many: bool = False  # the input is a list: [output]
+
+
+@dataclass(frozen=True)
 class ModuleDefinition:
     name: str  # the folder under generated/modules/ and the kind an environment table names
     summary: str  # one paragraph for the README: what the module creates
@@ -61,10 +75,18 @@ class ModuleDefinition:
     # plans with the names the Python side derives (tests/test_limits.py). Empty for a module that derives no
     # name from its inputs beyond what its example call gives.
     longest_names: Mapping[str, Any] = field(default_factory=dict)
+    # Keys of an environment table that name another table whose output sets an input (Reference).
+    references: tuple[Reference, ...] = ()
+    # The outputs an environment can know at synth from a call's resolved values (an id built from the inputs), by
+    # name: what a Reference to this module is checked with before the output exists.
+    known_outputs: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         names = {o.name for o in self.outputs}
         assert set(self.exported) <= names, f"{self.name}: exported outputs must be declared outputs"
+        for reference in self.references:
+            assert reference.key not in self.inputs.by_name, f"{self.name}: {reference.key} is an input, not a reference"
+            assert reference.input in self.inputs.by_name, f"{self.name}: {reference.input} is no input"
 
     def builder(self) -> Callable[[Any], Any]:
         if callable(self.build):

@@ -104,7 +104,9 @@ def stack_context(environment: Environment, modules: Mapping[str, ModuleDefiniti
             {
                 "name": call.name,
                 "kind": call.kind,
-                "arguments": [{"name": k, "value": cell(exact(v))} for k, v in call.arguments.items()],
+                "arguments": [{"name": k, "value": cell(exact(v))} for k, v in call.arguments.items()]
+                + [{"name": i, "value": cell(f"[module.{t}.{o}]" if many else f"module.{t}.{o}")}
+                   for i, t, o, many in call.references],
                 "secrets": [secret_variable(call.name, s) for s in call.secrets],
             }
             for call in environment.modules

@@ -48,6 +48,11 @@ def add_root_stack(app: Any, environment: Environment, modules: Mapping[str, Mod
                 nullable=False,
             )
             arguments[input_name] = "${var." + variable + "}"
+        for input_name, table, output, many in call.references:
+            # Another table's module output (user_group = "<table>"): known at apply, created first.
+            wired = "${module." + table + "." + output + "}"
+            arguments[input_name] = [wired] if many else wired
+        arguments = {name: arguments[name] for name in definition.inputs.names() if name in arguments}
         cdk.module_call(stack, call.name, source=module_source(call.kind), arguments=arguments)
         if definition.moves is not None:
             moves += [(f"module.{call.name}.{a}", f"module.{call.name}.{b}") for a, b in definition.moves(call.values)]

@@ -1,6 +1,6 @@
 """ElastiCache for Valkey: a replication group that is encrypted, authenticated, replicated and backed up by default."""
 
-from generator.model.module import ModuleDefinition
+from generator.model.module import ModuleDefinition, Reference
 from modules.elasticache.inputs import INPUTS
 from modules.elasticache.outputs import OUTPUTS
 from modules.shared.network import rule_key_moves
@@ -32,4 +32,6 @@ MODULE = ModuleDefinition(
     ingress_ports=lambda v: [v["port"]],
     # Within ElastiCache's 40 characters for the replication group id; two shards name their nodes.
     longest_names={"cluster_name": "a" * (40 - len("mapzip-dev-")), "num_node_groups": 2},
+    # An environment table's `user_group = "<elasticacheusers table>"`: that group's id, as user_group_ids.
+    references=(Reference("user_group", "user_group_ids", "elasticacheusers", "user_group_id", many=True),),
 )

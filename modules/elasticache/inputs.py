@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from generator.language import expr, rules
-from generator.language.expr import (Expr, Local, all_, any_, any_of, call, can, if_, implies, not_, text, try_, unless_null, value,
+from generator.language.expr import (Expr, Local, all_, any_, any_of, call, if_, implies, not_, text, unless_null, value,
                            var)
 from generator.language.inputs import Check, Input, InputSet, Rule
-from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
+from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of
 from modules.shared import alarms
 from modules.shared import inputs as shared
+from modules.shared import rbac
 from modules.catalog import (
     DATA_TIERING_MAXMEMORY_POLICIES,
     ELASTICACHE_NODE_TYPES,
@@ -131,20 +132,8 @@ MAINTENANCE_WINDOW_RULES = (
 # letters, digits, dots and hyphens) and the object key; the provider refuses commas (the API joins the list).
 S3_OBJECT_ARN = "arn:(aws|aws-cn|aws-us-gov):s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^,]+"
 
-# --- RBAC users (aws_elasticache_user, aws_elasticache_user_group) --------------------------------------------------
-# AWS CreateUser UserId: begins with a letter; letters, digits and hyphens; no two hyphens in a row, no trailing
-# hyphen. Lowercase only here, like the other ids, so that the id in state is the one written.
-USER_ID = "[a-z](?:[a-z0-9]|-[a-z0-9])*"
-USER = object_of(user_name=optional(STRING), access_string=STRING, authentication_type=optional(STRING, "password"))
-AUTHENTICATION_TYPES = ("password", "iam")
-
-
-def _first_breaking_user(condition: Expr) -> Callable[[Mapping[str, Any]], str]:
-    """The `got` of a rule on each user: the first user id (in the order given) that the rule, judged on that user
-    alone, refuses."""
-    return lambda users: literal(
-        next(user_id for user_id in users if not expr.holds(condition, {expr.VALUE_KEY: {user_id: users[user_id]}}))
-    )
+# --- RBAC users (aws_elasticache_user, aws_elasticache_user_group): declared once in modules/shared/rbac.py --------
+USER_RULES, USER_PASSWORD_RULES, ACL_CATEGORIES = rbac.USER_RULES, rbac.USER_PASSWORD_RULES, rbac.ACL_CATEGORIES
 
 
 def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
@@ -153,20 +142,12 @@ def _rbac_secret_wanted(given: Mapping[str, Any]) -> bool:
     return not given.get("users") and not given.get("user_group_ids") and given.get("authentication_disabled") is not True
 
 
-def _password_users(users: Any) -> list[str]:
-    """Environment files, before type conversion: the users that need a password (authentication_type is optional)."""
-    if not isinstance(users, Mapping):
-        return []
-    return [user_id for user_id, user in users.items()
-            if not isinstance(user, Mapping) or user.get("authentication_type", "password") == "password"]
-
-
 # The smallest valid RBAC setup (the user AWS requires, named "default", with its password): the failing examples of
 # the RBAC checks add the one thing each refuses.
 _RBAC_EXAMPLE = {
     "auth_token": None,  # the module's example call has a token (AUTH_TOKEN_EXAMPLE): RBAC replaces it
-    "users": {"default-user": {"user_name": "default", "access_string": "off ~* -@all"}},
-    "user_passwords": {"default-user": ["example-password-0123"]},
+    "users": rbac.DEFAULT_USER_ONLY,
+    "user_passwords": rbac.DEFAULT_USER_PASSWORDS,
 }
 # The module's example call authenticates clients with an AUTH token (a call without authentication is refused
 # unless authentication_disabled says so).
@@ -175,85 +156,6 @@ AUTH_TOKEN_EXAMPLE = "example-token-0123456789"
 _NO_AUTHENTICATION = {"auth_token": None, "authentication_disabled": True}
 AUTHENTICATED = any_of(var("auth_token").not_null(), var("users").length() > 0, var("user_group_ids").length() > 0)
 
-
-# Users every rule on users accepts: a password user named "default" (as AWS requires) and an IAM user.
-_VALID_USERS = {
-    "default-user": {"user_name": "default", "access_string": "off ~* -@all"},
-    "app": {"access_string": "on ~* +@all", "authentication_type": "iam"},
-}
-
-
-def _user_rule(must: str, condition: Expr, example: Any) -> Rule:
-    return Rule(must, when=condition, got=_first_breaking_user(condition), example=example, passing=_VALID_USERS)
-
-
-# Valkey's ACL categories (src/acl.c, ACLCommandCategories; the same in 7.2 and 8.x) and "all": an access string
-# that adds or removes another (+@bogus) is refused by CreateUser/ModifyUser at apply.
-ACL_CATEGORIES = (
-    "all", "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
-    "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
-)
-
-
-def _known_category(token: Expr) -> Expr:
-    """A token of an access string that is no category rule (+@x, -@x), or one of a category Valkey has; case is
-    ignored, as Valkey ignores it."""
-    return ~call("lower", token).matches("[+-]@.*") | call("lower", token).matches(
-        "[+-]@(" + "|".join(ACL_CATEGORIES) + ")")
-
-
-USER_RULES = (
-    _user_rule(
-        f"have keys (user ids) of lowercase letters, digits and single hyphens, starting with a letter, other than "
-        f'"default" (AWS\'s own default user has that id in every Region)',
-        all_(call("keys", value), lambda k: k.matches(USER_ID) & (k != "default")),
-        example={"default": {"access_string": "off ~* -@all"}},
-    ),
-    _user_rule(
-        "give each user an access_string (such as \"on ~* +@all\")",
-        all_(call("values", value), lambda u: call("trimspace", u["access_string"]) != ""),
-        example={"app": {"access_string": " "}},
-    ),
-    Rule(
-        "give each user an access_string whose +@ and -@ name ACL categories Valkey has ("
-        + ", ".join(ACL_CATEGORIES) + ")",
-        when=all_(call("values", value), lambda u: all_(call("split", " ", u["access_string"]), _known_category)),
-        got=lambda users: next(
-            f"{literal(user_id)} ({token})" for user_id, user in users.items()
-            for token in user["access_string"].split(" ") if not expr.holds(_known_category(expr.lift(token)), {})),
-        example={"app": {"access_string": "on ~* +@bogus"}},
-        passing=_VALID_USERS,
-    ),
-    _user_rule(
-        "give each user an authentication_type of \"password\" or \"iam\"",
-        all_(call("values", value), lambda u: u["authentication_type"].is_in(AUTHENTICATION_TYPES)),
-        example={"app": {"access_string": "on ~* +@all", "authentication_type": "token"}},
-    ),
-    _user_rule(
-        "give each user a user_name of at least one character when set",
-        all_(call("values", value), lambda u: u["user_name"].is_null() | (u["user_name"] != "")),
-        example={"app": {"user_name": "", "access_string": "on ~* +@all"}},
-    ),
-    # AWS "Authenticating with IAM" (ElastiCache): an IAM-enabled user's id and name must be identical.
-    _user_rule(
-        "give IAM users (authentication_type = \"iam\") a user_name equal to their id, or none",
-        all_(value, lambda k, u: (u["authentication_type"] != "iam") | (call("coalesce", u["user_name"], k) == k)),
-        example={"app": {"user_name": "application", "access_string": "on ~* +@all", "authentication_type": "iam"}},
-    ),
-)
-
-# AWS CreateUser Passwords: 1 or 2 passwords per user (two while rotating), each 16 to 128 printable characters.
-# Printable ASCII (space to ~): Terraform's length() counts grapheme clusters where Python counts code points, so
-# only ASCII is measured alike on both sides.
-USER_PASSWORD_RULES = (
-    Rule(
-        "give each user 1 or 2 passwords of 16 to 128 printable characters",
-        when=all_(call("values", value),
-                  lambda pw: pw.length().between(1, 2) & all_(pw, lambda p: p.matches("[ -~]{16,128}"))),
-        example={"app": ["too-short"]},
-        passing={"app": ["example-password-0123", "example password 4567 ~!"]},
-    ),
-)
 
 # --- identity ----------------------------------------------------------------------------------------------------
 # AWS CreateReplicationGroup ReplicationGroupId: 1-40 characters, letters, digits and hyphens, begins with a letter,
@@ -439,19 +341,6 @@ def _major(version: Expr) -> Expr:
 
 # AWS "Global Datastore prerequisites and limitations": M5, R5 and later node types only (no T, C or 4th generation).
 GLOBAL_NODE_TYPE = "cache[.][mr][5-9][a-z]*[.].*"
-
-# The passwords map arrives at apply in an environment file (a secret: the rule language's opaque value, which
-# keys() cannot read): Python then leaves the check to Terraform, which always sees the map.
-PASSWORDS_MATCH_USERS = if_(
-    can(call("keys", var("user_passwords"))),
-    all_(call("nonsensitive", call("keys", var("user_passwords"))),
-         lambda k: try_(var("users")[k]["authentication_type"] == "password", False))
-    # keys() of a sensitive map is sensitive; user ids are not secret.
-    & all_(var("users"), lambda k, u: (u["authentication_type"] != "password")
-           | call("contains", call("nonsensitive", call("keys", var("user_passwords"))), k)),
-    True,
-)
-
 
 INPUTS = InputSet(
     inputs=(
@@ -661,28 +550,15 @@ INPUTS = InputSet(
             default=[],
             rules=(rules.items_between(0, 1, "user groups"),),
         ),
-        Input(
-            "users",
-            map_of(USER),
+        rbac.users_input(
             "RBAC users the module creates, by user id: { user_name (default: the id), access_string, "
             "authentication_type = \"password\" (default) or \"iam\" }. The module puts them in a user group "
             "named after the replication group and attaches it. AWS requires a user named \"default\" in every "
             "group (give it a restrictive access string, such as \"off ~* -@all\"). Excludes auth_token and "
             "user_group_ids; needs transit encryption.",
             default={},
-            rules=USER_RULES,
         ),
-        Input(
-            "user_passwords",
-            map_of(list_of(STRING)),
-            "Passwords of the password users, by user id: 1 or 2 each (two while rotating), 16-128 printable ASCII "
-            "characters. Pass it as a sensitive variable, never in a file.",
-            default={},
-            sensitive=True,
-            secret=True,
-            secret_wanted=lambda given: bool(_password_users(given.get("users"))),
-            rules=USER_PASSWORD_RULES,
-        ),
+        rbac.user_passwords_input(),
         Input(
             "snapshot_retention_limit",
             NUMBER,
@@ -999,9 +875,8 @@ INPUTS = InputSet(
         ),
         Check(
             ("users",),
-            'must include a user named "default" (AWS requires one in every user group)',
-            when=(var("users").length() == 0)
-            | any_(var("users"), lambda k, u: call("coalesce", u["user_name"], k) == "default"),
+            rbac.DEFAULT_USER_RULE,
+            when=(var("users").length() == 0) | rbac.HAS_DEFAULT_USER,
             example={"users": {"app": {"access_string": "on ~* +@all"}}, "user_passwords": {"app": ["example-password-0123"]},
                      "auth_token": None},
             passing=_RBAC_EXAMPLE,
@@ -1030,14 +905,7 @@ INPUTS = InputSet(
             example={**_RBAC_EXAMPLE, "transit_encryption_enabled": False},
             passing=_RBAC_EXAMPLE,
         ),
-        Check(
-            ("user_passwords", "users"),
-            "must give passwords to exactly the users with authentication_type = \"password\" (IAM users take none)",
-            when=PASSWORDS_MATCH_USERS,
-            shown=("users",),  # never echo a secret
-            example={**_RBAC_EXAMPLE, "user_passwords": {}},
-            passing={"users": _VALID_USERS, "user_passwords": _RBAC_EXAMPLE["user_passwords"], "auth_token": None},
-        ),
+        rbac.passwords_match_check({"auth_token": None}),
         *(
             Check(
                 (stream, flag),

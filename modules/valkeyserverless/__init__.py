@@ -1,7 +1,7 @@
 """Valkey Serverless: an ElastiCache serverless cache, encrypted with a customer managed key and backed up daily by
 default, reachable only from the sources you name."""
 
-from generator.model.module import ModuleDefinition
+from generator.model.module import ModuleDefinition, Reference
 from modules.valkeyserverless.inputs import INPUTS, PORT, READER_PORT
 from modules.valkeyserverless.outputs import OUTPUTS
 
@@ -22,4 +22,6 @@ MODULE = ModuleDefinition(
     ingress_ports=lambda v: [PORT, READER_PORT],
     # Within ElastiCache's 40 characters for name_prefix + cache_name.
     longest_names={"cache_name": "a" * (40 - len("mapzip-dev-"))},
+    # An environment table's `user_group = "<elasticacheusers table>"`: that group's id, as user_group_id.
+    references=(Reference("user_group", "user_group_id", "elasticacheusers", "user_group_id"),),
 )
