@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from generator.language import expr, rules
-from generator.language.expr import (Expr, Local, all_, any_, any_of, call, if_, implies, not_, text, unless_null, value,
+from generator.language.expr import (Expr, Local, all_, any_, any_of, call, if_, implies, not_, text, try_, unless_null, value,
                            var)
 from generator.language.inputs import Check, Input, InputSet, Rule
-from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of
+from generator.language.types import BOOL, NUMBER, STRING, list_of, literal, map_of, object_of, optional
 from modules.shared import alarms
 from modules.shared import inputs as shared
 from modules.shared import rbac
