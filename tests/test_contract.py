@@ -39,7 +39,7 @@ def committed_documents(kind: str) -> dict[str, dict]:
 def test_every_module_folder_is_discovered_and_generated():
     """generated/modules/ holds exactly the discovered modules; shared/ and the tests' example are not modules."""
     generated = sorted(p.name for p in (PROJECT / "generated" / "modules").iterdir() if p.is_dir())
-    assert sorted(MODULES) == generated == ["dynamodb", "elasticache", "msk", "valkeyserverless"]
+    assert sorted(MODULES) == generated == ["dynamodb", "elasticache", "msk", "mskserverless", "valkeyserverless"]
     assert list(MODULES) == sorted(MODULES)  # deterministic: by folder name
 
 
@@ -130,7 +130,7 @@ def test_an_unknown_kind_still_names_the_kinds(tmp_path):
     assert caught.value.problems == [
         'environments/dev.toml: [example_orders]: unknown module kind "example" (did you mean example_queue?); '
         "name the table after one of "
-        "dynamodb, elasticache, example_queue, msk, valkeyserverless (such as dynamodb_main) or set module = \"…\""
+        "dynamodb, elasticache, example_queue, msk, mskserverless, valkeyserverless (such as dynamodb_main) or set module = \"…\""
     ]
 
 

@@ -88,11 +88,11 @@ def test_table_values_override_top_level(tmp_path):
         ], id="wrong-object-attribute"),
         pytest.param(HEAD + "\n[redis_cache]\ncluster_name = \"x\"\n", [
             'environments/dev.toml: [redis_cache]: unknown module kind "redis"; name the table after one of '
-            'dynamodb, elasticache, msk, valkeyserverless (such as dynamodb_main) or set module = "…"',
+            'dynamodb, elasticache, msk, mskserverless, valkeyserverless (such as dynamodb_main) or set module = "…"',
         ], id="unknown-kind"),
         pytest.param(HEAD + "\n[dynamo_reviews]\ntable_name = \"x\"\n", [
             'environments/dev.toml: [dynamo_reviews]: unknown module kind "dynamo" (did you mean dynamodb?); name the '
-            'table after one of dynamodb, elasticache, msk, valkeyserverless (such as dynamodb_main) or set module = "…"',
+            'table after one of dynamodb, elasticache, msk, mskserverless, valkeyserverless (such as dynamodb_main) or set module = "…"',
         ], id="unknown-kind-nearest"),
         pytest.param(HEAD + """
 [msk]

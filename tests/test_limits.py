@@ -27,8 +27,11 @@ TABLE = {"name_prefix": "mapzip-dev-", "table_name": "reviews", "hash_key": "id"
 KAFKA = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718", "subnet_ids": SUBNETS}
 SERVERLESS = {"name_prefix": "mapzip-dev-", "cache_name": "sessions", "vpc_id": "vpc-0a1b2c3d4e5f60718",
               "subnet_ids": SUBNETS[:2]}
+KAFKA_SERVERLESS = {"name_prefix": "mapzip-dev-", "cluster_name": "events", "vpc_id": "vpc-0a1b2c3d4e5f60718",
+                    "subnet_ids": SUBNETS[:2]}
 # Every discovered module, with inputs it accepts (test_every_module_has_example_inputs keeps this complete).
-BASES = {"elasticache": CACHE, "dynamodb": TABLE, "msk": KAFKA, "valkeyserverless": SERVERLESS}
+BASES = {"elasticache": CACHE, "dynamodb": TABLE, "msk": KAFKA, "valkeyserverless": SERVERLESS,
+         "mskserverless": KAFKA_SERVERLESS}
 MODULES = {kind: (definition, BASES.get(kind)) for kind, definition in all_modules().items()}
 LONG_TABLE = "t" * 244  # + "mapzip-dev-" = 255, the longest table name DynamoDB accepts
 # Tags AWS accepts: any Unicode letter, digit or space, and _ . : / = + - @ (Terraform's RE2 reads \p{L} alike).
@@ -243,6 +246,9 @@ def _most_names(kind: str) -> dict:
         return {**SERVERLESS, "cache_name": "a" * (40 - len(SERVERLESS["name_prefix"])), "tags": GOOD_TAGS}
     if kind == "elasticache":
         return {**CACHE, "cluster_name": "a" * (40 - len(CACHE["name_prefix"])), "num_node_groups": 2, "tags": GOOD_TAGS}
+    if kind == "mskserverless":
+        return {**KAFKA_SERVERLESS, "cluster_name": "a" * (64 - len(KAFKA_SERVERLESS["name_prefix"])),
+                "tags": GOOD_TAGS}
     if kind == "msk":
         return {**KAFKA, "cluster_name": "a" * (64 - len(KAFKA["name_prefix"])), "kafka_version": "3.9.x.kraft",
                 "storage_autoscaling_max_capacity": 1000, "tags": GOOD_TAGS}
