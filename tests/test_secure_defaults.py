@@ -219,7 +219,10 @@ def _private_subnets(module, kind):
 
 
 def _public_msk(module, kind):
-    assert main(module, kind)["broker_node_group_info"]["connectivity_info"]["public_access"] == {"type": "DISABLED"}
+    public_access = main(module, kind)["broker_node_group_info"]["connectivity_info"]["public_access"]
+    assert evaluate(module, public_access["type"]) == "DISABLED"
+    # No broker record in any zone either.
+    assert evaluate(module, module.resource("aws_route53_record", "brokers")["count"]) == 0
 
 
 def _resource_policy_dynamodb(module, kind):
