@@ -8,6 +8,8 @@ apply is its name, its VPC configurations (the module's own VPC and up to four m
 
 from __future__ import annotations
 
+import re
+
 from generator.language import rules
 from generator.language.expr import Local, all_, call, if_, implies, lift, not_, text, value, var
 from generator.language.inputs import Check, Input, InputSet, Rule
@@ -45,9 +47,21 @@ AWS_NAMES = (
                   255, "EC2 CreateSecurityGroup", unique=False, bounded=True),
 )
 
+def _groups_ok(groups: list[str]) -> bool:
+    """For the message only: the first configuration's groups the rule below refuses."""
+    return len(groups) <= MAX_SECURITY_GROUPS and len(set(groups)) == len(groups) and all(
+        re.fullmatch("sg-[0-9a-f]{8}([0-9a-f]{9})?", g) for g in groups)
+
+
 _VPC_CONFIG_RULES = (
-    rules.items_between(0, MAX_VPC_CONFIGS - 1, "VPC configurations (AWS allows 5 per cluster, the module's own "
-                        "included)", example=[{"subnet_ids": _SUBNETS}] * MAX_VPC_CONFIGS),
+    Rule(
+        f"have at most {MAX_VPC_CONFIGS - 1} VPC configurations (AWS allows {MAX_VPC_CONFIGS} per cluster, the "
+        "module's own included)",
+        when=value.length() <= MAX_VPC_CONFIGS - 1,
+        got=lambda v: f"{len(v)} configurations",
+        example=[{"subnet_ids": _SUBNETS}] * MAX_VPC_CONFIGS,
+        passing=[{"subnet_ids": _SUBNETS}] * (MAX_VPC_CONFIGS - 1),
+    ),
     Rule(
         "give each VPC configuration at least 2 subnets (a serverless cluster spans at least two Availability Zones)",
         when=all_(value, lambda c: c["subnet_ids"].length() >= 2),
@@ -59,6 +73,9 @@ _VPC_CONFIG_RULES = (
         "give each VPC configuration subnet ids (subnet-<hex>), each once",
         when=all_(value, lambda c: all_(c["subnet_ids"], lambda s: s.matches("subnet-[0-9a-f]{8}([0-9a-f]{9})?"))
                   & (call("distinct", c["subnet_ids"]).length() == c["subnet_ids"].length())),
+        got=lambda v: literal(next(c["subnet_ids"] for c in v if len(set(c["subnet_ids"])) != len(c["subnet_ids"])
+                                   or not all(re.fullmatch("subnet-[0-9a-f]{8}([0-9a-f]{9})?", x)
+                                              for x in c["subnet_ids"]))),
         example=[{"subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef2"]}],
         passing=[{"subnet_ids": ["subnet-01234567", "subnet-0123456789abcdef3"]}],
     ),
@@ -67,6 +84,7 @@ _VPC_CONFIG_RULES = (
         when=all_(value, lambda c: (c["security_group_ids"].length() <= MAX_SECURITY_GROUPS)
                   & all_(c["security_group_ids"], lambda s: s.matches("sg-[0-9a-f]{8}([0-9a-f]{9})?"))
                   & (call("distinct", c["security_group_ids"]).length() == c["security_group_ids"].length())),
+        got=lambda v: literal(next(c["security_group_ids"] for c in v if not _groups_ok(c["security_group_ids"]))),
         example=[{"subnet_ids": _SUBNETS, "security_group_ids": [f"sg-0123456789abcdef{i}" for i in range(6)]}],
         passing=[{"subnet_ids": _SUBNETS, "security_group_ids": [f"sg-0123456789abcdef{i}" for i in range(5)]}],
     ),
