@@ -52,15 +52,20 @@ def test_defaults_are_accepted_and_warn_only_that_nobody_is_let_in():
                      "additional_vpc_configs: must have at most 4 VPC configurations (AWS allows 5 per cluster, the "
                      "module's own included), got 5 configurations",
                      id="six-vpc-configs"),
-        pytest.param({"additional_vpc_configs": [{"subnet_ids": ["subnet-0b1b2c3d4e5f60001"]}]},
+        pytest.param({"additional_vpc_configs": [{**OTHER_VPC, "subnet_ids": ["subnet-0b1b2c3d4e5f60001"]}]},
                      "additional_vpc_configs: must give each VPC configuration at least 2 subnets (a serverless "
                      'cluster spans at least two Availability Zones), got ["subnet-0b1b2c3d4e5f60001"]',
                      id="vpc-config-one-subnet"),
         pytest.param({"additional_vpc_configs": [{**OTHER_VPC, "security_group_ids": GROUPS}]},
-                     "additional_vpc_configs: must give each VPC configuration at most 5 security group ids "
-                     "(sg-<hex>), each once, got " + json.dumps(GROUPS, separators=(", ", ": ")),
+                     "additional_vpc_configs: must give each VPC configuration 1 to 5 security group ids "
+                     "(sg-<hex>), each once (without one, AWS would attach the VPC's default group), got " + json.dumps(GROUPS, separators=(", ", ": ")),
                      id="vpc-config-six-groups"),
-        pytest.param({"additional_vpc_configs": [{"subnet_ids": ["subnet-0b1b2c3d4e5f60001", "subnet-0b1b2c3d4e5f60001"]}]},
+        pytest.param({"additional_vpc_configs": [{**OTHER_VPC, "security_group_ids": []}]},
+                     "additional_vpc_configs: must give each VPC configuration 1 to 5 security group ids (sg-<hex>), "
+                     "each once (without one, AWS would attach the VPC's default group), got []",
+                     id="vpc-config-without-group"),
+        pytest.param({"additional_vpc_configs": [{**OTHER_VPC, "subnet_ids": ["subnet-0b1b2c3d4e5f60001",
+                                                                                "subnet-0b1b2c3d4e5f60001"]}]},
                      "additional_vpc_configs: must give each VPC configuration subnet ids (subnet-<hex>), each once, "
                      'got ["subnet-0b1b2c3d4e5f60001", "subnet-0b1b2c3d4e5f60001"]', id="vpc-config-repeated-subnet"),
         pytest.param({"associated_security_group_ids": GROUPS[:5]},
@@ -179,10 +184,8 @@ def test_plan_defaults(planned):
     change = next(c for c in plan.raw["resource_changes"]
                   if c["address"] == "module.under_test.aws_msk_serverless_cluster.this")["change"]
     # One configuration: the caller's subnets and the module's group (its id known after apply).
-    assert change["after"]["vpc_config"] == [{"subnet_ids": SUBNETS, "security_group_ids": None}] or \
-        change["after"]["vpc_config"][0]["subnet_ids"] == SUBNETS
-    assert change["after_unknown"]["vpc_config"][0]["security_group_ids"] is True
-    assert len(change["after"]["vpc_config"]) == 1
+    assert change["after"]["vpc_config"] == [{"subnet_ids": SUBNETS}]
+    assert change["after_unknown"]["vpc_config"] == [{"security_group_ids": True, "subnet_ids": [False, False]}]
     assert sorted(a for a in plan.values if "security_group" in a) == [
         "module.under_test.aws_security_group.this[0]",
         'module.under_test.aws_vpc_security_group_ingress_rule.from_security_groups["9098/0"]',
@@ -200,7 +203,8 @@ def test_plan_defaults(planned):
 
 MORE_VPCS_AND_POLICY = plan_case("mskserverless", {
     **BASE, "allowed_cidr_blocks": ["10.0.0.0/16"], "associated_security_group_ids": [NODES],
-    "additional_vpc_configs": [OTHER_VPC, {"subnet_ids": ["subnet-0c1b2c3d4e5f60001", "subnet-0c1b2c3d4e5f60002"]}],
+    "additional_vpc_configs": [OTHER_VPC, {"subnet_ids": ["subnet-0c1b2c3d4e5f60001", "subnet-0c1b2c3d4e5f60002"],
+                                           "security_group_ids": ["sg-0c0c0c0c0c0c0c0c1", "sg-0c0c0c0c0c0c0c0c2"]}],
     "cluster_policy_allowed_principals": ["444455556666"], "cluster_policy_allowed_services": ["firehose.amazonaws.com"],
     "create_cluster_policy": True,
 })
@@ -215,7 +219,7 @@ def test_plan_more_vpc_configurations_and_the_policy(planned):
     assert [c["subnet_ids"] for c in configs] == [SUBNETS, OTHER_VPC["subnet_ids"],
                                                  ["subnet-0c1b2c3d4e5f60001", "subnet-0c1b2c3d4e5f60002"]]
     assert configs[1]["security_group_ids"] == OTHER_VPC["security_group_ids"]
-    assert configs[2]["security_group_ids"] == []
+    assert configs[2]["security_group_ids"] == ["sg-0c0c0c0c0c0c0c0c1", "sg-0c0c0c0c0c0c0c0c2"]
     assert change["after_unknown"]["vpc_config"][0]["security_group_ids"] is True
     plan.assert_count("module.under_test.aws_msk_cluster_policy.this", 1)
     policy_change = next(c for c in plan.raw["resource_changes"]

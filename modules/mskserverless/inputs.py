@@ -27,7 +27,7 @@ CLUSTER = Local("cluster_name", text(var("name_prefix"), var("cluster_name")))
 # groups. The module's own configuration is the first; additional_vpc_configs holds the rest.
 MAX_VPC_CONFIGS = 5
 MAX_SECURITY_GROUPS = 5
-VPC_CONFIG = object_of(subnet_ids=list_of(STRING), security_group_ids=optional(list_of(STRING), []))
+VPC_CONFIG = object_of(subnet_ids=list_of(STRING), security_group_ids=list_of(STRING))
 _SG = "sg-0123456789abcdef0"
 _SUBNETS = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
 
@@ -49,7 +49,7 @@ AWS_NAMES = (
 
 def _groups_ok(groups: list[str]) -> bool:
     """For the message only: the first configuration's groups the rule below refuses."""
-    return len(groups) <= MAX_SECURITY_GROUPS and len(set(groups)) == len(groups) and all(
+    return 0 < len(groups) <= MAX_SECURITY_GROUPS and len(set(groups)) == len(groups) and all(
         re.fullmatch("sg-[0-9a-f]{8}([0-9a-f]{9})?", g) for g in groups)
 
 
@@ -59,15 +59,15 @@ _VPC_CONFIG_RULES = (
         "module's own included)",
         when=value.length() <= MAX_VPC_CONFIGS - 1,
         got=lambda v: f"{len(v)} configurations",
-        example=[{"subnet_ids": _SUBNETS}] * MAX_VPC_CONFIGS,
-        passing=[{"subnet_ids": _SUBNETS}] * (MAX_VPC_CONFIGS - 1),
+        example=[{"subnet_ids": _SUBNETS, "security_group_ids": [_SG]}] * MAX_VPC_CONFIGS,
+        passing=[{"subnet_ids": _SUBNETS, "security_group_ids": [_SG]}] * (MAX_VPC_CONFIGS - 1),
     ),
     Rule(
         "give each VPC configuration at least 2 subnets (a serverless cluster spans at least two Availability Zones)",
         when=all_(value, lambda c: c["subnet_ids"].length() >= 2),
         got=lambda v: literal(next(c["subnet_ids"] for c in v if len(c["subnet_ids"]) < 2)),
-        example=[{"subnet_ids": ["subnet-0123456789abcdef2"]}],
-        passing=[{"subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"]}],
+        example=[{"subnet_ids": ["subnet-0123456789abcdef2"], "security_group_ids": [_SG]}],
+        passing=[{"subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef3"], "security_group_ids": [_SG]}],
     ),
     Rule(
         "give each VPC configuration subnet ids (subnet-<hex>), each once",
@@ -76,12 +76,13 @@ _VPC_CONFIG_RULES = (
         got=lambda v: literal(next(c["subnet_ids"] for c in v if len(set(c["subnet_ids"])) != len(c["subnet_ids"])
                                    or not all(re.fullmatch("subnet-[0-9a-f]{8}([0-9a-f]{9})?", x)
                                               for x in c["subnet_ids"]))),
-        example=[{"subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef2"]}],
-        passing=[{"subnet_ids": ["subnet-01234567", "subnet-0123456789abcdef3"]}],
+        example=[{"subnet_ids": ["subnet-0123456789abcdef2", "subnet-0123456789abcdef2"], "security_group_ids": [_SG]}],
+        passing=[{"subnet_ids": ["subnet-01234567", "subnet-0123456789abcdef3"], "security_group_ids": [_SG]}],
     ),
     Rule(
-        f"give each VPC configuration at most {MAX_SECURITY_GROUPS} security group ids (sg-<hex>), each once",
-        when=all_(value, lambda c: (c["security_group_ids"].length() <= MAX_SECURITY_GROUPS)
+        f"give each VPC configuration 1 to {MAX_SECURITY_GROUPS} security group ids (sg-<hex>), each once (without "
+        "one, AWS would attach the VPC's default group)",
+        when=all_(value, lambda c: c["security_group_ids"].length().between(1, MAX_SECURITY_GROUPS)
                   & all_(c["security_group_ids"], lambda s: s.matches("sg-[0-9a-f]{8}([0-9a-f]{9})?"))
                   & (call("distinct", c["security_group_ids"]).length() == c["security_group_ids"].length())),
         got=lambda v: literal(next(c["security_group_ids"] for c in v if not _groups_ok(c["security_group_ids"]))),
@@ -125,7 +126,7 @@ INPUTS = InputSet(
             "additional_vpc_configs",
             list_of(VPC_CONFIG),
             "More VPC configurations, for clients in other VPCs of the Region: each with subnet_ids (at least 2, in "
-            "distinct Availability Zones) and security_group_ids (at most 5, the caller's: the module's group "
+            "distinct Availability Zones) and security_group_ids (1 to 5, the caller's: the module's group "
             "lives in vpc_id and serves the first configuration only). At most 4: AWS allows 5 per cluster. "
             "Changing them replaces the cluster.",
             default=[],

@@ -50,7 +50,7 @@ run "rejects_inputs_1" {
     security_group_ids                = ["sg-0"]
     security_group_name               = ""
     security_group_description        = ""
-    additional_vpc_configs            = [{ subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] }]
+    additional_vpc_configs            = [{ subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], security_group_ids = ["sg-0123456789abcdef0"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], security_group_ids = ["sg-0123456789abcdef0"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], security_group_ids = ["sg-0123456789abcdef0"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], security_group_ids = ["sg-0123456789abcdef0"] }, { subnet_ids = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], security_group_ids = ["sg-0123456789abcdef0"] }]
     cluster_policy_allowed_principals = ["arn:aws:iam::111122223333:group/admins"]
     cluster_policy_allowed_services   = [""]
     cluster_policy_actions            = ["kafka:*"]
@@ -89,7 +89,7 @@ run "rejects_inputs_2" {
     egress_rules                      = { clients = { ip_protocol = "-1", from_port = 443, cidr_ipv4 = "10.0.0.0/16" } }
     associated_security_group_ids     = ["sg-0123456789abcdef0", "sg-0123456789abcdef0"]
     security_group_ids                = ["item-0", "item-0"]
-    additional_vpc_configs            = [{ subnet_ids = ["subnet-0123456789abcdef2"] }]
+    additional_vpc_configs            = [{ subnet_ids = ["subnet-0123456789abcdef2"], security_group_ids = ["sg-0123456789abcdef0"] }]
     cluster_policy_allowed_principals = ["item-0", "item-0"]
     cluster_policy_allowed_services   = ["firehose.amazonaws.com", "firehose.amazonaws.com"]
     cluster_policy_actions            = []
@@ -118,7 +118,7 @@ run "rejects_inputs_3" {
 
   variables {
     subnet_ids             = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]
-    additional_vpc_configs = [{ subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef2"] }]
+    additional_vpc_configs = [{ subnet_ids = ["subnet-0123456789abcdef2", "subnet-0123456789abcdef2"], security_group_ids = ["sg-0123456789abcdef0"] }]
     cluster_policy_actions = ["kafka:GetBootstrapBrokers", "kafka:GetBootstrapBrokers"]
     tags                   = { team = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
   }
