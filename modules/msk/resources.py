@@ -349,8 +349,8 @@ def _cluster_policy(stack: Any, cluster: Any) -> None:
 def _broker_dns_records(stack: Any, cluster: Any) -> None:
     """One CNAME record per broker in zone_id (cloudposse's msk-apache-kafka-cluster writes them alike), when given."""
     # The count is the number of brokers, known at plan time (a number, or the length of the subnet list), never
-    # the data source's list, which is unknown until the cluster exists. The data source lists the brokers by
-    # broker id (1 to n, as MSK numbers them), so record n names broker n.
+    # the data source's list, which is read only once the cluster exists. MSK numbers brokers 1 to n: record n
+    # names broker n.
     nodes = aws.DataAwsMskBrokerNodes(
         stack,
         "broker_nodes",
@@ -371,7 +371,16 @@ def _broker_dns_records(stack: Any, cluster: Any) -> None:
         name=f"${{{prefix}}}${{count.index + 1}}",
         type="CNAME",
         ttl=number(INPUT.broker_dns_ttl),
-        records=strings("[data.aws_msk_broker_nodes.this[0].node_info_list[count.index].endpoints[0]]"),
+        # Broker n's endpoint, by its broker id. While the cluster is created or changed, Terraform reads the data
+        # source during apply and plans its broker list as a known empty list (the provider's nested block) and
+        # its id as unknown: the fallback, unknown then, keeps the record unknown until the list is read (a known
+        # value planned now would differ from the one applied). Once read, a broker without a node is a null
+        # record, which Terraform refuses at plan.
+        records=strings(
+            "[lookup({ for node in data.aws_msk_broker_nodes.this[0].node_info_list : "
+            "tostring(node.broker_id) => node.endpoints[0] }, tostring(count.index + 1), "
+            "data.aws_msk_broker_nodes.this[0].id == null ? null : null)]"
+        ),
         count=number(f"{INPUT.zone_id} != null ? local.number_of_broker_nodes : 0"),
     )
     address(record, "brokers")
