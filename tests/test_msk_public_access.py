@@ -4,7 +4,9 @@ brokers' Route 53 records planned offline, their values unknown until the cluste
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +14,9 @@ from generator.config import environments
 from generator.language.inputs import InputError
 from modules import all_modules
 from modules.msk import MODULE
+from testkit import terraform
 from testkit.assertions import Plan
-from tests.conftest import plan_case, refusal_case
+from tests.conftest import background_terraform, plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"
@@ -155,7 +158,7 @@ def test_module_json(module_json):
     assert records["name"] == "${local.broker_dns_name_prefix}${count.index + 1}"
     assert records["records"] == (
         "${[lookup({ for node in data.aws_msk_broker_nodes.this[0].node_info_list : tostring(node.broker_id) => "
-        "node.endpoints[0] }, tostring(count.index + 1), data.aws_msk_broker_nodes.this[0].id == null ? null : null)]}")
+        "tolist(node.endpoints)[0] }, tostring(count.index + 1), data.aws_msk_broker_nodes.this[0].id == null ? null : null)]}")
     assert module.document["data"]["aws_msk_broker_nodes"]["this"] == {
         "cluster_arn": "${aws_msk_cluster.this.arn}", "count": "${var.zone_id != null ? 1 : 0}"}
     for scheme in ("sasl_iam", "sasl_scram", "tls"):
@@ -208,3 +211,69 @@ def test_terraform_refuses_opening_at_creation_and_open_acls(refused):
     assert ("public_access_type needs public_access_cluster_exists = true: AWS turns public access on only for a "
             "cluster that exists") in error
     assert 'public_access_type needs "allow.everyone.if.no.acl.found" = "false" in server_properties' in error
+
+
+# Once the cluster exists, the broker list is read: `terraform test` applies the module with a mocked provider whose
+# broker list comes in another order than the broker ids, and each record must name its own broker.
+ENDPOINT = "b-{n}.mapzipdevevents.abc123.c2.kafka.ap-northeast-2.amazonaws.com"
+BROKER_RECORDS_TEST = """\
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_region" {
+    defaults = { endpoint = "ec2.ap-northeast-2.amazonaws.com" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:ap-northeast-2:111122223333:key/mock" }
+  }
+  mock_resource "aws_msk_cluster" {
+    defaults = { arn = "arn:aws:kafka:ap-northeast-2:111122223333:cluster/mapzip-dev-events/mock" }
+  }
+  mock_resource "aws_msk_configuration" {
+    defaults = { arn = "arn:aws:kafka:ap-northeast-2:111122223333:configuration/mapzip-dev-events/mock" }
+  }
+  mock_data "aws_msk_broker_nodes" {
+    defaults = {
+      node_info_list = [
+        { broker_id = 3, endpoints = ["%(3)s"] },
+        { broker_id = 1, endpoints = ["%(1)s"] },
+        { broker_id = 2, endpoints = ["%(2)s"] },
+      ]
+    }
+  }
+}
+
+variables {
+  name_prefix            = "mapzip-dev-"
+  cluster_name           = "events"
+  vpc_id                 = "vpc-0a1b2c3d4e5f60718"
+  subnet_ids             = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
+  allowed_cidr_blocks    = ["10.0.0.0/16"]
+  zone_id                = "Z0123456789ABCDEFGHIJ"
+  broker_dns_name_prefix = "kafka-"
+}
+
+run "each_record_names_its_broker" {
+  command = apply
+
+  assert {
+    condition     = [for r in aws_route53_record.brokers : [r.name, one(r.records)]] == [["kafka-1", "%(1)s"], ["kafka-2", "%(2)s"], ["kafka-3", "%(3)s"]]
+    error_message = "records: ${jsonencode([for r in aws_route53_record.brokers : [r.name, r.records]])}"
+  }
+}
+""" % {str(n): ENDPOINT.format(n=n) for n in (1, 2, 3)}
+
+
+@background_terraform
+def broker_records_once_the_cluster_exists(generated_tree: Path, workdir: Path) -> list[str]:
+    module = workdir / "msk"
+    shutil.copytree(generated_tree / "modules" / "msk", module)
+    (module / "tests" / "broker_records.tftest.hcl").write_text(BROKER_RECORDS_TEST)
+    terraform.init(module)
+    return terraform.test(module).failures(["tests/broker_records.tftest.hcl"])
+
+
+@pytest.mark.terraform
+def test_each_record_names_its_broker_once_the_cluster_exists(background):
+    assert background(broker_records_once_the_cluster_exists) == []

@@ -371,14 +371,14 @@ def _broker_dns_records(stack: Any, cluster: Any) -> None:
         name=f"${{{prefix}}}${{count.index + 1}}",
         type="CNAME",
         ttl=number(INPUT.broker_dns_ttl),
-        # Broker n's endpoint, by its broker id. While the cluster is created or changed, Terraform reads the data
-        # source during apply and plans its broker list as a known empty list (the provider's nested block) and
-        # its id as unknown: the fallback, unknown then, keeps the record unknown until the list is read (a known
-        # value planned now would differ from the one applied). Once read, a broker without a node is a null
-        # record, which Terraform refuses at plan.
+        # Broker n's endpoint (its set of names, the first in order), by broker id. While the cluster is created
+        # or changed, Terraform reads the data source during apply and plans its broker list as a known empty list
+        # (the provider's nested block) but its id as unknown: the fallback, unknown then, keeps the record unknown
+        # until the list is read (a known value planned now would differ from the one applied). Once read, a
+        # broker without a node gives a null record, which Terraform refuses at plan.
         records=strings(
             "[lookup({ for node in data.aws_msk_broker_nodes.this[0].node_info_list : "
-            "tostring(node.broker_id) => node.endpoints[0] }, tostring(count.index + 1), "
+            "tostring(node.broker_id) => tolist(node.endpoints)[0] }, tostring(count.index + 1), "
             "data.aws_msk_broker_nodes.this[0].id == null ? null : null)]"
         ),
         count=number(f"{INPUT.zone_id} != null ? local.number_of_broker_nodes : 0"),
