@@ -136,8 +136,7 @@ INPUTS = InputSet(
             "cluster_policy_allowed_principals",
             list_of(STRING),
             "AWS accounts (12 digits) or IAM role/user ARNs the cluster policy (aws_msk_cluster_policy) grants "
-            + ", ".join(CLUSTER_POLICY_ACTIONS)
-            + ": clients in other accounts. Default: none.",
+            "cluster_policy_actions: clients in other accounts. Default: none.",
             default=[],
             rules=(
                 Rule(
