@@ -136,7 +136,7 @@ def test_module_json(module_json):
     )
     module.assert_resource(
         "aws_msk_cluster", "this",
-        {"broker_node_group_info": {"connectivity_info": {"public_access": {"type": "DISABLED"}}},
+        {"broker_node_group_info": {"connectivity_info": {"public_access": {"type": "${var.public_access_type}"}}},
          "configuration_info": {"arn": "${aws_msk_configuration.this.arn}"}},
     )
     assert set(module.document["output"]) >= {

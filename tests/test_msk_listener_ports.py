@@ -24,18 +24,20 @@ FLAGS = (
 
 
 def every_combination():
-    for client_broker, cas, flags in itertools.product(
-        ("TLS", "TLS_PLAINTEXT", "PLAINTEXT"), ([], [CA]), itertools.product((False, True), repeat=len(FLAGS))
+    for client_broker, cas, flags, public_access in itertools.product(
+        ("TLS", "TLS_PLAINTEXT", "PLAINTEXT"), ([], [CA]), itertools.product((False, True), repeat=len(FLAGS)),
+        ("DISABLED", "SERVICE_PROVIDED_EIPS"),
     ):
         yield {
+            "public_access_type": public_access,
             "encryption_in_transit_client_broker": client_broker,
             "client_authentication_tls_certificate_authority_arns": cas,
             **dict(zip(FLAGS, flags)),
         }
 
 
-def case(client_broker="TLS", cas=(), **flags):
-    values = {"encryption_in_transit_client_broker": client_broker,
+def case(client_broker="TLS", cas=(), public_access="DISABLED", **flags):
+    values = {"public_access_type": public_access, "encryption_in_transit_client_broker": client_broker,
               "client_authentication_tls_certificate_authority_arns": list(cas)}
     values.update({flag: flags.get(flag.replace("client_authentication_", "").replace("_enabled", ""), False)
                    for flag in FLAGS})
@@ -43,7 +45,8 @@ def case(client_broker="TLS", cas=(), **flags):
 
 
 # AWS "Port information" (MSK developer guide): 9092 plaintext, 9094 TLS (mutual TLS or unauthenticated over TLS),
-# 9096 SASL/SCRAM, 9098 SASL/IAM, 11001/11002 the Prometheus exporters.
+# 9096 SASL/SCRAM, 9098 SASL/IAM, 11001/11002 the Prometheus exporters; with public access, 9194 TLS, 9196 SASL/SCRAM
+# and 9198 SASL/IAM for clients outside the VPC, beside the private listeners.
 NAMED = {
     "the default (IAM over TLS only): no TLS listener, so 9094 stays closed": (case(iam=True), [9098]),
     "SCRAM over TLS only": (case(scram=True), [9096]),
@@ -56,6 +59,10 @@ NAMED = {
     "plaintext only, even with a CA (no TLS listener without TLS)": (case("PLAINTEXT", cas=[CA], unauthenticated=True),
                                                                      [9092]),
     "the exporters": (case(iam=True, jmx_exporter=True, node_exporter=True), [9098, 11001, 11002]),
+    "public IAM: the private listener and the public one": (case(iam=True, public_access="SERVICE_PROVIDED_EIPS"),
+                                                             [9098, 9198]),
+    "public SCRAM and mutual TLS": (case(cas=[CA], scram=True, public_access="SERVICE_PROVIDED_EIPS"),
+                                    [9094, 9096, 9194, 9196]),
 }
 
 

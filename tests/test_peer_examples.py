@@ -323,6 +323,49 @@ def test_complete_settings_the_module_refuses_as_the_example_writes_them():
     ]
 
 
+# --- terraform-aws-modules/msk-kafka-cluster examples/serverless ------------------------------------------------
+
+@pytest.mark.terraform
+def test_serverless_cluster_is_iam_only_in_the_private_subnets(peers):
+    prefix = "module.mskserverless_example."
+    peers.assert_resource(prefix + "aws_msk_serverless_cluster.this", {
+        "cluster_name": "ex-serverless",
+        "client_authentication": [{"sasl": [{"iam": [{"enabled": True}]}]}],
+        "tags": {"Example": "ex-serverless", "GithubRepo": "terraform-aws-msk-kafka-cluster",
+                 "GithubOrg": "terraform-aws-modules"},
+    })
+    # One VPC configuration: the stand-in VPC's subnets and the module's group, all known only after apply.
+    unknown = _change(peers, prefix + "aws_msk_serverless_cluster.this")["after_unknown"]
+    assert unknown["vpc_config"] == [{"subnet_ids": True, "security_group_ids": True}]
+    assert unknown["bootstrap_brokers_sasl_iam"] is True
+    # The example's group: its description, SASL/IAM from each private subnet (CIDRs unknown until apply), no egress.
+    peers.assert_resource(prefix + "aws_security_group.this[0]", {
+        "description": "Security group for ex-serverless", "name_prefix": "ex-serverless-",
+        "tags": {"Example": "ex-serverless", "GithubRepo": "terraform-aws-msk-kafka-cluster",
+                 "GithubOrg": "terraform-aws-modules", "Name": "ex-serverless"},
+    })
+    assert _under(peers, prefix + "aws_vpc_security_group_") == [
+        f'ingress_rule.from_cidr_blocks["9098/{i}"]' for i in range(3)
+    ]
+    for i in range(3):
+        peers.assert_resource(prefix + f'aws_vpc_security_group_ingress_rule.from_cidr_blocks["9098/{i}"]', {
+            "ip_protocol": "tcp", "from_port": 9098, "to_port": 9098,
+        })
+
+
+@pytest.mark.terraform
+def test_serverless_cluster_policy_grants_firehose(peers):
+    address = "module.mskserverless_example.aws_msk_cluster_policy.this[0]"
+    assert _change(peers, address)["after_unknown"]["policy"] is True  # it names the cluster's ARN
+    assert _check_status(peers, "module.mskserverless_example", "cluster_policy_allowed_services") == "pass"
+    module = peers.raw["configuration"]["root_module"]["module_calls"]["mskserverless_example"]["module"]
+    policy = next(r for r in module["resources"] if r["address"] == "aws_msk_cluster_policy.this")
+    assert set(policy["expressions"]["policy"]["references"]) == set([
+        "var.cluster_policy_allowed_principals", "var.cluster_policy_allowed_services",
+        "var.cluster_policy_actions", "aws_msk_serverless_cluster.this.arn", "aws_msk_serverless_cluster.this",
+    ])
+
+
 # --- cloudposse/elasticache-redis examples/complete -------------------------------------------------------------
 
 @pytest.mark.terraform
@@ -482,6 +525,14 @@ snapshot_retention_limit = 7
 allowed_cidr_blocks = ["10.0.0.0/16"]
 user_group_id = "redis"
 tags = { Name = "ex-serverless-cache", Example = "ex-serverless-cache", Repository = "https://github.com/terraform-aws-modules/terraform-aws-elasticache" }
+[mskserverless_example]
+cluster_name = "serverless"
+create_security_group = true
+allowed_cidr_blocks = ["10.0.10.0/24", "10.0.11.0/24", "10.0.12.0/24"]
+security_group_description = "Security group for ex-serverless"
+cluster_policy_allowed_services = ["firehose.amazonaws.com"]
+cluster_policy_actions = ["kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers", "kafka:DescribeClusterV2"]
+tags = { Example = "ex-serverless", GithubRepo = "terraform-aws-msk-kafka-cluster", GithubOrg = "terraform-aws-modules" }
 
 [elasticache_cloudposse]
 module = "elasticache"
@@ -547,9 +598,11 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
         "elasticache_serverless_redis": "../../modules/valkeyserverless",
         "elasticacheusers_serverless_cache": "../../modules/elasticacheusers",
         "valkeyserverless_serverless_cache": "../../modules/valkeyserverless",
+        "mskserverless_example": "../../modules/mskserverless",
     }
     # Derived from what the file names: the cluster policy from its principals, the resource policy's switch.
     assert modules["msk_complete"]["create_cluster_policy"] is True
+    assert modules["mskserverless_example"]["create_cluster_policy"] is True
     assert modules["dynamodb_basic"]["create_resource_policy"] is True
     # RBAC: the users' passwords come from a sensitive root variable and there is no AUTH token variable. The
     # cloudposse cache, TLS without RBAC, gets an AUTH token variable, as every such environment block does (the
@@ -568,6 +621,10 @@ def test_environment_file_is_accepted_with_derived_switches_and_secrets(peer_sta
         "${module.elasticacheusers_serverless_cache.user_group_id}")
 
 
+# The serverless example sets few things (a serverless cluster has no brokers, storage or configuration to size).
+LITERALS_AT_LEAST = {"mskserverless_example": 7}
+
+
 @pytest.mark.terraform
 def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack, global_stacks):
     """Every literal input of the roots' module calls has the same value in the environment file (written there,
@@ -580,10 +637,10 @@ def test_environment_file_says_what_the_hcl_roots_say(peers, peer_stack, global_
     for name, call in calls.items():
         literals = {key: expression["constant_value"] for key, expression in module_calls[name]["expressions"].items()
                     if "constant_value" in expression}
-        # A Global Datastore's secondary says little of its own: the global group dictates the rest.
-        # Smaller modules have fewer inputs: the users module 3 (name_prefix, user_group_name, users).
+        # A Global Datastore's secondary says little of its own: the global group dictates the rest. Smaller
+        # modules have fewer inputs: the users module 3 (name_prefix, user_group_name, users).
         minimum = 7 if name.startswith("elasticache_global_") else {"elasticacheusers": 3, "valkeyserverless": 7}.get(call.kind, 10)
-        assert len(literals) >= minimum, (name, sorted(literals))
+        assert len(literals) >= LITERALS_AT_LEAST.get(name, minimum), (name, sorted(literals))
         said = {key: call.arguments[key] if key in call.arguments else call.values[key] for key in literals}
         assert said == literals, name
 

@@ -14,13 +14,14 @@ import pytest
 from testkit import hcl
 from testkit.assertions import TerraformJson
 
-KINDS = ["dynamodb", "elasticache", "elasticacheusers", "msk", "valkeyserverless"]
+KINDS = ["dynamodb", "elasticache", "elasticacheusers", "msk", "mskserverless", "valkeyserverless"]
 MODULE_KEY = "arn:aws:kms:eu-west-1:111122223333:key/module-key"  # what local.module_kms_key_arn stands for
 MAIN = {
     "dynamodb": ("aws_dynamodb_table", "this"),
     "elasticache": ("aws_elasticache_replication_group", "this"),
     "elasticacheusers": ("aws_elasticache_user_group", "this"),
     "msk": ("aws_msk_cluster", "this"),
+    "mskserverless": ("aws_msk_serverless_cluster", "this"),
     "valkeyserverless": ("aws_elasticache_serverless_cache", "this"),
 }
 
@@ -82,9 +83,16 @@ def _at_rest_msk(module, kind):
     _key_created(module)
 
 
+def _at_rest_msk_serverless(module, kind):
+    # AWS encrypts a serverless cluster at rest always, with a key it owns: no setting, and no key to create.
+    assert not [a for a in main(module, kind) if "encrypt" in a or "kms" in a]
+    assert "aws_kms_key" not in module.document["resource"]
+
+
 def test_encryption_at_rest(module_json, kind):
     check(module_json, kind, {"elasticache": _at_rest_elasticache, "valkeyserverless": _at_rest_serverless,
-                              "dynamodb": _at_rest_dynamodb, "msk": _at_rest_msk},
+                              "dynamodb": _at_rest_dynamodb, "msk": _at_rest_msk,
+                              "mskserverless": _at_rest_msk_serverless},
           {"elasticacheusers": "kms,encrypt: users and a user group hold no data (the caches encrypt theirs)"})
 
 
@@ -104,7 +112,8 @@ def _logs_msk(module, kind):
 def test_log_encryption_at_rest(module_json, kind):
     check(module_json, kind, {"elasticache": _logs_elasticache, "msk": _logs_msk},
           {"dynamodb": "log: the module writes no logs", "valkeyserverless": "log: the module writes no logs",
-           "elasticacheusers": "log: the module writes no logs"})
+           "elasticacheusers": "log: the module writes no logs",
+           "mskserverless": "log: MSK Serverless delivers no broker logs"})
 
 
 # --- encryption in transit ---------------------------------------------------------------------------------------
@@ -127,6 +136,7 @@ def test_encryption_in_transit(module_json, kind):
         "valkeyserverless": "transit,tls: ElastiCache Serverless always encrypts in transit",
         "dynamodb": "transit,tls: DynamoDB's API endpoints are HTTPS only",
         "elasticacheusers": "transit,tls: TLS is each cache's setting; a user group has none",
+        "mskserverless": "transit,tls: MSK Serverless always uses TLS (its one listener is SASL/IAM over TLS)",
     })
 
 
@@ -142,8 +152,13 @@ def _iam_msk(module, kind):
     assert evaluate(module, module.document["locals"]["ingress_ports"]) == [9098]
 
 
+def _iam_msk_serverless(module, kind):
+    assert main(module, kind)["client_authentication"] == {"sasl": {"iam": {"enabled": True}}}
+    assert evaluate(module, module.document["locals"]["ingress_ports"]) == [9098]
+
+
 def test_iam_authentication_on_msk(module_json, kind):
-    check(module_json, kind, {"msk": _iam_msk}, {
+    check(module_json, kind, {"msk": _iam_msk, "mskserverless": _iam_msk_serverless}, {
         "elasticache": "sasl,iam: ElastiCache authenticates with AUTH or RBAC user groups, not IAM on the cluster",
         "valkeyserverless": "sasl,iam: ElastiCache authenticates with AUTH or RBAC user groups, not IAM on the cluster",
         "dynamodb": "sasl: DynamoDB is IAM only",
@@ -163,6 +178,7 @@ def test_point_in_time_recovery(module_json, kind):
         "valkeyserverless": "point_in_time: no point-in-time recovery in ElastiCache (snapshots instead)",
         "msk": "point_in_time: MSK keeps no backups of topics",
         "elasticacheusers": "point_in_time: users and a user group hold no data",
+        "mskserverless": "point_in_time: MSK keeps no backups of topics",
     })
 
 
@@ -181,6 +197,7 @@ def test_snapshots(module_json, kind):
                               "dynamodb": _pitr_dynamodb}, {
         "msk": "snapshot,backup: MSK keeps no snapshots of brokers",
         "elasticacheusers": "snapshot,backup: users and a user group hold no data",
+        "mskserverless": "snapshot,backup: MSK Serverless keeps no snapshots",
     })
 
 
@@ -194,6 +211,7 @@ def test_deletion_protection(module_json, kind):
         "valkeyserverless": "deletion_protection: ElastiCache Serverless has no deletion protection",
         "msk": "deletion_protection: MSK has no deletion protection",
         "elasticacheusers": "deletion_protection: ElastiCache user groups have no deletion protection",
+        "mskserverless": "deletion_protection: MSK Serverless has no deletion protection",
     })
 
 
@@ -210,7 +228,10 @@ def _private_subnets(module, kind):
 
 
 def _public_msk(module, kind):
-    assert main(module, kind)["broker_node_group_info"]["connectivity_info"]["public_access"] == {"type": "DISABLED"}
+    public_access = main(module, kind)["broker_node_group_info"]["connectivity_info"]["public_access"]
+    assert evaluate(module, public_access["type"]) == "DISABLED"
+    # No broker record in any zone either.
+    assert evaluate(module, module.resource("aws_route53_record", "brokers")["count"]) == 0
 
 
 def _resource_policy_dynamodb(module, kind):
@@ -218,9 +239,17 @@ def _resource_policy_dynamodb(module, kind):
     assert evaluate(module, module.resource("aws_dynamodb_resource_policy", "this")["count"]) == 0
 
 
+def _private_msk_serverless(module, kind):
+    # In the caller's VPCs only (AWS offers a serverless cluster no public access), and no cluster policy by default.
+    cluster = main(module, kind)
+    assert not [a for a in cluster if "public" in a]
+    assert cluster["dynamic"]["vpc_config"]["for_each"].startswith("${concat([{ subnet_ids = var.subnet_ids,")
+    assert evaluate(module, module.resource("aws_msk_cluster_policy", "this")["count"]) == 0
+
+
 def test_no_public_access(module_json, kind):
     check(module_json, kind, {"msk": _public_msk, "elasticache": _private_subnets, "valkeyserverless": _private_subnets,
-                              "dynamodb": _resource_policy_dynamodb},
+                              "dynamodb": _resource_policy_dynamodb, "mskserverless": _private_msk_serverless},
           {"elasticacheusers": "public,subnet: a user group has no network interface (each cache has its own)"})
 
 
@@ -256,7 +285,7 @@ def _no_open_ingress(module, kind):
 
 def test_no_open_ingress(module_json, kind):
     check(module_json, kind, {"elasticache": _no_open_ingress, "msk": _no_open_ingress,
-                              "valkeyserverless": _no_open_ingress},
+                              "valkeyserverless": _no_open_ingress, "mskserverless": _no_open_ingress},
           {"dynamodb": "security_group,ingress: DynamoDB has no network interface in a VPC",
            "elasticacheusers": "security_group,ingress: a user group has no network interface"})
 

@@ -57,6 +57,7 @@ def ingress_ports(values: Mapping[str, Any]) -> list[int]:
     tls_listener = values["client_authentication_unauthenticated_enabled"] or bool(
         values["client_authentication_tls_certificate_authority_arns"]
     )
+    public = values.get("public_access_type", "DISABLED") == PUBLIC_ACCESS
     return [
         port
         for port, on in (
@@ -64,6 +65,9 @@ def ingress_ports(values: Mapping[str, Any]) -> list[int]:
             (9094, client_broker != "PLAINTEXT" and tls_listener),
             (9096, values["client_authentication_scram_enabled"]),
             (9098, values["client_authentication_iam_enabled"]),
+            (9194, public and client_broker != "PLAINTEXT" and tls_listener),
+            (9196, public and values["client_authentication_scram_enabled"]),
+            (9198, public and values["client_authentication_iam_enabled"]),
             (11001, values["jmx_exporter_enabled"]),
             (11002, values["node_exporter_enabled"]),
         )
@@ -86,6 +90,21 @@ def ingress_ports_before_2026_11(values: Mapping[str, Any]) -> list[int]:
     ]
 
 
+# Public access (AWS MSK developer guide, "Turn on public access to an MSK Provisioned cluster", and
+# ../shared/reference/aws-constraints.md §3.4): brokers get Elastic IPs AWS provides, and clients outside the VPC
+# reach them on listeners of their own (9194 TLS, 9196 SASL/SCRAM, 9198 SASL/IAM). AWS turns it on only for a
+# cluster that exists (UpdateConnectivity; CreateCluster refuses it), and only when clients cannot connect in
+# plaintext or without authentication, brokers encrypt traffic between them and, with SCRAM or mutual TLS (whose
+# permissions are Kafka ACLs), the configuration sets allow.everyone.if.no.acl.found=false.
+PUBLIC_ACCESS = "SERVICE_PROVIDED_EIPS"
+PUBLIC_ACCESS_TYPES = ("DISABLED", PUBLIC_ACCESS)
+PUBLIC = var("public_access_type") == PUBLIC_ACCESS
+# Route 53 hosted zone ids: uppercase letters and digits (Z0123456789ABCDEFGHIJ), at most 32 (CreateHostedZone).
+ZONE_ID = "[A-Z0-9]{1,32}"
+# A record name's first labels: letters, digits and hyphens, labels separated by dots (the zone's name follows).
+DNS_NAME_PREFIX = "[a-z0-9][a-z0-9.-]*"
+
+
 # The ports the module's group opens, as resources.LISTENER_PORTS (which says why) and ingress_ports above: for the
 # check that no ingress rule repeats one of the module's own.
 LISTENER_PORTS = call(
@@ -96,6 +115,11 @@ LISTENER_PORTS = call(
            | (var("client_authentication_tls_certificate_authority_arns").length() > 0)), [9094], []),
     if_(var("client_authentication_scram_enabled"), [9096], []),
     if_(var("client_authentication_iam_enabled"), [9098], []),
+    if_(PUBLIC & (var("encryption_in_transit_client_broker") != "PLAINTEXT")
+        & (var("client_authentication_unauthenticated_enabled")
+           | (var("client_authentication_tls_certificate_authority_arns").length() > 0)), [9194], []),
+    if_(PUBLIC & var("client_authentication_scram_enabled"), [9196], []),
+    if_(PUBLIC & var("client_authentication_iam_enabled"), [9198], []),
     if_(var("jmx_exporter_enabled"), [11001], []),
     if_(var("node_exporter_enabled"), [11002], []),
 )
@@ -548,6 +572,55 @@ INPUTS = InputSet(
             default=False,
             derived=lambda v: bool(v["vpc_connectivity_allowed_principals"]),
         ),
+        Input(
+            "public_access_type",
+            STRING,
+            "Public access to the brokers: DISABLED, or SERVICE_PROVIDED_EIPS (AWS gives each broker an Elastic IP "
+            "in the cluster's subnets, which must then be public ones; clients outside the VPC use the "
+            "bootstrap_brokers_public_* outputs, on ports 9194, 9196 and 9198, which the module's group opens to "
+            "the allowed sources). AWS turns it on only for a cluster that exists: apply the cluster private first, "
+            "then set this with public_access_cluster_exists = true. It needs client_broker TLS, TLS between "
+            "brokers, no unauthenticated access and, with SCRAM or mutual TLS, allow.everyone.if.no.acl.found = "
+            "\"false\". Synth warns.",
+            default="DISABLED",
+            rules=(rules.one_of(PUBLIC_ACCESS_TYPES),),
+            weakens=(PUBLIC_ACCESS, "gives the brokers public IP addresses (only the security group's rules then "
+                     "keep the internet out)"),
+        ),
+        Input(
+            "public_access_cluster_exists",
+            BOOL,
+            "Says that the cluster already exists, applied with public_access_type = \"DISABLED\": AWS refuses "
+            "public access when it creates a cluster (it turns it on for a running one, in place), so "
+            "SERVICE_PROVIDED_EIPS is refused without it. Terraform cannot see the state from a module's checks; "
+            "this is your word for it. Read only with public access on.",
+            default=False,
+        ),
+        Input(
+            "zone_id",
+            STRING,
+            "Route 53 hosted zone in which to write one CNAME record per broker (<broker_dns_name_prefix><n> → "
+            "broker n's private DNS name, n from 1, as MSK numbers brokers). Without it, no record is written.",
+            default=None,
+            rules=(rules.matches(ZONE_ID, "be a Route 53 hosted zone id (uppercase letters and digits, such as "
+                                 "Z0123456789ABCDEFGHIJ)"),),
+        ),
+        Input(
+            "broker_dns_name_prefix",
+            STRING,
+            "First part of each broker's record name, before its number (the zone's name follows). Default: "
+            "\"<cluster name>-broker-\" in lowercase.",
+            default=None,
+            rules=(rules.matches(DNS_NAME_PREFIX, "be lowercase letters, digits, dots and hyphens, starting with a "
+                                 "letter or digit"),),
+        ),
+        Input(
+            "broker_dns_ttl",
+            NUMBER,
+            "TTL of the brokers' records, in seconds.",
+            default=300,
+            rules=(rules.between(0, 2147483647),),
+        ),
         Input("cloudwatch_logs_enabled", BOOL, "Deliver broker logs to a CloudWatch log group.", default=True,
               weakens=(False, "turns off broker logs")),
         *shared.logs("the broker log group"),
@@ -785,6 +858,51 @@ INPUTS = InputSet(
                      "create_cluster_policy": False},
             passing={"vpc_connectivity_allowed_principals": ["111122223333"], "vpc_connectivity_iam_enabled": True,
                      "create_cluster_policy": True},
+        ),
+        Check(
+            ("public_access_type", "public_access_cluster_exists"),
+            "needs public_access_cluster_exists = true: AWS turns public access on only for a cluster that exists "
+            "(apply the cluster with public_access_type = \"DISABLED\" first, then open it)",
+            when=implies(PUBLIC, var("public_access_cluster_exists")),
+            example={"public_access_type": PUBLIC_ACCESS},
+            passing={"public_access_type": PUBLIC_ACCESS, "public_access_cluster_exists": True},
+        ),
+        # One check for the three: with public access on, each of them is implied by the others and the checks
+        # above (plaintext needs unauthenticated access; SASL and mutual TLS need TLS between brokers), so only
+        # together do they give the one message that says what AWS wants.
+        Check(
+            ("public_access_type", "encryption_in_transit_client_broker", "encryption_in_transit_in_cluster",
+             "client_authentication_unauthenticated_enabled"),
+            "needs encryption_in_transit_client_broker = \"TLS\", encryption_in_transit_in_cluster = true and "
+            "client_authentication_unauthenticated_enabled = false (AWS opens to the internet only a cluster whose "
+            "clients authenticate over TLS and whose brokers encrypt traffic between them)",
+            when=implies(PUBLIC, (CLIENT_BROKER_SETTING == "TLS") & var("encryption_in_transit_in_cluster")
+                         & not_(var("client_authentication_unauthenticated_enabled"))),
+            example={"public_access_type": PUBLIC_ACCESS, "public_access_cluster_exists": True,
+                     "client_authentication_unauthenticated_enabled": True},
+            passing={"public_access_type": PUBLIC_ACCESS, "public_access_cluster_exists": True},
+        ),
+        Check(
+            ("public_access_type", "server_properties", "client_authentication_scram_enabled",
+             "client_authentication_tls_certificate_authority_arns", "server_properties_text"),
+            f'needs "{NO_ACL_PROPERTY}" = "false" in server_properties (or the line {NO_ACL_PROPERTY}=false in '
+            "server_properties_text) with SCRAM or mutual TLS: AWS refuses public access while a topic without "
+            "ACLs is open to every authenticated client",
+            when=implies(PUBLIC & (var("client_authentication_scram_enabled") | MUTUAL_TLS), NO_ACL_DENIES),
+            shown=("public_access_type", "server_properties"),
+            example={"public_access_type": PUBLIC_ACCESS, "public_access_cluster_exists": True,
+                     "client_authentication_scram_enabled": True},
+            passing={"public_access_type": PUBLIC_ACCESS, "public_access_cluster_exists": True,
+                     "client_authentication_scram_enabled": True,
+                     "server_properties": {NO_ACL_PROPERTY: "false"}},
+        ),
+        Check(
+            ("broker_dns_name_prefix", "zone_id"),
+            "needs zone_id (the records are written in that hosted zone)",
+            when=var("broker_dns_name_prefix").is_null() | var("zone_id").not_null(),
+            shown=("broker_dns_name_prefix",),
+            example={"broker_dns_name_prefix": "kafka-"},
+            passing={"broker_dns_name_prefix": "kafka-", "zone_id": "Z0123456789ABCDEFGHIJ"},
         ),
         Check(
             ("s3_logs_prefix", "s3_logs_bucket"),

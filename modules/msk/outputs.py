@@ -48,6 +48,24 @@ OUTPUTS = (
             ("tls", "Mutual TLS", "tls"),
         )
     ),
+    *(
+        Output(
+            f"bootstrap_brokers_public_{scheme}",
+            f"aws_msk_cluster.this.bootstrap_brokers_public_{scheme}",
+            f"{what} bootstrap brokers for clients outside the VPC (port {port}). Empty unless public_access_type is "
+            f"SERVICE_PROVIDED_EIPS and {flag}.",
+        )
+        for scheme, what, port, flag in (
+            ("sasl_iam", "SASL/IAM", 9198, "client_authentication_iam_enabled"),
+            ("sasl_scram", "SASL/SCRAM", 9196, "client_authentication_scram_enabled"),
+            ("tls", "TLS", 9194, "a TLS listener is on (mutual TLS)"),
+        )
+    ),
+    Output(
+        "broker_dns_names",
+        "aws_route53_record.brokers[*].fqdn",
+        "Names of the brokers' records in zone_id, broker 1 first. Empty without zone_id.",
+    ),
     Output(
         "cluster_policy_version",
         "one(aws_msk_cluster_policy.this[*].current_version)",

@@ -10,11 +10,15 @@ from generator.model.wiring import InputRefs
 from modules.shared.alarms import MSK_ALARMS, metric_alarms
 from modules.shared.kms import customer_managed_key
 from modules.shared.logs import log_group
-from modules.msk.inputs import BROKERS, CLUSTER, CLUSTER_POLICY_ACTIONS, INPUTS, KMS_KEY_NEEDED, KMS_KEY_UNUSED
+from modules.msk.inputs import (
+    BROKERS, CLUSTER, CLUSTER_POLICY_ACTIONS, INPUTS, KMS_KEY_NEEDED, KMS_KEY_UNUSED, PUBLIC_ACCESS,
+)
 from modules.shared.network import security_group, security_group_ids
 
 # The module's inputs, each checked to exist when a resource reads it.
 INPUT = InputRefs.of("msk", INPUTS)
+
+_PUBLIC = f'{INPUT.public_access_type} == "{PUBLIC_ACCESS}"'
 
 # Ports of the listeners that are on (AWS "Port information",
 # https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html, and the open monitoring guide):
@@ -24,6 +28,8 @@ INPUT = InputRefs.of("msk", INPUTS)
 #   TLS bootstrap brokers and the port stays closed.
 # - 9096 SASL/SCRAM, 9098 SASL/IAM: when that authentication is on.
 # - 11001 JMX exporter, 11002 node exporter: when open monitoring turns them on (Prometheus scrapes the brokers).
+# - 9194 TLS, 9196 SASL/SCRAM, 9198 SASL/IAM: the same listeners for clients outside the VPC, when
+#   public_access_type is SERVICE_PROVIDED_EIPS.
 # ZooKeeper (2181/2182) is no listener of clients: ZooKeeper-mode admin tools that need it get it through
 # ingress_rules. Every operand is a literal or a boolean, so the list is known at plan time.
 LISTENER_PORTS = (
@@ -34,6 +40,11 @@ LISTENER_PORTS = (
     f'length({INPUT.client_authentication_tls_certificate_authority_arns}) > 0) ? [9094] : [], '
     f'{INPUT.client_authentication_scram_enabled} ? [9096] : [], '
     f'{INPUT.client_authentication_iam_enabled} ? [9098] : [], '
+    f'{_PUBLIC} && {INPUT.encryption_in_transit_client_broker} != "PLAINTEXT" && '
+    f'({INPUT.client_authentication_unauthenticated_enabled} || '
+    f'length({INPUT.client_authentication_tls_certificate_authority_arns}) > 0) ? [9194] : [], '
+    f'{_PUBLIC} && {INPUT.client_authentication_scram_enabled} ? [9196] : [], '
+    f'{_PUBLIC} && {INPUT.client_authentication_iam_enabled} ? [9198] : [], '
     f'{INPUT.jmx_exporter_enabled} ? [11001] : [], '
     f'{INPUT.node_exporter_enabled} ? [11002] : []'
     ')}'
@@ -52,6 +63,7 @@ def build(stack: Any) -> Any:
     _tls_client_authentication(cluster)
     _storage_autoscaling(stack, cluster)
     _cluster_policy(stack, cluster)
+    _broker_dns_records(stack, cluster)
     _alarms(stack)
     return cluster
 
@@ -183,8 +195,9 @@ def _broker_node_group() -> dict[str, Any]:
         "client_subnets": strings(INPUT.subnet_ids),
         "security_groups": strings(security_group_ids(INPUT)),
         "storage_info": {"ebs_storage_info": {"volume_size": number(INPUT.ebs_volume_size)}},
-        # Private only; AWS refuses public access at creation anyway.
-        "connectivity_info": {"public_access": {"type": "DISABLED"}},
+        # Private unless public_access_type opens it (an update of an existing cluster: AWS refuses it at creation,
+        # which the module's checks hold the caller to).
+        "connectivity_info": {"public_access": {"type": INPUT.ref("public_access_type")}},
     }
 
 
@@ -331,6 +344,46 @@ def _cluster_policy(stack: Any, cluster: Any) -> None:
         count=number(f"{INPUT.create_cluster_policy} ? 1 : 0"),
     )
     address(cluster_policy, "this")
+
+
+def _broker_dns_records(stack: Any, cluster: Any) -> None:
+    """One CNAME record per broker in zone_id (cloudposse's msk-apache-kafka-cluster writes them alike), when given."""
+    # The count is the number of brokers, known at plan time (a number, or the length of the subnet list), never
+    # the data source's list, which is read only once the cluster exists. MSK numbers brokers 1 to n: record n
+    # names broker n.
+    nodes = aws.DataAwsMskBrokerNodes(
+        stack,
+        "broker_nodes",
+        cluster_arn=cluster.arn,
+        count=number(f"{INPUT.zone_id} != null ? 1 : 0"),
+    )
+    address(nodes, "this")
+    prefix = local(
+        stack,
+        "broker_dns_name_prefix",
+        f'${{{INPUT.broker_dns_name_prefix} != null ? {INPUT.broker_dns_name_prefix} : '
+        f'"${{lower(local.cluster_name)}}-broker-"}}',
+    )
+    record = aws.Route53Record(
+        stack,
+        "broker_dns",
+        zone_id=INPUT.ref("zone_id"),
+        name=f"${{{prefix}}}${{count.index + 1}}",
+        type="CNAME",
+        ttl=number(INPUT.broker_dns_ttl),
+        # Broker n's endpoint (its set of names, the first in order), by broker id. While the cluster is created
+        # or changed, Terraform reads the data source during apply and plans its broker list as a known empty list
+        # (the provider's nested block) but its id as unknown: the fallback, unknown then, keeps the record unknown
+        # until the list is read (a known value planned now would differ from the one applied). Once read, a
+        # broker without a node gives a null record, which Terraform refuses at plan.
+        records=strings(
+            "[lookup({ for node in data.aws_msk_broker_nodes.this[0].node_info_list : "
+            "tostring(node.broker_id) => tolist(node.endpoints)[0] }, tostring(count.index + 1), "
+            "data.aws_msk_broker_nodes.this[0].id == null ? null : null)]"
+        ),
+        count=number(f"{INPUT.zone_id} != null ? local.number_of_broker_nodes : 0"),
+    )
+    address(record, "brokers")
 
 
 def _alarms(stack: Any) -> None:

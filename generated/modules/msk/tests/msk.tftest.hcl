@@ -86,6 +86,11 @@ run "secure_defaults" {
   }
 
   assert {
+    condition     = tostring(aws_msk_cluster.this.broker_node_group_info[0].connectivity_info[0].public_access[0].type) == "DISABLED"
+    error_message = "public_access_type must default to DISABLED on aws_msk_cluster.this.broker_node_group_info[0].connectivity_info[0].public_access[0].type: SERVICE_PROVIDED_EIPS gives the brokers public IP addresses (only the security group\u0027s rules then keep the internet out)."
+  }
+
+  assert {
     condition     = tostring(aws_msk_cluster.this.logging_info[0].broker_logs[0].cloudwatch_logs[0].enabled) == "true"
     error_message = "cloudwatch_logs_enabled must default to true on aws_msk_cluster.this.logging_info[0].broker_logs[0].cloudwatch_logs[0].enabled: false turns off broker logs."
   }
@@ -126,6 +131,10 @@ run "rejects_inputs_1" {
     server_properties_text                               = ""
     enhanced_monitoring                                  = ""
     vpc_connectivity_allowed_principals                  = ["arn:aws:iam::111122223333:group/admins"]
+    public_access_type                                   = ""
+    zone_id                                              = ""
+    broker_dns_name_prefix                               = ""
+    broker_dns_ttl                                       = 2147483648
     log_retention_in_days                                = 3654
     log_kms_key_arn                                      = ""
     s3_logs_bucket                                       = ""
@@ -163,6 +172,10 @@ run "rejects_inputs_1" {
     var.server_properties_text,
     var.enhanced_monitoring,
     var.vpc_connectivity_allowed_principals,
+    var.public_access_type,
+    var.zone_id,
+    var.broker_dns_name_prefix,
+    var.broker_dns_ttl,
     var.log_retention_in_days,
     var.log_kms_key_arn,
     var.s3_logs_bucket,
@@ -660,6 +673,54 @@ run "check_vpc_connectivity_allowed_principals_2" {
     vpc_connectivity_allowed_principals = ["111122223333"]
     vpc_connectivity_iam_enabled        = true
     create_cluster_policy               = false
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# public_access_type needs public_access_cluster_exists = true: AWS turns public access on only for a cluster that exists (apply the cluster with public_access_type = "DISABLED" first, then open it).
+run "check_public_access_type" {
+  command = plan
+
+  variables {
+    public_access_type = "SERVICE_PROVIDED_EIPS"
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# public_access_type needs encryption_in_transit_client_broker = "TLS", encryption_in_transit_in_cluster = true and client_authentication_unauthenticated_enabled = false (AWS opens to the internet only a cluster whose clients authenticate over TLS and whose brokers encrypt traffic between them).
+run "check_public_access_type_2" {
+  command = plan
+
+  variables {
+    public_access_type                            = "SERVICE_PROVIDED_EIPS"
+    public_access_cluster_exists                  = true
+    client_authentication_unauthenticated_enabled = true
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# public_access_type needs "allow.everyone.if.no.acl.found" = "false" in server_properties (or the line allow.everyone.if.no.acl.found=false in server_properties_text) with SCRAM or mutual TLS: AWS refuses public access while a topic without ACLs is open to every authenticated client.
+run "check_public_access_type_3" {
+  command = plan
+
+  variables {
+    public_access_type                  = "SERVICE_PROVIDED_EIPS"
+    public_access_cluster_exists        = true
+    client_authentication_scram_enabled = true
+  }
+
+  expect_failures = [aws_msk_cluster.this]
+}
+
+# broker_dns_name_prefix needs zone_id (the records are written in that hosted zone).
+run "check_broker_dns_name_prefix" {
+  command = plan
+
+  variables {
+    broker_dns_name_prefix = "kafka-"
   }
 
   expect_failures = [aws_msk_cluster.this]
