@@ -20,7 +20,8 @@ from modules import all_modules
 from modules.elasticacheusers import MODULE
 from testkit import terraform
 from testkit.assertions import Plan
-from tests.conftest import FIXTURE_ENVIRONMENTS, background_terraform
+from testkit.project import FIXTURE_ENVIRONMENTS
+from testkit.pytest_terraform import background_terraform
 
 SHARED = FIXTURE_ENVIRONMENTS / "rbac" / "shared.toml"
 PASSWORDS = {"default-user": ["default-password-0123"], "reporting": ["reporting-password-0123"]}

@@ -16,7 +16,7 @@ from modules import all_modules
 from modules.msk import MODULE
 from testkit import terraform
 from testkit.assertions import Plan
-from tests.conftest import background_terraform, plan_case, refusal_case
+from testkit.pytest_terraform import background_terraform, plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"]
 CA = "arn:aws:acm-pca:ap-northeast-2:111122223333:certificate-authority/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f"

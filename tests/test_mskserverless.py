@@ -17,7 +17,8 @@ from generator.language.inputs import InputError
 from modules import all_modules
 from modules.mskserverless import MODULE
 from testkit.assertions import Plan
-from tests.conftest import fixture_environment, plan_case, refusal_case
+from testkit.project import fixture_environment
+from testkit.pytest_terraform import plan_case, refusal_case
 
 SUBNETS = ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"]
 NODES = "sg-0e0e0e0e0e0e0e0e1"

@@ -59,7 +59,8 @@ def test_the_file_runs_every_example(produced, kind):
     # The mocked provider answers the region and partition data sources with the examples' region (a module whose
     # checks read no region, such as mskserverless, has no such data source to answer).
     assert 'mock_provider "aws" {' in text
-    reads_region = "aws_region" in json.loads(produced.files[f"modules/{kind}/main.tf.json"]).get("data", {})
+    main = json.loads(produced.files[f"modules/{kind}/main.tf.json"])
+    reads_region = "aws_region" in main.get("data", {})
     assert (f'endpoint = "ec2.{rules.EXAMPLE_REGION}.amazonaws.com"' in text) == reads_region
     runs = re.findall(r'^run "([a-z0-9_]+)" \{', text, flags=re.M)
     checks = [c for c in definition.inputs.checks if c.hcl]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 from tests.fixtures.redis_move import build_state
 
 GROUP = "module.sessions.aws_elasticache_replication_group.this"
