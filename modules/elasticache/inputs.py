@@ -705,6 +705,8 @@ INPUTS = InputSet(
                      not_(call("contains", var("global_secondary_regions"), rules.STACK_REGION))),
             hcl_message="global_secondary_regions must not name the primary's own Region (the provider's, "
             "data.aws_region.current).",
+            example={**_PRIMARY_EXAMPLE, "global_secondary_regions": [rules.EXAMPLE_REGION]},
+            passing={**_PRIMARY_EXAMPLE, "global_secondary_regions": ["eu-west-1"]},
         ),
         Check(
             ("global_replication_group_id_suffix", "node_type"),
@@ -771,6 +773,8 @@ INPUTS = InputSet(
                                           call("contains", _GLOBAL["secondary_regions"], rules.STACK_REGION))),
             hcl_message="global_datastore must list this stack's Region (data.aws_region.current) in its "
             "secondary_regions (the primary's global_secondary_regions).",
+            example=_secondary(secondary_regions=["eu-west-1"]),
+            passing=_SECONDARY_EXAMPLE,
         ),
         Check(
             ("num_cache_clusters", "num_node_groups"),

@@ -392,6 +392,19 @@ run "check_global_secondary_regions" {
   expect_failures = [aws_elasticache_replication_group.this]
 }
 
+# global_secondary_regions must not name the primary's own Region (the provider's, data.aws_region.current).
+run "check_global_secondary_regions_2" {
+  command = plan
+
+  variables {
+    global_replication_group_id_suffix = "sessions"
+    node_type                          = "cache.r7g.large"
+    global_secondary_regions           = ["ap-northeast-2"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
 # global_replication_group_id_suffix needs an M5, R5 or later node type (AWS's Global Datastore runs on no T, C or 4th generation node).
 run "check_global_replication_group_id_suffix" {
   command = plan
@@ -459,6 +472,17 @@ run "check_global_datastore_6" {
   variables {
     global_datastore = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["ap-northeast-2"] }
     num_node_groups  = 2
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# global_datastore must list this stack's Region (data.aws_region.current) in its secondary_regions (the primary's global_secondary_regions).
+run "check_global_datastore_7" {
+  command = plan
+
+  variables {
+    global_datastore = { id = "ldgnf-sessions", engine = "valkey", engine_version = "8.2", node_type = "cache.r7g.large", num_node_groups = null, at_rest_encryption_enabled = true, transit_encryption_enabled = true, auth_token_enabled = true, secondary_regions = ["eu-west-1"] }
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
