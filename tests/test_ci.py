@@ -210,7 +210,7 @@ def test_the_docs_iam_policies_are_json_and_the_plan_role_writes_only_the_lock()
                 assert statement["Resource"].endswith(".tfstate.tflock"), statement
     # Every kind of resource the modules make is read by the plan role and written by the write role.
     service = {"appautoscaling": "application-autoscaling", "cloudwatch_log": "logs", "cloudwatch_metric": "cloudwatch",
-               "dynamodb": "dynamodb", "elasticache": "elasticache", "kms": "kms", "msk": "kafka", "security_group": "ec2",
+               "dynamodb": "dynamodb", "elasticache": "elasticache", "kms": "kms", "msk": "kafka", "route53": "route53", "security_group": "ec2",
                "vpc_security": "ec2"}
     kinds = set()
     for path in (PROJECT / "generated" / "modules").glob("*/*.tf.json"):

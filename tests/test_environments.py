@@ -176,7 +176,8 @@ def test_stack_of_dev(produced):
     from testkit.assertions import TerraformJson
 
     stack = TerraformJson.from_files(produced.files, "stacks/dev")
-    assert set(stack.document["module"]) == {"elasticache_auth", "elasticache_recommend", "dynamodb", "msk"}
+    assert set(stack.document["module"]) == {"elasticache_auth", "elasticache_recommend", "dynamodb", "msk",
+                                                 "mskserverless"}
     module = stack.module("elasticache_auth")
     assert module["source"] == "../../modules/elasticache"
     assert module["name_prefix"] == "mapzip-dev-"

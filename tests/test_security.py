@@ -79,7 +79,7 @@ def test_gate_reads_the_main_resource_types_the_modules_declare():
 
     assert main_resource_types() == (
         "aws_cloudwatch_log_group", "aws_dynamodb_table", "aws_elasticache_replication_group",
-        "aws_elasticache_serverless_cache", "aws_msk_cluster", "aws_security_group",
+        "aws_elasticache_serverless_cache", "aws_msk_cluster", "aws_msk_serverless_cluster", "aws_security_group",
     )
 
 
