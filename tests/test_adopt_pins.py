@@ -1,11 +1,12 @@
 """`--adopt` pins what the state holds, not a constant: for every value adoption pins (every `adopted.pin(...)` in
-generator/commands/adopt.py, read from its source so that a new pin cannot go untested), a state whose value differs from
-the module's default, run through `python main.py --adopt` (cli.main), and the environment file it writes read back:
-each pin holds the state's value, and nothing else is pinned."""
+each module's adopter, modules/<kind>/adopt.py, read from its source so that a new pin cannot go untested), a state
+whose value differs from the module's default, run through `python main.py --adopt` (cli.main), and the environment
+file it writes read back: each pin holds the state's value, and nothing else is pinned."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import io
 import json
 import tomllib
@@ -15,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator.commands import adopt, cli
+from generator.adoption import kit
+from generator.commands import cli
 from generator.config import environments
 from modules import all_modules
 
@@ -330,10 +332,12 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "adopt_pins"
 
 
 def pinnable_keys(kind: str) -> set[str]:
-    """Every key an `adopted.pin(...)` of generator/commands/adopt.py can write for `kind`, read from its source."""
-    functions = {node.name: node for node in ast.parse(Path(adopt.__file__).read_text()).body
-                 if isinstance(node, ast.FunctionDef)}
-    adopter = adopt.ADOPTERS[next(t for t, (k, _) in adopt.ADOPTERS.items() if k == kind)][1].__name__
+    """Every key an `adopted.pin(...)` of the module's adopter (modules/<kind>/adopt.py, and the helpers of
+    generator/adoption/kit.py it calls) can write for `kind`, read from its source."""
+    adopter_module = importlib.import_module(all_modules()[kind].adopter.partition(":")[0])
+    functions = {node.name: node for source in (adopter_module, kit)
+                 for node in ast.parse(Path(source.__file__).read_text()).body if isinstance(node, ast.FunctionDef)}
+    adopter = all_modules()[kind].load_adopter().adopt.__name__
     keys = set()
     for function in {adopter} | {call.func.id for call in ast.walk(functions[adopter])
                                  if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)

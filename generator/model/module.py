@@ -50,6 +50,11 @@ class ModuleDefinition:
     # The ports the module's security group opens for these input values, for --adopt (which rules of an existing
     # group the module's own rules take over); None when the module has no security group to adopt.
     ingress_ports: Callable[[Mapping[str, Any]], list[int]] | None = None
+    # How --adopt recognises the module's resources in an existing state and pins its inputs: a
+    # generator.adoption.kit.Adopter, given as "modules.<kind>.adopt:ADOPTER" and imported only by --adopt (as
+    # `build` is at synth), so that loading the declaration imports nothing more. None: the module's resources are
+    # forgotten by --adopt ([[removed]], with a note), never moved.
+    adopter: str | None = None
 
     def __post_init__(self) -> None:
         names = {o.name for o in self.outputs}
@@ -60,6 +65,13 @@ class ModuleDefinition:
             return self.build
         module, _, function = self.build.partition(":")
         return getattr(importlib.import_module(module), function)
+
+    def load_adopter(self) -> Any:
+        """The module's generator.adoption.kit.Adopter, imported now; None when it declares none."""
+        if self.adopter is None:
+            return None
+        module, _, name = self.adopter.partition(":")
+        return getattr(importlib.import_module(module), name)
 
     def input_names(self) -> list[str]:
         return self.inputs.names()

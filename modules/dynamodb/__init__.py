@@ -16,6 +16,7 @@ MODULE = ModuleDefinition(
     inputs=INPUTS,
     outputs=OUTPUTS,
     build="modules.dynamodb.resources:build",  # imported at synth: see ModuleDefinition.build
+    adopter="modules.dynamodb.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     exported=("table_name", "table_arn", "stream_arn"),
     main_resource_types=("aws_dynamodb_table",),
 )

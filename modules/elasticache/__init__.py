@@ -17,6 +17,7 @@ MODULE = ModuleDefinition(
     inputs=INPUTS,
     outputs=OUTPUTS,
     build="modules.elasticache.resources:build",  # imported at synth: see ModuleDefinition.build
+    adopter="modules.elasticache.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     exported=(
         "primary_endpoint_address",
         "reader_endpoint_address",

@@ -18,6 +18,7 @@ MODULE = ModuleDefinition(
     inputs=INPUTS,
     outputs=OUTPUTS,
     build="modules.msk.resources:build",  # imported at synth: see ModuleDefinition.build
+    adopter="modules.msk.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     exported=(
         "cluster_arn",
         "bootstrap_brokers_tls",

@@ -1,0 +1,223 @@
+"""The vocabulary a module's adopter (modules/<kind>/adopt.py) writes in, and what every adopter shares.
+
+An adopter reads the resources of one module call of the old root's state and says, for the table of the
+environment file that call becomes: which resources move to which address of the module (`Adopted.moves`), which
+input keeps which value the state holds (`Adopted.pin`, with what another value would do), and what cannot be kept
+(`Report.problems`) or is worth knowing (`Report.notes`). The engine (generator.commands.adopt) finds the calls,
+withholds secrets, forgets what no module manages and writes the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from generator.adoption.statefile import BOOLEAN, INTEGER, STRING, ListOf, MapOf, Object, Shape, objects
+
+# How a pin's reason is phrased, by what a different value would do (aws-constraints.md, confirmed by the
+# replace_paths of the adoption test's plan).
+IDENTITY = "identity"  # a name AWS knows the resource by: another value replaces it
+FORCES_NEW = "forces new"  # another value replaces the resource
+IN_PLACE = "in place"  # another value is an in-place change you can make later
+
+
+class _ModuleDefault:
+    def __repr__(self) -> str:
+        return "MODULE_DEFAULT"
+
+
+MODULE_DEFAULT: Any = _ModuleDefault()
+"""A pin's default when it is the input's declared default (read from the module, so the two cannot drift)."""
+
+
+@dataclass
+class Pin:
+    key: str
+    value: Any
+    why: str  # what the state holds, in words ("the cluster runs it")
+    effect: str  # IDENTITY, FORCES_NEW or IN_PLACE
+    default: Any = None  # the module's value without the pin, for the message
+    source: str = ""  # the address of the resource the value is read from
+    attribute: str = ""  # the attribute of that resource
+
+
+@dataclass
+class Adopted:
+    """One module call of the old root, as a table of the environment file."""
+
+    table: str
+    kind: str
+    pins: list[Pin] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)
+    defaults: Mapping[str, Any] = field(default_factory=dict)  # the module's declared defaults
+    # The ports the module's security group opens for given input values (ModuleDefinition.ingress_ports).
+    ingress_ports: Callable[[Mapping[str, Any]], list[int]] | None = None
+    source: str = ""  # the resource the adopter reads its next pins from
+
+    def pin(self, key: str, value: Any, why: str, effect: str, default: Any = MODULE_DEFAULT,
+            attribute: str | None = None) -> None:
+        """Pin `value` (read from the `attribute` of the current source, by default the input's own name) unless it
+        is what the module does anyway (`default`; computed names pass their own)."""
+        if default is MODULE_DEFAULT:
+            default = self.defaults.get(key)
+        if value == default and effect != IDENTITY:
+            return
+        self.pins.append(Pin(key, value, why, effect, default, self.source, attribute or key))
+
+
+@dataclass
+class Report:
+    tables: list[Adopted] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (address, why)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    imported: set[str] = field(default_factory=set)  # [[import]] targets the environment file already has
+
+
+Resource = dict[str, Any]  # {"address", "type", "provider_name", "values"} (generator.adoption.statefile.State)
+AdoptFunction = Callable[[Adopted, Report, list[Resource], set[str], "str | None"], None]
+
+
+@dataclass(frozen=True)
+class Adopter:
+    """How a module's resources are recognised in a state and adopted (a module's `ADOPTER`, named by
+    ModuleDefinition.adopter as "modules.<kind>.adopt:ADOPTER").
+
+    A module call of the old root is this module's when it holds exactly one resource of `main_types` that
+    `recognises` accepts. `adopt(adopted, report, resources, moved, prefix)` is then given the call's resources: it
+    moves and pins (adding every address it moves to `moved`). `shapes` declares what it reads of each resource type
+    (generator.adoption.statefile: a key not declared is not in the values it gets); `name` is the main resource's
+    name, from which the environment's name_prefix is guessed."""
+
+    main_types: tuple[str, ...]
+    adopt: AdoptFunction
+    shapes: Mapping[str, Shape]
+    name: Callable[[Mapping[str, Any]], str]
+    recognises: Callable[[Mapping[str, Any]], bool] = lambda values: True
+
+
+# --- what adopters read -------------------------------------------------------------------------------------------
+
+TAGS = MapOf(STRING)
+COMMON = {"arn?": STRING, "tags?": TAGS, "tags_all?": TAGS, "id?": STRING, "name?": STRING}
+PORT_RULE = {"protocol": STRING, "from_port": INTEGER, "to_port": INTEGER, "self?": BOOLEAN,
+             "security_groups?": ListOf(STRING), "cidr_blocks?": ListOf(STRING), "ipv6_cidr_blocks?": ListOf(STRING)}
+ENABLED = objects(**{"enabled?": BOOLEAN})
+# What security_group() reads: every adopter of a module with a security group reads it.
+SHAPES: dict[str, Shape] = {
+    "aws_security_group": Object({
+        **COMMON, "name": STRING, "description": STRING, "vpc_id?": STRING,
+        "ingress?": objects(**PORT_RULE), "egress?": objects(**PORT_RULE),
+    }),
+}
+
+
+# --- helpers --------------------------------------------------------------------------------------------------------
+
+
+def split_name(name: str, prefix: str | None) -> tuple[str, str]:
+    """A full name → (name_prefix, name after it): the environment's prefix when the name starts with it, else up
+    to the last hyphen."""
+    if prefix and name.startswith(prefix) and len(name) > len(prefix):
+        return prefix, name[len(prefix):]
+    head, _, tail = name.rpartition("-")
+    return (head + "-", tail) if head and tail else ("", name)
+
+
+
+def as_bool(value: Any) -> Any:
+    # The provider keeps some tri-state booleans as strings ("true"/"false").
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+
+def one(resources: list[dict[str, Any]], type_: str, test: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    found = [r for r in resources if r["type"] == type_ and test(r["values"])]
+    return found[0] if found else None
+
+
+def security_group(
+    adopted: Adopted,
+    report: Report,
+    resources: list[dict[str, Any]],
+    group_ids: list[str],
+    default_description: str,
+    module_rules: Callable[[list[str], list[str]], dict[tuple[int, int, str], str]],
+    moved: set[str],
+) -> None:
+    """The module's security group: the first of the resource's groups that the state manages in this call."""
+    group = next((r for gid in group_ids for r in resources if r["type"] == "aws_security_group"
+                  and r["values"].get("id") == gid), None)
+    others = [gid for gid in group_ids if group is None or gid != group["values"]["id"]]
+    if group is None:
+        report.notes.append(f"[{adopted.table}] no security group of the state is attached: the module creates its "
+                            "own and attaches it beside associated_security_group_ids (an in-place change)")
+        adopted.pin("associated_security_group_ids", others, "the groups attached today", IN_PLACE)
+        return
+    values = group["values"]
+    adopted.source = group["address"]
+    # To `this`, not `this[0]`: the module itself ships `moved { this → this[0] }` (its group became counted with
+    # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
+    # A group already at this[0] (a root of the same call name that counted its group too) stays: a move from it to
+    # `this`, chained with the module's own, would move it onto itself ("Moved object still exists").
+    target = f"module.{adopted.table}.aws_security_group.this"
+    if group["address"] not in (target, f"{target}[0]"):
+        adopted.moves.append((group["address"], target))
+    moved.add(group["address"])
+    adopted.pin("security_group_name", values["name"], "the security group's name", IDENTITY, attribute="name")
+    adopted.pin("security_group_description", values["description"], "the security group's description",
+                FORCES_NEW, default_description, "description")
+    adopted.pin("associated_security_group_ids", others, "other groups attached today", FORCES_NEW)
+    # Inline rules: sources on the service port become the module's allowed_* inputs, which the module creates as
+    # separate rule resources. AWS refuses a rule identical to one that exists, and the provider's documentation says
+    # never to mix inline rules and rule resources on one group: each collision is a problem.
+    from_groups: list[str] = []
+    from_cidrs: list[str] = []
+    ports = set()
+    for rule in values.get("ingress") or []:
+        if rule["protocol"] == "tcp" and rule["from_port"] == rule["to_port"] and not rule.get("self"):
+            ports.add(rule["from_port"])
+            from_groups += [g for g in rule.get("security_groups") or [] if g not in from_groups]
+            from_cidrs += [c for c in (rule.get("cidr_blocks") or []) + (rule.get("ipv6_cidr_blocks") or [])
+                           if c not in from_cidrs]
+    adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE)
+    adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE)
+    created = module_rules(from_groups, from_cidrs)
+    address = f"module.{adopted.table}.aws_security_group.this"
+    for rule in values.get("ingress") or []:
+        sources = (rule.get("security_groups") or []) + (rule.get("cidr_blocks") or []) + \
+            (rule.get("ipv6_cidr_blocks") or []) + (["self"] if rule.get("self") else [])
+        for source in sources:
+            shown = f"{rule['protocol']} {rule['from_port']}-{rule['to_port']} from {source}"
+            rule_resource = created.get((rule["from_port"], rule["to_port"], source))
+            if rule_resource is not None and rule["protocol"] == "tcp":
+                target = f"module.{adopted.table}.{rule_resource}"
+                if target in report.imported:
+                    report.notes.append(f"{address}: ingress: the inline rule {shown} is imported as {target}")
+                    continue
+                report.problems.append(
+                    f"{address}: ingress: the inline rule {shown} exists; the module creates the same rule as "
+                    f"{target} and AWS refuses the duplicate at apply (InvalidPermission.Duplicate). Add an "
+                    f"[[import]] entry with to = {json.dumps(target)} and the rule's id (sgr-…, from aws ec2 "
+                    f"describe-security-group-rules --filters Name=group-id,Values={values['id']}), or delete the "
+                    "inline rule just before applying"
+                )
+            else:
+                report.notes.append(
+                    f"{address}: ingress: the inline rule {shown} stays in AWS unmanaged (Terraform leaves inline "
+                    "rules it is not given in place); remove it by hand once the module's rules cover it"
+                )
+    for rule in values.get("egress") or []:
+        sources = (rule.get("cidr_blocks") or []) + (rule.get("security_groups") or [])
+        report.notes.append(
+            f"{address}: egress: the inline rule {rule['protocol']} {rule['from_port']}-{rule['to_port']} to "
+            f"{', '.join(sources) or 'itself'} stays in AWS unmanaged; the module's groups have no egress rules"
+        )
+
+
+def own_tags(adopted: Adopted, values: Mapping[str, Any], what: str) -> None:
+    adopted.pin("tags", dict(values.get("tags") or {}), f"the {what}'s own tags", IN_PLACE)
+
+
