@@ -134,6 +134,7 @@ def _replication_group(values: dict[str, Any], built: Built) -> dict[str, Any]:
         "apply_immediately": values.get("apply_immediately"),
         "port": values.get("port") or 6379,
         "snapshot_window": values.get("snapshot_window") or "03:00-04:00",
+        "snapshot_retention_limit": values.get("snapshot_retention_limit") or 0,
         "maintenance_window": values.get("maintenance_window") or "sun:05:00-sun:06:00",
         "multi_az_enabled": bool(values.get("multi_az_enabled")),
         "automatic_failover_enabled": bool(values.get("automatic_failover_enabled")),
@@ -273,9 +274,14 @@ def _group_rule(values: dict[str, Any], built: Built) -> dict[str, Any]:
     group_id = values.get("security_group_id") or built.one("aws_security_group")["id"]
     rule_id = "sgr-" + _hex(17, "sgr", built.address)
     # The provider's id of an aws_security_group_rule: sgrule- and a hash of the rule (any stable number will do
-    # offline: the provider never recomputes it without AWS).
+    # offline: the provider never recomputes it without AWS). One resource of several sources is several rules in
+    # AWS: the provider then records no security_group_rule_id (only AWS knows their sgr- ids).
+    sources = [*(values.get("cidr_blocks") or []), *(values.get("ipv6_cidr_blocks") or []),
+               *(values.get("prefix_list_ids") or []), *([values["source_security_group_id"]]
+                                                         if values.get("source_security_group_id") else [])]
     return {"id": f"sgrule-{int(_hex(8, 'sgrule', built.address), 16)}", "security_group_id": group_id,
-            "security_group_rule_id": rule_id, "source_security_group_id": values.get("source_security_group_id")}
+            "security_group_rule_id": rule_id if len(sources) == 1 else "",
+            "source_security_group_id": values.get("source_security_group_id")}
 
 
 def _scaling_target(values: dict[str, Any], built: Built) -> dict[str, Any]:
