@@ -71,7 +71,7 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
         "transit_encryption_enabled": True, "transit_encryption_mode": "preferred", "user_group_ids": ["sessions-rbac"],
         "snapshot_retention_limit": 3, "snapshot_window": "01:00-02:00", "maintenance_window": "tue:06:00-tue:07:00",
         "final_snapshot_identifier": "acme-legacy-sessions-final", "notification_topic_arn": TOPIC,
-        "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
+        "apply_immediately": True, "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
         "parameter_group_name": "acme-legacy-sessions-params", "subnet_group_name": "acme-legacy-sessions-subnets",
         "security_group_ids": ["sg-0cccccccccccccc01", OTHER],
         "tags": {"Service": "sessions"}, "tags_all": {"Service": "sessions", **DEFAULT_TAGS},
@@ -84,7 +84,7 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
             "tags_all": {**DEFAULT_TAGS, "Stage": "old"}}),
         resource("sessions", "aws_elasticache_subnet_group", "cache", {
             "name": "acme-legacy-sessions-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC,
-            "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
+            "description": "Managed by Terraform", "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
         # Resources no module manages: forgotten, not destroyed (a [[removed]] entry each).
         resource("sessions", "aws_sns_topic", "events", {"name": "cache-events", "id": TOPIC, "arn": TOPIC}),
         resource("sessions", "aws_iam_role_policy_attachment", "ops", {"id": "ops-role-20240101"}),
@@ -111,7 +111,8 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
         "slow_log_enabled": False, "engine_log_enabled": False, "tags": {"Service": "sessions"},
         "parameter_group_name": "acme-legacy-sessions-params", "parameter_group_description": "Session store parameters",
         "parameters": {"maxmemory-policy": "volatile-lru", "timeout": "300"},
-        "subnet_group_name": "acme-legacy-sessions-subnets",
+        "subnet_group_name": "acme-legacy-sessions-subnets", "subnet_group_description": "Managed by Terraform",
+        "apply_immediately": True,
         "security_group_name": "acme-legacy-sessions-cache", "security_group_description": "Sessions cache",
         "associated_security_group_ids": [OTHER], "allowed_security_group_ids": [APP],
         "allowed_cidr_blocks": ["10.20.0.0/16"],
@@ -132,7 +133,9 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
         "at_rest_encryption_enabled": "false", "transit_encryption_enabled": False,
         "snapshot_retention_limit": 7, "snapshot_window": "03:00-04:00", "maintenance_window": "sun:05:00-sun:06:00",
         "auto_minor_version_upgrade": "true", "data_tiering_enabled": False,
-        "log_delivery_configuration": [{"log_type": "slow-log"}, {"log_type": "engine-log"}],
+        "log_delivery_configuration": [
+            {"log_type": "slow-log", "destination_type": "cloudwatch-logs", "destination": "/acme/graph/slow"},
+            {"log_type": "engine-log", "destination_type": "kinesis-firehose", "destination": "graph-engine-logs"}],
         "parameter_group_name": "default.valkey8.cluster.on", "subnet_group_name": "acme-legacy-graph-subnets",
         "security_group_ids": [OTHER], "tags": {}, "tags_all": {},
     }
@@ -145,11 +148,23 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
         "cluster_name": "graph", "description": "Graph cache", "num_node_groups": 3, "replicas_per_node_group": 2,
         "at_rest_encryption_enabled": False, "transit_encryption_enabled": False,
         "subnet_group_name": "acme-legacy-graph-subnets", "create_security_group": False,
+        "slow_log_group_name": "/acme/graph/slow", "engine_log_firehose_stream": "graph-engine-logs",
         "associated_security_group_ids": [OTHER],
         # No AUTH token, no user group: the module's secure default (AUTH required) would be a new refusal.
         "authentication_disabled": True,
     }
     return shown, pinned
+
+
+def elasticache_logs_elsewhere() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cluster mode group, its slow log to a Firehose stream and its engine log to a log group of its own."""
+    shown, pinned = elasticache_cluster_mode()
+    shown["values"]["root_module"]["resources"][0]["values"]["log_delivery_configuration"] = [
+        {"log_type": "slow-log", "destination_type": "kinesis-firehose", "destination": "graph-slow-logs"},
+        {"log_type": "engine-log", "destination_type": "cloudwatch-logs", "destination": "/acme/graph/engine"}]
+    pinned = {key: value for key, value in pinned.items()
+              if key not in ("slow_log_group_name", "engine_log_firehose_stream")}
+    return shown, {**pinned, "slow_log_firehose_stream": "graph-slow-logs", "engine_log_group_name": "/acme/graph/engine"}
 
 
 def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[str], unauthenticated: bool,
@@ -364,6 +379,7 @@ EXISTING = {"dynamodb-other-prefix": 'name_prefix = "acme-new-"\n'}
 CASES = {
     "elasticache-replication": ("elasticache", "sessions", elasticache_replication),
     "elasticache-cluster-mode": ("elasticache", "graph", elasticache_cluster_mode),
+    "elasticache-logs-elsewhere": ("elasticache", "graph", elasticache_logs_elsewhere),
     "msk-tls-and-plaintext": ("msk", "events", msk_tls_and_plaintext),
     "msk-plaintext-own-text": ("msk", "events", msk_plaintext_with_own_text),
     "msk-mutual-tls": ("msk", "events", msk_mutual_tls),
