@@ -336,6 +336,11 @@ def _data(values: dict[str, Any], built: Built) -> dict[str, Any]:
                for key in ("input", "output", "triggers_replace")}}
 
 
+def _resource_policy(values: dict[str, Any], built: Built) -> dict[str, Any]:
+    return {"id": values["resource_arn"], "revision_id": str(int(_hex(12, "revision", values["resource_arn"]), 16)),
+            "confirm_remove_self_resource_access": bool(values.get("confirm_remove_self_resource_access"))}
+
+
 Filler = Callable[[dict[str, Any], Built], dict[str, Any]]
 FILLERS: dict[str, Filler] = {
     "terraform_data": _data,
@@ -347,6 +352,7 @@ FILLERS: dict[str, Filler] = {
     "aws_elasticache_parameter_group": _parameter_group,
     "aws_elasticache_replication_group": _replication_group,
     "aws_dynamodb_table": _table,
+    "aws_dynamodb_resource_policy": _resource_policy,
     "aws_cloudwatch_log_group": _log_group,
     "aws_msk_configuration": _configuration,
     "aws_msk_cluster": _cluster,
@@ -355,6 +361,10 @@ FILLERS: dict[str, Filler] = {
 }
 # Within a module, the order AWS would create them in (a later resource refers to an earlier one's id).
 ORDER = list(FILLERS)
+
+
+def _all_resources(plan: dict[str, Any]) -> Any:
+    return (resource for module in _modules(plan) for resource in module.get("resources", []))
 
 
 def _modules(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -464,23 +474,27 @@ class Estate:
     def plan_old_root(self, scratch: Path) -> tuple[dict[str, Any], dict[str, Any]]:
         """The old root's plan (as JSON) and the provider schemas of its resource types.
 
-        A terraform_data's output is known only once it exists: the names made from it (a stand-in for random_id or
-        random_pet) are unknown in a first plan. So the terraform_data resources are built first, as their apply
-        would leave them, and the root planned again against that state."""
+        A value made from another resource's is known only once that one exists: a terraform_data's output (a
+        stand-in for random_id or random_pet) and the names made from it, a policy that names the table's ARN. So
+        the resources whose values are all known are built first, as their apply would leave them, and the root
+        planned again against that state, until every value is known (the order an apply would create them in)."""
         workdir = scratch / "old"
         self._copy_root(workdir)
         plan = terraform.plan_root(workdir)
         schemas = json.loads(terraform.run(workdir, "providers", "schema", "-json"))["provider_schemas"]
         schemas = {kind: schema for provider in schemas.values()
                    for kind, schema in provider.get("resource_schemas", {}).items()}
-        first = self.build_state(plan, schemas, only=("terraform_data",))
-        if first["resources"]:
+        built = -1
+        while True:
+            first = self.build_state(plan, schemas, partial=True)
+            if len(first["resources"]) == sum(1 for _ in _all_resources(plan)) or len(first["resources"]) == built:
+                return plan, schemas
+            built = len(first["resources"])
             (workdir / "terraform.tfstate").write_bytes(serialize(first))
             plan = terraform.plan_root(workdir)
-        return plan, schemas
 
-    def build_state(self, plan: dict[str, Any], schemas: dict[str, Any],
-                    only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    def build_state(self, plan: dict[str, Any], schemas: dict[str, Any], partial: bool = False) -> dict[str, Any]:
+        """`partial`: leave out the resources with a value still unknown (and what needs them) instead of failing."""
         after_unknown = {rc["address"]: rc["change"]["after_unknown"] for rc in plan["resource_changes"]}
         resources: list[dict[str, Any]] = []
         root: dict[str, dict[str, Any]] = {}
@@ -488,17 +502,22 @@ class Estate:
             built: dict[str, dict[str, Any]] = root if "address" not in module else {}
             by_address: dict[str, dict[str, Any]] = {}
             for resource in sorted(module.get("resources", []), key=lambda r: ORDER.index(r["type"])):
-                if only is not None and resource["type"] not in only:
-                    continue
                 values = dict(resource["values"])
                 context = _Context(self.region, self.vpc_id, built, root, resource["address"], by_address)
-                values.update(self.fillers[resource["type"]](values, context))
-                built[resource["type"]] = values
-                by_address[resource["address"]] = values
+                try:
+                    values.update(self.fillers[resource["type"]](values, context))
+                except (KeyError, SystemExit):
+                    if partial:
+                        continue
+                    raise
                 missing: list[str] = []
                 _still_unknown(after_unknown[resource["address"]], values, resource["address"], missing)
+                if missing and partial:
+                    continue
                 if missing:
                     raise SystemExit(f"build_state: no value for {', '.join(missing)}: add it to the filler")
+                built[resource["type"]] = values
+                by_address[resource["address"]] = values
                 provider = BUILTIN if resource["type"] == "terraform_data" else PROVIDER
                 entry = {
                     "mode": "managed",
@@ -518,7 +537,7 @@ class Estate:
                     entry = {"module": module["address"], **entry}
                 resources.append(entry)
         resources = _merge_instances(resources)
-        if self.refreshed:
+        if self.refreshed and not partial:
             _refresh_groups(resources)
         return {
             "version": 4,

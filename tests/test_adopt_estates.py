@@ -211,3 +211,67 @@ def test_the_adopted_stack_destroys_and_replaces_nothing(background):
     assert counts(plan) == {"moved": 13, "updated": 2, "created": 0, "destroyed": 0, "replaced": 0, "forgotten": 10}
     state = json.loads((TAM / "state.json").read_bytes())
     assert _created_rules(plan) & _rules_in(state) == set()
+
+
+# --- a second terraform-aws-modules estate: terraform-aws-dynamodb-table examples/basic ---------------------------
+# cloudposse's modules would have been the second peer: they need hashicorp/null and hashicorp/random beside
+# hashicorp/aws (its NOTICE says which), and only hashicorp/aws is installable offline.
+
+BASIC = ESTATES / "terraform-aws-modules-basic"
+
+
+@background_terraform
+def basic_old_root_against_the_committed_state(generated_tree: Path, workdir: Path) -> tuple[int, str]:
+    return _builder(BASIC).plan_against((BASIC / "state.json").read_bytes(), workdir)
+
+
+@background_terraform
+def basic_rebuilt(generated_tree: Path, workdir: Path) -> tuple[bytes, bytes]:
+    return _builder(BASIC).build(workdir)
+
+
+def test_the_second_estate_plans_no_changes_and_is_rebuilt_byte_for_byte(background):
+    code, output = background(basic_old_root_against_the_committed_state)
+    assert code == 0, output
+    state, shown = background(basic_rebuilt)
+    assert state == (BASIC / "state.json").read_bytes()
+    assert _without_terraform_version(shown) == _without_terraform_version((BASIC / "state.show.json").read_bytes())
+
+
+def test_the_second_estate_adopts_with_no_problem_and_a_second_run_adds_nothing(tmp_path):
+    config, code, out, err = adopt_into(tmp_path, BASIC)
+    assert (code, err) == (0, "")
+    assert config.read_text() == (BASIC / "adopted.toml").read_text()
+    # The table's resource policy sits where the module declares its own: kept by resource_policy (without it the
+    # module's count would be 0, and the policy destroyed).
+    assert any(line.startswith('[dynamodb_table] resource_policy = "{') for line in out.splitlines())
+    before = config.read_bytes()
+    assert quietly("--adopt", str(BASIC / "state.show.json"), "--config", str(config))[0] == 0
+    assert config.read_bytes() == before
+
+
+def synthesize_basic(workdir: Path) -> None:
+    config = adopt_into(workdir, BASIC)[0]
+    code, out, err = quietly("--out", str(workdir / "generated"), "--config", str(config))
+    assert code == 0, out + err
+
+
+@background_terraform(prepare=synthesize_basic)
+def basic_adopted_against_its_state(generated_tree: Path, workdir: Path) -> dict:
+    stack = workdir / "generated" / "stacks" / "estate"
+    shutil.copy(BASIC / "state.json", stack / "terraform.tfstate")
+    (stack / "offline_override.tf.json").write_text(json.dumps({"provider": terraform.OFFLINE_OVERRIDE["provider"]}))
+    return terraform.plan_root(stack, terraform.placeholder_variables(stack))
+
+
+def test_the_second_estate_destroys_and_replaces_nothing(background):
+    plan = background(basic_adopted_against_its_state)
+    changes = {rc["address"]: rc["change"]["actions"] for rc in plan["resource_changes"]}
+    assert {a: c for a, c in changes.items() if c not in (["no-op"], ["forget"])} == BASIC_CHANGES
+    assert counts(plan) == BASIC_COUNTS
+
+
+# Nothing changes: the table moves (no-op at the module's address), its resource policy is the module's already,
+# and the terraform_data stand-in of random_pet is forgotten.
+BASIC_CHANGES: dict[str, list[str]] = {}
+BASIC_COUNTS = {"moved": 1, "updated": 0, "created": 0, "destroyed": 0, "replaced": 0, "forgotten": 1}

@@ -358,9 +358,17 @@ def dynamodb_unencrypted():
         "point_in_time_recovery": [{"enabled": True}], "server_side_encryption": [],
         "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES", "deletion_protection_enabled": True,
         "table_class": "STANDARD", "replica": [{"region_name": "eu-west-1", "kms_key_arn": ""}],
+        "on_demand_throughput": [{"max_read_request_units": 100, "max_write_request_units": 50}],
         "tags": {}, "tags_all": {},
     }
-    return state(resource("carts", "aws_dynamodb_table", "this", table)), {
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/carts"}, "Action": "dynamodb:GetItem",
+        "Resource": table["arn"]}]})
+    return state(resource("carts", "aws_dynamodb_table", "this", table),
+                 resource("carts", "aws_dynamodb_resource_policy", "this[0]", {
+                     "id": table["arn"], "resource_arn": table["arn"], "policy": policy})), {
+        "on_demand_max_read_request_units": 100, "on_demand_max_write_request_units": 50,
+        "resource_policy": policy,
         "table_name": "carts", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
         "server_side_encryption_enabled": False, "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
         "replica_regions": [{"region_name": "eu-west-1"}],

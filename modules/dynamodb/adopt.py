@@ -21,7 +21,10 @@ STATE_SHAPES = {
         "global_secondary_index?": objects(**{
             "name": STRING, "hash_key": STRING, "range_key?": STRING, "projection_type?": STRING,
             "non_key_attributes?": ListOf(STRING), "read_capacity?": INTEGER, "write_capacity?": INTEGER,
+            "on_demand_throughput?": objects(**{"max_read_request_units?": INTEGER,
+                                                "max_write_request_units?": INTEGER}),
         }),
+        "on_demand_throughput?": objects(**{"max_read_request_units?": INTEGER, "max_write_request_units?": INTEGER}),
         "local_secondary_index?": objects(**{
             "name": STRING, "range_key": STRING, "projection_type?": STRING, "non_key_attributes?": ListOf(STRING),
         }),
@@ -31,6 +34,7 @@ STATE_SHAPES = {
         "stream_enabled?": BOOLEAN, "stream_view_type?": STRING, "deletion_protection_enabled?": BOOLEAN,
         "table_class?": STRING, "replica?": objects(**{"region_name": STRING, "kms_key_arn?": STRING, "propagate_tags?": BOOLEAN, "point_in_time_recovery?": BOOLEAN}),
     }),
+    "aws_dynamodb_resource_policy": Object({**COMMON, "resource_arn": STRING, "policy": STRING}),
 }
 
 
@@ -70,6 +74,11 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
         for way in ("in", "out"):
             adopted.pin(f"autoscaling_scale_{way}_cooldown", pins.get(f"autoscaling_scale_{way}_cooldown"),
                         "the table's scaling policies' cooldown", IN_PLACE)
+    limits = next(iter(v.get("on_demand_throughput") or []), {})
+    for direction in ("read", "write"):
+        adopted.pin(f"on_demand_max_{direction}_request_units",
+                    (limits.get(f"max_{direction}_request_units") or None) if not provisioned else None,
+                    "the table's on-demand throughput limit", IN_PLACE, attribute="on_demand_throughput")
     indexes = []
     for index in sorted(v.get("global_secondary_index") or [], key=lambda i: i["name"]):
         item = {"name": index["name"], "hash_key": index["hash_key"]}
@@ -79,6 +88,10 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
             item["projection_type"] = index["projection_type"]
         if index.get("non_key_attributes"):
             item["non_key_attributes"] = sorted(index["non_key_attributes"])
+        limits = next(iter(index.get("on_demand_throughput") or []), {})
+        for direction in ("read", "write"):
+            if not provisioned and limits.get(f"max_{direction}_request_units"):
+                item[f"max_{direction}_request_units"] = limits[f"max_{direction}_request_units"]
         if provisioned:
             item["read_capacity"] = index.get("read_capacity")
             item["write_capacity"] = index.get("write_capacity")
@@ -124,6 +137,14 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
         replicas.append(item)
     adopted.pin("replica_regions", replicas, "the table's replicas", IN_PLACE)
     own_tags(adopted, v, "table")
+    policy = one(resources, "aws_dynamodb_resource_policy", lambda p: p["resource_arn"] == v.get("arn"))
+    if policy is not None:
+        # The module declares it too (count: create_resource_policy, which the file's resource_policy turns on):
+        # without the pin the module would destroy it.
+        adopted.source = policy["address"]
+        move(adopted, moved, policy, "aws_dynamodb_resource_policy.this[0]")
+        adopted.pin("resource_policy", policy["values"]["policy"], "the table's resource policy", IN_PLACE,
+                    attribute="policy")
 
 
 def _table_scaling(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str],
