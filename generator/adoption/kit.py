@@ -76,6 +76,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     imported: set[str] = field(default_factory=set)  # [[import]] targets the environment file already has
+    # The pins every table agreed on, written once at the top of the file instead (vpc_id, subnet_ids): each table's
+    # own comes back when the file already has another top-level value.
+    shared_pins: dict[str, list[tuple[Adopted, Pin]]] = field(default_factory=dict)
 
 
 Resource = dict[str, Any]  # {"address", "type", "provider_name", "values"} (generator.adoption.statefile.State)
@@ -91,13 +94,18 @@ class Adopter:
     `recognises` accepts. `adopt(adopted, report, resources, moved, prefix)` is then given the call's resources: it
     moves and pins (adding every address it moves to `moved`). `shapes` declares what it reads of each resource type
     (generator.adoption.statefile: a key not declared is not in the values it gets); `name` is the main resource's
-    name, from which the environment's name_prefix is guessed."""
+    name, from which the environment's name_prefix is guessed. A resource of `main_types` that `recognises` refuses
+    is forgotten like any resource no module manages, with a note saying `condition`."""
 
     main_types: tuple[str, ...]
     adopt: AdoptFunction
     shapes: Mapping[str, Shape]
     name: Callable[[Mapping[str, Any]], str]
     recognises: Callable[[Mapping[str, Any]], bool] = lambda values: True
+    condition: str = ""  # what `recognises` asks, in words, for the note on a resource it does not recognise
+    # Into an existing file: reconcile(key, value, table) says, when the table's own keys already say what the pin
+    # `key = value` would (in another input), why the pin is not needed; None when they contradict it.
+    reconcile: Callable[[str, Any, Mapping[str, Any]], "str | None"] | None = None
 
 
 # --- what adopters read -------------------------------------------------------------------------------------------
@@ -114,12 +122,13 @@ SHAPES: dict[str, Shape] = {
         "ingress?": objects(**PORT_RULE), "egress?": objects(**PORT_RULE),
     }),
     # Application Auto Scaling of a table, its indexes, a cluster's storage (scaling_target, scaling_policy).
+    # (What a target or policy lacks, it is not recognised by: it is left to the engine, as any other resource.)
     "aws_appautoscaling_target": Object({
-        **COMMON, "resource_id": STRING, "scalable_dimension": STRING, "service_namespace": STRING,
-        "min_capacity": INTEGER, "max_capacity": INTEGER,
+        **COMMON, "resource_id?": STRING, "scalable_dimension?": STRING, "service_namespace?": STRING,
+        "min_capacity?": INTEGER, "max_capacity?": INTEGER,
     }),
     "aws_appautoscaling_policy": Object({
-        **COMMON, "name": STRING, "resource_id": STRING, "scalable_dimension": STRING,
+        **COMMON, "name?": STRING, "resource_id?": STRING, "scalable_dimension?": STRING,
         "target_tracking_scaling_policy_configuration?": objects(**{
             "target_value?": NUMBER, "scale_in_cooldown?": INTEGER, "scale_out_cooldown?": INTEGER,
             "disable_scale_in?": BOOLEAN,
@@ -173,9 +182,12 @@ def security_group(
     module_rules: Callable[[list[str], list[str]], dict[tuple[int, int, str], str]],
     moved: set[str],
     groups_effect: str = IN_PLACE,
+    group_address: str = "aws_security_group.this",
 ) -> None:
-    """The module's security group: the first of the resource's groups that the state manages in this call.
-    `groups_effect`: what another set of groups does to the resource (MSK: replaces the cluster)."""
+    """The module's security group: the first of the resource's groups that the state manages in this call, moved
+    to `group_address` in the module (`this` for a module that ships its own `moved { this → this[0] }`; `this[0]`
+    for one whose group was counted from the start). `groups_effect`: what another set of groups does to the
+    resource (MSK: replaces the cluster)."""
     group = next((r for gid in group_ids for r in resources if r["type"] == "aws_security_group"
                   and r["values"].get("id") == gid), None)
     others = [gid for gid in group_ids if group is None or gid != group["values"]["id"]]
@@ -194,7 +206,7 @@ def security_group(
     # create_security_group), and Terraform follows the chain; a second move into this[0] would be ambiguous.
     # A group already at this[0] (a root of the same call name that counted its group too) stays: a move from it to
     # `this`, chained with the module's own, would move it onto itself ("Moved object still exists").
-    target = f"module.{adopted.table}.aws_security_group.this"
+    target = f"module.{adopted.table}.{group_address}"
     if group["address"] not in (target, f"{target}[0]"):
         adopted.moves.append((group["address"], target))
     moved.add(group["address"])
@@ -225,7 +237,7 @@ def security_group(
     adopted.pin("allowed_security_group_ids", from_groups, "the sources the group's inline rules allow", IN_PLACE)
     adopted.pin("allowed_cidr_blocks", from_cidrs, "the CIDR blocks the group's inline rules allow", IN_PLACE)
     created = module_rules(from_groups, from_cidrs)
-    address = f"module.{adopted.table}.aws_security_group.this"
+    address = f"module.{adopted.table}.{group_address}"
     for rule in values.get("ingress") or []:
         sources = (rule.get("security_groups") or []) + (rule.get("cidr_blocks") or []) + \
             (rule.get("ipv6_cidr_blocks") or []) + (["self"] if rule.get("self") else [])
@@ -348,13 +360,15 @@ def _rule_resources(adopted: Adopted, report: Report, resources: list[dict[str, 
 def scaling_target(resources: list[dict[str, Any]], resource_id: str, dimension: str) -> dict[str, Any] | None:
     """The call's aws_appautoscaling_target of `resource_id` (a table, an index, a cluster's ARN) and dimension."""
     return one(resources, "aws_appautoscaling_target",
-               lambda v: v["resource_id"] == resource_id and v["scalable_dimension"] == dimension)
+               lambda v: v.get("resource_id") == resource_id and v.get("scalable_dimension") == dimension
+               and v.get("max_capacity") is not None and v.get("min_capacity") is not None)
 
 
 def scaling_policy(resources: list[dict[str, Any]], resource_id: str, dimension: str) -> dict[str, Any] | None:
     """The call's target tracking aws_appautoscaling_policy of the same target."""
     return one(resources, "aws_appautoscaling_policy",
-               lambda v: v["resource_id"] == resource_id and v["scalable_dimension"] == dimension)
+               lambda v: v.get("resource_id") == resource_id and v.get("scalable_dimension") == dimension
+               and v.get("name") is not None)
 
 
 def tracking(policy: dict[str, Any] | None) -> dict[str, Any]:

@@ -40,7 +40,7 @@ import tomlkit
 from generator.adoption import kit, statefile
 from generator.adoption.kit import FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Pin, Report
 from generator.adoption.statefile import STRING, Lenient, Object, Shape, State
-from generator.config.environments import kind_of
+from generator.config.environments import INHERITED_KEYS, kind_of
 from generator.language import secrets
 from generator.language.inputs import InputError
 from generator.language.types import literal
@@ -286,9 +286,15 @@ def plan_adoption(
                                     "neither moved nor forgotten, and the module manages it from now on (the plan "
                                     "shows what that changes)")
             continue
+        refused = next(((kind, adopter) for kind, adopter in (adopters or {}).items()
+                        if resource["type"] in adopter.main_types and adopter.condition), None)
+        if refused is not None and adopter_of(resource) is None:
+            report.notes.append(f"{address}: the {refused[0]} module adopts {resource['type']} resources only with "
+                                f"{refused[1].condition}: --adopt forgets this one (destroy = false) instead of "
+                                "moving it into the module")
         if resource["type"] in (unadopted or {}):
             kind = (unadopted or {})[resource["type"]]
-            report.notes.append(f"{address}: the {kind} module creates a {resource['type']} but declares no adopter "
+            report.notes.append(f"{address}: the {kind} module creates {resource['type']} resources but declares no adopter "
                                 f"(ModuleDefinition.adopter, modules/{kind}/adopt.py): --adopt forgets it (destroy = "
                                 "false) instead of moving it into the module")
         report.removed.append(
@@ -308,6 +314,7 @@ def _shared_values(report: Report) -> None:
         if present and all(value == present[0] for value in present):
             report.shared[key] = present[0]
             for t in report.tables:
+                report.shared_pins.setdefault(key, []).extend((t, p) for p in t.pins if p.key == key)
                 t.pins = [p for p in t.pins if p.key != key]
     for t in report.tables:
         t.pins = [p for p in t.pins if not (p.key == "name_prefix" and p.value == report.shared["name_prefix"])]
@@ -365,18 +372,121 @@ def _message(table: str, pin: Pin) -> str:
     return f"{shown}: {pin.why}; {default} is an in-place change you can make later"
 
 
-def apply_to_document(document: Any, report: Report, region: str | None, tags: dict[str, str]) -> list[str]:
-    """Add what is missing to the environment document (new or existing); returns what was pinned, as messages."""
+def _last_key(table: Any) -> str | None:
+    """The last key of a table of the document, before the comments and blank lines that end it (tomlkit keeps
+    the comment above the next table header in the table before it)."""
+    keys = [key.key for key, _ in table.value.body if key is not None]
+    return keys[-1] if keys else None
+
+
+def _add_key(table: Any, after: str | None, key: str, value: Any) -> str:
+    """`key = value` added to an existing table right after its key `after` (its first line when None), so that it
+    stays above the comments that belong to the next table. tomlkit has no public insert: Container._insert_after
+    and _insert_at are its own (tomlkit is pinned)."""
+    if after is None and not table.value.body:
+        table[key] = value
+    elif after is None:
+        table.value._insert_at(0, key, value)
+    else:
+        table.value._insert_after(after, key, value)
+    return key
+
+
+def _last_top_level_key(document: Any) -> str | None:
+    keys = [key.key for key, item in document.body
+            if key is not None and not isinstance(item, (tomlkit.items.Table, tomlkit.items.AoT))]
+    return keys[-1] if keys else None
+
+
+def _add_top_level_key(document: Any, after: str | None, key: str, value: Any) -> str:
+    """`key = value` added to an existing document after its last top-level key `after`, or, with none, above the
+    comments that introduce its first table (tomlkit would append it below them; see _add_key)."""
+    if after is not None:
+        document._insert_after(after, key, value)
+        return key
+    body = document.body
+    index = next((i for i, (_, item) in enumerate(body)
+                  if isinstance(item, (tomlkit.items.Table, tomlkit.items.AoT))), len(body))
+    while index > 0 and body[index - 1][0] is None and isinstance(body[index - 1][1], tomlkit.items.Comment):
+        index -= 1
+    if index < len(body):
+        document._insert_at(index, key, value)
+    else:
+        document[key] = value
+    return key
+
+
+def _contradictions(adopted: Adopted, table: Mapping[str, Any], inherited: Mapping[str, Any],
+                    definition: ModuleDefinition, adopter: Adopter | None, report: Report) -> set[str]:
+    """The pins that would contradict a key the existing table already has, by the module's own cross-input checks
+    (a check the table passes without the pins and fails with them): never added. Where the table's keys say what
+    the pins say (the adopter's `reconcile`), a note; otherwise one problem naming both sides. Returns the keys of the
+    pins left out."""
+    inputs = definition.inputs
+    existing = {key: value for key, value in table.items() if key != "module"}
+    pins = {pin.key: pin.value for pin in adopted.pins if pin.key not in table and pin.value is not None}
+    base = {**inherited, **existing}
+
+    def resolved(given: Mapping[str, Any]) -> dict[str, Any]:
+        return inputs.problems(given)[0]
+
+    def holds(check: Any, values: Mapping[str, Any]) -> bool:
+        try:
+            return bool(check.check(values))
+        except (KeyError, TypeError, ValueError, AttributeError):  # a value its own rule refuses: said elsewhere
+            return True
+
+    with_pins = resolved({**base, **pins})
+    found: dict[tuple[str, ...], tuple[tuple[str, ...], Any]] = {}
+    for check in inputs.checks:
+        involved = set(check.inputs) | set(check.shown or ())
+        ours, theirs = tuple(sorted(involved & pins.keys())), tuple(sorted(involved & existing.keys()))
+        if not ours or not theirs or ours in found or holds(check, with_pins):
+            continue
+        if holds(check, resolved({**base, **{k: v for k, v in pins.items() if k not in ours}})):
+            found[ours] = (theirs, check)
+    dropped: set[str] = set()
+    for ours, (theirs, check) in found.items():
+        dropped.update(ours)
+        said = [adopter.reconcile(key, pins[key], existing) if adopter and adopter.reconcile else None
+                for key in ours]
+        if all(said):
+            report.notes.extend(f"[{adopted.table}] {key}: not pinned: {reason}" for key, reason in zip(ours, said))
+            continue
+        must = check.must if isinstance(check.must, str) else check.must(with_pins)
+        state = ", ".join(f"{key} = {literal(pins[key])}" for key in ours)
+        yours = ", ".join(f"{key} = {literal(existing[key])}" for key in theirs)
+        names = " and ".join(theirs)
+        report.problems.append(
+            f"[{adopted.table}] {state} (what the state holds) contradicts your {yours}: {check.inputs[0]} {must}. "
+            f"Not pinned: remove {names} from [{adopted.table}] to keep what AWS runs, then run --adopt again; or "
+            f"keep {'them' if len(theirs) > 1 else 'it'} and read what the plan changes"
+        )
+    return dropped
+
+
+def apply_to_document(document: Any, report: Report, region: str | None, tags: dict[str, str],
+                      modules: Mapping[str, ModuleDefinition] | None = None,
+                      adopters: Mapping[str, Adopter] | None = None) -> list[str]:
+    """Add what is missing to the environment document (new or existing); returns what was pinned, as messages.
+    `modules` and `adopters`: what decides, in a table the file already has, which pins would contradict its keys
+    (_contradictions)."""
     pinned: list[str] = []
     fresh = not document
     if fresh:
         document.add(tomlkit.comment("Written by python main.py --adopt from the old root's state. Every value below"))
         document.add(tomlkit.comment("is what AWS runs today; change one only when you mean to change the resource."))
+    anchor = first_anchor = _last_top_level_key(document)
     for key in ("name_prefix", "region", "vpc_id", "subnet_ids"):
         value = report.shared.get(key) if key != "region" else region
         if value is not None and key not in document:
-            document[key] = value
+            if fresh:
+                document[key] = value
+            else:
+                anchor = _add_top_level_key(document, anchor, key, value)
             pinned.append(f"{key} = {literal(value)}: shared by every module call of the state")
+    if not fresh and first_anchor is None and anchor is not None:
+        document.item(anchor).trivia.trail = "\n\n"  # a blank line before the comment of the first table
     if tags and "tags" not in document:
         table = tomlkit.table()
         table.update(tags)
@@ -388,12 +498,24 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
         backend.add(tomlkit.comment("its state (type = \"s3\" with bucket, key, region)."))
         backend["type"] = "local"
         document["backend"] = backend
+    for key, pins in report.shared_pins.items():
+        # The file's own top-level value differs from the state's: each table that takes it keeps the state's.
+        if key in document and document[key] != report.shared.get(key):
+            for adopted, pin in pins:
+                adopted.pins.append(pin)
     for adopted in report.tables:
-        if adopted.table in document:
+        existed = adopted.table in document
+        if existed:
             body = document[adopted.table]
         else:
             body = tomlkit.table()
             document[adopted.table] = body
+        dropped: set[str] = set()
+        if existed and modules is not None and adopted.kind in modules:
+            inherited = {key: document[key] for key in INHERITED_KEYS if key in document}
+            dropped = _contradictions(adopted, body.unwrap(), inherited, modules[adopted.kind],
+                                      (adopters or {}).get(adopted.kind), report)
+        anchor = _last_key(body)
         for pin in adopted.pins:
             if pin.key in body:
                 if pin.value is not None and body[pin.key] != pin.value:
@@ -405,9 +527,9 @@ def apply_to_document(document: Any, report: Report, region: str | None, tags: d
                         report.problems.append(f"{kept}, and another value replaces the resource: write "
                                                f"{literal(pin.value)} to keep it")
                 continue
-            if pin.value is None:
-                continue  # the state holds nothing there, and neither does the module
-            body[pin.key] = _toml_value(pin.value)
+            if pin.value is None or pin.key in dropped:
+                continue  # the state holds nothing there (nor does the module), or the file says otherwise
+            anchor = _add_key(body, anchor, pin.key, _toml_value(pin.value))
             pinned.append(_message(adopted.table, pin))
     moved = document.get("moved")
     existing = {entry.get("from") for entry in moved} if moved is not None else set()
@@ -527,7 +649,12 @@ def adopt(
     if region is not None and looks_secret(region, sensitive):
         report.problems.append(_secret_problem(carrier, "arn", "region"))
         region = None
-    pinned = apply_to_document(document, report, region, tags)
+    for adopted in report.tables:
+        body = document.get(adopted.table)
+        if body is not None and not isinstance(body, (tomlkit.items.Table, tomlkit.items.InlineTable)):
+            raise InputError([f"{config_display}: {adopted.table}: must be a table, written [{adopted.table}], for the "
+                              f"module call {adopted.table} of {state_display}; got {literal(body.unwrap())[:80]}"])
+    pinned = apply_to_document(document, report, region, tags, modules, adopters)
     output = tomlkit.dumps(document)
     if not output.endswith("\n"):
         output += "\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from generator.adoption.kit import (COMMON, ENABLED, FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Report, move, one,
                                     own_tags, scaling_policy, scaling_target, security_group, split_name, tracking)
@@ -220,9 +220,25 @@ def _storage_scaling(adopted: Adopted, report: Report, resources: list[dict[str,
                     FORCES_NEW, None, "name")
 
 
+def _reconcile(key: str, value: Any, table: Mapping[str, Any]) -> str | None:
+    """A table that already gives server_properties, the same properties as the state's own text: they win (the
+    text differs in form only)."""
+    given = table.get("server_properties")
+    if key != "server_properties_text" or not isinstance(given, dict):
+        return None
+    properties, _ = _msk_properties(value)
+    default = {"auto.create.topics.enable": "false"}
+    if {**default, **properties} != {**default, **{str(k): str(v) for k, v in given.items()}}:
+        return None
+    return ("your server_properties are the configuration's properties, which the module writes as sorted key=value "
+            "lines: a new revision of the configuration, which the cluster takes with a rolling restart of the "
+            "brokers (an in-place change)")
+
+
 ADOPTER = Adopter(
     main_types=("aws_msk_cluster",),
     adopt=_msk,
     shapes=STATE_SHAPES,
     name=lambda values: values["cluster_name"],
+    reconcile=_reconcile,
 )

@@ -16,6 +16,7 @@ MODULE = ModuleDefinition(
     inputs=INPUTS,
     outputs=OUTPUTS,
     build="modules.valkeyserverless.resources:build",  # imported at synth: see ModuleDefinition.build
+    adopter="modules.valkeyserverless.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     exported=("endpoint_address", "endpoint_port", "reader_endpoint_port", "arn", "security_group_id"),
     main_resource_types=("aws_elasticache_serverless_cache", "aws_security_group"),
     ingress_ports=lambda v: [PORT, READER_PORT],
