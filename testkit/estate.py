@@ -381,6 +381,12 @@ def _still_unknown(unknown: Any, values: Any, path: str, found: list[str]) -> No
             if isinstance(values, dict) and key in values and inner is True:
                 continue  # planned values leave unknowns out; a key present was filled (null is an answer too)
             _still_unknown(inner, values.get(key) if isinstance(values, dict) else None, f"{path}.{key}", found)
+    elif isinstance(unknown, list) and isinstance(values, list) and len(values) >= len(unknown):
+        # An element of a list the filler answered is answered (a cache's security_group_ids holds the group's id,
+        # unknown until the group exists).
+        for i, inner in enumerate(unknown):
+            if inner is not True:
+                _still_unknown(inner, values[i], f"{path}[{i}]", found)
     elif isinstance(unknown, list):
         for i, inner in enumerate(unknown):
             item = values[i] if isinstance(values, list) and i < len(values) else None
@@ -501,7 +507,8 @@ class Estate:
         for module in _modules(plan):
             built: dict[str, dict[str, Any]] = root if "address" not in module else {}
             by_address: dict[str, dict[str, Any]] = {}
-            for resource in sorted(module.get("resources", []), key=lambda r: ORDER.index(r["type"])):
+            order = list(self.fillers)
+            for resource in sorted(module.get("resources", []), key=lambda r: order.index(r["type"])):
                 values = dict(resource["values"])
                 context = _Context(self.region, self.vpc_id, built, root, resource["address"], by_address)
                 try:
