@@ -275,3 +275,35 @@ def test_the_second_estate_destroys_and_replaces_nothing(background):
 # and the terraform_data stand-in of random_pet is forgotten.
 BASIC_CHANGES: dict[str, list[str]] = {}
 BASIC_COUNTS = {"moved": 1, "updated": 0, "created": 0, "destroyed": 0, "replaced": 0, "forgotten": 1}
+
+
+def test_rules_of_another_resource_type_are_imported_by_the_id_aws_knows(tmp_path):
+    """The MSK example's group as the call's own (moved into module.msk_cluster): its aws_security_group_rule
+    resources (another type, which Terraform cannot move) become ingress_rules entries, one per source, each
+    forgotten and imported; three sources to a resource, the state holds no sgr- id of any, so each is a problem
+    with the way out."""
+    shown = json.loads((TAM / "state.show.json").read_bytes())
+    root = shown["values"]["root_module"]
+    msk = next(m for m in root["child_modules"] if m["address"] == "module.msk_cluster")
+    for resource in [r for r in root["resources"] if r["type"] in ("aws_security_group", "aws_security_group_rule")]:
+        root["resources"].remove(resource)
+        msk["resources"].append({**resource, "address": f"module.msk_cluster.{resource['address']}"})
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(shown))
+    config = tmp_path / "estate.toml"
+    code, out, err = quietly("--adopt", str(state), "--config", str(config))
+    assert code == 1
+    group = next(r["values"]["id"] for r in msk["resources"] if r["type"] == "aws_security_group")
+    assert err.splitlines()[0] == (
+        "problem: module.msk_cluster.aws_security_group_rule.kafka_broker_tcp: the rule tcp 9092-9092 from "
+        '10.0.3.0/24 becomes module.msk_cluster.aws_vpc_security_group_ingress_rule.extra["kafka_broker_tcp_0"] '
+        "(another resource type: Terraform cannot move it). Add an [[import]] entry with to = "
+        '"module.msk_cluster.aws_vpc_security_group_ingress_rule.extra[\\"kafka_broker_tcp_0\\"]" and id = the '
+        "rule's id (sgr-…, from aws ec2 describe-security-group-rules --filters Name=group-id,Values="
+        f"{group})")
+    assert err.splitlines()[-1] == "6 problem(s): resolve them before the first apply"
+    assert not any("inline rule" in line for line in err.splitlines())  # the group's listing of them is no inline rule
+    text = config.read_text()
+    assert ('kafka_broker_tls_tcp_2 = {ip_protocol = "tcp",from_port = 9094,to_port = 9094,'
+            'cidr_ipv4 = "10.0.5.0/24",description = "Kafka TLS enabled broker 0.8.2+"}') in text
+    assert '[[removed]]\nfrom = "module.msk_cluster.aws_security_group_rule.kafka_broker_tcp"\ndestroy = false\n' in text
