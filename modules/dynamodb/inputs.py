@@ -193,7 +193,9 @@ AWS_NAMES = (
     ),
     *(
         rules.AwsName(
-            "Application Auto Scaling policy", (*_NAME_INPUTS, f"autoscaling_{direction}_policy_name"),
+            # A policy name given is the name (its own rule keeps it within 255): only the table's name can push the
+            # default past the limit.
+            "Application Auto Scaling policy", _NAME_INPUTS,
             f"<table name>-{direction}-capacity",
             if_(var(f"autoscaling_{direction}_policy_name").is_null(), text(TABLE_NAME, f"-{direction}-capacity"),
                 var(f"autoscaling_{direction}_policy_name")),
