@@ -48,7 +48,7 @@ REMAINING_CHANGES = {
     "module.elasticache_recommend.aws_elasticache_parameter_group.this[0]": ["update"],
     "module.elasticache_recommend.aws_security_group.this[0]": ["update"],
     "module.msk.aws_security_group.this[0]": ["update"],
-    # Description "Managed by Terraform" → "Subnets of <id>" (no input for it; in place).
+    # In place: the module's tags (the description "Managed by Terraform" is kept: subnet_group_description).
     "module.elasticache_auth.aws_elasticache_subnet_group.this": ["update"],
     "module.elasticache_recommend.aws_elasticache_subnet_group.this": ["update"],
     # The module's rules as separate resources: the ones that duplicate an inline rule are --adopt's problems.

@@ -37,7 +37,10 @@ DEFAULT_TAGS = {"ManagedBy": "terraform", "Team": "platform"}
 
 
 def resource(call: str, type_: str, name: str, values: dict[str, Any]) -> dict[str, Any]:
-    return {"address": f"module.{call}.{type_}.{name}", "mode": "managed", "type": type_, "name": name,
+    """`name` may end in its instance key (`this[0]`, `this["batch"]`), as the address shows it."""
+    block, bracket, key = name.partition("[")
+    index = {"index": json.loads(key[:-1])} if bracket else {}
+    return {"address": f"module.{call}.{type_}.{name}", "mode": "managed", "type": type_, "name": block, **index,
             "provider_name": AWS, "values": values}
 
 
@@ -68,7 +71,7 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
         "transit_encryption_enabled": True, "transit_encryption_mode": "preferred", "user_group_ids": ["sessions-rbac"],
         "snapshot_retention_limit": 3, "snapshot_window": "01:00-02:00", "maintenance_window": "tue:06:00-tue:07:00",
         "final_snapshot_identifier": "acme-legacy-sessions-final", "notification_topic_arn": TOPIC,
-        "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
+        "apply_immediately": True, "auto_minor_version_upgrade": "false", "data_tiering_enabled": True, "log_delivery_configuration": [],
         "parameter_group_name": "acme-legacy-sessions-params", "subnet_group_name": "acme-legacy-sessions-subnets",
         "security_group_ids": ["sg-0cccccccccccccc01", OTHER],
         "tags": {"Service": "sessions"}, "tags_all": {"Service": "sessions", **DEFAULT_TAGS},
@@ -81,14 +84,22 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
             "tags_all": {**DEFAULT_TAGS, "Stage": "old"}}),
         resource("sessions", "aws_elasticache_subnet_group", "cache", {
             "name": "acme-legacy-sessions-subnets", "subnet_ids": SUBNETS, "vpc_id": VPC,
-            "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
+            "description": "Managed by Terraform", "tags_all": {**DEFAULT_TAGS, "Stage": "new"}}),
         # Resources no module manages: forgotten, not destroyed (a [[removed]] entry each).
         resource("sessions", "aws_sns_topic", "events", {"name": "cache-events", "id": TOPIC, "arn": TOPIC}),
         resource("sessions", "aws_iam_role_policy_attachment", "ops", {"id": "ops-role-20240101"}),
         resource("sessions", "aws_security_group", "cache", security_group(
             "sg-0cccccccccccccc01", "acme-legacy-sessions-cache", "Sessions cache",
             [{"from_port": 6380, "to_port": 6380, "security_groups": [APP]},
-             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.20.0.0/16"]}], DEFAULT_TAGS)),
+             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.20.0.0/16"]},
+             # A rule of its own resource below, as a refreshed group lists it: not an inline rule.
+             {"from_port": 6380, "to_port": 6380, "cidr_blocks": ["10.40.0.0/16"], "description": "Batch jobs"}],
+            DEFAULT_TAGS)),
+        resource("sessions", "aws_vpc_security_group_ingress_rule", 'this["batch"]', {
+            "id": "sgr-0bbbbbbbbbbbbbb01", "security_group_id": "sg-0cccccccccccccc01", "ip_protocol": "tcp",
+            "from_port": 6380, "to_port": 6380, "cidr_ipv4": "10.40.0.0/16", "cidr_ipv6": None,
+            "prefix_list_id": None, "referenced_security_group_id": None, "description": "Batch jobs",
+            "tags": None, "tags_all": DEFAULT_TAGS}),
     )
     pinned = {
         "cluster_name": "sessions", "description": "Session store", "node_type": "cache.r6gd.xlarge",
@@ -100,10 +111,13 @@ def elasticache_replication() -> tuple[dict[str, Any], dict[str, Any]]:
         "slow_log_enabled": False, "engine_log_enabled": False, "tags": {"Service": "sessions"},
         "parameter_group_name": "acme-legacy-sessions-params", "parameter_group_description": "Session store parameters",
         "parameters": {"maxmemory-policy": "volatile-lru", "timeout": "300"},
-        "subnet_group_name": "acme-legacy-sessions-subnets",
+        "subnet_group_name": "acme-legacy-sessions-subnets", "subnet_group_description": "Managed by Terraform",
+        "apply_immediately": True,
         "security_group_name": "acme-legacy-sessions-cache", "security_group_description": "Sessions cache",
         "associated_security_group_ids": [OTHER], "allowed_security_group_ids": [APP],
         "allowed_cidr_blocks": ["10.20.0.0/16"],
+        "ingress_rules": {"batch": {"cidr_ipv4": "10.40.0.0/16", "description": "Batch jobs", "from_port": 6380,
+                                    "ip_protocol": "tcp", "to_port": 6380}},
     }
     return shown, pinned
 
@@ -119,7 +133,9 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
         "at_rest_encryption_enabled": "false", "transit_encryption_enabled": False,
         "snapshot_retention_limit": 7, "snapshot_window": "03:00-04:00", "maintenance_window": "sun:05:00-sun:06:00",
         "auto_minor_version_upgrade": "true", "data_tiering_enabled": False,
-        "log_delivery_configuration": [{"log_type": "slow-log"}, {"log_type": "engine-log"}],
+        "log_delivery_configuration": [
+            {"log_type": "slow-log", "destination_type": "cloudwatch-logs", "destination": "/acme/graph/slow"},
+            {"log_type": "engine-log", "destination_type": "kinesis-firehose", "destination": "graph-engine-logs"}],
         "parameter_group_name": "default.valkey8.cluster.on", "subnet_group_name": "acme-legacy-graph-subnets",
         "security_group_ids": [OTHER], "tags": {}, "tags_all": {},
     }
@@ -131,7 +147,9 @@ def elasticache_cluster_mode() -> tuple[dict[str, Any], dict[str, Any]]:
     pinned = {
         "cluster_name": "graph", "description": "Graph cache", "num_node_groups": 3, "replicas_per_node_group": 2,
         "at_rest_encryption_enabled": False, "transit_encryption_enabled": False,
-        "subnet_group_name": "acme-legacy-graph-subnets", "associated_security_group_ids": [OTHER],
+        "subnet_group_name": "acme-legacy-graph-subnets", "create_security_group": False,
+        "slow_log_group_name": "/acme/graph/slow", "engine_log_firehose_stream": "graph-engine-logs",
+        "associated_security_group_ids": [OTHER],
         # No AUTH token, no user group: the module's secure default (AUTH required) would be a new refusal.
         "authentication_disabled": True,
     }
@@ -169,6 +187,15 @@ def elasticache_redis() -> tuple[dict[str, Any], dict[str, Any]]:
         "parameters": {"maxmemory-policy": "allkeys-lru"}, "associated_security_group_ids": [OTHER],
     }
     return shown, pinned
+def elasticache_logs_elsewhere() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The cluster mode group, its slow log to a Firehose stream and its engine log to a log group of its own."""
+    shown, pinned = elasticache_cluster_mode()
+    shown["values"]["root_module"]["resources"][0]["values"]["log_delivery_configuration"] = [
+        {"log_type": "slow-log", "destination_type": "kinesis-firehose", "destination": "graph-slow-logs"},
+        {"log_type": "engine-log", "destination_type": "cloudwatch-logs", "destination": "/acme/graph/engine"}]
+    pinned = {key: value for key, value in pinned.items()
+              if key not in ("slow_log_group_name", "engine_log_firehose_stream")}
+    return shown, {**pinned, "slow_log_firehose_stream": "graph-slow-logs", "engine_log_group_name": "/acme/graph/engine"}
 
 
 def msk(client_broker: str, in_cluster: bool, sasl: dict[str, bool], cas: list[str], unauthenticated: bool,
@@ -214,12 +241,31 @@ MSK_PINNED = {
 PROPERTIES = "auto.create.topics.enable=false\nlog.retention.hours=72\nmin.insync.replicas=2"
 
 
+def scaling(call: str, name: str, resource_id: str, dimension: str, low: int, high: int, policy: str,
+            target: float, cooldowns: tuple[int, int] | None = None) -> list[dict[str, Any]]:
+    """An aws_appautoscaling_target and its target tracking policy, as terraform-aws-modules names them."""
+    configuration: dict[str, Any] = {"target_value": target, "disable_scale_in": False}
+    if cooldowns:
+        configuration.update(scale_in_cooldown=cooldowns[0], scale_out_cooldown=cooldowns[1])
+    common = {"resource_id": resource_id, "scalable_dimension": dimension}
+    return [resource(call, "aws_appautoscaling_target", name, {**common, "service_namespace": dimension.split(":")[0],
+                                                               "min_capacity": low, "max_capacity": high}),
+            resource(call, "aws_appautoscaling_policy", name.replace("[", "_policy[", 1), {
+                **common, "name": policy, "target_tracking_scaling_policy_configuration": [configuration]})]
+
+
 def msk_tls_and_plaintext():
     """TLS and plaintext between clients and brokers (the issue's case: a constant "TLS" would look right for a
-    cluster on the default), SCRAM and unauthenticated clients, properties written the module's way."""
+    cluster on the default), SCRAM and unauthenticated clients, properties written the module's way; storage auto
+    scaling (terraform-aws-modules' names)."""
     shown = msk("TLS_PLAINTEXT", True, {"iam": False, "scram": True}, [], True, PROPERTIES,
                 [{"from_port": 9096, "to_port": 9096, "security_groups": [APP]}])
+    shown["values"]["root_module"]["resources"] += scaling(
+        "events", "this[0]", f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/acme-legacy-events/1",
+        "kafka:broker-storage:VolumeSize", 1, 2000, "acme-legacy-events-broker-storage-scaling", 75)
     return shown, {
+        "storage_autoscaling_max_capacity": 2000, "storage_autoscaling_target_value": 75,
+        "storage_autoscaling_policy_name": "acme-legacy-events-broker-storage-scaling",
         **MSK_PINNED, "encryption_in_transit_client_broker": "TLS_PLAINTEXT", "client_authentication_iam_enabled": False,
         "client_authentication_scram_enabled": True, "client_authentication_unauthenticated_enabled": True,
         "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
@@ -248,13 +294,34 @@ def msk_plaintext_with_own_text():
 def msk_mutual_tls():
     """TLS with client certificates of a private CA, beside IAM; broker logs in CloudWatch (the module's default:
     not pinned, the logs move to the module's group); a configuration without a description."""
-    shown = msk("TLS", True, {"iam": True, "scram": False}, [CA], False, PROPERTIES, [], logs=True)
+    shown = msk("TLS", True, {"iam": True, "scram": False}, [CA], False, PROPERTIES,
+                [{"from_port": 9094, "to_port": 9094, "cidr_blocks": ["10.50.0.0/16"], "description": "Clients"}], logs=True)
     configuration = shown["values"]["root_module"]["resources"][1]["values"]
     del configuration["description"]  # created without one
+    # The group's rule is a resource of its own (the group lists it too, refreshed): kept with its description.
+    shown["values"]["root_module"]["resources"].append(resource("events", "aws_vpc_security_group_ingress_rule",
+                                                                "clients", {
+        "id": "sgr-0bbbbbbbbbbbbbb02", "security_group_id": "sg-0eeeeeeeeeeeeee01", "ip_protocol": "tcp",
+        "from_port": 9094, "to_port": 9094, "cidr_ipv4": "10.50.0.0/16", "description": "Clients"}))
     pinned = {key: value for key, value in MSK_PINNED.items() if key != "cloudwatch_logs_enabled"}
     return shown, {
         **pinned, "client_authentication_tls_certificate_authority_arns": [CA],
         "configuration_description": "", "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
+        "ingress_rules": {"clients": {"cidr_ipv4": "10.50.0.0/16", "description": "Clients", "from_port": 9094,
+                                      "ip_protocol": "tcp", "to_port": 9094}},
+    }
+
+
+def msk_in_a_group_of_the_root():
+    """The brokers in groups the call does not own (terraform-aws-modules' examples pass the root's group): the
+    module must not add a group of its own (a new cluster)."""
+    shown = msk("TLS", True, {"iam": True, "scram": False}, [], False, PROPERTIES, [])
+    shown["values"]["root_module"]["resources"].pop()  # the call's security group
+    pinned = {key: value for key, value in MSK_PINNED.items()
+              if key not in ("security_group_name", "security_group_description")}
+    return shown, {
+        **pinned, "create_security_group": False, "associated_security_group_ids": ["sg-0eeeeeeeeeeeeee01", OTHER],
+        "server_properties": {"log.retention.hours": "72", "min.insync.replicas": "2"},
     }
 
 
@@ -277,14 +344,34 @@ def dynamodb_provisioned():
         "table_class": "STANDARD_INFREQUENT_ACCESS",
         "tags": {"Service": "orders"}, "tags_all": {"Service": "orders"},
     }
-    return state(resource("orders", "aws_dynamodb_table", "this", table)), {
+    table_id, index_id = "table/acme-legacy-orders", "table/acme-legacy-orders/index/by_customer"
+    scaled = [
+        *scaling("orders", "table_read[0]", table_id, "dynamodb:table:ReadCapacityUnits", 5, 50,
+                 f"DynamoDBReadCapacityUtilization:{table_id}", 55, (30, 90)),
+        *scaling("orders", "table_write[0]", table_id, "dynamodb:table:WriteCapacityUnits", 7, 70,
+                 f"DynamoDBWriteCapacityUtilization:{table_id}", 55, (30, 90)),
+        *scaling("orders", 'index_read["by_customer"]', index_id, "dynamodb:index:ReadCapacityUnits", 2, 40,
+                 f"DynamoDBReadCapacityUtilization:{index_id}", 60, (0, 0)),
+        *scaling("orders", 'index_write["by_customer"]', index_id, "dynamodb:index:WriteCapacityUnits", 3, 40,
+                 f"DynamoDBWriteCapacityUtilization:{index_id}", 60, (0, 0)),
+    ]
+    return state(resource("orders", "aws_dynamodb_table", "this", table), *scaled), {
+        "autoscaling_read_max_capacity": 50, "autoscaling_write_max_capacity": 70,
+        "autoscaling_read_policy_name": f"DynamoDBReadCapacityUtilization:{table_id}",
+        "autoscaling_write_policy_name": f"DynamoDBWriteCapacityUtilization:{table_id}",
+        "autoscaling_target_value": 55, "autoscaling_scale_in_cooldown": 30, "autoscaling_scale_out_cooldown": 90,
         "table_name": "orders", "hash_key": "pk", "range_key": "sk",
         "attributes": [{"name": "customer", "type": "S"}, {"name": "pk", "type": "S"}, {"name": "placed", "type": "N"},
                        {"name": "sk", "type": "N"}],
         "billing_mode": "PROVISIONED", "read_capacity": 5, "write_capacity": 7,
         "global_secondary_indexes": [{"name": "by_customer", "hash_key": "customer", "range_key": "placed",
                                       "projection_type": "INCLUDE", "non_key_attributes": ["status", "total"],
-                                      "read_capacity": 2, "write_capacity": 3}],
+                                      "read_capacity": 2, "write_capacity": 3,
+                                      "autoscaling_read_max_capacity": 40, "autoscaling_write_max_capacity": 40,
+                                      "autoscaling_read_policy_name": f"DynamoDBReadCapacityUtilization:{index_id}",
+                                      "autoscaling_write_policy_name": f"DynamoDBWriteCapacityUtilization:{index_id}",
+                                      "autoscaling_target_value": 60, "autoscaling_scale_in_cooldown": 0,
+                                      "autoscaling_scale_out_cooldown": 0}],
         "local_secondary_indexes": [{"name": "by_placed", "range_key": "placed", "projection_type": "INCLUDE",
                                      "non_key_attributes": ["channel", "total"]}],
         "ttl_attribute_name": "expires", "point_in_time_recovery_enabled": False,
@@ -302,9 +389,17 @@ def dynamodb_unencrypted():
         "point_in_time_recovery": [{"enabled": True}], "server_side_encryption": [],
         "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES", "deletion_protection_enabled": True,
         "table_class": "STANDARD", "replica": [{"region_name": "eu-west-1", "kms_key_arn": ""}],
+        "on_demand_throughput": [{"max_read_request_units": 100, "max_write_request_units": 50}],
         "tags": {}, "tags_all": {},
     }
-    return state(resource("carts", "aws_dynamodb_table", "this", table)), {
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/carts"}, "Action": "dynamodb:GetItem",
+        "Resource": table["arn"]}]})
+    return state(resource("carts", "aws_dynamodb_table", "this", table),
+                 resource("carts", "aws_dynamodb_resource_policy", "this[0]", {
+                     "id": table["arn"], "resource_arn": table["arn"], "policy": policy})), {
+        "on_demand_max_read_request_units": 100, "on_demand_max_write_request_units": 50,
+        "resource_policy": policy,
         "table_name": "carts", "hash_key": "id", "attributes": [{"name": "id", "type": "S"}],
         "server_side_encryption_enabled": False, "stream_enabled": True, "stream_view_type": "NEW_AND_OLD_IMAGES",
         "replica_regions": [{"region_name": "eu-west-1"}],
@@ -358,9 +453,30 @@ def valkeyserverless_aws_managed_key():
     shown = valkeyserverless_cache(key=None)
     values = shown["values"]["root_module"]["resources"][0]["values"]
     del values["description"]
+    # A rule of its own resource on the group (listed by the refreshed group too): kept under its name.
+    shown["values"]["root_module"]["resources"][1]["values"]["ingress"].append(
+        {"protocol": "tcp", "self": False, "cidr_blocks": ["10.60.0.0/16"], "ipv6_cidr_blocks": [],
+         "security_groups": [], "from_port": 6379, "to_port": 6379, "description": "Reports"})
+    shown["values"]["root_module"]["resources"].append(resource(
+        "presence", "aws_vpc_security_group_ingress_rule", 'this["reports"]', {
+            "id": "sgr-0bbbbbbbbbbbbbb03", "security_group_id": "sg-0fffffffffffffff1", "ip_protocol": "tcp",
+            "from_port": 6379, "to_port": 6379, "cidr_ipv4": "10.60.0.0/16", "description": "Reports"}))
     _, pinned = valkeyserverless_own_key()
     return shown, {**{key: value for key, value in pinned.items() if key != "description"},
-                   "kms_key_arn": "alias/aws/elasticache"}
+                   "kms_key_arn": "alias/aws/elasticache",
+                   "ingress_rules": {"reports": {"cidr_ipv4": "10.60.0.0/16", "description": "Reports",
+                                                 "from_port": 6379, "ip_protocol": "tcp", "to_port": 6379}}}
+
+
+def valkeyserverless_in_groups_of_others():
+    """A cache in groups its call does not own: no group of the module's beside them."""
+    shown = valkeyserverless_cache()
+    shown["values"]["root_module"]["resources"].pop()  # the call's security group
+    _, pinned = valkeyserverless_own_key()
+    dropped = ("allowed_security_group_ids", "allowed_cidr_blocks", "security_group_name",
+               "security_group_description")
+    return shown, {**{key: value for key, value in pinned.items() if key not in dropped},
+                   "create_security_group": False, "associated_security_group_ids": ["sg-0fffffffffffffff1", OTHER]}
 
 
 def valkeyserverless_redis():
@@ -378,15 +494,18 @@ CASES = {
     "elasticache-replication": ("elasticache", "sessions", elasticache_replication),
     "elasticache-cluster-mode": ("elasticache", "graph", elasticache_cluster_mode),
     "elasticache-redis": ("elasticache", "carts", elasticache_redis),
+    "elasticache-logs-elsewhere": ("elasticache", "graph", elasticache_logs_elsewhere),
     "msk-tls-and-plaintext": ("msk", "events", msk_tls_and_plaintext),
     "msk-plaintext-own-text": ("msk", "events", msk_plaintext_with_own_text),
     "msk-mutual-tls": ("msk", "events", msk_mutual_tls),
+    "msk-root-group": ("msk", "events", msk_in_a_group_of_the_root),
     "dynamodb-provisioned": ("dynamodb", "orders", dynamodb_provisioned),
     "dynamodb-unencrypted": ("dynamodb", "carts", dynamodb_unencrypted),
     "dynamodb-other-prefix": ("dynamodb", "carts", dynamodb_other_prefix),
     "valkeyserverless-own-key": ("valkeyserverless", "presence", valkeyserverless_own_key),
     "valkeyserverless-redis": ("valkeyserverless", "presence", valkeyserverless_redis),
     "valkeyserverless-aws-managed-key": ("valkeyserverless", "presence", valkeyserverless_aws_managed_key),
+    "valkeyserverless-groups-of-others": ("valkeyserverless", "presence", valkeyserverless_in_groups_of_others),
 }
 # Values every table of a state shares are written once at the top of the file.
 SHARED = {"name_prefix": "acme-legacy-", "vpc_id": VPC, "subnet_ids": SUBNETS}
@@ -470,6 +589,9 @@ def test_each_pin_holds_the_state_value(adopted, case):
     _, pinned = build()
     assert document[table] == {**({"module": kind} if not table.startswith(kind) else {}), **pinned}, out
     shared = {**SHARED, "name_prefix": "acme-new-"} if case in EXISTING else SHARED
+    if case in ("msk-root-group", "valkeyserverless-groups-of-others"):
+        # No group of the call: the state names no VPC (vpc_id is required: a problem)
+        shared = {**shared, "vpc_id": None}
     assert {key: document.get(key) for key in SHARED_BY[kind]} == {key: shared[key] for key in SHARED_BY[kind]}
     # Each pin is said, with the state's value.
     for key, value in pinned.items():
@@ -479,7 +601,8 @@ def test_each_pin_holds_the_state_value(adopted, case):
     # What no input can keep is a problem (the exact lines are in the fixtures' .out).
     assert all(("the inline rule tcp" in line and "AWS refuses the duplicate" in line) or
                "provisioned_throughput: on in the cluster; the module has no input for it" in line or
-               "logging_info.broker_logs.firehose: on in the cluster" in line for line in problems), err
+               "logging_info.broker_logs.firehose: on in the cluster" in line or
+               "vpc_id: is required" in line for line in problems), err
     assert code == (1 if problems else 0), err
 
 

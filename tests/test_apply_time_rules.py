@@ -95,7 +95,10 @@ REFUSED = [
      'local_secondary_indexes = [{ name = "by_date", range_key = "created_at" }]\n',
      f'{ENV}: [dynamodb] global_secondary_indexes: must not share a name with a local secondary index (index names '
      'are unique per table); both have by_date, got [{"autoscaling_read_max_capacity": null, '
-     '"autoscaling_write_max_capacity": null, "hash_key": "created_at", "max_read_request_units": null, '
+     '"autoscaling_read_policy_name": null, "autoscaling_scale_in_cooldown": null, '
+     '"autoscaling_scale_out_cooldown": null, "autoscaling_target_value": null, '
+     '"autoscaling_write_max_capacity": null, "autoscaling_write_policy_name": null, '
+     '"hash_key": "created_at", "max_read_request_units": null, '
      '"max_write_request_units": null, "name": "by_date", "non_key_attributes": null, "projection_type": "ALL", '
      '"range_key": null, "read_capacity": null, "write_capacity": null}]'),
     ("dynamodb-key-name-256-bytes",

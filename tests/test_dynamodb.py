@@ -136,8 +136,10 @@ def test_secure_defaults():
              "global_secondary_indexes": [{"name": "by_place", "hash_key": "place_id", "projection_type": "ALL",
                                            "non_key_attributes": ["title"]}]},
             "global_secondary_indexes: must have projection_type ALL, KEYS_ONLY or INCLUDE, with non_key_attributes "
-            'exactly when INCLUDE, got [{"autoscaling_read_max_capacity": null, "autoscaling_write_max_capacity": null, '
-            '"hash_key": "place_id", "max_read_request_units": null, '
+            'exactly when INCLUDE, got [{"autoscaling_read_max_capacity": null, "autoscaling_read_policy_name": null, '
+            '"autoscaling_scale_in_cooldown": null, "autoscaling_scale_out_cooldown": null, '
+            '"autoscaling_target_value": null, "autoscaling_write_max_capacity": null, '
+            '"autoscaling_write_policy_name": null, "hash_key": "place_id", "max_read_request_units": null, '
             '"max_write_request_units": null, "name": "by_place", "non_key_attributes": ["title"], '
             '"projection_type": "ALL", "range_key": null, "read_capacity": null, "write_capacity": null}]',
             id="non-key-attributes-without-include",
@@ -222,7 +224,10 @@ def test_module_json_has_one_table(module_json):
         "list(object({name = string, hash_key = string, range_key = optional(string), projection_type = "
         'optional(string, "ALL"), non_key_attributes = optional(list(string)), read_capacity = optional(number), '
         "write_capacity = optional(number), autoscaling_read_max_capacity = optional(number), "
-        "autoscaling_write_max_capacity = optional(number), max_read_request_units = optional(number), "
+        "autoscaling_write_max_capacity = optional(number), autoscaling_target_value = optional(number), "
+        "autoscaling_scale_in_cooldown = optional(number), autoscaling_scale_out_cooldown = optional(number), "
+        "autoscaling_read_policy_name = optional(string), autoscaling_write_policy_name = optional(string), "
+        "max_read_request_units = optional(number), "
         "max_write_request_units = optional(number)}))"
     )
 

@@ -75,7 +75,10 @@ def test_python_accepts_the_example_and_refuses_a_ceiling_below_the_floor():
     assert problems({**AUTOSCALED, "global_secondary_indexes": [{**index, "autoscaling_write_max_capacity": 8}]}) == [
         "global_secondary_indexes: must give each index an autoscaling_write_max_capacity of at least its "
         "write_capacity (default: the table's write_capacity), got [{\"autoscaling_read_max_capacity\": 30, "
-        "\"autoscaling_write_max_capacity\": 8, \"hash_key\": \"title\", \"max_read_request_units\": null, "
+        "\"autoscaling_read_policy_name\": null, \"autoscaling_scale_in_cooldown\": null, "
+        "\"autoscaling_scale_out_cooldown\": null, \"autoscaling_target_value\": null, "
+        "\"autoscaling_write_max_capacity\": 8, \"autoscaling_write_policy_name\": null, "
+        "\"hash_key\": \"title\", \"max_read_request_units\": null, "
         "\"max_write_request_units\": null, \"name\": \"TitleIndex\", \"non_key_attributes\": [\"id\"], "
         "\"projection_type\": \"INCLUDE\", \"range_key\": \"age\", \"read_capacity\": 10, \"write_capacity\": 10}]"
     ]

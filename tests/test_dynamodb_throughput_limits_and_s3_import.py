@@ -92,7 +92,10 @@ def test_index_limit_rule():
     found = problems(global_secondary_indexes=[{"name": "by_place", "hash_key": "place_id", "max_read_request_units": -2}])
     assert found == [
         "global_secondary_indexes: must have max_read_request_units and max_write_request_units of at least 1, or -1 "
-        '(no limit), got [{"autoscaling_read_max_capacity": null, "autoscaling_write_max_capacity": null, '
+        '(no limit), got [{"autoscaling_read_max_capacity": null, "autoscaling_read_policy_name": null, '
+        '"autoscaling_scale_in_cooldown": null, "autoscaling_scale_out_cooldown": null, '
+        '"autoscaling_target_value": null, "autoscaling_write_max_capacity": null, '
+        '"autoscaling_write_policy_name": null, '
             '"hash_key": "place_id", "max_read_request_units": -2, "max_write_request_units": null, '
         '"name": "by_place", "non_key_attributes": null, "projection_type": "ALL", "range_key": null, '
         '"read_capacity": null, "write_capacity": null}]'

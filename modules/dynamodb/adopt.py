@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.adoption.kit import (COMMON, ENABLED, FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Report, one, own_tags,
-                                    split_name)
+import json
+
+from generator.adoption.kit import (COMMON, ENABLED, FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Report, move, one,
+                                    own_tags, scaling_policy, scaling_target, split_name, tracking)
 from generator.adoption.statefile import BOOLEAN, INTEGER, STRING, ListOf, Object, objects
 
 # What the adopter reads of each resource type, and nothing more (generator.adoption.statefile): a value of another
@@ -19,7 +21,10 @@ STATE_SHAPES = {
         "global_secondary_index?": objects(**{
             "name": STRING, "hash_key": STRING, "range_key?": STRING, "projection_type?": STRING,
             "non_key_attributes?": ListOf(STRING), "read_capacity?": INTEGER, "write_capacity?": INTEGER,
+            "on_demand_throughput?": objects(**{"max_read_request_units?": INTEGER,
+                                                "max_write_request_units?": INTEGER}),
         }),
+        "on_demand_throughput?": objects(**{"max_read_request_units?": INTEGER, "max_write_request_units?": INTEGER}),
         "local_secondary_index?": objects(**{
             "name": STRING, "range_key": STRING, "projection_type?": STRING, "non_key_attributes?": ListOf(STRING),
         }),
@@ -29,6 +34,7 @@ STATE_SHAPES = {
         "stream_enabled?": BOOLEAN, "stream_view_type?": STRING, "deletion_protection_enabled?": BOOLEAN,
         "table_class?": STRING, "replica?": objects(**{"region_name": STRING, "kms_key_arn?": STRING, "propagate_tags?": BOOLEAN, "point_in_time_recovery?": BOOLEAN}),
     }),
+    "aws_dynamodb_resource_policy": Object({**COMMON, "resource_arn": STRING, "policy": STRING}),
 }
 
 
@@ -50,9 +56,29 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
     billing = v.get("billing_mode") or "PROVISIONED"
     adopted.pin("billing_mode", billing, "the table's billing mode", IN_PLACE)
     provisioned = billing == "PROVISIONED"
+    scaling = _table_scaling(adopted, report, resources, moved, v["name"]) if provisioned else {}
     if provisioned:
-        adopted.pin("read_capacity", v.get("read_capacity"), "the table's capacity", IN_PLACE)
-        adopted.pin("write_capacity", v.get("write_capacity"), "the table's capacity", IN_PLACE)
+        for direction in ("read", "write"):
+            # Auto scaled: the target's floor is the capacity the module sets (the table's own moves with load).
+            floor = scaling.get(direction, {}).get("min_capacity")
+            adopted.pin(f"{direction}_capacity", floor if floor is not None else v.get(f"{direction}_capacity"),
+                        "the table's capacity" if floor is None else "the table's auto scaling floor", IN_PLACE)
+        pins = scaling.get("pins", {})
+        for direction in ("read", "write"):
+            adopted.pin(f"autoscaling_{direction}_max_capacity", pins.get(f"autoscaling_{direction}_max_capacity"),
+                        "the table's auto scaling ceiling", IN_PLACE)
+            adopted.pin(f"autoscaling_{direction}_policy_name", pins.get(f"autoscaling_{direction}_policy_name"),
+                        "the table's scaling policy's name", FORCES_NEW)
+        adopted.pin("autoscaling_target_value", pins.get("autoscaling_target_value", adopted.defaults.get(
+            "autoscaling_target_value")), "the utilization the table's scaling policies keep", IN_PLACE)
+        for way in ("in", "out"):
+            adopted.pin(f"autoscaling_scale_{way}_cooldown", pins.get(f"autoscaling_scale_{way}_cooldown"),
+                        "the table's scaling policies' cooldown", IN_PLACE)
+    limits = next(iter(v.get("on_demand_throughput") or []), {})
+    for direction in ("read", "write"):
+        adopted.pin(f"on_demand_max_{direction}_request_units",
+                    (limits.get(f"max_{direction}_request_units") or None) if not provisioned else None,
+                    "the table's on-demand throughput limit", IN_PLACE, attribute="on_demand_throughput")
     indexes = []
     for index in sorted(v.get("global_secondary_index") or [], key=lambda i: i["name"]):
         item = {"name": index["name"], "hash_key": index["hash_key"]}
@@ -62,9 +88,14 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
             item["projection_type"] = index["projection_type"]
         if index.get("non_key_attributes"):
             item["non_key_attributes"] = sorted(index["non_key_attributes"])
+        limits = next(iter(index.get("on_demand_throughput") or []), {})
+        for direction in ("read", "write"):
+            if not provisioned and limits.get(f"max_{direction}_request_units"):
+                item[f"max_{direction}_request_units"] = limits[f"max_{direction}_request_units"]
         if provisioned:
             item["read_capacity"] = index.get("read_capacity")
             item["write_capacity"] = index.get("write_capacity")
+            item.update(_index_scaling(adopted, resources, moved, v["name"], index["name"], item, scaling))
         indexes.append(item)
     adopted.pin("global_secondary_indexes", indexes, "the table's global secondary indexes", IN_PLACE)
     local = []
@@ -106,6 +137,82 @@ def _dynamodb(adopted: Adopted, report: Report, resources: list[dict[str, Any]],
         replicas.append(item)
     adopted.pin("replica_regions", replicas, "the table's replicas", IN_PLACE)
     own_tags(adopted, v, "table")
+    policy = one(resources, "aws_dynamodb_resource_policy", lambda p: p["resource_arn"] == v.get("arn"))
+    if policy is not None:
+        # The module declares it too (count: create_resource_policy, which the file's resource_policy turns on):
+        # without the pin the module would destroy it.
+        adopted.source = policy["address"]
+        move(adopted, moved, policy, "aws_dynamodb_resource_policy.this[0]")
+        adopted.pin("resource_policy", policy["values"]["policy"], "the table's resource policy", IN_PLACE,
+                    attribute="policy")
+
+
+def _table_scaling(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str],
+                   name: str) -> dict[str, Any]:
+    """The table's scalable targets and target tracking policies: moved to the module's, their ceilings, target,
+    cooldowns and names pinned. Returns each direction's target values, and the pins."""
+    found: dict[str, Any] = {"pins": {}}
+    configurations = []
+    for direction in ("read", "write"):
+        dimension = f"dynamodb:table:{direction.capitalize()}CapacityUnits"
+        target = scaling_target(resources, f"table/{name}", dimension)
+        policy = scaling_policy(resources, f"table/{name}", dimension)
+        if target is None:
+            continue
+        move(adopted, moved, target, f"aws_appautoscaling_target.{direction}[0]")
+        move(adopted, moved, policy, f"aws_appautoscaling_policy.{direction}[0]")
+        found[direction] = target["values"]
+        found["pins"][f"autoscaling_{direction}_max_capacity"] = target["values"]["max_capacity"]
+        if policy is not None:
+            found["pins"][f"autoscaling_{direction}_policy_name"] = policy["values"]["name"]
+            configurations.append((policy["address"], tracking(policy)))
+    if configurations:
+        first = configurations[0][1]
+        for key, input_key in (("target_value", "autoscaling_target_value"),
+                               ("scale_in_cooldown", "autoscaling_scale_in_cooldown"),
+                               ("scale_out_cooldown", "autoscaling_scale_out_cooldown")):
+            if first.get(key) is not None:
+                found["pins"][input_key] = first[key]
+            for address, other in configurations[1:]:
+                if other.get(key) != first.get(key):
+                    report.notes.append(f"{address}: {key} {other.get(key)}: the module gives the table's read and "
+                                        f"write policies one {input_key} ({first.get(key)}); an in-place change")
+    return found
+
+
+def _index_scaling(adopted: Adopted, resources: list[dict[str, Any]], moved: set[str], table: str, index: str,
+                   item: dict[str, Any], scaling: dict[str, Any]) -> dict[str, Any]:
+    """An index's scalable targets and policies: moved to the module's (keyed by the index's name), and what differs
+    from the table's (ceiling, target, cooldowns) or from the module's own name pinned in the index's entry."""
+    pins: dict[str, Any] = {}
+    table_pins = scaling.get("pins", {})
+    key = json.dumps(index)
+    for direction in ("read", "write"):
+        dimension = f"dynamodb:index:{direction.capitalize()}CapacityUnits"
+        resource_id = f"table/{table}/index/{index}"
+        target = scaling_target(resources, resource_id, dimension)
+        policy = scaling_policy(resources, resource_id, dimension)
+        if target is None:
+            continue
+        move(adopted, moved, target, f"aws_appautoscaling_target.index_{direction}[{key}]")
+        move(adopted, moved, policy, f"aws_appautoscaling_policy.index_{direction}[{key}]")
+        floor = target["values"]["min_capacity"]
+        if floor is not None:
+            pins[f"{direction}_capacity"] = floor
+        table_ceiling = table_pins.get(f"autoscaling_{direction}_max_capacity")
+        ceiling = target["values"]["max_capacity"]
+        if ceiling != max(floor or 0, table_ceiling or 0):
+            pins[f"autoscaling_{direction}_max_capacity"] = ceiling
+        if policy is not None:
+            pins[f"autoscaling_{direction}_policy_name"] = policy["values"]["name"]
+            configuration = tracking(policy)
+            for state_key, input_key in (("target_value", "autoscaling_target_value"),
+                                         ("scale_in_cooldown", "autoscaling_scale_in_cooldown"),
+                                         ("scale_out_cooldown", "autoscaling_scale_out_cooldown")):
+                if configuration.get(state_key) is not None and configuration[state_key] != table_pins.get(
+                        input_key, adopted.defaults.get(input_key)):
+                    pins[input_key] = configuration[state_key]
+    return pins
 
 
 ADOPTER = Adopter(

@@ -63,6 +63,11 @@ GSI = object_of(
     write_capacity=optional(NUMBER),
     autoscaling_read_max_capacity=optional(NUMBER),
     autoscaling_write_max_capacity=optional(NUMBER),
+    autoscaling_target_value=optional(NUMBER),
+    autoscaling_scale_in_cooldown=optional(NUMBER),
+    autoscaling_scale_out_cooldown=optional(NUMBER),
+    autoscaling_read_policy_name=optional(STRING),
+    autoscaling_write_policy_name=optional(STRING),
     max_read_request_units=optional(NUMBER),
     max_write_request_units=optional(NUMBER),
 )
@@ -188,8 +193,12 @@ AWS_NAMES = (
     ),
     *(
         rules.AwsName(
-            "Application Auto Scaling policy", _NAME_INPUTS, f"<table name>-{direction}-capacity",
-            text(TABLE_NAME, f"-{direction}-capacity"),
+            # A policy name given is the name (its own rule keeps it within 255): only the table's name can push the
+            # default past the limit.
+            "Application Auto Scaling policy", _NAME_INPUTS,
+            f"<table name>-{direction}-capacity",
+            if_(var(f"autoscaling_{direction}_policy_name").is_null(), text(TABLE_NAME, f"-{direction}-capacity"),
+                var(f"autoscaling_{direction}_policy_name")),
             # AWS allows 256 (PutScalingPolicy PolicyName); the provider's schema stops at 255.
             255, "aws_appautoscaling_policy: name is at most 255 characters",
             created=PROVISIONED,
@@ -343,6 +352,17 @@ INPUTS = InputSet(
             default=70,
             rules=(rules.between(20, 90),),
         ),
+        *(
+            Input(
+                f"autoscaling_{direction}_policy_name",
+                STRING,
+                f"Name of the table's {direction} scaling policy, to keep an existing policy's (the name cannot "
+                f"change: another one replaces the policy). Default: <table name>-{direction}-capacity.",
+                default=None,
+                rules=(rules.length_between(1, 255),),
+            )
+            for direction in ("read", "write")
+        ),
         Input(
             "global_secondary_indexes",
             list_of(GSI),
@@ -350,7 +370,10 @@ INPUTS = InputSet(
             "non_key_attributes (INCLUDE only) and, for PROVISIONED tables, read_capacity and write_capacity "
             "(default: the table's). On a PROVISIONED table each index is auto scaled like the table, from its own "
             "capacity up to its own autoscaling_read_max_capacity / autoscaling_write_max_capacity, by default the "
-            "table's ceiling (autoscaling_*_max_capacity) or its own capacity if higher. An apply "
+            "table's ceiling (autoscaling_*_max_capacity) or its own capacity if higher; autoscaling_target_value, "
+            "autoscaling_scale_in_cooldown, autoscaling_scale_out_cooldown (default: the table's) and "
+            "autoscaling_read_policy_name / autoscaling_write_policy_name (default: <table name>-<index>-read-capacity, "
+            "-write-capacity; an existing policy's name cannot change) are the index's own. An apply "
             "after the scaler moved an index sets it back to that floor (the provider cannot ignore one index's "
             "capacity without ignoring every index change); the scaler then moves it again.",
             default=[],
@@ -394,6 +417,28 @@ INPUTS = InputSet(
                     example=[{"name": "by_place", "hash_key": "review_id", "autoscaling_read_max_capacity": 0}],
                     passing=[{"name": "by_place", "hash_key": "review_id", "autoscaling_read_max_capacity": 30,
                               "autoscaling_write_max_capacity": 30}],
+                ),
+                Rule(
+                    "have an autoscaling_target_value between 20 and 90 and cooldowns that are whole numbers of "
+                    "seconds, at least 0",
+                    when=all_(value, lambda i: all_of(
+                        unless_null(i["autoscaling_target_value"], i["autoscaling_target_value"].between(20, 90)),
+                        *(unless_null(i[f"autoscaling_scale_{way}_cooldown"],
+                                      i[f"autoscaling_scale_{way}_cooldown"].is_whole()
+                                      & (i[f"autoscaling_scale_{way}_cooldown"] >= 0)) for way in ("in", "out")))),
+                    example=[{"name": "by_place", "hash_key": "review_id", "autoscaling_target_value": 95}],
+                    passing=[{"name": "by_place", "hash_key": "review_id", "autoscaling_target_value": 70,
+                              "autoscaling_scale_in_cooldown": 0, "autoscaling_scale_out_cooldown": 60}],
+                ),
+                Rule(
+                    "have autoscaling_read_policy_name and autoscaling_write_policy_name of 1 to 255 characters",
+                    when=all_(value, lambda i: all_of(*(
+                        unless_null(i[f"autoscaling_{d}_policy_name"],
+                                    i[f"autoscaling_{d}_policy_name"].length().between(1, 255))
+                        for d in ("read", "write")))),
+                    example=[{"name": "by_place", "hash_key": "review_id", "autoscaling_read_policy_name": ""}],
+                    passing=[{"name": "by_place", "hash_key": "review_id",
+                              "autoscaling_read_policy_name": "DynamoDBReadCapacityUtilization:table/t/index/by_place"}],
                 ),
             ),
         ),

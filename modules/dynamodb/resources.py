@@ -240,7 +240,11 @@ def _capacity_autoscaling(stack: Any) -> None:
         "autoscaled_indexes",
         f"${{local.provisioned ? {{ for i in {INPUT.global_secondary_indexes} : i.name => {{"
         f" read = coalesce(i.read_capacity, {INPUT.read_capacity}), write = coalesce(i.write_capacity, {INPUT.write_capacity}),"
-        f" read_max = i.autoscaling_read_max_capacity, write_max = i.autoscaling_write_max_capacity"
+        f" read_max = i.autoscaling_read_max_capacity, write_max = i.autoscaling_write_max_capacity,"
+        f" target = i.autoscaling_target_value != null ? i.autoscaling_target_value : {INPUT.autoscaling_target_value},"
+        f" scale_in = i.autoscaling_scale_in_cooldown != null ? i.autoscaling_scale_in_cooldown : {INPUT.autoscaling_scale_in_cooldown},"
+        f" scale_out = i.autoscaling_scale_out_cooldown != null ? i.autoscaling_scale_out_cooldown : {INPUT.autoscaling_scale_out_cooldown},"
+        " read_policy = i.autoscaling_read_policy_name, write_policy = i.autoscaling_write_policy_name"
         " } } : {}}",
     )
     # Sent only when given: Application Auto Scaling keeps its own defaults otherwise.
@@ -259,7 +263,11 @@ def _capacity_autoscaling(stack: Any) -> None:
             **cooldowns,
         }
         _table_scaling(stack, direction, capacity, ceiling, tracking)
-        _index_scaling(stack, direction, ceiling, tracking, autoscaled_indexes)
+        # Each index's own target and cooldowns (default: the table's, resolved in local.autoscaled_indexes).
+        index_tracking = {**tracking, "target_value": number("each.value.target"),
+                          "scale_in_cooldown": number("each.value.scale_in"),
+                          "scale_out_cooldown": number("each.value.scale_out")}
+        _index_scaling(stack, direction, ceiling, index_tracking, autoscaled_indexes)
 
 
 def _table_scaling(stack: Any, direction: str, capacity: str, ceiling: str, tracking: dict[str, Any]) -> None:
@@ -278,7 +286,8 @@ def _table_scaling(stack: Any, direction: str, capacity: str, ceiling: str, trac
     policy = aws.AppautoscalingPolicy(
         stack,
         f"{direction}_policy",
-        name=f"${{local.table_name}}-{direction}-capacity",
+        name=f"${{{getattr(INPUT, f'autoscaling_{direction}_policy_name')} != null ? "
+        f"{getattr(INPUT, f'autoscaling_{direction}_policy_name')} : \"${{local.table_name}}-{direction}-capacity\"}}",
         policy_type="TargetTrackingScaling",
         service_namespace=f"${{aws_appautoscaling_target.{direction}[0].service_namespace}}",
         resource_id=f"${{aws_appautoscaling_target.{direction}[0].resource_id}}",
@@ -307,7 +316,8 @@ def _index_scaling(stack: Any, direction: str, ceiling: str, tracking: dict[str,
     index_policy = aws.AppautoscalingPolicy(
         stack,
         f"index_{direction}_policy",
-        name=f"${{local.table_name}}-${{each.key}}-{direction}-capacity",
+        name=f"${{each.value.{direction}_policy != null ? each.value.{direction}_policy : "
+        f"\"${{local.table_name}}-${{each.key}}-{direction}-capacity\"}}",
         policy_type="TargetTrackingScaling",
         service_namespace=f"${{aws_appautoscaling_target.index_{direction}[each.key].service_namespace}}",
         resource_id=f"${{aws_appautoscaling_target.index_{direction}[each.key].resource_id}}",

@@ -23,16 +23,17 @@ STATE_SHAPES = {
         "transit_encryption_mode?": STRING, "user_group_ids?": ListOf(STRING), "snapshot_retention_limit": INTEGER,
         "snapshot_window": STRING, "maintenance_window": STRING, "final_snapshot_identifier?": STRING,
         "notification_topic_arn?": STRING, "auto_minor_version_upgrade?": BOOLEAN_OR_STRING,
-        "data_tiering_enabled?": BOOLEAN, "log_delivery_configuration?": objects(log_type=STRING),
+        "data_tiering_enabled?": BOOLEAN, "log_delivery_configuration?": objects(**{
+            "log_type": STRING, "destination?": STRING, "destination_type?": STRING}),
         "parameter_group_name": STRING, "subnet_group_name": STRING, "security_group_ids?": ListOf(STRING),
         # Read only as there or not (the AUTH token itself is never pinned, and marked sensitive by the state).
-        "auth_token?": STRING,
+        "auth_token?": STRING, "apply_immediately?": BOOLEAN,
     }),
     "aws_elasticache_parameter_group": Object({
         **COMMON, "name": STRING, "description": STRING, "parameter?": objects(name=STRING, value=STRING),
     }),
     "aws_elasticache_subnet_group": Object({
-        **COMMON, "name": STRING, "subnet_ids": ListOf(STRING), "vpc_id?": STRING,
+        **COMMON, "name": STRING, "subnet_ids": ListOf(STRING), "vpc_id?": STRING, "description?": STRING,
     }),
 }
 
@@ -95,12 +96,22 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
     adopted.pin("auto_minor_version_upgrade", as_bool(v.get("auto_minor_version_upgrade")), "the group has it",
                 IN_PLACE)
     adopted.pin("data_tiering_enabled", bool(v.get("data_tiering_enabled")), "the group has it", FORCES_NEW)
+    # Not AWS's: how the old root applied changes (now, not in the maintenance window). Kept, so that the first
+    # apply behaves as the team's applies did; null (never set) is the module's default.
+    adopted.pin("apply_immediately", bool(v.get("apply_immediately")), "the old root applied changes at once",
+                IN_PLACE)
     deliveries = {d["log_type"]: d for d in v.get("log_delivery_configuration") or []}
     adopted.pin("slow_log_enabled", "slow-log" in deliveries, "the group delivers no slow log today", IN_PLACE)
     adopted.pin("engine_log_enabled", "engine-log" in deliveries, "the group delivers no engine log today", IN_PLACE)
-    if deliveries:
-        report.notes.append(f"[{table}] the group's log deliveries move to the module's own log groups "
-                            "(/aws/elasticache/<id>/…): an in-place change")
+    # Where the logs go today is kept: a CloudWatch log group by name (the old group itself is forgotten, not
+    # destroyed), a Firehose stream by name.
+    for key in ("slow_log", "engine_log"):
+        delivery = deliveries.get(key.replace("_", "-")) or {}
+        kind = delivery.get("destination_type")
+        adopted.pin(f"{key}_group_name", delivery.get("destination") if kind == "cloudwatch-logs" else None,
+                    "the log group the group delivers it to", IN_PLACE, attribute="log_delivery_configuration")
+        adopted.pin(f"{key}_firehose_stream", delivery.get("destination") if kind == "kinesis-firehose" else None,
+                    "the Firehose stream the group delivers it to", IN_PLACE, attribute="log_delivery_configuration")
     if v.get("transit_encryption_enabled") and v.get("auth_token"):
         report.notes.append(f"[{table}] auth_token: keep supplying the group's AUTH token when you apply, as "
                             f"TF_VAR_{table}_auth_token (never in the file)")
@@ -139,6 +150,8 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
         moved.add(subnets["address"])
         adopted.pin("subnet_group_name", s["name"], "the subnet group's name; the replication group names it",
                     FORCES_NEW, group_id, "name")
+        adopted.pin("subnet_group_description", s.get("description"), "the subnet group's description",
+                    IN_PLACE, f"Subnets of {group_id}", "description")
         adopted.pin("subnet_ids", list(s["subnet_ids"]), "the subnet group's subnets", IN_PLACE)
         adopted.pin("vpc_id", s.get("vpc_id"), "the subnet group's VPC", IDENTITY)
     port = v["port"]

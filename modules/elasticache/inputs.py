@@ -196,8 +196,8 @@ FIREHOSE_STREAM_RULES = (rules.matches("[a-zA-Z0-9_.-]{1,64}", "be a Firehose de
 
 
 def _cloudwatch_log(flag: str, stream: str) -> Expr:
-    """The log type goes to the module's CloudWatch log group (on, and no Firehose stream)."""
-    return var(flag) & var(stream).is_null()
+    """The log type goes to the module's CloudWatch log group (on, no Firehose stream, no group of the caller's)."""
+    return var(flag) & var(stream).is_null() & var(stream.replace("_firehose_stream", "_group_name")).is_null()
 
 
 # Logs in the module's CloudWatch log groups (Firehose streams are encrypted by their owner).
@@ -421,6 +421,15 @@ INPUTS = InputSet(
             default=None,
             # AWS CreateCacheSubnetGroup: at most 255 letters, digits or hyphens, stored in lowercase.
             rules=(rules.matches("[a-z0-9-]{1,255}", "be 1 to 255 lowercase letters, digits or hyphens"),),
+        ),
+        Input(
+            "subnet_group_description",
+            STRING,
+            "Description of the cache subnet group, to keep an existing group's (AWS's default is \"Managed by "
+            "Terraform\" for one Terraform created without it). Default: Subnets of <replication group id>.",
+            default=None,
+            # CreateCacheSubnetGroup: CacheSubnetGroupDescription is required, at most 255 characters.
+            rules=(rules.length_between(1, 255),),
         ),
         Input(
             "parameter_group_name",
@@ -658,12 +667,36 @@ INPUTS = InputSet(
             )
             for log, _, _ in LOG_TYPES
         ),
+        *(
+            Input(
+                f"{log.replace('-', '_')}_group_name",
+                STRING,
+                f"Name of an existing CloudWatch log group to deliver the {log.replace('-', ' ')} to instead of the "
+                "module's own (which is then not created): to keep where an existing replication group delivers it. "
+                "The group, its retention and its encryption are yours.",
+                default=None,
+                # CloudWatch Logs CreateLogGroup: logGroupName is 1-512 of [.-_/#A-Za-z0-9].
+                rules=(rules.matches("[.\\-_/#A-Za-z0-9]{1,512}", "be a CloudWatch log group name: 1 to 512 "
+                                     "letters, digits, ., -, _, / or #"),),
+            )
+            for log, _, _ in LOG_TYPES
+        ),
         *shared.logs("the slow and engine log groups"),
         shared.TAGS_WITH_NAME,
         *alarms.alarm_inputs(alarms.ELASTICACHE_ALARMS),
     ),
     checks=(
         *alarms.ALARM_CHECKS,
+        *(
+            Check(
+                (f"{log.replace('-', '_')}_group_name", stream),
+                f"must not be set together with {stream} (a log type has one destination)",
+                when=var(f"{log.replace('-', '_')}_group_name").is_null() | var(stream).is_null(),
+                example={f"{log.replace('-', '_')}_group_name": "/team/cache", stream: "cache-logs"},
+                passing={f"{log.replace('-', '_')}_group_name": "/team/cache"},
+            )
+            for log, _, stream in LOG_TYPES
+        ),
         Check(
             ("cluster_name", "name_prefix"),
             "must give a replication group id (name_prefix + cluster_name) of at most 40 lowercase letters, digits "

@@ -98,7 +98,9 @@ def _subnet_group(stack: Any) -> Any:
         stack,
         "subnet_group",
         name=f"${{{INPUT.subnet_group_name} != null ? {INPUT.subnet_group_name} : local.replication_group_id}}",
-        description="Subnets of ${local.replication_group_id}",
+        description=f'${{{INPUT.subnet_group_description} != null ? {INPUT.subnet_group_description} : '
+        '"Subnets of ${local.replication_group_id}"}',
+
         subnet_ids=strings(INPUT.subnet_ids),
         tags=string_map(INPUT.tags),
     )
@@ -146,7 +148,8 @@ def _log_groups(stack: Any, key: Any, module_key_arn: str) -> None:
             log_type,
             name=f"/aws/elasticache/${{local.replication_group_id}}/{log_type.replace('_', '-')}",
             inputs=INPUT,
-            enabled=f"{getattr(INPUT, flag)} && {getattr(INPUT, log_type + '_firehose_stream')} == null",
+            enabled=f"{getattr(INPUT, flag)} && {getattr(INPUT, log_type + '_firehose_stream')} == null && "
+            f"{getattr(INPUT, log_type + '_group_name')} == null",
             module_key_arn=module_key_arn,
             key_policy=key.policy,
         )
@@ -282,6 +285,12 @@ def _log_delivery(stack: Any, group: Any) -> None:
         'destination_type = "cloudwatch-logs" }], '
         '[for g in aws_cloudwatch_log_group.engine_log : { log_type = "engine-log", destination = g.name, '
         'destination_type = "cloudwatch-logs" }], '
+        f'[for g in compact([{INPUT.slow_log_enabled} && {INPUT.slow_log_firehose_stream} == null ? '
+        f'{INPUT.slow_log_group_name} : null]) : '
+        '{ log_type = "slow-log", destination = g, destination_type = "cloudwatch-logs" }], '
+        f'[for g in compact([{INPUT.engine_log_enabled} && {INPUT.engine_log_firehose_stream} == null ? '
+        f'{INPUT.engine_log_group_name} : null]) : '
+        '{ log_type = "engine-log", destination = g, destination_type = "cloudwatch-logs" }], '
         f'[for s in compact([{INPUT.slow_log_enabled} ? {INPUT.slow_log_firehose_stream} : null]) : '
         '{ log_type = "slow-log", destination = s, destination_type = "kinesis-firehose" }], '
         f'[for s in compact([{INPUT.engine_log_enabled} ? {INPUT.engine_log_firehose_stream} : null]) : '

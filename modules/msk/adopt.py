@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from generator.adoption.kit import (COMMON, ENABLED, FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Report, one, own_tags, security_group,
-                                    split_name)
+from generator.adoption.kit import (COMMON, ENABLED, FORCES_NEW, IDENTITY, IN_PLACE, Adopted, Adopter, Report, move, one,
+                                    own_tags, scaling_policy, scaling_target, security_group, split_name, tracking)
 from generator.adoption.statefile import BOOLEAN, INTEGER, STRING, ListOf, Object, objects
 
 # What the adopter reads of each resource type, and nothing more (generator.adoption.statefile): a value of another
@@ -78,6 +78,8 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
     adopted.pin("broker_instance_type", nodes["instance_type"], "the brokers' type", IN_PLACE)
     ebs = ((nodes.get("storage_info") or [{}])[0].get("ebs_storage_info") or [{}])[0]
     adopted.pin("ebs_volume_size", ebs.get("volume_size"), "the brokers' storage; AWS only grows it", IN_PLACE)
+    _storage_scaling(adopted, report, resources, moved, v.get("arn") or "", ebs.get("volume_size"))
+    adopted.source = cluster["address"]
     if any(t.get("enabled") for t in ebs.get("provisioned_throughput") or []):
         report.problems.append(f"{cluster['address']}: broker_node_group_info.storage_info.ebs_storage_info."
                                "provisioned_throughput: on in the cluster; the module has no input for it")
@@ -179,10 +181,43 @@ def _msk(adopted: Adopted, report: Report, resources: list[dict[str, Any]], move
             (9092, 9098, "self"): "aws_vpc_security_group_ingress_rule.between_brokers[0]",
         },
         moved,
+        groups_effect=FORCES_NEW,
     )
     vpc = next((r["values"].get("vpc_id") for r in resources if r["type"] == "aws_security_group"
                 and r["address"] in moved), None)
     adopted.pin("vpc_id", vpc, "the security group's VPC", IDENTITY)
+
+
+def _storage_scaling(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str], arn: str,
+                     volume: int | None) -> None:
+    """Storage auto scaling of the cluster's brokers: the target and policy moved to the module's, its ceiling,
+    target and policy name pinned."""
+    dimension = "kafka:broker-storage:VolumeSize"
+    target = scaling_target(resources, arn, dimension)
+    if target is None:
+        return
+    policy = scaling_policy(resources, arn, dimension)
+    ceiling = target["values"]["max_capacity"]
+    if volume is not None and ceiling <= volume:
+        # The module refuses a ceiling at or below the volumes (storage could never grow): the target stays in AWS,
+        # forgotten, as idle as it is today.
+        report.notes.append(f"[{adopted.table}] {target['address']}: storage auto scaling up to {ceiling} GiB, at or "
+                            f"below the brokers' {volume} GiB, never grows them: it is forgotten (destroy = false), "
+                            "not moved; set storage_autoscaling_max_capacity above ebs_volume_size to scale")
+        return
+    adopted.source = target["address"]
+    move(adopted, moved, target, "aws_appautoscaling_target.storage[0]")
+    adopted.pin("storage_autoscaling_max_capacity", ceiling, "the storage auto scaling ceiling", IN_PLACE,
+                attribute="max_capacity")
+    if policy is not None:
+        adopted.source = policy["address"]
+        move(adopted, moved, policy, "aws_appautoscaling_policy.storage[0]")
+        value = tracking(policy).get("target_value")
+        if value is not None:
+            adopted.pin("storage_autoscaling_target_value", value, "the utilization storage auto scaling keeps",
+                        IN_PLACE, attribute="target_tracking_scaling_policy_configuration.target_value")
+        adopted.pin("storage_autoscaling_policy_name", policy["values"]["name"], "the storage scaling policy's name",
+                    FORCES_NEW, None, "name")
 
 
 def _reconcile(key: str, value: Any, table: Mapping[str, Any]) -> str | None:

@@ -258,7 +258,8 @@ SERVER_PROPERTIES_RULES = (
 )
 
 SERVER_PROPERTIES_TEXT_RULES = (
-    rules.length_between(1, 100000),
+    # 0: a configuration created with no properties at all (terraform-aws-msk-kafka-cluster's default) holds "".
+    rules.length_between(0, 100000),
     rules.Rule(
         "hold no control characters but line breaks (no tabs either)",
         when=all_(_lines(value), lambda line: rules.no_control_characters(line)),
@@ -410,6 +411,14 @@ INPUTS = InputSet(
             default=60,
             rules=(rules.between(10, 90),),
         ),
+        Input(
+            "storage_autoscaling_policy_name",
+            STRING,
+            "Name of the storage scaling policy, to keep an existing policy's (the name cannot change: another one "
+            "replaces the policy). Default: <cluster name>-broker-storage.",
+            default=None,
+            rules=(rules.length_between(1, 255),),
+        ),
         *shared.network(
             "the enabled Kafka listeners",
             Input(
@@ -508,8 +517,8 @@ INPUTS = InputSet(
             "server_properties: other text, even another line ending, is a new configuration revision, which the "
             "brokers take with a rolling restart. Read as Java properties: # and ! comments, = or : between name "
             "and value; no backslash (escapes, continuations) and no control characters but line breaks; the "
-            "properties and value types of server_properties, each set once. Default: none (server_properties is "
-            "used).",
+            "properties and value types of server_properties, each set once; \"\" keeps a configuration created "
+            "with no properties. Default: none (server_properties is used).",
             default=None,
             rules=SERVER_PROPERTIES_TEXT_RULES,
         ),

@@ -307,7 +307,9 @@ def _storage_autoscaling(stack: Any, cluster: Any) -> None:
     policy = aws.AppautoscalingPolicy(
         stack,
         "storage_policy",
-        name="${local.cluster_name}-broker-storage",
+        name=f'${{{INPUT.storage_autoscaling_policy_name} != null ? {INPUT.storage_autoscaling_policy_name} : '
+        '"${local.cluster_name}-broker-storage"}',
+
         policy_type="TargetTrackingScaling",
         service_namespace="${aws_appautoscaling_target.storage[0].service_namespace}",
         resource_id="${aws_appautoscaling_target.storage[0].resource_id}",

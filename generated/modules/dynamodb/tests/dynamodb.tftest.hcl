@@ -107,6 +107,8 @@ run "rejects_inputs_1" {
     autoscaling_scale_in_cooldown      = -1
     autoscaling_scale_out_cooldown     = -1
     autoscaling_target_value           = 91
+    autoscaling_read_policy_name       = ""
+    autoscaling_write_policy_name      = ""
     global_secondary_indexes           = [{ name = "index_0", hash_key = "review_id" }, { name = "index_1", hash_key = "review_id" }, { name = "index_2", hash_key = "review_id" }, { name = "index_3", hash_key = "review_id" }, { name = "index_4", hash_key = "review_id" }, { name = "index_5", hash_key = "review_id" }, { name = "index_6", hash_key = "review_id" }, { name = "index_7", hash_key = "review_id" }, { name = "index_8", hash_key = "review_id" }, { name = "index_9", hash_key = "review_id" }, { name = "index_10", hash_key = "review_id" }, { name = "index_11", hash_key = "review_id" }, { name = "index_12", hash_key = "review_id" }, { name = "index_13", hash_key = "review_id" }, { name = "index_14", hash_key = "review_id" }, { name = "index_15", hash_key = "review_id" }, { name = "index_16", hash_key = "review_id" }, { name = "index_17", hash_key = "review_id" }, { name = "index_18", hash_key = "review_id" }, { name = "index_19", hash_key = "review_id" }, { name = "index_20", hash_key = "review_id" }]
     on_demand_max_read_request_units   = 0
     on_demand_max_write_request_units  = 0
@@ -138,6 +140,8 @@ run "rejects_inputs_1" {
     var.autoscaling_scale_in_cooldown,
     var.autoscaling_scale_out_cooldown,
     var.autoscaling_target_value,
+    var.autoscaling_read_policy_name,
+    var.autoscaling_write_policy_name,
     var.global_secondary_indexes,
     var.on_demand_max_read_request_units,
     var.on_demand_max_write_request_units,
@@ -260,6 +264,32 @@ run "rejects_inputs_7" {
 
   variables {
     global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", autoscaling_read_max_capacity = 0 }]
+  }
+
+  expect_failures = [
+    var.global_secondary_indexes,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_8" {
+  command = plan
+
+  variables {
+    global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", autoscaling_target_value = 95 }]
+  }
+
+  expect_failures = [
+    var.global_secondary_indexes,
+  ]
+}
+
+# One failing example per input: each variable's validation refuses it.
+run "rejects_inputs_9" {
+  command = plan
+
+  variables {
+    global_secondary_indexes = [{ name = "by_place", hash_key = "review_id", autoscaling_read_policy_name = "" }]
   }
 
   expect_failures = [

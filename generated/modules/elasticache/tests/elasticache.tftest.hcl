@@ -108,6 +108,7 @@ run "rejects_inputs_1" {
     security_group_name                = ""
     security_group_description         = ""
     subnet_group_name                  = ""
+    subnet_group_description           = ""
     parameter_group_name               = ""
     parameter_group_description        = ""
     num_cache_clusters                 = 7
@@ -132,6 +133,8 @@ run "rejects_inputs_1" {
     notification_topic_arn             = ""
     slow_log_firehose_stream           = ""
     engine_log_firehose_stream         = ""
+    slow_log_group_name                = ""
+    engine_log_group_name              = ""
     log_retention_in_days              = 3654
     log_kms_key_arn                    = ""
     tags                               = { "tag-0" = "x", "tag-1" = "x", "tag-2" = "x", "tag-3" = "x", "tag-4" = "x", "tag-5" = "x", "tag-6" = "x", "tag-7" = "x", "tag-8" = "x", "tag-9" = "x", "tag-10" = "x", "tag-11" = "x", "tag-12" = "x", "tag-13" = "x", "tag-14" = "x", "tag-15" = "x", "tag-16" = "x", "tag-17" = "x", "tag-18" = "x", "tag-19" = "x", "tag-20" = "x", "tag-21" = "x", "tag-22" = "x", "tag-23" = "x", "tag-24" = "x", "tag-25" = "x", "tag-26" = "x", "tag-27" = "x", "tag-28" = "x", "tag-29" = "x", "tag-30" = "x", "tag-31" = "x", "tag-32" = "x", "tag-33" = "x", "tag-34" = "x", "tag-35" = "x", "tag-36" = "x", "tag-37" = "x", "tag-38" = "x", "tag-39" = "x", "tag-40" = "x", "tag-41" = "x", "tag-42" = "x", "tag-43" = "x", "tag-44" = "x", "tag-45" = "x", "tag-46" = "x", "tag-47" = "x", "tag-48" = "x", "tag-49" = "x", "tag-50" = "x" }
@@ -159,6 +162,7 @@ run "rejects_inputs_1" {
     var.security_group_name,
     var.security_group_description,
     var.subnet_group_name,
+    var.subnet_group_description,
     var.parameter_group_name,
     var.parameter_group_description,
     var.num_cache_clusters,
@@ -183,6 +187,8 @@ run "rejects_inputs_1" {
     var.notification_topic_arn,
     var.slow_log_firehose_stream,
     var.engine_log_firehose_stream,
+    var.slow_log_group_name,
+    var.engine_log_group_name,
     var.log_retention_in_days,
     var.log_kms_key_arn,
     var.tags,
@@ -341,6 +347,30 @@ run "check_ok_actions" {
   variables {
     alarms_enabled = true
     ok_actions     = ["arn:aws:sns:us-east-1:111122223333:alerts"]
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# slow_log_group_name must not be set together with slow_log_firehose_stream (a log type has one destination).
+run "check_slow_log_group_name" {
+  command = plan
+
+  variables {
+    slow_log_group_name      = "/team/cache"
+    slow_log_firehose_stream = "cache-logs"
+  }
+
+  expect_failures = [aws_elasticache_replication_group.this]
+}
+
+# engine_log_group_name must not be set together with engine_log_firehose_stream (a log type has one destination).
+run "check_engine_log_group_name" {
+  command = plan
+
+  variables {
+    engine_log_group_name      = "/team/cache"
+    engine_log_firehose_stream = "cache-logs"
   }
 
   expect_failures = [aws_elasticache_replication_group.this]
