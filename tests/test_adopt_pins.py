@@ -184,7 +184,8 @@ def elasticache_redis() -> tuple[dict[str, Any], dict[str, Any]]:
     )
     pinned = {
         "cluster_name": "carts", "engine": "redis", "engine_version": "7.1", "kms_key_arn": KEY, "num_cache_clusters": 2,
-        "parameters": {"maxmemory-policy": "allkeys-lru"}, "associated_security_group_ids": [OTHER],
+        "parameters": {"maxmemory-policy": "allkeys-lru"}, "create_security_group": False,
+        "associated_security_group_ids": [OTHER],
     }
     return shown, pinned
 def elasticache_logs_elsewhere() -> tuple[dict[str, Any], dict[str, Any]]:
