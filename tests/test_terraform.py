@@ -23,6 +23,19 @@ def dev_plan(stack_plan):
     return Plan(stack_plan("dev"))
 
 
+def test_dev_plan_has_the_serverless_cluster(dev_plan):
+    """tests/fixtures/environments/dev.toml's [mskserverless] table plans: IAM only, 9098 from the EKS nodes, the
+    partner account's policy."""
+    dev_plan.assert_resource("module.mskserverless.aws_msk_serverless_cluster.this", {
+        "cluster_name": "mapzip-dev-partner-events", "client_authentication": [{"sasl": [{"iam": [{"enabled": True}]}]}],
+    })
+    dev_plan.assert_resource(
+        'module.mskserverless.aws_vpc_security_group_ingress_rule.from_security_groups["9098/0"]',
+        {"referenced_security_group_id": "sg-0e0e0e0e0e0e0e0e1", "from_port": 9098, "to_port": 9098},
+    )
+    dev_plan.assert_count("module.mskserverless.aws_msk_cluster_policy.this", 1)
+
+
 def test_dev_plan(dev_plan):
     dev_plan.assert_resource(
         "module.elasticache_auth.aws_elasticache_replication_group.this",
