@@ -189,11 +189,13 @@ def test_an_output_block_without_info_string_fails_the_file(tmp_path):
 
 
 def test_the_readme_is_for_the_daily_user():
-    """The README stays short (what it is, the two commands, the daily workflow, links); the rest is in docs/."""
+    """The README stays short (what it is, the two commands, the daily workflow, adopting an existing root with its
+    exact commands (issue 25), links); the rest is in docs/."""
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert len(readme.splitlines()) <= 250
     headings = re.findall(r"^## (.+)$", readme, flags=re.M)
-    assert headings == ["Requirements", "Two commands", "The daily workflow", "Documentation"]
+    assert headings == ["Requirements", "Two commands", "The daily workflow", "Adopting an existing root",
+                        "Documentation"]
     for page in sorted((PROJECT / "docs").glob("*.md")):
         if page.name != "README.md":
             assert f"(docs/{page.name})" in readme or f"({page.name})" in (PROJECT / "docs" / "README.md").read_text(), page.name
