@@ -17,7 +17,7 @@ import pytest
 
 from generator.commands import cli
 from testkit import terraform
-from tests.conftest import background_terraform
+from testkit.pytest_terraform import background_terraform
 
 ESTATES = Path(__file__).resolve().parent / "fixtures" / "estates"
 TAM = ESTATES / "terraform-aws-modules"
