@@ -641,3 +641,38 @@ def test_a_user_group_without_a_default_user_of_its_own_is_a_problem(tmp_path):
         'problem: module.users.aws_elasticache_user_group.shared: user_ids: no user of the state named "default" is '
         "in the group (AWS's own default user cannot be moved into the module): add one to users (such as "
         '{"default-user" = {user_name = "default", access_string = "off ~* -@all"}}), a new user the module creates')
+
+
+def test_a_user_without_a_password_is_left_out_with_a_problem(tmp_path):
+    """A user with authentication_mode no-password-required: the module's users take a password or IAM."""
+    shown, _ = elasticacheusers_group()
+    reader = shown["values"]["root_module"]["resources"][2]["values"]
+    reader.update(no_password_required=True, authentication_mode=[{"type": "no-password-required"}])
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    code, _, err = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(tmp_path / "acme.toml"))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "problem: module.users.aws_elasticache_user.app_reader: authentication_mode: the user app-reader "
+        "authenticates without a password; the module's users take a password or IAM: left out of users (the "
+        "module's group would drop it)")
+    assert set(tomllib.loads((tmp_path / "acme.toml").read_text())["users"]["users"]) == {"acme-default", "app-iam"}
+
+
+def test_a_cluster_policy_the_module_cannot_say_is_rewritten_with_a_note(tmp_path):
+    """Two statements: no pin and no move (without principals the module has no policy: a move would destroy it);
+    the policy is forgotten, kept in AWS, and a note says what to set."""
+    shown, _ = mskserverless_with_policy()
+    policy = shown["values"]["root_module"]["resources"][1]["values"]
+    statement = json.loads(policy["policy"])["Statement"][0]
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement, {**statement, "Sid": "More"}]})
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    _, out, _ = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(tmp_path / "acme.toml"))
+    table = tomllib.loads((tmp_path / "acme.toml").read_text())["streams"]
+    assert not {key for key in table if key.startswith("cluster_policy_")}
+    assert ("note: [streams] module.streams.aws_msk_cluster_policy.kafka: the policy is not one Allow statement of "
+            "principals and actions: forgotten, it stays in AWS as it is; for the module to manage it, set "
+            "cluster_policy_allowed_principals, cluster_policy_allowed_services and cluster_policy_actions to what it "
+            "should grant (the module then writes its own)") in out.splitlines()
+    document = tomllib.loads((tmp_path / "acme.toml").read_text())
+    assert "module.streams.aws_msk_cluster_policy.kafka" not in [entry["from"] for entry in document["moved"]]
+    assert [entry["from"] for entry in document["removed"]] == ["module.streams.aws_msk_cluster_policy.kafka"]

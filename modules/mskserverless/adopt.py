@@ -4,7 +4,8 @@ The cluster moves to `aws_msk_serverless_cluster.this`, its security group (the 
 configuration that the state manages) to `aws_security_group.this[0]` (counted from the start) and its cluster
 policy, if the state has one, to `aws_msk_cluster_policy.this[0]`. The cluster's name and VPC configurations cannot
 change in place (the provider replaces the cluster), so each is pinned as the state holds it; the policy's
-principals and actions are read from its one statement.
+principals and actions are read from its one statement (a policy the module's inputs cannot say is forgotten,
+kept in AWS as it is).
 """
 
 from __future__ import annotations
@@ -33,30 +34,34 @@ def _as_list(value: Any) -> list[Any]:
 
 def _policy(adopted: Adopted, report: Report, resources: list[dict[str, Any]], moved: set[str],
             cluster_arn: str | None) -> None:
-    """The cluster policy: moved, and its one Allow statement's principals and actions pinned."""
+    """The cluster policy: moved, and its one Allow statement's principals and actions pinned; forgotten (kept in
+    AWS) when the module's inputs cannot say it."""
     policy = one(resources, "aws_msk_cluster_policy", lambda v: cluster_arn is None or v["cluster_arn"] == cluster_arn)
     if policy is None:
         return
     table = adopted.table
-    adopted.source = policy["address"]
-    adopted.moves.append((policy["address"], f"module.{table}.aws_msk_cluster_policy.this[0]"))
-    moved.add(policy["address"])
     try:
         statements = _as_list(json.loads(policy["values"].get("policy") or "{}").get("Statement"))
     except (ValueError, AttributeError):
         statements = []
-    shape = statements[0] if len(statements) == 1 and isinstance(statements[0], dict) else None
-    if shape is None or shape.get("Effect") != "Allow" or set(shape) - {"Sid", "Effect", "Principal", "Action",
-                                                                          "Resource"}:
-        report.notes.append(f"[{table}] {policy['address']}: the policy is not one Allow statement of principals "
-                            "and actions: the module writes its own (an in-place change); set "
-                            "cluster_policy_allowed_principals, cluster_policy_allowed_services and "
-                            "cluster_policy_actions to what it should grant")
-        return
+    shape = statements[0] if len(statements) == 1 and isinstance(statements[0], dict) else {}
     principal = shape.get("Principal") if isinstance(shape.get("Principal"), dict) else {}
-    adopted.pin("cluster_policy_allowed_principals", [str(p) for p in _as_list(principal.get("AWS"))],
+    principals = [str(p) for p in _as_list(principal.get("AWS"))]
+    services = [str(s) for s in _as_list(principal.get("Service"))]
+    if shape.get("Effect") != "Allow" or set(shape) - {"Sid", "Effect", "Principal", "Action", "Resource"} or \
+            set(principal) - {"AWS", "Service"} or not (principals or services):
+        # Not moved: without principals the module has no policy (count 0), and a move there would destroy it.
+        report.notes.append(f"[{table}] {policy['address']}: the policy is not one Allow statement of principals "
+                            "and actions: forgotten, it stays in AWS as it is; for the module to manage it, set "
+                            "cluster_policy_allowed_principals, cluster_policy_allowed_services and "
+                            "cluster_policy_actions to what it should grant (the module then writes its own)")
+        return
+    adopted.source = policy["address"]
+    adopted.moves.append((policy["address"], f"module.{table}.aws_msk_cluster_policy.this[0]"))
+    moved.add(policy["address"])
+    adopted.pin("cluster_policy_allowed_principals", principals,
                 "the accounts and roles the cluster policy grants", IN_PLACE, attribute="policy")
-    adopted.pin("cluster_policy_allowed_services", [str(s) for s in _as_list(principal.get("Service"))],
+    adopted.pin("cluster_policy_allowed_services", services,
                 "the AWS services the cluster policy grants", IN_PLACE, attribute="policy")
     adopted.pin("cluster_policy_actions", [str(a) for a in _as_list(shape.get("Action"))],
                 "the actions the cluster policy grants", IN_PLACE, attribute="policy")
