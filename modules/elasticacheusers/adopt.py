@@ -59,7 +59,7 @@ def _elasticacheusers(adopted: Adopted, report: Report, resources: list[dict[str
             continue
         if u.get("engine") not in (None, ENGINE):
             report.notes.append(f"[{table}] the user {user_id} has engine {u['engine']}: the module gives its users "
-                                f"engine {ENGINE} (an in-place change)")
+                                f"engine {ENGINE} (run --verify to see whether the plan changes it in place)")
         adopted.moves.append((user["address"], f'module.{table}.aws_elasticache_user.this["{user_id}"]'))
         moved.add(user["address"])
         entry: dict[str, Any] = {}
