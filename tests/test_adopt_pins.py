@@ -488,6 +488,82 @@ def valkeyserverless_redis():
     return shown, {**pinned, "engine": "redis"}
 
 
+MSK_SERVERLESS_SUBNETS = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+MSK_SERVERLESS_GROUP = "sg-0eeeeeeeeeeeeee02"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/consumers"
+
+
+def mskserverless_with_policy():
+    """A serverless cluster with a second VPC configuration, its own tags and a cluster policy granting a role of
+    another account and Firehose two actions; its group lets the application and a CIDR block in on 9098."""
+    arn = f"arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/acme-legacy-streams/1"
+    cluster = {
+        "arn": arn, "cluster_name": "acme-legacy-streams",
+        "client_authentication": [{"sasl": [{"iam": [{"enabled": True}]}]}],
+        "vpc_config": [{"subnet_ids": SUBNETS, "security_group_ids": ["sg-0fffffffffffffff2", OTHER]},
+                       {"subnet_ids": MSK_SERVERLESS_SUBNETS, "security_group_ids": [MSK_SERVERLESS_GROUP]}],
+        "tags": {"Service": "streams"}, "tags_all": {"Service": "streams"},
+    }
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "Consumers", "Effect": "Allow", "Principal": {"AWS": ROLE, "Service": "firehose.amazonaws.com"},
+        "Action": ["kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers"], "Resource": arn}]})
+    shown = state(
+        resource("streams", "aws_msk_serverless_cluster", "kafka", cluster),
+        resource("streams", "aws_msk_cluster_policy", "kafka", {"id": arn, "cluster_arn": arn, "policy": policy}),
+        resource("streams", "aws_security_group", "kafka", security_group(
+            "sg-0fffffffffffffff2", "acme-legacy-streams-msk", "Streams cluster",
+            [{"from_port": 9098, "to_port": 9098, "security_groups": [APP]},
+             {"from_port": 9098, "to_port": 9098, "cidr_blocks": ["10.50.0.0/16"]}])),
+    )
+    return shown, {
+        "cluster_name": "streams",
+        "additional_vpc_configs": [{"subnet_ids": MSK_SERVERLESS_SUBNETS,
+                                    "security_group_ids": [MSK_SERVERLESS_GROUP]}],
+        "tags": {"Service": "streams"}, "cluster_policy_allowed_principals": [ROLE],
+        "cluster_policy_allowed_services": ["firehose.amazonaws.com"],
+        "cluster_policy_actions": ["kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers"],
+        "associated_security_group_ids": [OTHER], "allowed_security_group_ids": [APP],
+        "allowed_cidr_blocks": ["10.50.0.0/16"], "security_group_name": "acme-legacy-streams-msk",
+        "security_group_description": "Streams cluster",
+    }
+
+
+# A user's password as the state holds it (marked sensitive): never in the file nor said.
+USER_PASSWORD = "reader-password-0123456789"
+
+
+def elasticache_user(user_id: str, user_name: str, access_string: str, kind: str) -> dict[str, Any]:
+    passwords = [USER_PASSWORD] if kind == "password" else []
+    user = resource("users", "aws_elasticache_user", user_id.replace("-", "_"), {
+        "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:user:{user_id}", "user_id": user_id, "user_name": user_name,
+        "access_string": access_string, "engine": "valkey", "no_password_required": False, "passwords": passwords,
+        "authentication_mode": [{"type": kind, "password_count": len(passwords), "passwords": passwords}],
+        "tags": {"Service": "app"}, "tags_all": {"Service": "app"}})
+    user["sensitive_values"] = {"passwords": True, "authentication_mode": [{"passwords": True}]}
+    return user
+
+
+def elasticacheusers_group():
+    """A shared group (engine valkey) with a default user of its own, a password user and an IAM user, and AWS's
+    own default user, which no module creates (left out of the group: a note)."""
+    shown = state(
+        resource("users", "aws_elasticache_user_group", "shared", {
+            "arn": f"arn:aws:elasticache:{REGION}:{ACCOUNT}:usergroup:acme-legacy-appusers",
+            "user_group_id": "acme-legacy-appusers", "engine": "valkey",
+            "user_ids": ["acme-default", "app-reader", "app-iam", "default"],
+            "tags": {"Service": "app"}, "tags_all": {"Service": "app"}}),
+        elasticache_user("acme-default", "default", "off ~* -@all", "password"),
+        elasticache_user("app-reader", "app-reader", "on ~app:* +@read", "password"),
+        elasticache_user("app-iam", "app-iam", "on ~* +@all", "iam"),
+    )
+    return shown, {
+        "user_group_name": "appusers", "tags": {"Service": "app"},
+        "users": {"acme-default": {"user_name": "default", "access_string": "off ~* -@all"},
+                  "app-reader": {"access_string": "on ~app:* +@read"},
+                  "app-iam": {"access_string": "on ~* +@all", "authentication_type": "iam"}},
+    }
+
+
 # What an environment file holds before --adopt completes it (none: a new file).
 EXISTING = {"dynamodb-other-prefix": 'name_prefix = "acme-new-"\n'}
 
@@ -507,11 +583,14 @@ CASES = {
     "valkeyserverless-redis": ("valkeyserverless", "presence", valkeyserverless_redis),
     "valkeyserverless-aws-managed-key": ("valkeyserverless", "presence", valkeyserverless_aws_managed_key),
     "valkeyserverless-groups-of-others": ("valkeyserverless", "presence", valkeyserverless_in_groups_of_others),
+    "mskserverless-with-policy": ("mskserverless", "streams", mskserverless_with_policy),
+    "elasticacheusers-group": ("elasticacheusers", "users", elasticacheusers_group),
 }
 # Values every table of a state shares are written once at the top of the file.
 SHARED = {"name_prefix": "acme-legacy-", "vpc_id": VPC, "subnet_ids": SUBNETS}
 SHARED_BY = {"elasticache": {"name_prefix", "vpc_id", "subnet_ids"}, "msk": {"name_prefix", "vpc_id", "subnet_ids"},
-             "dynamodb": {"name_prefix"}, "valkeyserverless": {"name_prefix", "vpc_id", "subnet_ids"}}
+             "dynamodb": {"name_prefix"}, "valkeyserverless": {"name_prefix", "vpc_id", "subnet_ids"},
+             "mskserverless": {"name_prefix", "vpc_id", "subnet_ids"}, "elasticacheusers": {"name_prefix"}}
 
 
 def quietly(*argv: str) -> tuple[int, str, str]:
@@ -567,7 +646,8 @@ def pinnable_keys(kind: str) -> set[str]:
     return keys
 
 
-@pytest.mark.parametrize("kind", ["elasticache", "msk", "dynamodb", "valkeyserverless"])
+@pytest.mark.parametrize("kind", ["elasticache", "msk", "dynamodb", "valkeyserverless", "mskserverless",
+                                  "elasticacheusers"])
 def test_every_pinnable_value_has_a_state_that_differs_from_the_default(kind):
     tested = set().union(*(build()[1] for k, _, build in CASES.values() if k == kind)) | SHARED_BY[kind]
     assert pinnable_keys(kind) - tested == set()
@@ -657,3 +737,66 @@ def test_a_replica_keeps_its_own_key_and_settings(tmp_path):
         {"region_name": "us-east-1", "kms_key_arn": replica_key.replace("eu-west-1", "us-east-1")},
     ]
     environments.load(config, all_modules(), "acme.toml")  # the module's own check: no InputError
+
+
+def test_adopted_users_pass_the_modules_checks_and_no_password_is_written(adopted, tmp_path):
+    """The users' passwords are in the state (marked sensitive): never in the file nor said; the file passes the
+    module's own checks, the passwords of the password users being what the apply supplies."""
+    document, code, out, err = adopted["elasticacheusers-group"]
+    assert USER_PASSWORD not in TEXTS["elasticacheusers-group"] + out + err
+    assert "user_passwords" not in document["users"]
+    config = tmp_path / "acme.toml"
+    config.write_text(TEXTS["elasticacheusers-group"])
+    call = next(c for c in environments.load(config, all_modules(), "acme.toml").modules if c.name == "users")
+    assert call.secrets == ("user_passwords",)
+
+
+def test_a_user_group_without_a_default_user_of_its_own_is_a_problem(tmp_path):
+    """AWS's own default user (id "default") cannot move into the module, and the module's group needs a user named
+    "default": the file would fail the module's check, so the adopter says what to add."""
+    shown, _ = elasticacheusers_group()
+    resources = shown["values"]["root_module"]["resources"]
+    resources[0]["values"]["user_ids"].remove("acme-default")
+    del resources[1]
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    code, _, err = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(tmp_path / "acme.toml"))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        'problem: module.users.aws_elasticache_user_group.shared: user_ids: no user of the state named "default" is '
+        "in the group (AWS's own default user cannot be moved into the module): add one to users (such as "
+        '{"default-user" = {user_name = "default", access_string = "off ~* -@all"}}), a new user the module creates')
+
+
+def test_a_user_without_a_password_is_left_out_with_a_problem(tmp_path):
+    """A user with authentication_mode no-password-required: the module's users take a password or IAM."""
+    shown, _ = elasticacheusers_group()
+    reader = shown["values"]["root_module"]["resources"][2]["values"]
+    reader.update(no_password_required=True, authentication_mode=[{"type": "no-password-required"}])
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    code, _, err = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(tmp_path / "acme.toml"))
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "problem: module.users.aws_elasticache_user.app_reader: authentication_mode: the user app-reader "
+        "authenticates without a password; the module's users take a password or IAM: left out of users (the "
+        "module's group would drop it)")
+    assert set(tomllib.loads((tmp_path / "acme.toml").read_text())["users"]["users"]) == {"acme-default", "app-iam"}
+
+
+def test_a_cluster_policy_the_module_cannot_say_is_rewritten_with_a_note(tmp_path):
+    """Two statements: no pin and no move (without principals the module has no policy: a move would destroy it);
+    the policy is forgotten, kept in AWS, and a note says what to set."""
+    shown, _ = mskserverless_with_policy()
+    policy = shown["values"]["root_module"]["resources"][1]["values"]
+    statement = json.loads(policy["policy"])["Statement"][0]
+    policy["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [statement, {**statement, "Sid": "More"}]})
+    (tmp_path / "state.json").write_text(json.dumps(shown))
+    _, out, _ = quietly("--adopt", str(tmp_path / "state.json"), "--config", str(tmp_path / "acme.toml"))
+    table = tomllib.loads((tmp_path / "acme.toml").read_text())["streams"]
+    assert not {key for key in table if key.startswith("cluster_policy_")}
+    assert ("note: [streams] module.streams.aws_msk_cluster_policy.kafka: the policy is not one Allow statement of "
+            "principals and actions: forgotten, it stays in AWS as it is; for the module to manage it, set "
+            "cluster_policy_allowed_principals, cluster_policy_allowed_services and cluster_policy_actions to what it "
+            "should grant (the module then writes its own)") in out.splitlines()
+    document = tomllib.loads((tmp_path / "acme.toml").read_text())
+    assert "module.streams.aws_msk_cluster_policy.kafka" not in [entry["from"] for entry in document["moved"]]
+    assert [entry["from"] for entry in document["removed"]] == ["module.streams.aws_msk_cluster_policy.kafka"]

@@ -343,18 +343,18 @@ def region_of(resources: list[dict[str, Any]]) -> str | None:
 # --- writing the environment file ---------------------------------------------------------------------------------
 
 
-def _toml_value(value: Any) -> Any:
+def _toml_value(value: Any, top: bool = True) -> Any:
+    """A pin's value as TOML writes it: a list of maps one map a line (at the top only: an inline table is one
+    line), nested maps (the users of a user group) spaced like the outer one."""
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         array = tomlkit.array()
-        array.multiline(True)
+        array.multiline(top)
         for item in value:
-            inline = tomlkit.inline_table()
-            inline.update(item)
-            array.append(inline)
+            array.append(_toml_value(item, False))
         return array
     if isinstance(value, dict):
         inline = tomlkit.inline_table()
-        inline.update(value)
+        inline.update({key: _toml_value(item, False) for key, item in value.items()})
         return inline
     return value
 

@@ -17,6 +17,7 @@ MODULE = ModuleDefinition(
     build="modules.elasticacheusers.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=("user_group_id", "user_group_arn", "user_ids"),
     main_resource_types=("aws_elasticache_user_group",),
+    adopter="modules.elasticacheusers.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     # The group's id follows from the inputs: an environment's caches are checked with it (user_group = "<table>").
     known_outputs=lambda values: {"user_group_id": USER_GROUP_ID.evaluate(values)},
 )

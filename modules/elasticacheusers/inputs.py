@@ -20,6 +20,9 @@ from modules.shared.names import identifier_name_prefix
 # applies to it in the console. Lowercase, single hyphens, as the other ElastiCache ids here, so that the id in
 # state is the id written. AWS documents no length limit for it.
 USER_GROUP_ID_PATTERN = rbac.USER_ID
+# The caches here run Valkey, which takes valkey and redis groups alike; a Redis OSS cache takes only redis ones
+# (aws-constraints.md §1). The users' and the group's engine (resources.py; adopt.py recognises groups by it).
+ENGINE = "valkey"
 USER_GROUP_ID = Local("user_group_id", text(var("name_prefix"), var("user_group_name")))
 
 # A default user and an IAM user: every rule on users accepts them, and only the default user takes a password.

@@ -11,13 +11,10 @@ from typing import Any
 
 from generator.cdk import address, aws, local, string_map, strings
 from generator.model.wiring import InputRefs
-from modules.elasticacheusers.inputs import INPUTS, USER_GROUP_ID
+from modules.elasticacheusers.inputs import ENGINE, INPUTS, USER_GROUP_ID
 
 # The module's inputs, each checked to exist when a resource reads it.
 INPUT = InputRefs.of("elasticacheusers", INPUTS)
-# The caches here run Valkey, which takes valkey and redis groups alike; a Redis OSS cache takes only redis ones
-# (aws-constraints.md §1).
-ENGINE = "valkey"
 
 
 def build(stack: Any) -> Any:

@@ -19,6 +19,7 @@ MODULE = ModuleDefinition(
     build="modules.mskserverless.resources:build",  # imported at synth: see ModuleDefinition.build
     exported=("cluster_arn", "bootstrap_brokers_sasl_iam", "security_group_id"),
     main_resource_types=("aws_msk_serverless_cluster", "aws_security_group"),
+    adopter="modules.mskserverless.adopt:ADOPTER",  # imported by --adopt only: see ModuleDefinition.adopter
     ingress_ports=lambda v: [PORT],
     # Within MSK's 64 characters for name_prefix + cluster_name.
     longest_names={"cluster_name": "a" * (64 - len("mapzip-dev-"))},
