@@ -210,13 +210,14 @@ def test_base_with_a_new_cache_lists_the_module_call_and_no_moved_entry(tmp_path
         "  + module.sessions",
         "  + output.sessions_arn",
         "  + output.sessions_configuration_endpoint_address",
+        "  + output.sessions_global_datastore",
         "  + output.sessions_port",
         "  + output.sessions_primary_endpoint_address",
         "  + output.sessions_reader_endpoint_address",
         "  + output.sessions_security_group_id",
         "  + variable.sessions_auth_token",
         "  ~ README.md (documentation)",
-        "8 added, 0 removed, 0 changed, 1 documentation files updated",
+        "9 added, 0 removed, 0 changed, 1 documentation files updated",
     ]
     # The stack does carry the new cache's standard move: the summary leaves it out.
     stack = json.loads(tree.read_tree(out)["stacks/review/main.tf.json"])
