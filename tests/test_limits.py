@@ -422,7 +422,7 @@ def test_terraform_refuses_ingress_adding_up_to_everything_and_unknown_parameter
     error = refused(EVERYWHERE_INGRESS_CACHE)
     assert ("allowed_cidr_blocks must not add up to every IPv4 or every IPv6 address (such as 0.0.0.0/1 with "
             "128.0.0.0/1) unless allow_ingress_from_anywhere = true.") in error
-    assert "parameters must name only parameters of the parameter group family (valkey7 for 7.2, valkey8 for 8.x" in error
+    assert "parameters must name only parameters of the parameter group family (valkey7 for Valkey 7.2, valkey8 for 8.x" in error
 
 
 def test_terraform_refuses_a_table_name_that_makes_a_kms_alias_too_long(refused):

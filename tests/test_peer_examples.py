@@ -163,7 +163,7 @@ def test_serverless_cache_takes_the_user_group_the_users_module_creates(peers):
     }
     cache = "module.valkeyserverless_serverless_cache.aws_elasticache_serverless_cache.this"
     peers.assert_resource(cache, {
-        "name": "ex-serverless-cache", "engine": "valkey", "major_engine_version": "7", "user_group_id": "ex-redis",
+        "name": "ex-serverless-cache-rbac", "engine": "valkey", "major_engine_version": "7", "user_group_id": "ex-redis",
         "description": "ex-serverless-cache serverless cluster", "daily_snapshot_time": "22:00",
         "snapshot_retention_limit": 7,
     })
@@ -561,7 +561,7 @@ user_group_name = "redis"
 users = { ex-serverless-cache-default = { user_name = "default", access_string = "on ~* +@read" }, ex-serverless-cache = { user_name = "redis", access_string = "on ~* -@all +@read" } }
 
 [valkeyserverless_serverless_cache]
-cache_name = "serverless-cache"
+cache_name = "serverless-cache-rbac"
 description = "ex-serverless-cache serverless cluster"
 major_engine_version = "7"
 cache_usage_limits = { data_storage_maximum = 2, ecpu_per_second_maximum = 1000 }

@@ -60,8 +60,8 @@ def test_dev_plan(dev_plan):
     # Every resource is created, nothing else.
     assert set(a for actions in dev_plan.actions.values() for a in actions) == {"create"}
     # 1 table, 7 per cache, 6 for MSK (IAM only: no TLS listener rule), and a customer managed key (key, policy,
-    # alias) for each of the 4 modules
-    assert len(dev_plan.addresses()) == 33
+    # alias) for each of the 4 modules; 4 for MSK Serverless (cluster, group, 9098 rule, cluster policy)
+    assert len(dev_plan.addresses()) == 37
 
 
 def test_dev_plan_keeps_the_token_out_of_the_plan_values(dev_plan):

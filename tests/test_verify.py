@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import subprocess
 import sys
@@ -69,10 +70,10 @@ def repeated_problem(address: str, rule: str, state: str = RAW) -> str:
 
 
 IN_PLACE = [
-    "in place: module.elasticache_auth.aws_elasticache_parameter_group.this: tags, tags_all",
+    "in place: module.elasticache_auth.aws_elasticache_parameter_group.this[0]: tags, tags_all",
     "in place: module.elasticache_auth.aws_elasticache_subnet_group.this: description, tags, tags_all",
     "in place: module.elasticache_auth.aws_security_group.this[0]: tags, tags_all",
-    "in place: module.elasticache_recommend.aws_elasticache_parameter_group.this: tags, tags_all",
+    "in place: module.elasticache_recommend.aws_elasticache_parameter_group.this[0]: tags, tags_all",
     "in place: module.elasticache_recommend.aws_elasticache_subnet_group.this: description, tags, tags_all",
     "in place: module.elasticache_recommend.aws_security_group.this[0]: tags, tags_all",
     "in place: module.msk.aws_msk_cluster.this: logging_info, open_monitoring",
@@ -184,6 +185,21 @@ def unmanaged_broker_group_adopted_and_verified(workdir: Path) -> Command:
                    user_environment(), PROJECT)
 
 
+KEEP_THE_BROKERS_GROUPS = "create_security_group = false\n"
+
+
+@background_process
+def unmanaged_broker_group_pin_deleted_verified(workdir: Path) -> Command:
+    """The same estate adopted, then a hand edit: the pin that keeps the brokers in their groups deleted."""
+    raw, shown = brokers_in_an_unmanaged_group(workdir)
+    config = adopted_file(workdir, str(shown))
+    text = config.read_text()
+    msk = text.index("[msk]")
+    assert KEEP_THE_BROKERS_GROUPS in text[msk:]
+    config.write_text(text[:msk] + text[msk:].replace(KEEP_THE_BROKERS_GROUPS, "", 1))
+    return Command(python_main("--verify", str(raw), "--config", str(config)), user_environment(), PROJECT)
+
+
 def verify_part(stdout: str) -> list[str]:
     """What --verify printed: from its first line on."""
     lines = stdout.splitlines()
@@ -246,19 +262,28 @@ def test_a_destruction_after_a_hand_edit_is_a_problem(background):
 
 
 @pytest.mark.terraform
-def test_a_replacement_adopt_calls_in_place_is_shown_with_its_replace_paths_and_the_pin(background):
-    """The brokers sit in a group the root's state does not hold: --adopt's note says the module's own group is
-    attached "in place"; the plan replaces the cluster, and --verify says so, with the pin that keeps it."""
+def test_brokers_in_groups_the_state_does_not_hold_keep_them_and_nothing_is_replaced(background):
+    """The brokers sit in a group the root's state does not hold: --adopt pins create_security_group = false and
+    the groups (it used to call the module's own group "in place", and the plan replaced the cluster); --verify
+    proves the plan replaces nothing."""
     require_terraform()
     result, _ = background(unmanaged_broker_group_adopted_and_verified)
-    assert ("note: [msk] no security group of the state is attached: the module creates its own and attaches it "
-            "beside associated_security_group_ids (an in-place change)") in result.stdout.splitlines()
+    assert ("note: [msk] the groups sg-74dcdf24ac2cb787e are kept as they are, with their rules: "
+            "create_security_group = false, and the module adds no rule to them") in result.stdout.splitlines()
     lines = verify_part(result.stdout)
-    # The module's own group is created (the brokers' group is not in the state: nothing to move to it), and the
-    # rules on it; the cluster is not updated in place but replaced.
-    assert lines[1] == "11 moved, 6 updated in place, 8 created, 0 destroyed, 1 replaced"
+    assert re.fullmatch(r"\d+ moved, \d+ updated in place, \d+ created, 0 destroyed, 0 replaced", lines[1]), lines[1]
+    assert not [line for line in problems(result.stderr) if " replaced (replace_paths" in line]
+
+
+@pytest.mark.terraform
+def test_a_replacement_after_a_hand_edit_is_shown_with_its_replace_paths_and_the_pin(background):
+    """The pin deleted by hand: the module's own group would be attached to the brokers, which AWS does by
+    replacing the cluster. --verify shows the replacement, its replace_paths and the pin that keeps it."""
+    require_terraform()
+    result, _ = background(unmanaged_broker_group_pin_deleted_verified)
+    lines = verify_part(result.stdout)
+    assert re.fullmatch(r"\d+ moved, \d+ updated in place, \d+ created, 0 destroyed, 1 replaced", lines[1]), lines[1]
     assert "created: module.msk.aws_security_group.this[0]" in lines
-    assert "in place: module.msk.aws_msk_cluster.this: logging_info, open_monitoring" not in lines
     assert (
         "problem: module.msk.aws_msk_cluster.this: replaced (replace_paths: broker_node_group_info[0].security_groups); "
         "to keep it, pin [msk] create_security_group = false and associated_security_group_ids = "

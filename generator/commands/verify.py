@@ -187,6 +187,12 @@ _PINS: list[tuple[str, str, str | None, tuple[str, ...], str]] = [
     ("aws_dynamodb_table", "name", None, ("name_prefix", "table_name"),
      "name_prefix and table_name, which together give the name {before}"),
     ("aws_dynamodb_table", "range_key", None, ("range_key",), "range_key = {before}"),
+    # A scaling policy's name forces a new policy: the table's, an index's (in global_secondary_indexes) or MSK's.
+    ("aws_appautoscaling_policy", "name", None, ("autoscaling_read_policy_name", "autoscaling_write_policy_name"),
+     "autoscaling_read_policy_name or autoscaling_write_policy_name (an index's own in global_secondary_indexes) "
+     "= {before}"),
+    ("aws_appautoscaling_policy", "name", None, ("storage_autoscaling_policy_name",),
+     "storage_autoscaling_policy_name = {before}"),
     ("aws_msk_cluster", "encryption_info", "encryption_at_rest_kms_key_arn", ("kms_key_arn",), "kms_key_arn = {before}"),
     ("aws_elasticache_replication_group", "kms_key_id", None, ("kms_key_arn",), "kms_key_arn = {before}"),
     ("aws_elasticache_replication_group", "port", None, ("port",), "port = {before}"),
