@@ -304,6 +304,6 @@ def test_rules_of_another_resource_type_are_imported_by_the_id_aws_knows(tmp_pat
     assert err.splitlines()[-1] == "6 problem(s): resolve them before the first apply"
     assert not any("inline rule" in line for line in err.splitlines())  # the group's listing of them is no inline rule
     text = config.read_text()
-    assert ('kafka_broker_tls_tcp_2 = {ip_protocol = "tcp",from_port = 9094,to_port = 9094,'
-            'cidr_ipv4 = "10.0.5.0/24",description = "Kafka TLS enabled broker 0.8.2+"}') in text
+    assert ('kafka_broker_tls_tcp_2 = {ip_protocol = "tcp", from_port = 9094, to_port = 9094, '
+            'cidr_ipv4 = "10.0.5.0/24", description = "Kafka TLS enabled broker 0.8.2+"}') in text
     assert '[[removed]]\nfrom = "module.msk_cluster.aws_security_group_rule.kafka_broker_tcp"\ndestroy = false\n' in text

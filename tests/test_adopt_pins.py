@@ -528,6 +528,33 @@ def mskserverless_with_policy():
     }
 
 
+def mskserverless_rule_of_its_own():
+    """The same cluster, its group holding a rule of its own resource too (listed by the refreshed group as well):
+    kept under its name."""
+    shown, pinned = mskserverless_with_policy()
+    group = shown["values"]["root_module"]["resources"][2]
+    group["values"]["ingress"].append(
+        {"protocol": "tcp", "self": False, "cidr_blocks": ["10.60.0.0/16"], "ipv6_cidr_blocks": [],
+         "security_groups": [], "from_port": 9098, "to_port": 9098, "description": "Reports"})
+    shown["values"]["root_module"]["resources"].append(resource(
+        "streams", "aws_vpc_security_group_ingress_rule", 'this["reports"]', {
+            "id": "sgr-0bbbbbbbbbbbbbb04", "security_group_id": "sg-0fffffffffffffff2", "ip_protocol": "tcp",
+            "from_port": 9098, "to_port": 9098, "cidr_ipv4": "10.60.0.0/16", "description": "Reports"}))
+    return shown, {**pinned, "ingress_rules": {"reports": {"cidr_ipv4": "10.60.0.0/16", "description": "Reports",
+                                                           "from_port": 9098, "ip_protocol": "tcp",
+                                                           "to_port": 9098}}}
+
+
+def mskserverless_in_groups_of_others():
+    """The cluster in groups its call does not own: no group of the module's beside them."""
+    shown, pinned = mskserverless_with_policy()
+    shown["values"]["root_module"]["resources"].pop()  # the call's security group
+    dropped = ("allowed_security_group_ids", "allowed_cidr_blocks", "security_group_name",
+               "security_group_description", "associated_security_group_ids")
+    return shown, {**{key: value for key, value in pinned.items() if key not in dropped},
+                   "create_security_group": False, "associated_security_group_ids": ["sg-0fffffffffffffff2", OTHER]}
+
+
 # A user's password as the state holds it (marked sensitive): never in the file nor said.
 USER_PASSWORD = "reader-password-0123456789"
 
@@ -584,6 +611,8 @@ CASES = {
     "valkeyserverless-aws-managed-key": ("valkeyserverless", "presence", valkeyserverless_aws_managed_key),
     "valkeyserverless-groups-of-others": ("valkeyserverless", "presence", valkeyserverless_in_groups_of_others),
     "mskserverless-with-policy": ("mskserverless", "streams", mskserverless_with_policy),
+    "mskserverless-rule-of-its-own": ("mskserverless", "streams", mskserverless_rule_of_its_own),
+    "mskserverless-groups-of-others": ("mskserverless", "streams", mskserverless_in_groups_of_others),
     "elasticacheusers-group": ("elasticacheusers", "users", elasticacheusers_group),
 }
 # Values every table of a state shares are written once at the top of the file.
@@ -670,7 +699,7 @@ def test_each_pin_holds_the_state_value(adopted, case):
     _, pinned = build()
     assert document[table] == {**({"module": kind} if not table.startswith(kind) else {}), **pinned}, out
     shared = {**SHARED, "name_prefix": "acme-new-"} if case in EXISTING else SHARED
-    if case in ("msk-root-group", "valkeyserverless-groups-of-others"):
+    if case in ("msk-root-group", "valkeyserverless-groups-of-others", "mskserverless-groups-of-others"):
         # No group of the call: the state names no VPC (vpc_id is required: a problem)
         shared = {**shared, "vpc_id": None}
     assert {key: document.get(key) for key in SHARED_BY[kind]} == {key: shared[key] for key in SHARED_BY[kind]}

@@ -71,10 +71,10 @@ def repeated_problem(address: str, rule: str, state: str = RAW) -> str:
 
 IN_PLACE = [
     "in place: module.elasticache_auth.aws_elasticache_parameter_group.this[0]: tags, tags_all",
-    "in place: module.elasticache_auth.aws_elasticache_subnet_group.this: description, tags, tags_all",
+    "in place: module.elasticache_auth.aws_elasticache_subnet_group.this: tags, tags_all",
     "in place: module.elasticache_auth.aws_security_group.this[0]: tags, tags_all",
     "in place: module.elasticache_recommend.aws_elasticache_parameter_group.this[0]: tags, tags_all",
-    "in place: module.elasticache_recommend.aws_elasticache_subnet_group.this: description, tags, tags_all",
+    "in place: module.elasticache_recommend.aws_elasticache_subnet_group.this: tags, tags_all",
     "in place: module.elasticache_recommend.aws_security_group.this[0]: tags, tags_all",
     "in place: module.msk.aws_msk_cluster.this: logging_info, open_monitoring",
     "in place: module.msk.aws_security_group.this[0]: tags, tags_all",

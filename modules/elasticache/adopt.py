@@ -126,8 +126,12 @@ def _elasticache(adopted: Adopted, report: Report, resources: list[dict[str, Any
         p = parameters["values"]
         adopted.source = parameters["address"]
         # To `this`: the module's own moved block takes it on to this[0] (counted: a Global Datastore's secondary
-        # has none); a move straight to this[0] would be ambiguous with that block.
-        adopted.moves.append((parameters["address"], f"module.{table}.aws_elasticache_parameter_group.this"))
+        # has none); a move straight to this[0] would be ambiguous with that block. One already at `this` or
+        # `this[0]` of a call of the table's name (terraform-aws-modules counts its group too) stays where it is: a
+        # move from this[0] to `this`, chained with the module's own, would be "Moved object still exists".
+        target = f"module.{table}.aws_elasticache_parameter_group.this"
+        if parameters["address"] not in (target, f"{target}[0]"):
+            adopted.moves.append((parameters["address"], target))
         moved.add(parameters["address"])
         default_name = f"{group_id}-{family}{'-cluster' if cluster_mode else ''}"
         adopted.pin("parameter_group_name", p["name"], "the parameter group's name", FORCES_NEW, default_name, "name")
