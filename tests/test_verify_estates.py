@@ -25,8 +25,9 @@ def adopt_and_verify(estate: str, workdir: Path) -> tuple[subprocess.CompletedPr
     config.parent.mkdir(parents=True)
     # A user's shell: not the session's plugin cache (not safe for concurrent installs).
     environment = {name: value for name, value in os.environ.items() if name != "TF_PLUGIN_CACHE_DIR"}
-    command = [sys.executable, "main.py", "--adopt", str(ESTATES / estate / "state.show.json"), "--config",
-               str(config), "--verify", str(ESTATES / estate / "state.json")]
+    estate_folder = (ESTATES / estate).relative_to(PROJECT).as_posix()  # as the README writes it
+    command = [sys.executable, "main.py", "--adopt", f"{estate_folder}/state.show.json", "--config", str(config),
+               "--verify", f"{estate_folder}/state.json"]
     return subprocess.run(command, cwd=PROJECT, env=environment, capture_output=True, text=True), config
 
 
@@ -57,7 +58,7 @@ def test_a_peer_estate_adopts_with_nothing_destroyed_or_replaced(background, job
     assert moved > 0 and created == 0, summary  # everything the module manages was there already
     estate = "terraform-aws-modules-basic" if "basic" in job.__name__ else "terraform-aws-modules"
     assert lines[-1] == ("verified: nothing destroyed or replaced, no ingress rule created twice: stacks/estate can "
-                         f"take over {ESTATES / estate / 'state.json'}")
+                         f"take over {(ESTATES / estate / 'state.json').relative_to(PROJECT).as_posix()}")
     assert not [line for line in result.stderr.splitlines() if line.startswith(("problem: ", "error: "))]
     # The file written is the one committed beside the estate (tests/test_adopt_estates.py reads it too).
     assert config.read_text() == (ESTATES / estate / "adopted.toml").read_text()
