@@ -45,7 +45,12 @@ BY_NAME = {
     # run (generator/synthesis/tftest.py: every input that can weaken security keeps its default).
     "tests/test_secure_defaults.py": "secure defaults decided per shipped module",
     "tests/test_key_policies.py": "the statements each shipped module's own KMS key policy holds",
-    "tests/test_aws_rules_second_round.py::test_terraform_accepts_the_boundaries": "boundary values per shipped rule",
+    "tests/test_apply_time_rules.py::test_terraform_accepts_the_boundaries": "boundary values per shipped rule",
+    # adopt.py is optional: the adopter test takes the modules that name one (a module without is forgotten, with a
+    # note: tests/test_adopt_engine.py).
+    "tests/test_adopt_engine.py::test_each_modules_adopter_recognises_what_the_module_creates": "modules with an adopter",
+    "tests/test_adopt_pins.py::test_every_pinnable_value_has_a_state_that_differs_from_the_default":
+        "modules with an adopter, each with its pins cases",
     # One instance per rule or check of every module: the example module declares none.
     "tests/test_rules.py::test_each_rule_refuses_its_example_and_accepts_its_passing_value": "one per rule",
     "tests/test_rules.py::test_each_check_accepts_its_passing_inputs": "one per check",
