@@ -7,7 +7,8 @@ synthesized, two Terraform processes at a time, while the other tests run:
 
 - module cases declared at import time with `plan_case` / `refusal_case`, read with `planned(case)` /
   `refused(case)`: planned together (`terraform.CaseBatch`: one root for the accepted ones, one for the refused
-  ones, planned in rounds); a case Terraform refuses where it must plan fails its own test only;
+  ones, planned in rounds); a case Terraform refuses where it must plan fails its own test only; only the cases
+  declared by the files of the selected tests that read cases are planned;
 - each stack, planned offline once (`stack_plan(name)`, `shipped_stack_plan(name)`);
 - roots of a test file's own, declared with `@background_terraform`, read with `background(function)` (a synthesis
   they need is their `prepare`, done in the main thread when the work starts).
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import os
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,8 @@ Job = Callable[[Path, Path], Any]
 class Declarations:
     """What the test files declare at import time, for the session to start."""
     cases: list[ModuleCase] = field(default_factory=list)
+    # The test modules that declared each case: a session plans only the cases of the files it runs tests of.
+    case_files: dict[ModuleCase, set[str]] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
     prepare: dict[Job, Callable[[Path], None] | None] = field(default_factory=dict)
     # The session's TerraformWork once started (require_terraform waits for its provider check).
@@ -58,16 +62,27 @@ def plan_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
     """Declare, at import time, a call of module `kind` that Terraform must plan; `planned(case)` returns the plan
     (`terraform show -json`, resources at `module.under_test.*`). All declared cases share one plan; a case that
     Terraform refuses fails its own test only."""
-    case = ModuleCase.of(kind, arguments)
-    DECLARED.cases.append(case)
-    return case
+    return _declare(ModuleCase.of(kind, arguments))
 
 
 def refusal_case(kind: str, arguments: Mapping[str, Any]) -> ModuleCase:
     """Declare, at import time, a call of module `kind` that Terraform must refuse; `refused(case)` returns its
     error output on one line."""
-    case = ModuleCase.of(kind, arguments, refused=True)
+    return _declare(ModuleCase.of(kind, arguments, refused=True))
+
+
+def selected_cases(declared: Declarations, files: set[str] | None) -> list[ModuleCase]:
+    """The declared cases that a test module of `files` declared (every case when `files` is None), in order."""
+    return [case for case in dict.fromkeys(declared.cases) if files is None or declared.case_files[case] & files]
+
+
+def _declare(case: ModuleCase) -> ModuleCase:
+    """Record `case` with the test module declaring it (the first caller outside testkit)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("testkit."):
+        frame = frame.f_back
     DECLARED.cases.append(case)
+    DECLARED.case_files.setdefault(case, set()).add(frame.f_globals.get("__name__", "") if frame else "")
     return case
 
 
@@ -117,6 +132,7 @@ def _started(start: Callable[[], Future]) -> Future:
 
 _WANTS_TERRAFORM = pytest.StashKey[set]()
 _JOB_FILES = pytest.StashKey[set]()
+_CASE_FILES = pytest.StashKey[set]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -132,6 +148,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         name for item in session.items for name in getattr(item, "fixturenames", ()) if name in TERRAFORM_FIXTURES
     }
     session.config.stash[_JOB_FILES] = _files_using(session, "background")
+    # Cases are planned for the files whose selected tests read them: a run of one file (or of the new-module
+    # check's selection) does not pay for every module case of the suite.
+    session.config.stash[_CASE_FILES] = _files_using(session, "planned") | _files_using(session, "refused")
 
 
 def _files_using(session: pytest.Session, fixture: str) -> set[str]:
@@ -268,7 +287,8 @@ def terraform_work(request: pytest.FixtureRequest, generated_tree: Path, tmp_pat
     os.environ.setdefault("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "1")
     job_files = request.config.stash.get(_JOB_FILES, None)
     jobs = [job for job in DECLARED.jobs if job_files is None or job.__module__ in job_files]
-    work = TerraformWork(generated_tree, workdir, list(DECLARED.cases), request.config.stash.get(_WANTS_TERRAFORM, None),
+    cases = selected_cases(DECLARED, request.config.stash.get(_CASE_FILES, None))
+    work = TerraformWork(generated_tree, workdir, cases, request.config.stash.get(_WANTS_TERRAFORM, None),
                          jobs, DECLARED.prepare)
     DECLARED.running.append(work)
     yield work

@@ -1,5 +1,6 @@
 """The session's background work (the plugin testkit/pytest_terraform.py), without running Terraform: what a job's
-failing preparation does, a declaration made twice, and no test file importing the conftest."""
+failing preparation does, a declaration made twice, which cases a selection plans, and no test file importing the
+conftest."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from testkit.project import PROJECT
-from testkit.pytest_terraform import TerraformWork, refuse_a_second
+from testkit import pytest_terraform
+from testkit.pytest_terraform import Declarations, TerraformWork, refuse_a_second, selected_cases
 
 
 def _bare_work(workdir: Path, prepare) -> TerraformWork:
@@ -63,3 +65,30 @@ def test_no_test_file_imports_the_conftest():
             if any(name in ("conftest", "tests.conftest") or name.endswith(".conftest") for name in names):
                 importing.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
     assert importing == []
+
+
+def test_a_case_belongs_to_the_test_modules_that_declare_it_and_only_their_selection_plans_it():
+    """plan_case / refusal_case record the module they are called from (as a test file calls them at import time);
+    a session plans the cases of the files whose selected tests read cases, so running one file, or the new-module
+    check's selection, does not plan every case of the suite."""
+    declared = len(pytest_terraform.DECLARED.cases)
+    namespace = {"__name__": "test_somewhere", "plan_case": pytest_terraform.plan_case,
+                 "refusal_case": pytest_terraform.refusal_case}
+    try:
+        exec("ACCEPTED = plan_case('dynamodb', {'table_name': 'only-here'})\n"
+             "REFUSED = refusal_case('dynamodb', {'table_name': ''})", namespace)
+        accepted, refused = namespace["ACCEPTED"], namespace["REFUSED"]
+        assert pytest_terraform.DECLARED.case_files[accepted] == {"test_somewhere"}
+        assert pytest_terraform.DECLARED.case_files[refused] == {"test_somewhere"}
+    finally:
+        del pytest_terraform.DECLARED.cases[declared:]
+        pytest_terraform.DECLARED.case_files.pop(namespace.get("ACCEPTED"), None)
+        pytest_terraform.DECLARED.case_files.pop(namespace.get("REFUSED"), None)
+
+    shared, mine, theirs = (pytest_terraform.ModuleCase.of("msk", {"n": n}) for n in range(3))
+    selection = Declarations(cases=[shared, mine, theirs, shared],
+                             case_files={shared: {"test_a", "test_b"}, mine: {"test_a"}, theirs: {"test_b"}})
+    assert selected_cases(selection, {"test_a"}) == [shared, mine]
+    assert selected_cases(selection, {"test_b"}) == [shared, theirs]
+    assert selected_cases(selection, set()) == []
+    assert selected_cases(selection, None) == [shared, mine, theirs]
