@@ -162,6 +162,14 @@ def _thread_provider() -> str | None:
         time.sleep(0.05)
 
 
+def reattach_environment() -> dict[str, str]:
+    """{"TF_REATTACH_PROVIDERS": ...} naming this thread's provider process when the session reuses one, else {}:
+    for a process a test starts (`python main.py --verify`) whose Terraform commands may attach to it. The process
+    must run while this thread waits for it (a provider serves one command at a time)."""
+    reattach = _thread_provider()
+    return {"TF_REATTACH_PROVIDERS": reattach} if reattach is not None else {}
+
+
 def _provider_env() -> dict[str, str]:
     env = _env()
     # The AWS provider wraps its HTTP client with AWS_CA_BUNDLE when it is configured, and refuses to do it a second

@@ -13,37 +13,16 @@ import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Callable, NamedTuple
 
 import pytest
 
 from generator.commands import cli
 from testkit.project import PROJECT
-from testkit.pytest_terraform import background_terraform, require_terraform
+from testkit.pytest_terraform import Command, background_process, require_terraform, user_environment
 
 ESTATE = PROJECT / "tests" / "fixtures" / "estate"
 
 
-class Command(NamedTuple):
-    args: list[str]
-    env: dict[str, str]
-    cwd: Path
-
-
-def background_process(build: Callable[[Path], Command]) -> Callable[[Path, Path], tuple[subprocess.CompletedProcess, Path]]:
-    """A command run with the session's Terraform work: `build(workdir)` gives it, in the session's main thread (it
-    may run --adopt in this process), and a worker runs it; `background(job)` is (its CompletedProcess, workdir)."""
-    commands: dict[Path, Command] = {}
-
-    def prepare(workdir: Path) -> None:
-        commands[workdir] = build(workdir)
-
-    def job(_tree: Path, workdir: Path) -> tuple[subprocess.CompletedProcess, Path]:
-        command = commands[workdir]
-        return subprocess.run(command.args, cwd=command.cwd, env=command.env, capture_output=True, text=True), workdir
-
-    job.__module__, job.__name__, job.__qualname__ = build.__module__, build.__name__, build.__qualname__
-    return background_terraform(job, prepare=prepare)
 RAW = "tests/fixtures/estate/state.json"  # as the user names it, from the project root
 SHOWN = "tests/fixtures/estate/state.show.json"
 
@@ -89,12 +68,6 @@ FORGOTTEN = ("forgotten: module.msk.aws_cloudwatch_log_group.kafka (a [[removed]
              "forgets it, AWS keeps it)")
 IMPORTED = [f"imported: {address} (an [[import]] entry: offline, Terraform cannot read it from AWS, so the plan leaves "
             "its import out)" for address, _ in sorted(REPEATED)]
-
-
-def user_environment() -> dict[str, str]:
-    """The environment a user's shell gives: not the session's plugin cache (Terraform's cache is not safe for
-    concurrent installs, and the session's Terraform work installs into it)."""
-    return {name: value for name, value in os.environ.items() if name != "TF_PLUGIN_CACHE_DIR"}
 
 
 def python_main(*args: str) -> list[str]:

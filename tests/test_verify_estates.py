@@ -6,38 +6,35 @@ exit 0. (The hand-written estate, tests/fixtures/estate, has inline rules whose 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from testkit.project import PROJECT
-from testkit.pytest_terraform import background_terraform, require_terraform
+from testkit.pytest_terraform import Command, background_process, require_terraform, user_environment
 
 ESTATES = PROJECT / "tests" / "fixtures" / "estates"
 
 
-def adopt_and_verify(estate: str, workdir: Path) -> tuple[subprocess.CompletedProcess, Path]:
+def adopt_and_verify(estate: str, workdir: Path) -> Command:
     config = workdir / "environments" / "estate.toml"
     config.parent.mkdir(parents=True)
-    # A user's shell: not the session's plugin cache (not safe for concurrent installs).
-    environment = {name: value for name, value in os.environ.items() if name != "TF_PLUGIN_CACHE_DIR"}
     estate_folder = (ESTATES / estate).relative_to(PROJECT).as_posix()  # as the README writes it
     command = [sys.executable, "main.py", "--adopt", f"{estate_folder}/state.show.json", "--config", str(config),
                "--verify", f"{estate_folder}/state.json"]
-    return subprocess.run(command, cwd=PROJECT, env=environment, capture_output=True, text=True), config
+    return Command(command, user_environment(), PROJECT)
 
 
-@background_terraform
-def terraform_aws_modules_adopted_and_verified(_tree: Path, workdir: Path):
+# As a user runs it: its Terraform commands install the provider from the mirror themselves (not attached).
+@background_process(attach=False)
+def terraform_aws_modules_adopted_and_verified(workdir: Path) -> Command:
     return adopt_and_verify("terraform-aws-modules", workdir)
 
 
-@background_terraform
-def terraform_aws_modules_basic_adopted_and_verified(_tree: Path, workdir: Path):
+@background_process(attach=False)
+def terraform_aws_modules_basic_adopted_and_verified(workdir: Path) -> Command:
     return adopt_and_verify("terraform-aws-modules-basic", workdir)
 
 
@@ -49,7 +46,8 @@ COUNTS = re.compile(r"(\d+) moved, (\d+) updated in place, (\d+) created, (\d+) 
                                  terraform_aws_modules_basic_adopted_and_verified], ids=lambda job: job.__name__)
 def test_a_peer_estate_adopts_with_nothing_destroyed_or_replaced(background, job):
     require_terraform()
-    result, config = background(job)
+    result, workdir = background(job)
+    config = workdir / "environments" / "estate.toml"
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     summary = next(line for line in lines if COUNTS.fullmatch(line))
