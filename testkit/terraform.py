@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -620,39 +621,86 @@ def _scratch_copy(tree: Path, scratch: Path) -> Path:
     return copy
 
 
+def _each_folder(folders: list[Path], check) -> list[tuple[list[str], list[str]]]:
+    """`check(folder)` -> (lines to print, failures) for every folder, two at a time (two cores, each thread with a
+    provider process of its own once `_reusing_providers` is on), in the folders' order."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="terraform") as pool:
+        return list(pool.map(check, folders))
+
+
+@contextlib.contextmanager
+def _reusing_providers(scratch: Path) -> Iterator[None]:
+    """The pipeline steps' Terraform commands attach to one provider process per thread, as the suite's do
+    (testkit/pytest_terraform.py): the provider is installed once into a plugin cache of the step's own (unless the
+    caller set TF_PLUGIN_CACHE_DIR), and every init, validate and test attaches. Measured on the module-tests step
+    (198 `terraform test` runs, each starting the provider twice): see docs/testing.md."""
+    saved = {name: os.environ.get(name) for name in ("TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")}
+    if not saved["TF_PLUGIN_CACHE_DIR"]:
+        (scratch / "plugin-cache").mkdir()
+        os.environ["TF_PLUGIN_CACHE_DIR"] = str(scratch / "plugin-cache")
+    os.environ.setdefault("TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "1")
+    try:
+        check_provider(scratch / "provider-check")  # raises ProviderUnavailable, one line, when it cannot install
+        reuse_provider_processes(Path(os.environ["TF_PLUGIN_CACHE_DIR"]), scratch / "providers")
+        yield
+    finally:
+        stop_provider_processes()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def validate_tree(tree: Path) -> list[str]:
     """`terraform validate` of every module and stack of a generated tree (in a copy); the failures, one each."""
-    failures = []
+
+    def check(folder: Path) -> tuple[list[str], list[str]]:
+        name = folder.relative_to(copy).as_posix()
+        try:
+            validate(folder)
+            return [f"{name}: valid"], []
+        except ProviderUnavailable:
+            raise
+        except TerraformFailed as err:
+            return [], [f"{name}: {err}"]
+
     with tempfile.TemporaryDirectory(prefix="tf-validate-") as scratch:
         copy = _scratch_copy(tree, Path(scratch))
-        for folder in sorted([*copy.glob("modules/*"), *copy.glob("stacks/*")]):
-            if not folder.is_dir():
-                continue
-            name = folder.relative_to(copy).as_posix()
-            try:
-                validate(folder)
-                print(f"{name}: valid")
-            except ProviderUnavailable:
-                raise
-            except TerraformFailed as err:
-                failures.append(f"{name}: {err}")
-    return failures
+        folders = sorted(f for f in [*copy.glob("modules/*"), *copy.glob("stacks/*")] if f.is_dir())
+        with _reusing_providers(Path(scratch)):
+            results = _each_folder(folders, check)
+    return _printed(results)
 
 
 def test_modules(tree: Path) -> list[str]:
     """`terraform test` in every module of a generated tree (in a copy); the failed runs, one each."""
-    failures = []
+
+    def check(folder: Path) -> tuple[list[str], list[str]]:
+        name = folder.relative_to(copy).as_posix()
+        run(folder, "init", "-input=false", "-no-color")
+        report = test(folder)
+        failed = report.failures()
+        failures = [f"{name}: {f}" for f in failed]
+        if not report.runs:
+            failures.append(f"{name}: no terraform test run")
+        return [f"{name}: {len(report.runs) - len(failed)} of {len(report.runs)} runs passed"], failures
+
     with tempfile.TemporaryDirectory(prefix="tf-test-") as scratch:
         copy = _scratch_copy(tree, Path(scratch))
-        for folder in sorted(p for p in copy.glob("modules/*") if p.is_dir()):
-            name = folder.relative_to(copy).as_posix()
-            run(folder, "init", "-input=false", "-no-color")
-            report = test(folder)
-            failed = report.failures()
-            print(f"{name}: {len(report.runs) - len(failed)} of {len(report.runs)} runs passed")
-            failures += [f"{name}: {f}" for f in failed]
-            if not report.runs:
-                failures.append(f"{name}: no terraform test run")
+        folders = sorted(p for p in copy.glob("modules/*") if p.is_dir())
+        with _reusing_providers(Path(scratch)):
+            results = _each_folder(folders, check)
+    return _printed(results)
+
+
+def _printed(results: list[tuple[list[str], list[str]]]) -> list[str]:
+    """Print each folder's lines in the folders' order; the failures of all of them."""
+    failures = []
+    for lines, failed in results:
+        for line in lines:
+            print(line)
+        failures += failed
     return failures
 
 
