@@ -283,8 +283,19 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
         summary, changed = review.summarize(existing, result.files, result.scope)
         print(summary)
         return 1 if changed else 0
+    unsaid: list[OSError] = []
+
+    def written() -> None:
+        # Called with Ctrl-C held, the moment the new tree is in place: a Ctrl-C from now on finds the new tree
+        # written, so it is not an interruption, and the line says so at once.
+        _WORK["done"] = True
+        try:
+            print(f"wrote {len(result.files)} files to {_display(out)}", flush=True)
+        except OSError as err:  # stdout is gone (a closed pipe): raised below as before, not as a failed write
+            unsaid.append(err)
+
     try:
-        tree.write_tree(out, result.files, result.scope)
+        tree.write_tree(out, result.files, result.scope, written=written)
     except OSError as err:
         raise _Failed(f"cannot write {_display(out)}: {err.strerror or err}; it is unchanged") from None
     except tree.Incomplete as err:
@@ -293,8 +304,8 @@ def _run(args: argparse.Namespace, load_modules: Callable[[], Mapping[str, Any]]
             f"one (a mount point): it holds old and new files, and its {tree.MARKER} says so (python main.py --check "
             "lists them); run python main.py again to complete it"
         ) from None
-    _WORK["done"] = True  # a Ctrl-C from now on finds the new tree written: it is not an interruption
-    print(f"wrote {len(result.files)} files to {_display(out)}", flush=True)
+    if unsaid:
+        raise unsaid[0]
     return 0
 
 

@@ -585,10 +585,16 @@ def _swap(staging: Path, root: Path, complete: Files, listed: set[str]) -> None:
     _replace_in_place(root, complete, listed)
 
 
-def write_tree(root: Path, files: Files, scope: Scope = everything) -> None:
+def write_tree(root: Path, files: Files, scope: Scope = everything,
+               written: Callable[[], None] | None = None) -> None:
     """Make `root` hold `files`, plus the files this tool wrote outside `scope` and Terraform's own files; the
     marker lists them all (whatever marker `files` holds). Refuses a folder holding a file the marker does not
-    list. OSError: nothing changed; Incomplete: the file-by-file fallback stopped midway (see _replace_in_place)."""
+    list. OSError: nothing changed; Incomplete: the file-by-file fallback stopped midway (see _replace_in_place).
+
+    `written()` is called the moment the new tree is in place, with Ctrl-C (and TERM, HUP) held from just before
+    the swap until it returns: a signal that comes meanwhile reaches its handler after `written()` has said the
+    tree is written (the command then treats it as late), never between the swap and that word (a Ctrl-C there
+    was reported as an interruption while the new tree was in place). The old tree is removed after."""
     root = Path(os.path.abspath(root)).resolve()
     if root.exists() and not root.is_dir():
         raise UnsafeOutput([f"{root}: not a folder python main.py wrote; refusing to replace it"])
@@ -605,8 +611,11 @@ def write_tree(root: Path, files: Files, scope: Scope = everything) -> None:
     try:
         _fill(staging, complete)
         _carry_terraform_files(root, staging)
-        _swap(staging, root, complete, listed)
-        os.chmod(root, FOLDER_MODE)
+        with _signals_held():
+            _swap(staging, root, complete, listed)
+            os.chmod(root, FOLDER_MODE)
+            if written is not None:
+                written()
     finally:
         # After an exchange the staging path holds the old tree; before one, a partial new tree.
         _remove(staging)
