@@ -634,7 +634,8 @@ def _reusing_providers(scratch: Path) -> Iterator[None]:
     (testkit/pytest_terraform.py): the provider is installed once into a plugin cache of the step's own (unless the
     caller set TF_PLUGIN_CACHE_DIR), and every init, validate and test attaches. Measured on the module-tests step
     (198 `terraform test` runs, each starting the provider twice): see docs/testing.md."""
-    saved = {name: os.environ.get(name) for name in ("TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")}
+    saved = {name: os.environ.get(name)
+             for name in ("TF_PLUGIN_CACHE_DIR", "TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE")}
     if not saved["TF_PLUGIN_CACHE_DIR"]:
         (scratch / "plugin-cache").mkdir()
         os.environ["TF_PLUGIN_CACHE_DIR"] = str(scratch / "plugin-cache")

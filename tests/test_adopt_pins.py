@@ -449,24 +449,32 @@ def valkeyserverless_own_key():
     }
 
 
+def with_a_rule_of_its_own(shown: dict[str, Any], call: str, group_at: int, rule_id: str,
+                           port: int) -> dict[str, Any]:
+    """Add to `shown` a rule resource of its own (`this["reports"]`, 10.60.0.0/16 on `port`) on the group at
+    resource index `group_at`, which lists it too (as a refreshed group does); returns the `ingress_rules` pin that
+    keeps it under its name."""
+    resources = shown["values"]["root_module"]["resources"]
+    group = resources[group_at]["values"]
+    group["ingress"].append(
+        {"protocol": "tcp", "self": False, "cidr_blocks": ["10.60.0.0/16"], "ipv6_cidr_blocks": [],
+         "security_groups": [], "from_port": port, "to_port": port, "description": "Reports"})
+    resources.append(resource(call, "aws_vpc_security_group_ingress_rule", 'this["reports"]', {
+        "id": rule_id, "security_group_id": group["id"], "ip_protocol": "tcp",
+        "from_port": port, "to_port": port, "cidr_ipv4": "10.60.0.0/16", "description": "Reports"}))
+    return {"reports": {"cidr_ipv4": "10.60.0.0/16", "description": "Reports", "from_port": port,
+                        "ip_protocol": "tcp", "to_port": port}}
+
+
 def valkeyserverless_aws_managed_key():
     """A cache created without a key (ElastiCache's AWS managed key) and without a description."""
     shown = valkeyserverless_cache(key=None)
     values = shown["values"]["root_module"]["resources"][0]["values"]
     del values["description"]
-    # A rule of its own resource on the group (listed by the refreshed group too): kept under its name.
-    shown["values"]["root_module"]["resources"][1]["values"]["ingress"].append(
-        {"protocol": "tcp", "self": False, "cidr_blocks": ["10.60.0.0/16"], "ipv6_cidr_blocks": [],
-         "security_groups": [], "from_port": 6379, "to_port": 6379, "description": "Reports"})
-    shown["values"]["root_module"]["resources"].append(resource(
-        "presence", "aws_vpc_security_group_ingress_rule", 'this["reports"]', {
-            "id": "sgr-0bbbbbbbbbbbbbb03", "security_group_id": "sg-0fffffffffffffff1", "ip_protocol": "tcp",
-            "from_port": 6379, "to_port": 6379, "cidr_ipv4": "10.60.0.0/16", "description": "Reports"}))
+    ingress_rules = with_a_rule_of_its_own(shown, "presence", 1, "sgr-0bbbbbbbbbbbbbb03", 6379)
     _, pinned = valkeyserverless_own_key()
     return shown, {**{key: value for key, value in pinned.items() if key != "description"},
-                   "kms_key_arn": "alias/aws/elasticache",
-                   "ingress_rules": {"reports": {"cidr_ipv4": "10.60.0.0/16", "description": "Reports",
-                                                 "from_port": 6379, "ip_protocol": "tcp", "to_port": 6379}}}
+                   "kms_key_arn": "alias/aws/elasticache", "ingress_rules": ingress_rules}
 
 
 def valkeyserverless_in_groups_of_others():
@@ -532,17 +540,8 @@ def mskserverless_rule_of_its_own():
     """The same cluster, its group holding a rule of its own resource too (listed by the refreshed group as well):
     kept under its name."""
     shown, pinned = mskserverless_with_policy()
-    group = shown["values"]["root_module"]["resources"][2]
-    group["values"]["ingress"].append(
-        {"protocol": "tcp", "self": False, "cidr_blocks": ["10.60.0.0/16"], "ipv6_cidr_blocks": [],
-         "security_groups": [], "from_port": 9098, "to_port": 9098, "description": "Reports"})
-    shown["values"]["root_module"]["resources"].append(resource(
-        "streams", "aws_vpc_security_group_ingress_rule", 'this["reports"]', {
-            "id": "sgr-0bbbbbbbbbbbbbb04", "security_group_id": "sg-0fffffffffffffff2", "ip_protocol": "tcp",
-            "from_port": 9098, "to_port": 9098, "cidr_ipv4": "10.60.0.0/16", "description": "Reports"}))
-    return shown, {**pinned, "ingress_rules": {"reports": {"cidr_ipv4": "10.60.0.0/16", "description": "Reports",
-                                                           "from_port": 9098, "ip_protocol": "tcp",
-                                                           "to_port": 9098}}}
+    return shown, {**pinned,
+                   "ingress_rules": with_a_rule_of_its_own(shown, "streams", 2, "sgr-0bbbbbbbbbbbbbb04", 9098)}
 
 
 def mskserverless_in_groups_of_others():
